@@ -1,0 +1,49 @@
+//! Browsing the audit trail (admins only). Read-only by construction.
+
+use crate::error::AppError;
+use crate::model::{AuditEntry, Page};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+#[server]
+pub async fn list_audit(
+    #[server(default)] entity: String,
+    #[server(default)] who: String,
+    #[server(default)] action: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+    page: i64,
+) -> Result<Page<AuditEntry>, AppError> {
+    use crate::db::audit::{self, AuditFilter};
+    use crate::domain::Problem;
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            require_may(Action::ViewAudit)?;
+            let day = |raw: &str, field: &str| -> Result<Option<i64>, AppError> {
+                if raw.trim().is_empty() {
+                    return Ok(None);
+                }
+                chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                    .map(|d| {
+                        d.and_hms_opt(0, 0, 0)
+                            .map(|t| t.and_utc().timestamp() - crate::domain::LOCAL_OFFSET_SECS)
+                    })
+                    .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_date")))
+            };
+            let filter = AuditFilter {
+                entity: Some(entity),
+                actor: Some(who),
+                action: Some(action),
+                from: day(&from, "field.from")?,
+                // "to" is inclusive: up to the end of that day.
+                to: day(&to, "field.to")?.map(|t| t + 86_400),
+            };
+            Ok(audit::list(&state()?.db.pool, &filter, page.max(1), 50).await?)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,76 @@
+//! The home page: what needs the caller's attention, by role.
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::model::Home;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+#[server]
+pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
+    use crate::domain::account::Role;
+    use crate::domain::authz::{Action, Reach};
+    use crate::model::Attention;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let st = state()?;
+            let pool = &st.db.pool;
+            let mut items = Vec::new();
+            let count = |sql: String, binds: Vec<String>| async move {
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for b in &binds {
+                    q = q.bind(b.clone());
+                }
+                q.fetch_one(pool).await
+            };
+            let reach = me.reach(Action::ViewPeople);
+            let mut binds = Vec::new();
+            if let Some(within) = crate::db::reach_clause(&reach, "u.path", &mut binds) {
+                let short = count(
+                    format!("SELECT COUNT(*) FROM units u WHERE u.min_on_duty > (SELECT COUNT(*) FROM people p WHERE p.unit_id = u.id) AND {within}"),
+                    binds.clone(),
+                )
+                .await?;
+                items.push(Attention { key: "home.duty_short".into(), count: short, href: "/units?short=1".into() });
+                let people = count(format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE {within}"), binds.clone()).await?;
+                items.push(Attention { key: "home.people_in_reach".into(), count: people, href: "/people".into() });
+                let no_phone = count(
+                    format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE pe.phone IS NULL AND {within}"),
+                    binds.clone(),
+                )
+                .await?;
+                items.push(Attention { key: "home.people_without_phone".into(), count: no_phone, href: "/people".into() });
+            }
+            if me.has_role(Role::Admin) {
+                let disabled = count("SELECT COUNT(*) FROM accounts WHERE disabled = 1".into(), vec![]).await?;
+                items.push(Attention { key: "home.disabled_accounts".into(), count: disabled, href: "/admin/accounts".into() });
+                let since = (st.clock.now_secs() + crate::domain::LOCAL_OFFSET_SECS) / 86_400 * 86_400 - crate::domain::LOCAL_OFFSET_SECS;
+                let today = count(format!("SELECT COUNT(*) FROM audit_log WHERE at >= {since}"), vec![]).await?;
+                items.push(Attention { key: "home.changes_today".into(), count: today, href: "/admin/audit".into() });
+            }
+            let chart_svg = if reach == Reach::Nowhere {
+                None
+            } else {
+                let counts = crate::db::people::count_by_position(pool, &reach).await?;
+                let labels: Vec<String> = counts.iter().map(|(p, _)| lang.t(p.label_key()).to_string()).collect();
+                let values: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
+                Some(crate::charts::bar_chart(lang.t("home.chart_title"), &labels, &values))
+            };
+            let mine = match me.person_id {
+                Some(_) => crate::db::people::by_account(pool, me.account_id).await?,
+                None => None,
+            };
+            Ok(Home {
+                items,
+                chart_svg,
+                my_unit: mine.as_ref().map(|(p, _)| p.unit_name.clone()),
+                my_positions: mine.map(|(p, _)| p.positions).unwrap_or_default(),
+            })
+        }
+        .await,
+    )
+}

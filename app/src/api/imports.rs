@@ -1,0 +1,230 @@
+//! Importing units and people from CSV or XLSX: upload (a plain multipart
+//! POST handled by the server binary, which calls `stage_upload`), preview
+//! with every row-level problem, then confirm. Confirmation checks again
+//! against the database as it is then, and imports all rows or none.
+
+use crate::error::AppError;
+use crate::model::ImportPreview;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+/// How many rows the preview shows.
+pub const SAMPLE_ROWS: usize = 20;
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    use crate::db;
+    use crate::domain::authz::{Action, Principal};
+    use crate::domain::import::{self, Existing, ImportKind, PersonRow, RowError, Table, UnitRow};
+    use crate::domain::{Problem, code_field};
+    use crate::error::AppError;
+    use crate::state::AppState;
+    use sqlx::AnyPool;
+
+    pub enum Checked {
+        Units(Vec<UnitRow>),
+        People(Vec<PersonRow>),
+    }
+
+    pub fn action_for(kind: ImportKind) -> Action {
+        match kind {
+            ImportKind::Units => Action::ManageUnits,
+            ImportKind::People => Action::ManagePeople,
+        }
+    }
+
+    /// Checks a table against the database and the caller's scope.
+    pub async fn check(
+        pool: &AnyPool,
+        me: &Principal,
+        kind: ImportKind,
+        table: &Table,
+    ) -> Result<Result<Checked, Vec<RowError>>, AppError> {
+        let existing = Existing {
+            units: db::units::index(pool).await?,
+            person_codes: db::people::codes(pool).await?,
+        };
+        Ok(match kind {
+            ImportKind::Units => import::check_units(table, &existing).map(Checked::Units),
+            ImportKind::People => match import::check_people(table, &existing) {
+                Err(e) => Err(e),
+                Ok(rows) => {
+                    let outside: Vec<RowError> = rows
+                        .iter()
+                        .filter(|r| {
+                            existing
+                                .units
+                                .get(&r.unit_code)
+                                .is_some_and(|(path, _)| !me.may_at(Action::ManagePeople, path))
+                        })
+                        .map(|r| RowError {
+                            row: r.row,
+                            column: "单位编码".into(),
+                            problem: Problem::with("problem.outside_scope", &[&r.unit_code]),
+                        })
+                        .collect();
+                    if outside.is_empty() {
+                        Ok(Checked::People(rows))
+                    } else {
+                        Err(outside)
+                    }
+                }
+            },
+        })
+    }
+
+    /// Reads an uploaded file and stages it for preview; returns the token
+    /// of the preview page. A file that cannot be read at all is refused
+    /// here with the reason.
+    pub async fn stage_upload(
+        st: &AppState,
+        me: &Principal,
+        kind: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<String, AppError> {
+        let kind = ImportKind::parse(kind).ok_or_else(|| {
+            AppError::invalid("field.import_kind", Problem::new("problem.required"))
+        })?;
+        if !me.may(action_for(kind)) {
+            return Err(AppError::Forbidden);
+        }
+        let table = crate::tabular::read_table(file_name, bytes)
+            .map_err(|p| AppError::invalid("field.file", p))?;
+        let token = {
+            use rand::RngCore;
+            let mut raw = [0u8; 16];
+            rand::rngs::OsRng.fill_bytes(&mut raw);
+            raw.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        let name: String = file_name.chars().take(100).collect();
+        let payload = serde_json::to_string(&table).map_err(|_| AppError::Internal)?;
+        db::imports::stage(
+            &st.db.pool,
+            &token,
+            me.account_id,
+            kind.code(),
+            &name,
+            &payload,
+            st.clock.now_secs(),
+        )
+        .await?;
+        Ok(token)
+    }
+
+    pub fn token_ok(token: &str) -> Result<(), AppError> {
+        code_field(token)
+            .map(|_| ())
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+#[server]
+pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
+    use crate::domain::import::{ImportKind, Table};
+    use server::*;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            token_ok(&token)?;
+            let st = state()?;
+            let staged = crate::db::imports::load(&st.db.pool, &token, me.account_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let kind = ImportKind::parse(&staged.kind).ok_or(AppError::Internal)?;
+            if !me.may(action_for(kind)) {
+                return Err(AppError::Forbidden);
+            }
+            let table: Table =
+                serde_json::from_str(&staged.payload).map_err(|_| AppError::Internal)?;
+            let errors = check(&st.db.pool, &me, kind, &table)
+                .await?
+                .err()
+                .unwrap_or_default();
+            Ok(ImportPreview {
+                token,
+                kind,
+                file_name: staged.file_name,
+                headers: table.headers.clone(),
+                sample: table
+                    .rows
+                    .iter()
+                    .take(SAMPLE_ROWS)
+                    .enumerate()
+                    .map(|(i, r)| (i + 2, r.clone()))
+                    .collect(),
+                total_rows: table
+                    .rows
+                    .iter()
+                    .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+                    .count(),
+                errors,
+                imported: false,
+            })
+        }
+        .await,
+    )
+}
+
+/// Imports a previewed file: every row, or (when any row has a problem
+/// now) none.
+#[server]
+pub async fn confirm_import(token: String) -> Result<usize, AppError> {
+    use crate::domain::Problem;
+    use crate::domain::import::{ImportKind, Table};
+    use server::*;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            token_ok(&token)?;
+            let st = state()?;
+            let pool = &st.db.pool;
+            let staged = crate::db::imports::load(pool, &token, me.account_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let kind = ImportKind::parse(&staged.kind).ok_or(AppError::Internal)?;
+            if !me.may(action_for(kind)) {
+                return Err(AppError::Forbidden);
+            }
+            let table: Table =
+                serde_json::from_str(&staged.payload).map_err(|_| AppError::Internal)?;
+            let checked = check(pool, &me, kind, &table).await?.map_err(|errors| {
+                AppError::Conflict(Problem::with(
+                    "problem.import_has_errors",
+                    &[&errors.len().to_string()],
+                ))
+            })?;
+            let now = st.clock.now_secs();
+            let who = actor(&me);
+            let mut tx = pool.begin().await?;
+            if crate::db::imports::remove(&mut tx, &token).await? == 0 {
+                return Err(AppError::NotFound);
+            }
+            let n = match &checked {
+                Checked::Units(rows) => crate::db::units::import(&mut tx, &who, now, rows).await?,
+                Checked::People(rows) => {
+                    crate::db::people::import(&mut tx, &who, now, rows).await?
+                }
+            };
+            let summary = serde_json::json!({ "file": staged.file_name, "rows": n }).to_string();
+            crate::db::audit::record(
+                &mut tx,
+                &who,
+                now,
+                &format!("import.{}", kind.code()),
+                "import",
+                &token,
+                None,
+                Some(summary),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(n)
+        }
+        .await,
+    )
+}

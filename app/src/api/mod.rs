@@ -1,0 +1,89 @@
+//! Server functions, one file per area. Each body: who is asking -> parse
+//! the input into domain types -> storage and rules -> errors mapped to a
+//! status and a translatable message.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod home;
+pub mod imports;
+pub mod people;
+pub mod units;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! What every server function needs on the server side.
+    use crate::db::audit::Actor;
+    use crate::domain::authz::{Action, Principal};
+    use crate::error::AppError;
+    use crate::state::AppState;
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    /// Put into each request's extensions by the session middleware when the
+    /// cookie names a valid session.
+    #[derive(Clone, Debug)]
+    pub struct SignedIn {
+        pub principal: Principal,
+        pub session_hash: String,
+    }
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from context");
+            AppError::Internal
+        })
+    }
+
+    pub fn signed_in() -> Option<SignedIn> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
+    }
+
+    /// The caller, or 401.
+    pub fn require() -> Result<Principal, AppError> {
+        signed_in()
+            .map(|s| s.principal)
+            .ok_or(AppError::Unauthorized)
+    }
+
+    /// The caller if they may take the action somewhere, else 401/403.
+    pub fn require_may(action: Action) -> Result<Principal, AppError> {
+        let me = require()?;
+        if me.may(action) {
+            Ok(me)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn actor(p: &Principal) -> Actor {
+        Actor {
+            id: Some(p.account_id),
+            name: p.username.clone(),
+        }
+    }
+
+    /// Sets the HTTP status from the error, so that callers other than our
+    /// own UI (and tests) see 401, 403, 422... and not a blanket 500.
+    pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            if let Some(res) = use_context::<ResponseOptions>() {
+                res.set_status(
+                    http::StatusCode::from_u16(e.status())
+                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+        result
+    }
+
+    pub fn append_header(name: http::HeaderName, value: &str) {
+        if let (Some(res), Ok(v)) = (
+            use_context::<ResponseOptions>(),
+            http::HeaderValue::from_str(value),
+        ) {
+            res.append_header(name, v);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! People: admins everywhere, organizers within their scope; assessors
+//! read within theirs. Phone numbers are masked for whoever may not manage
+//! the person.
+
+use crate::error::AppError;
+use crate::model::{Page, Person};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+#[cfg(feature = "ssr")]
+fn shown(
+    me: &crate::domain::authz::Principal,
+    (mut person, unit_path): (Person, String),
+) -> Person {
+    use crate::domain::authz::Action;
+    if !me.may_at(Action::ManagePeople, &unit_path) {
+        person.phone = person
+            .phone
+            .as_deref()
+            .map(crate::domain::person::mask_phone);
+    }
+    person
+}
+
+#[server]
+pub async fn list_people(
+    #[server(default)] q: String,
+    #[server(default)] unit_id: Option<i64>,
+    #[server(default)] position: String,
+    #[server(default)] page: i64,
+) -> Result<Page<Person>, AppError> {
+    use crate::db::people::{self, PeopleFilter};
+    use crate::domain::authz::Action;
+    use crate::domain::person::Position;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ViewPeople)?;
+            let st = state()?;
+            let pool = &st.db.pool;
+            let under = match unit_id {
+                Some(id) => Some(
+                    crate::db::units::get(pool, id)
+                        .await?
+                        .ok_or(AppError::NotFound)?
+                        .path,
+                ),
+                None => None,
+            };
+            let position = if position.is_empty() {
+                None
+            } else {
+                Some(
+                    Position::parse(&position)
+                        .map_err(|p| AppError::invalid("field.positions", p))?,
+                )
+            };
+            let filter = PeopleFilter {
+                q: Some(q),
+                under,
+                position,
+            };
+            let found = people::list(
+                pool,
+                &me.reach(Action::ViewPeople),
+                &filter,
+                page.max(1),
+                50,
+            )
+            .await?;
+            Ok(Page {
+                items: found.items.into_iter().map(|l| shown(&me, l)).collect(),
+                total: found.total,
+                page: found.page,
+                per_page: found.per_page,
+            })
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn get_person(id: i64) -> Result<Person, AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let located = crate::db::people::get(&state()?.db.pool, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let own = me.person_id == Some(id);
+            if !own && !me.may_at(Action::ViewPeople, &located.1) {
+                return Err(AppError::Forbidden);
+            }
+            Ok(if own { located.0 } else { shown(&me, located) })
+        }
+        .await,
+    )
+}
+
+/// Creates (`id` empty) or changes a person; changing the unit moves them.
+/// The caller must manage people both where the person is and where they go.
+#[server]
+pub async fn save_person(
+    #[server(default)] id: Option<i64>,
+    code: String,
+    name: String,
+    unit_id: i64,
+    #[server(default)] positions: Vec<String>,
+    #[server(default)] phone: String,
+) -> Result<i64, AppError> {
+    use crate::domain::authz::Action;
+    use crate::domain::person::PersonDraft;
+    use crate::error::first_invalid;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManagePeople)?;
+            let draft = PersonDraft::parse(&code, &name, &positions.join("|"), &phone)
+                .map_err(first_invalid)?;
+            let st = state()?;
+            let pool = &st.db.pool;
+            let target = crate::db::units::get(pool, unit_id).await?.ok_or_else(|| {
+                AppError::invalid(
+                    "field.unit",
+                    crate::domain::Problem::new("problem.no_such_unit"),
+                )
+            })?;
+            if !me.may_at(Action::ManagePeople, &target.path) {
+                return Err(AppError::Forbidden);
+            }
+            let now = st.clock.now_secs();
+            let mut tx = pool.begin().await?;
+            let id = match id {
+                Some(id) => {
+                    let (_, current_path) = crate::db::people::get(pool, id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    if !me.may_at(Action::ManagePeople, &current_path) {
+                        return Err(AppError::Forbidden);
+                    }
+                    crate::db::people::update(&mut tx, &actor(&me), now, id, &draft, unit_id)
+                        .await?;
+                    id
+                }
+                None => {
+                    crate::db::people::create(&mut tx, &actor(&me), now, &draft, unit_id).await?
+                }
+            };
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,159 @@
+//! Storage (server only). One pool type for SQLite and PostgreSQL
+//! (`sqlx::Any`), chosen by the URL; the same SQL text, with `$1`
+//! placeholders and `RETURNING`, runs on both. Instants are stored as Unix
+//! seconds and flags as 0/1 integers, the types `Any` carries on both.
+
+pub mod accounts;
+pub mod audit;
+pub mod imports;
+pub mod people;
+pub mod sessions;
+pub mod units;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Backend {
+    /// Which database a URL names; `None` when it is neither.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+impl Db {
+    /// Opens the pool. SQLite gets WAL, synchronous NORMAL, foreign keys and
+    /// a busy timeout on every connection; the file is created if missing
+    /// when the URL says `mode=rwc`.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)
+            .ok_or_else(|| sqlx::Error::Configuration("unsupported DATABASE_URL scheme".into()))?;
+        let options = AnyPoolOptions::new().max_connections(max_connections);
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.connect(url).await?,
+        };
+        Ok(Db { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+        }
+    }
+
+    /// True when no unit exists yet: the run command seeds the demo then.
+    pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+pub fn like_pattern(needle: &str) -> String {
+    let mut s = String::from("%");
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_x"), "%50\\%\\_x%");
+        assert_eq!(
+            Backend::from_url("sqlite://a.db?mode=rwc"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://x"), None);
+    }
+}
+
+/// The SQL condition that keeps `path_column` within a reach, adding its
+/// patterns to `binds`; `None` when the reach is nowhere (nothing matches).
+pub fn reach_clause(
+    reach: &crate::domain::authz::Reach,
+    path_column: &str,
+    binds: &mut Vec<String>,
+) -> Option<String> {
+    use crate::domain::authz::Reach;
+    match reach {
+        Reach::Nowhere => None,
+        Reach::Everywhere => Some("1 = 1".to_string()),
+        Reach::Subtrees(paths) => {
+            let mut ors = Vec::new();
+            for p in paths {
+                binds.push(format!("{p}%"));
+                ors.push(format!("{path_column} LIKE ${}", binds.len()));
+            }
+            Some(format!("({})", ors.join(" OR ")))
+        }
+    }
+}

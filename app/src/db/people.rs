@@ -1,0 +1,269 @@
+//! People: who they are, in which unit, in which positions.
+
+use super::audit::{self, Actor, json};
+use crate::domain::Problem;
+use crate::domain::authz::Reach;
+use crate::domain::import::PersonRow;
+use crate::domain::person::{PersonDraft, Position};
+use crate::error::AppError;
+use crate::model::{Page, Person};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+const SELECT: &str = "SELECT pe.id, pe.code, pe.name, pe.unit_id, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, \
+     pe.positions, pe.phone, a.username FROM people pe JOIN units u ON u.id = pe.unit_id LEFT JOIN accounts a ON a.id = pe.account_id";
+
+/// A person with the path of their unit (what permission checks need).
+pub type Located = (Person, String);
+
+fn from_row(r: &AnyRow) -> Located {
+    let positions: String = r.get("positions");
+    (
+        Person {
+            id: r.get("id"),
+            code: r.get("code"),
+            name: r.get("name"),
+            unit_id: r.get("unit_id"),
+            unit_code: r.get("unit_code"),
+            unit_name: r.get("unit_name"),
+            positions: Position::decode_list(&positions),
+            phone: r.get("phone"),
+            account: r.get("username"),
+        },
+        r.get("unit_path"),
+    )
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    pub q: Option<String>,
+    pub under: Option<String>,
+    pub position: Option<Position>,
+}
+
+/// One page of the people the reach allows, filtered.
+pub async fn list(
+    pool: &AnyPool,
+    reach: &Reach,
+    f: &PeopleFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Located>, sqlx::Error> {
+    let mut binds: Vec<String> = Vec::new();
+    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+        return Ok(Page {
+            items: vec![],
+            total: 0,
+            page,
+            per_page,
+        });
+    };
+    let mut clauses = vec![within];
+    if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
+        binds.push(super::like_pattern(q.trim()));
+        let n = binds.len();
+        clauses.push(format!("(pe.name LIKE ${n} ESCAPE '\\' OR pe.code LIKE ${n} ESCAPE '\\' OR pe.phone LIKE ${n} ESCAPE '\\')"));
+    }
+    if let Some(under) = &f.under {
+        binds.push(format!("{under}%"));
+        clauses.push(format!("u.path LIKE ${}", binds.len()));
+    }
+    if let Some(pos) = f.position {
+        binds.push(format!("%|{}|%", pos.code()));
+        clauses.push(format!("pe.positions LIKE ${}", binds.len()));
+    }
+    let filter = clauses.join(" AND ");
+    let count_sql =
+        format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE {filter}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        cq = cq.bind(b);
+    }
+    let total = cq.fetch_one(pool).await?;
+    let n = binds.len();
+    let sql = format!(
+        "{SELECT} WHERE {filter} ORDER BY u.path, pe.code LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q
+        .bind(per_page)
+        .bind((page - 1).max(0) * per_page)
+        .fetch_all(pool)
+        .await?;
+    Ok(Page {
+        items: rows.iter().map(from_row).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Located>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE pe.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+async fn get_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Option<Located>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE pe.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+pub async fn by_account(pool: &AnyPool, account_id: i64) -> Result<Option<Located>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE pe.account_id = $1"))
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+async fn unit_exists(tx: &mut Transaction<'_, Any>, unit_id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE id = $1")
+        .bind(unit_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn create(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    draft: &PersonDraft,
+    unit_id: i64,
+) -> Result<i64, AppError> {
+    if !unit_exists(tx, unit_id).await? {
+        return Err(AppError::invalid(
+            "field.unit",
+            Problem::new("problem.no_such_unit"),
+        ));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (code, name, unit_id, positions, phone, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(&draft.code)
+    .bind(&draft.name)
+    .bind(unit_id)
+    .bind(Position::encode_list(&draft.positions))
+    .bind(&draft.phone)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let after = get_tx(tx, id).await?.map(|(p, _)| p);
+    audit::record(
+        tx,
+        actor,
+        at,
+        "person.create",
+        "person",
+        &id.to_string(),
+        None,
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Changes a person's details and unit (moving them to another unit).
+pub async fn update(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    draft: &PersonDraft,
+    unit_id: i64,
+) -> Result<(), AppError> {
+    let (before, _) = get_tx(tx, id).await?.ok_or(AppError::NotFound)?;
+    if !unit_exists(tx, unit_id).await? {
+        return Err(AppError::invalid(
+            "field.unit",
+            Problem::new("problem.no_such_unit"),
+        ));
+    }
+    sqlx::query("UPDATE people SET code = $1, name = $2, unit_id = $3, positions = $4, phone = $5, updated_at = $6 WHERE id = $7")
+        .bind(&draft.code)
+        .bind(&draft.name)
+        .bind(unit_id)
+        .bind(Position::encode_list(&draft.positions))
+        .bind(&draft.phone)
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = get_tx(tx, id).await?.map(|(p, _)| p);
+    audit::record(
+        tx,
+        actor,
+        at,
+        "person.update",
+        "person",
+        &id.to_string(),
+        json(&before),
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn codes(pool: &AnyPool) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let rows: Vec<String> = sqlx::query_scalar("SELECT code FROM people")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn import(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    rows: &[PersonRow],
+) -> Result<usize, AppError> {
+    for r in rows {
+        let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
+            .bind(&r.unit_code)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "field.unit_code",
+                    Problem::with("problem.unknown_unit", &[&r.unit_code]),
+                )
+            })?;
+        create(tx, actor, at, &r.draft, unit_id).await?;
+    }
+    Ok(rows.len())
+}
+
+/// People per position within a reach, for the home chart.
+pub async fn count_by_position(
+    pool: &AnyPool,
+    reach: &Reach,
+) -> Result<Vec<(Position, i64)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for pos in Position::ALL {
+        let mut binds = vec![format!("%|{}|%", pos.code())];
+        let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+            return Ok(vec![]);
+        };
+        let sql = format!(
+            "SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE pe.positions LIKE $1 AND {within}"
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        out.push((pos, q.fetch_one(pool).await?));
+    }
+    Ok(out)
+}

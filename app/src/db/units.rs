@@ -1,0 +1,280 @@
+//! Units: the tree, kept with a materialized path per unit (`/3/17/`) so a
+//! subtree is one `LIKE 'prefix%'` on both databases.
+
+use super::audit::{self, Actor, json};
+use crate::domain::Problem;
+use crate::domain::import::UnitRow;
+use crate::domain::unit::{UnitDraft, UnitKind, check_move, check_parent, child_path};
+use crate::error::AppError;
+use crate::model::Unit;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, u.parent_id, p.name AS parent_name, u.path, u.min_on_duty, \
+     (SELECT COUNT(*) FROM people pe WHERE pe.unit_id = u.id) AS people \
+     FROM units u LEFT JOIN units p ON p.id = u.parent_id";
+
+fn from_row(r: &AnyRow) -> Unit {
+    let kind: String = r.get("kind");
+    Unit {
+        id: r.get("id"),
+        code: r.get("code"),
+        name: r.get("name"),
+        kind: UnitKind::parse(&kind).unwrap_or(UnitKind::Department),
+        parent_id: r.get("parent_id"),
+        parent_name: r.get("parent_name"),
+        path: r.get("path"),
+        min_on_duty: r.get("min_on_duty"),
+        people: r.get("people"),
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub q: Option<String>,
+    pub kind: Option<UnitKind>,
+    /// Only this subtree (a materialized path).
+    pub under: Option<String>,
+}
+
+/// Units in tree order (each parent right before its subtree).
+pub async fn list(pool: &AnyPool, f: &UnitFilter) -> Result<Vec<Unit>, sqlx::Error> {
+    let mut sql = format!("{SELECT} WHERE 1 = 1");
+    let mut binds = Vec::new();
+    if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
+        binds.push(super::like_pattern(q.trim()));
+        let n = binds.len();
+        sql.push_str(&format!(
+            " AND (u.name LIKE ${n} ESCAPE '\\' OR u.code LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(kind) = f.kind {
+        binds.push(kind.code().to_string());
+        sql.push_str(&format!(" AND u.kind = ${}", binds.len()));
+    }
+    if let Some(under) = &f.under {
+        binds.push(format!("{under}%"));
+        sql.push_str(&format!(" AND u.path LIKE ${}", binds.len()));
+    }
+    sql.push_str(" ORDER BY u.path");
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(pool).await?.iter().map(from_row).collect())
+}
+
+pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+async fn get_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+pub async fn create(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    draft: &UnitDraft,
+    parent_id: Option<i64>,
+) -> Result<i64, AppError> {
+    let parent = match parent_id {
+        Some(id) => Some(get_tx(tx, id).await?.ok_or_else(|| {
+            AppError::invalid("field.parent", Problem::new("problem.no_such_unit"))
+        })?),
+        None => None,
+    };
+    check_parent(draft.kind, parent.as_ref().map(|p| p.kind))
+        .map_err(|p| AppError::invalid("field.parent", p))?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO units (code, name, kind, parent_id, path, min_on_duty, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, '', $5, $6, $6) RETURNING id",
+    )
+    .bind(&draft.code)
+    .bind(&draft.name)
+    .bind(draft.kind.code())
+    .bind(parent_id)
+    .bind(draft.min_on_duty)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
+    sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+        .bind(&path)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = get_tx(tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "unit.create",
+        "unit",
+        &id.to_string(),
+        None,
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Changes a unit's code, name, kind and duty minimum. A kind change must
+/// still fit its parent and its children.
+pub async fn update(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    draft: &UnitDraft,
+) -> Result<(), AppError> {
+    let before = get_tx(tx, id).await?.ok_or(AppError::NotFound)?;
+    if before.kind != draft.kind {
+        let parent_kind = match before.parent_id {
+            Some(pid) => get_tx(tx, pid).await?.map(|p| p.kind),
+            None => None,
+        };
+        check_parent(draft.kind, parent_kind).map_err(|p| AppError::invalid("field.kind", p))?;
+        let child_kinds: Vec<String> =
+            sqlx::query_scalar("SELECT kind FROM units WHERE parent_id = $1")
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?;
+        for k in child_kinds {
+            let k = UnitKind::parse(&k).unwrap_or(UnitKind::Department);
+            check_parent(k, Some(draft.kind)).map_err(|_| {
+                AppError::invalid("field.kind", Problem::new("problem.kind_breaks_children"))
+            })?;
+        }
+    }
+    sqlx::query("UPDATE units SET code = $1, name = $2, kind = $3, min_on_duty = $4, updated_at = $5 WHERE id = $6")
+        .bind(&draft.code)
+        .bind(&draft.name)
+        .bind(draft.kind.code())
+        .bind(draft.min_on_duty)
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let after = get_tx(tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "unit.update",
+        "unit",
+        &id.to_string(),
+        json(&before),
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a unit (with its whole subtree) under another parent, or to the top.
+pub async fn move_to(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    new_parent: Option<i64>,
+) -> Result<(), AppError> {
+    let before = get_tx(tx, id).await?.ok_or(AppError::NotFound)?;
+    let parent = match new_parent {
+        Some(pid) => Some(get_tx(tx, pid).await?.ok_or_else(|| {
+            AppError::invalid("field.parent", Problem::new("problem.no_such_unit"))
+        })?),
+        None => None,
+    };
+    check_move(&before.path, parent.as_ref().map(|p| p.path.as_str()))
+        .map_err(|p| AppError::invalid("field.parent", p))?;
+    check_parent(before.kind, parent.as_ref().map(|p| p.kind))
+        .map_err(|p| AppError::invalid("field.parent", p))?;
+    let new_path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
+    sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(new_parent)
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE units SET path = $1 || SUBSTR(path, CAST($2 AS INTEGER)) WHERE path LIKE $3",
+    )
+    .bind(&new_path)
+    .bind(before.path.len() as i64 + 1)
+    .bind(format!("{}%", before.path))
+    .execute(&mut **tx)
+    .await?;
+    let after = get_tx(tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "unit.move",
+        "unit",
+        &id.to_string(),
+        json(&before),
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Code -> (path, kind) of every unit, for checking imports.
+pub async fn index(
+    pool: &AnyPool,
+) -> Result<std::collections::HashMap<String, (String, UnitKind)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT code, path, kind FROM units")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let kind: String = r.get("kind");
+            (
+                r.get("code"),
+                (
+                    r.get("path"),
+                    UnitKind::parse(&kind).unwrap_or(UnitKind::Department),
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Inserts checked rows (parents first, as `check_units` ordered them).
+pub async fn import(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    rows: &[UnitRow],
+) -> Result<usize, AppError> {
+    for r in rows {
+        let parent_id = match &r.parent_code {
+            Some(code) => Some(
+                sqlx::query_scalar::<_, i64>("SELECT id FROM units WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "field.parent",
+                            Problem::with("problem.unknown_unit", &[code]),
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        create(tx, actor, at, &r.draft, parent_id).await?;
+    }
+    Ok(rows.len())
+}

@@ -1,0 +1,561 @@
+//! Importing units and people from a spreadsheet: from a table of text cells
+//! to checked rows, or to a list of every problem with its row number,
+//! column and reason. A file with any problem imports nothing.
+//!
+//! Row numbers are the spreadsheet's: the header is row 1, the first data
+//! row is row 2.
+
+use super::Problem;
+use super::person::PersonDraft;
+use super::unit::{UnitDraft, UnitKind, check_parent};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// A file read into text cells; decoding (CSV or XLSX, UTF-8 or GBK) has
+/// already happened.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: usize,
+    /// The column's header as the file names it (or its canonical Chinese
+    /// name when the column is missing).
+    pub column: String,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportKind {
+    Units,
+    People,
+}
+
+impl ImportKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportKind::Units => "units",
+            ImportKind::People => "people",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ImportKind> {
+        match raw {
+            "units" => Some(ImportKind::Units),
+            "people" => Some(ImportKind::People),
+            _ => None,
+        }
+    }
+
+    /// The columns a file of this kind has: (canonical Chinese header,
+    /// accepted aliases, required).
+    pub fn columns(self) -> &'static [(&'static str, &'static [&'static str], bool)] {
+        match self {
+            ImportKind::Units => &[
+                ("编码", &["code", "单位编码"], true),
+                ("名称", &["name", "单位名称"], true),
+                ("类型", &["kind", "单位类型"], true),
+                ("上级编码", &["parent_code", "上级单位编码"], false),
+                ("最少在岗人数", &["min_on_duty", "值班最少在岗"], false),
+            ],
+            ImportKind::People => &[
+                ("编号", &["code", "人员编号"], true),
+                ("姓名", &["name"], true),
+                ("单位编码", &["unit_code"], true),
+                ("岗位", &["positions", "职务"], false),
+                ("电话", &["phone", "手机", "联系电话"], false),
+            ],
+        }
+    }
+}
+
+/// A unit row that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRow {
+    pub row: usize,
+    pub draft: UnitDraft,
+    pub parent_code: Option<String>,
+}
+
+/// A person row that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub row: usize,
+    pub draft: PersonDraft,
+    pub unit_code: String,
+}
+
+/// What the database already holds that a file is checked against.
+#[derive(Debug, Clone, Default)]
+pub struct Existing {
+    /// Unit code -> (materialized path, kind).
+    pub units: HashMap<String, (String, UnitKind)>,
+    /// Person codes already taken.
+    pub person_codes: std::collections::HashSet<String>,
+}
+
+/// Finds each expected column by its header; reports missing required ones
+/// on row 1.
+fn locate(kind: ImportKind, table: &Table, errors: &mut Vec<RowError>) -> Vec<Option<usize>> {
+    let normalized: Vec<String> = table
+        .headers
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    kind.columns()
+        .iter()
+        .map(|(name, aliases, required)| {
+            let found = normalized
+                .iter()
+                .position(|h| h == name || aliases.iter().any(|a| h == &a.to_lowercase()));
+            if found.is_none() && *required {
+                errors.push(RowError {
+                    row: 1,
+                    column: name.to_string(),
+                    problem: Problem::new("problem.missing_column"),
+                });
+            }
+            found
+        })
+        .collect()
+}
+
+fn cell(row: &[String], at: Option<usize>) -> &str {
+    at.and_then(|i| row.get(i))
+        .map(|s| s.as_str())
+        .unwrap_or("")
+}
+
+fn header(table: &Table, at: Option<usize>, fallback: &str) -> String {
+    at.and_then(|i| table.headers.get(i))
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+fn is_blank(row: &[String]) -> bool {
+    row.iter().all(|c| c.trim().is_empty())
+}
+
+/// Maps a draft's field key to the column it came from.
+fn column_for(kind: ImportKind, field: &str) -> usize {
+    let names: &[&str] = match kind {
+        ImportKind::Units => &[
+            "field.code",
+            "field.name",
+            "field.kind",
+            "field.parent_code",
+            "field.min_on_duty",
+        ],
+        ImportKind::People => &[
+            "field.person_code",
+            "field.person_name",
+            "field.unit_code",
+            "field.positions",
+            "field.phone",
+        ],
+    };
+    names.iter().position(|n| *n == field).unwrap_or(0)
+}
+
+/// Checks a units file. Parents may be existing units or units earlier or
+/// later in the same file; a village must end up under a subdistrict.
+pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, Vec<RowError>> {
+    let kind = ImportKind::Units;
+    let mut errors = Vec::new();
+    let at = locate(kind, table, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let names: Vec<String> = kind
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _, _))| header(table, at[i], n))
+        .collect();
+    let mut rows = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, raw) in table.rows.iter().enumerate() {
+        let row = i + 2;
+        if is_blank(raw) {
+            continue;
+        }
+        let draft = UnitDraft::parse(
+            cell(raw, at[0]),
+            cell(raw, at[1]),
+            cell(raw, at[2]),
+            cell(raw, at[4]),
+        );
+        let parent = cell(raw, at[3]).trim();
+        let parent_code = (!parent.is_empty()).then(|| parent.to_string());
+        match draft {
+            Err(problems) => {
+                for (field, problem) in problems {
+                    errors.push(RowError {
+                        row,
+                        column: names[column_for(kind, field)].clone(),
+                        problem,
+                    });
+                }
+            }
+            Ok(draft) => {
+                if let Some(first) = seen.get(&draft.code) {
+                    errors.push(RowError {
+                        row,
+                        column: names[0].clone(),
+                        problem: Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
+                    });
+                } else if existing.units.contains_key(&draft.code) {
+                    errors.push(RowError {
+                        row,
+                        column: names[0].clone(),
+                        problem: Problem::with("problem.code_exists", &[&draft.code]),
+                    });
+                } else {
+                    seen.insert(draft.code.clone(), row);
+                }
+                rows.push(UnitRow {
+                    row,
+                    draft,
+                    parent_code,
+                });
+            }
+        }
+    }
+    // Parents: known in the database or in this file, of a kind that fits.
+    let in_file: HashMap<&str, UnitKind> = rows
+        .iter()
+        .map(|r| (r.draft.code.as_str(), r.draft.kind))
+        .collect();
+    for r in &rows {
+        let parent_kind = match &r.parent_code {
+            None => None,
+            Some(code) => match existing
+                .units
+                .get(code)
+                .map(|(_, k)| *k)
+                .or_else(|| in_file.get(code.as_str()).copied())
+            {
+                Some(k) => Some(k),
+                None => {
+                    errors.push(RowError {
+                        row: r.row,
+                        column: names[3].clone(),
+                        problem: Problem::with("problem.unknown_unit", &[code]),
+                    });
+                    continue;
+                }
+            },
+        };
+        if r.parent_code.as_deref() == Some(r.draft.code.as_str()) {
+            errors.push(RowError {
+                row: r.row,
+                column: names[3].clone(),
+                problem: Problem::new("problem.move_into_own_subtree"),
+            });
+        } else if let Err(problem) = check_parent(r.draft.kind, parent_kind) {
+            errors.push(RowError {
+                row: r.row,
+                column: names[3].clone(),
+                problem,
+            });
+        }
+    }
+    if errors.is_empty() {
+        if let Err(cycle_row) = order_parents_first(&mut rows) {
+            errors.push(RowError {
+                row: cycle_row,
+                column: names[3].clone(),
+                problem: Problem::new("problem.parent_cycle"),
+            });
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            row: 2,
+            column: names[0].clone(),
+            problem: Problem::new("problem.empty_file"),
+        });
+    }
+    errors.sort_by_key(|e| e.row);
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Orders rows so that a unit comes after its parent when both are in the
+/// file; reports the row of a unit that is its own ancestor.
+fn order_parents_first(rows: &mut Vec<UnitRow>) -> Result<(), usize> {
+    let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let in_file: std::collections::HashSet<String> =
+        rows.iter().map(|r| r.draft.code.clone()).collect();
+    let mut pending: Vec<UnitRow> = std::mem::take(rows);
+    while !pending.is_empty() {
+        let before = pending.len();
+        let (ready, wait): (Vec<UnitRow>, Vec<UnitRow>) =
+            pending.into_iter().partition(|r| match &r.parent_code {
+                Some(p) if in_file.contains(p) => placed.contains(p),
+                _ => true,
+            });
+        for r in &ready {
+            placed.insert(r.draft.code.clone());
+        }
+        rows.extend(ready);
+        pending = wait;
+        if pending.len() == before {
+            return Err(pending.iter().map(|r| r.row).min().unwrap_or(2));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a people file against the units and person numbers that exist.
+pub fn check_people(table: &Table, existing: &Existing) -> Result<Vec<PersonRow>, Vec<RowError>> {
+    let kind = ImportKind::People;
+    let mut errors = Vec::new();
+    let at = locate(kind, table, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let names: Vec<String> = kind
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _, _))| header(table, at[i], n))
+        .collect();
+    let mut rows = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, raw) in table.rows.iter().enumerate() {
+        let row = i + 2;
+        if is_blank(raw) {
+            continue;
+        }
+        let unit_code = cell(raw, at[2]).trim().to_string();
+        if unit_code.is_empty() {
+            errors.push(RowError {
+                row,
+                column: names[2].clone(),
+                problem: Problem::new("problem.required"),
+            });
+        } else if !existing.units.contains_key(&unit_code) {
+            errors.push(RowError {
+                row,
+                column: names[2].clone(),
+                problem: Problem::with("problem.unknown_unit", &[&unit_code]),
+            });
+        }
+        match PersonDraft::parse(
+            cell(raw, at[0]),
+            cell(raw, at[1]),
+            cell(raw, at[3]),
+            cell(raw, at[4]),
+        ) {
+            Err(problems) => {
+                for (field, problem) in problems {
+                    errors.push(RowError {
+                        row,
+                        column: names[column_for(kind, field)].clone(),
+                        problem,
+                    });
+                }
+            }
+            Ok(draft) => {
+                if let Some(first) = seen.get(&draft.code) {
+                    errors.push(RowError {
+                        row,
+                        column: names[0].clone(),
+                        problem: Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
+                    });
+                } else if existing.person_codes.contains(&draft.code) {
+                    errors.push(RowError {
+                        row,
+                        column: names[0].clone(),
+                        problem: Problem::with("problem.code_exists", &[&draft.code]),
+                    });
+                }
+                seen.entry(draft.code.clone()).or_insert(row);
+                rows.push(PersonRow {
+                    row,
+                    draft,
+                    unit_code,
+                });
+            }
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            row: 2,
+            column: names[0].clone(),
+            problem: Problem::new("problem.empty_file"),
+        });
+    }
+    errors.sort_by_key(|e| e.row);
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::person::Position;
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            headers: headers.iter().map(|s| s.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|s| s.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    fn existing() -> Existing {
+        let mut e = Existing::default();
+        e.units
+            .insert("JD01".into(), ("/1/".into(), UnitKind::Subdistrict));
+        e.units
+            .insert("GA".into(), ("/2/".into(), UnitKind::Department));
+        e.person_codes.insert("P0001".into());
+        e
+    }
+
+    #[test]
+    fn a_good_people_file_gives_one_row_per_person() {
+        let t = table(
+            &["\u{feff}编号", "姓名", "单位编码", "岗位", "电话"],
+            &[
+                &[
+                    "P0100",
+                    "王建国",
+                    "JD01",
+                    "应急管理人员、信息员",
+                    "13800138000",
+                ],
+                &["", "", "", "", ""],
+                &["P0101", "李秀英", "GA", "", ""],
+            ],
+        );
+        let rows = check_people(&t, &existing()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].row, 2);
+        assert_eq!(
+            rows[0].draft.positions,
+            vec![Position::EmStaff, Position::InfoOfficer]
+        );
+        assert_eq!(rows[1].row, 4);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_row_and_column() {
+        let t = table(
+            &["编号", "姓名", "单位编码", "岗位", "电话"],
+            &[
+                &["P0100", "王建国", "JD01", "", ""],
+                &["P0101", "", "XX", "厨师", "12"],
+                &["P0100", "张伟", "GA", "", ""],
+                &["P0001", "赵敏", "GA", "", ""],
+            ],
+        );
+        let errors = check_people(&t, &existing()).unwrap_err();
+        let summary: Vec<(usize, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.problem.key.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (3, "单位编码", "problem.unknown_unit"),
+                (3, "姓名", "problem.required"),
+                (3, "岗位", "problem.unknown_position"),
+                (3, "电话", "problem.bad_phone"),
+                (4, "编号", "problem.duplicate_in_file"),
+                (5, "编号", "problem.code_exists"),
+            ]
+        );
+        assert_eq!(errors[4].problem.args, vec!["2".to_string()]);
+    }
+
+    #[test]
+    fn a_missing_required_column_is_reported_on_row_one() {
+        let t = table(&["编号", "姓名"], &[&["P1", "王"]]);
+        let errors = check_people(&t, &existing()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].row, errors[0].column.as_str()), (1, "单位编码"));
+        assert_eq!(errors[0].problem.key, "problem.missing_column");
+    }
+
+    #[test]
+    fn english_headers_are_accepted() {
+        let t = table(&["code", "name", "unit_code"], &[&["P9", "Wang", "GA"]]);
+        assert_eq!(check_people(&t, &existing()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn units_may_name_parents_later_in_the_same_file_and_come_out_parents_first() {
+        let t = table(
+            &["编码", "名称", "类型", "上级编码", "最少在岗人数"],
+            &[
+                &["C1", "幸福社区", "社区", "JD9", "0"],
+                &["JD9", "新城街道", "街道", "", "3"],
+                &["V1", "东村", "村居", "JD01", ""],
+            ],
+        );
+        let rows = check_units(&t, &existing()).unwrap();
+        let order: Vec<&str> = rows.iter().map(|r| r.draft.code.as_str()).collect();
+        assert_eq!(order, vec!["JD9", "V1", "C1"]);
+    }
+
+    #[test]
+    fn a_village_under_a_department_is_refused_and_nothing_passes() {
+        let t = table(
+            &["编码", "名称", "类型", "上级编码"],
+            &[
+                &["V1", "东村", "village", "GA"],
+                &["S1", "实验小学", "school", "NOPE"],
+                &["JD01", "重复", "街道", ""],
+            ],
+        );
+        let errors = check_units(&t, &existing()).unwrap_err();
+        let summary: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.row, e.problem.key.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (2, "problem.grass_roots_needs_subdistrict"),
+                (3, "problem.unknown_unit"),
+                (4, "problem.code_exists")
+            ]
+        );
+    }
+
+    #[test]
+    fn parents_that_form_a_cycle_are_refused() {
+        let t = table(
+            &["编码", "名称", "类型", "上级编码"],
+            &[
+                &["A", "甲", "department", "B"],
+                &["B", "乙", "department", "A"],
+            ],
+        );
+        let errors = check_units(&t, &existing()).unwrap_err();
+        assert_eq!(errors[0].problem.key, "problem.parent_cycle");
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error_not_a_silent_success() {
+        let t = table(&["编码", "名称", "类型"], &[]);
+        assert_eq!(
+            check_units(&t, &existing()).unwrap_err()[0].problem.key,
+            "problem.empty_file"
+        );
+    }
+}

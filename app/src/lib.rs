@@ -1,0 +1,88 @@
+//! Yingji (应急训考): the application shared by the server (SSR) and the
+//! browser (hydration). `domain` holds the pure rules; `api` the server
+//! functions; `db`, `state`, `tabular` and `charts` exist only on the
+//! server; `pages` and `components` are the screens.
+#![recursion_limit = "512"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod charts;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tabular;
+
+use components::nav::Header;
+use components::{detect_lang, provide_user};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = detect_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/yingji.css" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = detect_lang();
+    provide_context(lang);
+    provide_user();
+    view! {
+        <Title text=lang.t("app.title") />
+        <Router>
+            <Header />
+            <main class="page">
+                <Routes fallback=pages::NotFoundPage>
+                    <Route path=path!("/") view=pages::home::HomePage />
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/account") view=pages::account::AccountPage />
+                    <Route path=path!("/units") view=pages::units::UnitsPage />
+                    <Route path=path!("/units/new") view=pages::units::NewUnitPage />
+                    <Route path=path!("/units/:id") view=pages::units::EditUnitPage />
+                    <Route path=path!("/people") view=pages::people::PeoplePage />
+                    <Route path=path!("/people/new") view=pages::people::NewPersonPage />
+                    <Route path=path!("/people/:id") view=pages::people::EditPersonPage />
+                    <Route path=path!("/import") view=pages::import::ImportPage />
+                    <Route path=path!("/import/:token") view=pages::import::ImportPreviewPage />
+                    <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
+                    <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

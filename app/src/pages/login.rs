@@ -1,0 +1,46 @@
+//! Signing in.
+
+use crate::api::auth::Login;
+use crate::components::{action_error, hard_navigate, use_lang, use_user};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let lang = use_lang();
+    let user = use_user();
+    let login = ServerAction::<Login>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = login.value().get() {
+            hard_navigate("/");
+        }
+    });
+    view! {
+        <Suspense>
+            {move || {
+                user.get()
+                    .and_then(|r| r.ok())
+                    .flatten()
+                    .map(|_| view! { <Redirect path="/" /> })
+            }}
+        </Suspense>
+        <section class="card narrow">
+            <h1>{lang.t("login.title")}</h1>
+            <p class="muted">{lang.t("login.intro")}</p>
+            <ActionForm action=login>
+                <label>
+                    {lang.t("field.username")}
+                    <input type="text" name="username" autocomplete="username" required autofocus />
+                </label>
+                <label>
+                    {lang.t("field.password")}
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                {action_error(login)}
+                <button type="submit" class="primary" disabled=move || login.pending().get()>
+                    {lang.t("login.submit")}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

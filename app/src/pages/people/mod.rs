@@ -1,0 +1,217 @@
+//! People: list, search and filter; create and edit (which moves a person
+//! to another unit).
+
+use crate::api::people::{SavePerson, get_person, list_people};
+use crate::api::units::list_units;
+use crate::components::{Pager, UnitSelect, action_error, gated, query_param, show, use_lang};
+use crate::domain::authz::Action;
+use crate::domain::person::Position;
+use crate::i18n::Lang;
+use crate::model::{Page, Person, Unit};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let lang = use_lang();
+    let q = query_param("q");
+    let unit = query_param("unit_id");
+    let position = query_param("position");
+    let page = query_param("page");
+    gated(Some(Action::ViewPeople), move |me| {
+        let people = Resource::new(
+            move || (q.get(), unit.get(), position.get(), page.get()),
+            |(q, unit, position, page)| {
+                list_people(q, unit.parse().ok(), position, page.parse().unwrap_or(1))
+            },
+        );
+        let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
+        let can_edit = me.may(Action::ManagePeople);
+        view! {
+            <div class="page-head">
+                <h1>{lang.t("person.title")}</h1>
+                {can_edit.then(|| view! { <a class="button primary" href="/people/new">{lang.t("person.new")}</a> })}
+            </div>
+            <form method="get" class="filters">
+                <input type="search" name="q" value=q.get_untracked() placeholder=lang.t("person.search") />
+                <Suspense fallback=|| ()>
+                    {move || show(units.get(), lang, move |list| view! {
+                        <UnitSelect units=list name="unit_id" selected=unit.get_untracked().parse().ok() blank="person.all_units" />
+                    })}
+                </Suspense>
+                <select name="position">
+                    <option value="">{lang.t("person.all_positions")}</option>
+                    {Position::ALL
+                        .into_iter()
+                        .map(|p| view! { <option value=p.code() selected=position.get_untracked() == p.code()>{lang.t(p.label_key())}</option> })
+                        .collect_view()}
+                </select>
+                <button type="submit">{lang.t("action.filter")}</button>
+            </form>
+            <Transition fallback=|| ()>
+                {move || {
+                    let base = format!("/people?q={}&unit_id={}&position={}", urlencode(&q.get()), unit.get(), position.get());
+                    show(people.get(), lang, move |p: Page<Person>| people_table(p, lang, base, can_edit))
+                }}
+            </Transition>
+        }
+        .into_any()
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn people_table(p: Page<Person>, lang: Lang, base: String, can_edit: bool) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="data" data-test="people">
+                <thead>
+                    <tr>
+                        <th>{lang.t("field.person_code")}</th>
+                        <th>{lang.t("field.person_name")}</th>
+                        <th>{lang.t("field.unit")}</th>
+                        <th>{lang.t("field.positions")}</th>
+                        <th>{lang.t("field.phone")}</th>
+                        <th>{lang.t("person.account")}</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {p.items
+                        .into_iter()
+                        .map(|x| {
+                            let positions = x.positions.iter().map(|p| lang.t(p.label_key())).collect::<Vec<_>>().join("、");
+                            view! {
+                                <tr>
+                                    <td data-label=lang.t("field.person_code")><code>{x.code.clone()}</code></td>
+                                    <td data-label=lang.t("field.person_name")>{x.name.clone()}</td>
+                                    <td data-label=lang.t("field.unit")>{x.unit_name.clone()}</td>
+                                    <td data-label=lang.t("field.positions")>{positions}</td>
+                                    <td data-label=lang.t("field.phone")>{x.phone.clone().unwrap_or_default()}</td>
+                                    <td data-label=lang.t("person.account")>{x.account.clone().unwrap_or_default()}</td>
+                                    <td>{can_edit.then(|| view! { <a href=format!("/people/{}", x.id)>{lang.t("action.edit")}</a> })}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pager page=p.page per_page=p.per_page total=p.total base=base />
+    }
+}
+
+fn person_form(
+    lang: Lang,
+    action: ServerAction<SavePerson>,
+    person: Option<Person>,
+    units: Vec<Unit>,
+) -> impl IntoView {
+    let held: Vec<Position> = person
+        .as_ref()
+        .map(|p| p.positions.clone())
+        .unwrap_or_default();
+    let unit_id = person.as_ref().map(|p| p.unit_id);
+    view! {
+        <ActionForm action=action>
+            {person.as_ref().map(|p| view! { <input type="hidden" name="id" value=p.id.to_string() /> })}
+            <label>
+                {lang.t("field.person_code")}
+                <input type="text" name="code" required maxlength="32" value=person.as_ref().map(|p| p.code.clone()) />
+            </label>
+            <label>
+                {lang.t("field.person_name")}
+                <input type="text" name="name" required maxlength="32" value=person.as_ref().map(|p| p.name.clone()) />
+            </label>
+            <label>
+                {lang.t("field.unit")}
+                <UnitSelect units=units name="unit_id" selected=unit_id />
+            </label>
+            <fieldset>
+                <legend>{lang.t("field.positions")}</legend>
+                {Position::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| view! {
+                        <label class="check">
+                            <input type="checkbox" name=format!("positions[{i}]") value=p.code() checked=held.contains(&p) />
+                            {lang.t(p.label_key())}
+                        </label>
+                    })
+                    .collect_view()}
+            </fieldset>
+            <label>
+                {lang.t("field.phone")}
+                <input type="tel" name="phone" maxlength="20" value=person.as_ref().and_then(|p| p.phone.clone()) />
+            </label>
+            {action_error(action)}
+            <button type="submit" class="primary">{lang.t("action.save")}</button>
+        </ActionForm>
+    }
+}
+
+fn back_to_people(action: ServerAction<SavePerson>) {
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            navigate("/people", Default::default());
+        }
+    });
+}
+
+#[component]
+pub fn NewPersonPage() -> impl IntoView {
+    let lang = use_lang();
+    let save = ServerAction::<SavePerson>::new();
+    back_to_people(save);
+    gated(Some(Action::ManagePeople), move |_| {
+        let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
+        view! {
+            <h1>{lang.t("person.new")}</h1>
+            <section class="card narrow">
+                <Suspense fallback=|| ()>{move || show(units.get(), lang, move |list| person_form(lang, save, None, list))}</Suspense>
+            </section>
+        }
+        .into_any()
+    })
+}
+
+#[component]
+pub fn EditPersonPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let save = ServerAction::<SavePerson>::new();
+    back_to_people(save);
+    gated(Some(Action::ManagePeople), move |_| {
+        let person = Resource::new(id, get_person);
+        let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
+        view! {
+            <Suspense fallback=|| ()>
+                {move || {
+                    let units = units.get();
+                    show(person.get(), lang, move |p: Person| {
+                        view! {
+                            <h1>{p.name.clone()}</h1>
+                            <section class="card narrow">{show(units, lang, move |list| person_form(lang, save, Some(p), list))}</section>
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+        .into_any()
+    })
+}

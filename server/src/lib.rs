@@ -1,0 +1,329 @@
+//! The `yingji` server: builds the application state from configuration,
+//! the axum router (pages, server functions, uploads, static files) and the
+//! middleware that every request passes: same-origin check for writes,
+//! session lookup, security headers. Tests drive `router()` directly.
+
+pub mod config;
+pub mod seed;
+
+use app::api::ssr::SignedIn;
+use app::db::Db;
+use app::i18n::{LANG_COOKIE, Lang};
+use app::state::{AppState, Clock, Settings};
+use app::{App, shell};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use config::Config;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Connects, migrates and builds the shared state.
+pub async fn build_state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url, config.max_connections).await?;
+    db.migrate().await?;
+    Ok(state_with(db, config))
+}
+
+pub fn state_with(db: Db, config: &Config) -> AppState {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("yingji")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build();
+    AppState {
+        leptos_options,
+        db,
+        settings: Arc::new(Settings {
+            secure_cookies: config.secure_cookies,
+            session: config.session,
+            throttle: Default::default(),
+        }),
+        clock: Arc::new(Clock::default()),
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let pkg_dir = format!("{}/pkg", options.site_root);
+    Router::new()
+        .route("/lang", post(set_language))
+        .route(
+            "/import/upload",
+            post(upload).layer(DefaultBodyLimit::max(app::tabular::MAX_BYTES + 64 * 1024)),
+        )
+        .leptos_routes(&state, routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session))
+        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
+        .layer(middleware::from_fn(same_origin_writes))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Looks the session cookie up once per request and leaves the signed-in
+/// person in the request's extensions for pages and server functions.
+async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    if let Some(token) = cookie(req.headers(), app::db::sessions::COOKIE).filter(|t| !t.is_empty())
+    {
+        match app::db::sessions::resolve(
+            &st.db.pool,
+            &token,
+            &st.settings.session,
+            st.clock.now_secs(),
+        )
+        .await
+        {
+            Ok(Some((principal, session_hash))) => {
+                req.extensions_mut().insert(SignedIn {
+                    principal,
+                    session_hash,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "服务暂时不可用 / Service unavailable",
+                )
+                    .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Refuses writes that a browser says come from another site: by
+/// `Sec-Fetch-Site` when the browser sends it, else by `Origin` against
+/// `Host`. Requests without either (not from a browser) pass.
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_same_origin(req.headers())
+    {
+        next.run(req).await
+    } else {
+        tracing::warn!(path = %req.uri().path(), "cross-site write refused");
+        (
+            StatusCode::FORBIDDEN,
+            "拒绝跨站请求 / Cross-site request refused",
+        )
+            .into_response()
+    }
+}
+
+pub fn is_same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+            !host.is_empty() && origin_host == host
+        }
+    }
+}
+
+/// Only paths on this site, never `//elsewhere`.
+fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn set_language(
+    State(st): State<AppState>,
+    axum::Form(form): axum::Form<LangForm>,
+) -> Response {
+    let lang = Lang::from_tag(&form.lang);
+    let secure = if st.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.tag()
+    );
+    let mut res = Redirect::to(local_path(&form.next)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Receives an import file (multipart form: `kind`, `file`), stages it and
+/// sends the browser to its preview. A file that cannot be read goes back
+/// to the import page with the reason.
+async fn upload(
+    State(st): State<AppState>,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    mut form: Multipart,
+) -> Response {
+    let Some(axum::Extension(me)) = signed_in else {
+        return Redirect::to("/login").into_response();
+    };
+    let mut kind = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(bytes) if name == "kind" => {
+                        kind = String::from_utf8_lossy(&bytes).to_string()
+                    }
+                    Ok(bytes) if name == "file" => file = Some((file_name, bytes.to_vec())),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return Redirect::to("/import?error=problem.file_too_big&arg=10")
+                            .into_response();
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return Redirect::to("/import?error=problem.file_too_big&arg=10").into_response();
+            }
+        }
+    }
+    let Some((file_name, bytes)) = file else {
+        return Redirect::to("/import?error=problem.empty_file").into_response();
+    };
+    match app::api::imports::server::stage_upload(&st, &me.principal, &kind, &file_name, &bytes)
+        .await
+    {
+        Ok(token) => Redirect::to(&format!("/import/{token}")).into_response(),
+        Err(app::error::AppError::Invalid { problem, .. }) => {
+            let arg = problem
+                .args
+                .first()
+                .map(|a| query_escape(a))
+                .unwrap_or_default();
+            Redirect::to(&format!(
+                "/import?error={}&arg={arg}",
+                query_escape(&problem.key)
+            ))
+            .into_response()
+        }
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.message(Lang::Zh),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn writes_from_another_site_are_recognised() {
+        assert!(is_same_origin(&headers(&[])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(is_same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(local_path("/people?q=1"), "/people?q=1");
+        assert_eq!(local_path("//evil.example"), "/");
+        assert_eq!(local_path("https://evil.example"), "/");
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let h = headers(&[("cookie", "a=1; yingji_session=abc; b=2")]);
+        assert_eq!(cookie(&h, "yingji_session"), Some("abc".into()));
+        assert_eq!(cookie(&h, "x"), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! The `yingji` binary: serve the platform (default), or run one of the
+//! administrative commands.
+
+use app::db::Db;
+use app::db::accounts::PasswordHash;
+use app::db::audit::Actor;
+use app::domain::account::{Role, check_new_password, parse_username};
+use clap::{Parser, Subcommand};
+use server::config::Config;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "yingji",
+    version,
+    about = "应急训考 Yingji: training, drills, assistants and the annual emergency-management assessment"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default)
+    Serve,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Build the demo district; on a demo database, print fresh demo passwords
+    SeedDemo {
+        /// Only seed when the database has no units yet
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Create an administrator account (password from YINGJI_ADMIN_PASSWORD or standard input)
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "管理员")]
+        name: String,
+    },
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("yingji: {message}");
+    ExitCode::from(2)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => return fail(format!("configuration: {e}")),
+    };
+    let db = match Db::connect(&config.database_url, config.max_connections).await {
+        Ok(db) => db,
+        Err(e) => return fail(format!("DATABASE_URL: cannot open the database: {e}")),
+    };
+    if let Err(e) = db.migrate().await {
+        return fail(format!("migrations failed: {e}"));
+    }
+    let now = chrono::Utc::now().timestamp();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(db, config).await,
+        Command::Migrate => {
+            println!("数据库已是最新 / database is up to date");
+            ExitCode::SUCCESS
+        }
+        Command::SeedDemo { if_empty } => seed_demo(&db, if_empty, now).await,
+        Command::CreateAdmin { username, name } => create_admin(&db, &username, &name, now).await,
+    }
+}
+
+async fn serve(db: Db, config: Config) -> ExitCode {
+    let state = server::state_with(db, &config);
+    let app = server::router(state);
+    let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            return fail(format!(
+                "LEPTOS_SITE_ADDR: cannot listen on {}: {e}",
+                config.site_addr
+            ));
+        }
+    };
+    tracing::info!("应急训考 listening on http://{}", config.site_addr);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn print_passwords(passwords: &[(String, String)]) {
+    println!("演示账号 / demo accounts:");
+    for (user, password) in passwords {
+        println!("  {user:<10} {password}");
+    }
+}
+
+async fn seed_demo(db: &Db, if_empty: bool, now: i64) -> ExitCode {
+    let empty = match db.is_empty().await {
+        Ok(e) => e,
+        Err(e) => return fail(e),
+    };
+    if empty {
+        return match server::seed::seed_demo(db, now).await {
+            Ok(s) => {
+                println!(
+                    "演示区已建立 / demo district built: {} units, {} people",
+                    s.units, s.people
+                );
+                print_passwords(&s.passwords);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("seed-demo failed: {e:?}")),
+        };
+    }
+    match db.meta("demo").await {
+        Ok(Some(_)) => match server::seed::reset_demo_passwords(db, now).await {
+            Ok(p) => {
+                println!(
+                    "演示区已存在,已重设演示账号密码 / demo district exists; demo passwords reset"
+                );
+                print_passwords(&p);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("seed-demo failed: {e:?}")),
+        },
+        Ok(None) if if_empty => {
+            println!("数据库已有数据,未建演示区 / database has data; no demo seeded");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            fail("the database already holds units that are not a demo district; refusing to seed")
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn create_admin(db: &Db, username: &str, name: &str, now: i64) -> ExitCode {
+    let username = match parse_username(username) {
+        Ok(u) => u,
+        Err(p) => return fail(format!("--username: {}", app::i18n::Lang::En.problem(&p))),
+    };
+    let password = match std::env::var("YINGJI_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("password for {username}:");
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                return fail("could not read the password");
+            }
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if let Err(p) = check_new_password(&username, &password) {
+        return fail(format!("password: {}", app::i18n::Lang::En.problem(&p)));
+    }
+    let hash = PasswordHash::new_blocking(password).await;
+    let result = async {
+        let mut tx = db.pool.begin().await?;
+        app::db::accounts::create(
+            &mut tx,
+            &Actor::system("create-admin"),
+            now,
+            &username,
+            name,
+            &hash,
+            &[(Role::Admin, None)],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), app::error::AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            println!("管理员账号已创建 / admin account created: {username}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.message(app::i18n::Lang::En)),
+    }
+}

@@ -1,0 +1,455 @@
+//! `yingji seed-demo`: a district modelled on the source document (the
+//! 2018 work points): six subdistricts with their villages and communities,
+//! the emergency office and the twelve departments the source names, two
+//! industrial centres, schools, key enterprises, about 300 people in
+//! realistic positions, and one account per role.
+
+use app::db::Db;
+use app::db::accounts::{self, PasswordHash};
+use app::db::audit::Actor;
+use app::domain::account::Role;
+use app::domain::person::{PersonDraft, Position};
+use app::domain::unit::{UnitDraft, UnitKind};
+use app::error::AppError;
+use rand::Rng;
+use std::collections::HashMap;
+
+/// (code, name, min_on_duty, villages and communities)
+const SUBDISTRICTS: &[(&str, &str, i64, &[(&str, &str, UnitKind)])] = &[
+    (
+        "JD01",
+        "城关街道",
+        3,
+        &[
+            ("JD01-C1", "城关社区", UnitKind::Community),
+            ("JD01-C2", "文昌社区", UnitKind::Community),
+            ("JD01-C3", "府前社区", UnitKind::Community),
+            ("JD01-V1", "东关村", UnitKind::Village),
+            ("JD01-V2", "西关村", UnitKind::Village),
+        ],
+    ),
+    (
+        "JD02",
+        "新城街道",
+        3,
+        &[
+            ("JD02-C1", "新城社区", UnitKind::Community),
+            ("JD02-C2", "锦绣社区", UnitKind::Community),
+            ("JD02-C3", "阳光社区", UnitKind::Community),
+            ("JD02-V1", "前进村", UnitKind::Village),
+        ],
+    ),
+    (
+        "JD03",
+        "东湖街道",
+        3,
+        &[
+            ("JD03-C1", "东湖社区", UnitKind::Community),
+            ("JD03-V1", "湖滨村", UnitKind::Village),
+            ("JD03-V2", "渔港村", UnitKind::Village),
+            ("JD03-V3", "莲花村", UnitKind::Village),
+            ("JD03-V4", "荷塘村", UnitKind::Village),
+        ],
+    ),
+    (
+        "JD04",
+        "西山街道",
+        3,
+        &[
+            ("JD04-V1", "西山村", UnitKind::Village),
+            ("JD04-V2", "石门村", UnitKind::Village),
+            ("JD04-V3", "松岭村", UnitKind::Village),
+            ("JD04-V4", "泉水村", UnitKind::Village),
+            ("JD04-V5", "桃园村", UnitKind::Village),
+        ],
+    ),
+    (
+        "JD05",
+        "南河街道",
+        3,
+        &[
+            ("JD05-C1", "南河社区", UnitKind::Community),
+            ("JD05-C2", "滨河社区", UnitKind::Community),
+            ("JD05-V1", "河口村", UnitKind::Village),
+            ("JD05-V2", "柳树村", UnitKind::Village),
+        ],
+    ),
+    (
+        "JD06",
+        "北苑街道",
+        3,
+        &[
+            ("JD06-C1", "北苑社区", UnitKind::Community),
+            ("JD06-C2", "和平社区", UnitKind::Community),
+            ("JD06-C3", "幸福社区", UnitKind::Community),
+            ("JD06-V1", "北岗村", UnitKind::Village),
+            ("JD06-V2", "张庄村", UnitKind::Village),
+        ],
+    ),
+];
+
+/// (code, name, min_on_duty, staff): the emergency office and the twelve
+/// departments of the source; 24-hour duty desks carry a minimum at post.
+const DEPARTMENTS: &[(&str, &str, i64, usize)] = &[
+    ("YJB", "区应急管理办公室", 2, 8),
+    ("GA", "公安分局", 8, 14),
+    ("SHSY", "社会事业局", 0, 6),
+    ("JS", "建设局", 1, 7),
+    ("AJ", "安全生产监督管理局", 3, 9),
+    ("NLSW", "农林水务局", 2, 8),
+    ("HB", "环境保护局", 2, 7),
+    ("SYJ", "食品药品监督管理局", 1, 6),
+    ("CG", "城市管理局", 10, 8),
+    ("JY", "教育局", 1, 6),
+    ("JT", "交通运输局", 2, 7),
+    ("XC", "宣传部", 0, 5),
+    ("XF", "信访局", 1, 5),
+];
+
+const CENTRES: &[(&str, &str)] = &[("CY01", "高新技术产业中心"), ("CY02", "现代物流产业中心")];
+
+const SCHOOLS: &[(&str, &str)] = &[
+    ("XX01", "区第一中学"),
+    ("XX02", "区实验小学"),
+    ("XX03", "城关小学"),
+    ("XX04", "东湖中学"),
+    ("XX05", "新城小学"),
+];
+
+/// (code, name, industrial centre, min_on_duty)
+const ENTERPRISES: &[(&str, &str, &str, i64)] = &[
+    ("QY01", "华源化工有限公司", "CY01", 2),
+    ("QY02", "明辉电子科技有限公司", "CY01", 0),
+    ("QY03", "宏远燃气有限公司", "CY01", 2),
+    ("QY04", "东方物流园有限公司", "CY02", 1),
+    ("QY05", "恒达建材集团", "CY02", 1),
+    ("QY06", "绿源食品有限公司", "CY02", 0),
+];
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧",
+];
+const GIVEN: &[&str] = &[
+    "建国", "秀英", "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
+    "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "志强", "海燕", "晓东", "红梅",
+    "春生", "立新", "玉兰", "国庆", "文华", "振华", "慧敏", "子涵",
+];
+
+/// The demo accounts: (user name, display name, role, scope unit code,
+/// person linked to it by code).
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>, Option<&str>)] = &[
+    ("admin", "区应急办管理员", Role::Admin, None, None),
+    (
+        "assessor",
+        "考核员 李明",
+        Role::Assessor,
+        None,
+        Some("YJB-002"),
+    ),
+    (
+        "organizer",
+        "组织者 张华",
+        Role::Organizer,
+        None,
+        Some("YJB-003"),
+    ),
+    (
+        "trainee",
+        "学员 王建国",
+        Role::Trainee,
+        None,
+        Some("JD01-001"),
+    ),
+];
+
+/// Deterministic names and phones, so that every demo district is the same.
+struct People {
+    n: usize,
+}
+
+impl People {
+    fn next(&mut self, unit: &str, positions: &[Position], with_phone: bool) -> PersonDraft {
+        self.n += 1;
+        let n = self.n;
+        let name = format!(
+            "{}{}",
+            SURNAMES[(n * 7) % SURNAMES.len()],
+            GIVEN[(n * 11 + n / 5) % GIVEN.len()]
+        );
+        let phone =
+            with_phone.then(|| format!("13{}{:08}", (n % 9) + 1, (n * 7_919_113) % 100_000_000));
+        // The unit code for now; numbered within the unit when inserted.
+        PersonDraft {
+            code: unit.to_string(),
+            name,
+            positions: positions.to_vec(),
+            phone,
+        }
+    }
+}
+
+pub struct Seeded {
+    pub units: usize,
+    pub people: usize,
+    pub passwords: Vec<(String, String)>,
+}
+
+/// A readable random password: letters and digits, no look-alikes.
+pub fn random_password() -> String {
+    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    loop {
+        let p: String = (0..12)
+            .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+            .collect();
+        if p.chars().any(|c| c.is_ascii_digit()) && p.chars().any(|c| c.is_ascii_alphabetic()) {
+            return p;
+        }
+    }
+}
+
+/// The password for each demo account: `YINGJI_DEMO_PASSWORD` when set
+/// (tests), else a fresh random one.
+fn demo_password() -> String {
+    std::env::var("YINGJI_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(random_password)
+}
+
+pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
+    let actor = Actor::system("seed-demo");
+    let mut tx = db.pool.begin().await?;
+    let mut ids: HashMap<&str, i64> = HashMap::new();
+    let mut per_unit: Vec<(&str, Vec<PersonDraft>)> = Vec::new();
+    let mut names = People { n: 0 };
+    let unit = |code: &str, name: &str, kind: UnitKind, min: i64| UnitDraft {
+        code: code.to_string(),
+        name: name.to_string(),
+        kind,
+        min_on_duty: min,
+    };
+
+    for (code, name, min, _) in DEPARTMENTS {
+        ids.insert(
+            code,
+            app::db::units::create(
+                &mut tx,
+                &actor,
+                now,
+                &unit(code, name, UnitKind::Department, *min),
+                None,
+            )
+            .await?,
+        );
+    }
+    for (code, name, min, grass) in SUBDISTRICTS {
+        let id = app::db::units::create(
+            &mut tx,
+            &actor,
+            now,
+            &unit(code, name, UnitKind::Subdistrict, *min),
+            None,
+        )
+        .await?;
+        ids.insert(code, id);
+        for (gcode, gname, kind) in *grass {
+            ids.insert(
+                gcode,
+                app::db::units::create(
+                    &mut tx,
+                    &actor,
+                    now,
+                    &unit(gcode, gname, *kind, 0),
+                    Some(id),
+                )
+                .await?,
+            );
+        }
+    }
+    for (code, name) in CENTRES {
+        ids.insert(
+            code,
+            app::db::units::create(
+                &mut tx,
+                &actor,
+                now,
+                &unit(code, name, UnitKind::IndustrialCentre, 1),
+                None,
+            )
+            .await?,
+        );
+    }
+    for (code, name) in SCHOOLS {
+        let parent = ids["JY"];
+        ids.insert(
+            code,
+            app::db::units::create(
+                &mut tx,
+                &actor,
+                now,
+                &unit(code, name, UnitKind::School, 0),
+                Some(parent),
+            )
+            .await?,
+        );
+    }
+    for (code, name, centre, min) in ENTERPRISES {
+        let parent = ids[centre];
+        ids.insert(
+            code,
+            app::db::units::create(
+                &mut tx,
+                &actor,
+                now,
+                &unit(code, name, UnitKind::Enterprise, *min),
+                Some(parent),
+            )
+            .await?,
+        );
+    }
+
+    use Position::*;
+    for (code, _, _, staff) in DEPARTMENTS {
+        let mut list = vec![names.next(code, &[LeaderCadre], true)];
+        for i in 1..*staff {
+            let mut positions = vec![EmStaff];
+            if i == 1 {
+                positions.push(InfoOfficer);
+            }
+            if *code == "AJ" && i == 2 {
+                positions.push(Expert);
+            }
+            list.push(names.next(code, &positions, i % 9 != 4));
+        }
+        per_unit.push((code, list));
+    }
+    for (code, _, _, grass) in SUBDISTRICTS {
+        let mut list = vec![
+            names.next(code, &[LeaderCadre], true),
+            names.next(code, &[EmStaff, EqAssistant], true),
+        ];
+        for i in 0..8 {
+            let positions: &[Position] = if i == 0 {
+                &[EmStaff, InfoOfficer]
+            } else {
+                &[EmStaff]
+            };
+            list.push(names.next(code, positions, i != 5));
+        }
+        per_unit.push((code, list));
+        for (j, (gcode, _, _)) in grass.iter().enumerate() {
+            let mut g = vec![names.next(gcode, &[QuickReporter, InfoOfficer], true)];
+            // Some villages have two quick-reporters, one has none yet.
+            if j % 2 == 0 {
+                g.push(names.next(gcode, &[QuickReporter], true));
+            } else if *gcode != "JD04-V5" {
+                g.push(names.next(gcode, &[InfoOfficer], true));
+            }
+            per_unit.push((gcode, g));
+        }
+    }
+    for (code, _) in CENTRES {
+        let list = (0..4)
+            .map(|i| {
+                names.next(
+                    code,
+                    if i == 0 {
+                        &[LeaderCadre, EmStaff]
+                    } else {
+                        &[EmStaff]
+                    },
+                    true,
+                )
+            })
+            .collect();
+        per_unit.push((code, list));
+    }
+    for (code, _) in SCHOOLS {
+        let list = (0..4)
+            .map(|i| {
+                names.next(
+                    code,
+                    if i == 0 { &[LeaderCadre] } else { &[EmStaff] },
+                    i != 3,
+                )
+            })
+            .collect();
+        per_unit.push((code, list));
+    }
+    for (code, _, _, _) in ENTERPRISES {
+        let list = (0..10)
+            .map(|i| {
+                names.next(
+                    code,
+                    if i == 0 {
+                        &[EmStaff, EnterpriseWorker]
+                    } else {
+                        &[EnterpriseWorker]
+                    },
+                    i % 4 != 3,
+                )
+            })
+            .collect();
+        per_unit.push((code, list));
+    }
+    let mut people = 0;
+    let mut person_ids: HashMap<String, i64> = HashMap::new();
+    for (code, list) in per_unit {
+        for (i, mut draft) in list.into_iter().enumerate() {
+            draft.code = format!("{}-{:03}", draft.code, i + 1);
+            let id = app::db::people::create(&mut tx, &actor, now, &draft, ids[code]).await?;
+            person_ids.insert(draft.code.clone(), id);
+            people += 1;
+        }
+    }
+
+    let mut passwords = Vec::new();
+    for (username, display, role, scope, person) in DEMO_ACCOUNTS {
+        let password = demo_password();
+        let hash = PasswordHash::new_blocking(password.clone()).await;
+        let scope_id = scope.map(|c| ids[c]);
+        let person_id = person.map(|c| person_ids[c]);
+        accounts::create(
+            &mut tx,
+            &actor,
+            now,
+            username,
+            display,
+            &hash,
+            &[(*role, scope_id)],
+            person_id,
+        )
+        .await?;
+        passwords.push((username.to_string(), password));
+    }
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Seeded {
+        units: ids.len(),
+        people,
+        passwords,
+    })
+}
+
+/// On a database that `seed_demo` made: gives the demo accounts new
+/// passwords (so the run command can always print working ones).
+pub async fn reset_demo_passwords(db: &Db, now: i64) -> Result<Vec<(String, String)>, AppError> {
+    let actor = Actor::system("seed-demo");
+    let mut out = Vec::new();
+    let mut tx = db.pool.begin().await?;
+    for (username, ..) in DEMO_ACCOUNTS {
+        let Some(id) = accounts::id_by_username(&db.pool, username).await? else {
+            continue;
+        };
+        let password = demo_password();
+        let hash = PasswordHash::new_blocking(password.clone()).await;
+        accounts::set_password(&mut tx, &actor, now, id, &hash, None).await?;
+        out.push((username.to_string(), password));
+    }
+    tx.commit().await?;
+    Ok(out)
+}

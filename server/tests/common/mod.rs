@@ -1,0 +1,373 @@
+//! Test helpers: a fresh, migrated database per test on SQLite or
+//! PostgreSQL, a small district with one account per role, and calls into
+//! the real router (no network) or a real listener (for two instances).
+#![allow(dead_code)]
+
+use app::db::audit::Actor;
+use app::db::{Backend, Db};
+use app::domain::account::Role;
+use app::domain::person::{PersonDraft, Position};
+use app::domain::unit::{UnitDraft, UnitKind};
+use app::state::AppState;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Correct-horse-2018";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        rand_suffix()
+    )
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        % 100_000
+}
+
+/// A fresh database. PostgreSQL comes from `YINGJI_TEST_POSTGRES` (started
+/// by `.ci/pg.sh`); its absence fails the test rather than skipping it.
+pub async fn fresh(backend: Backend) -> Db {
+    let url = match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{}.db", unique("yingji_test")));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        Backend::Postgres => {
+            let base = std::env::var("YINGJI_TEST_POSTGRES").expect(
+                "YINGJI_TEST_POSTGRES is not set: start a cluster with `.ci/pg.sh start` (make test does) — PostgreSQL tests are never skipped",
+            );
+            let name = unique("yingji_test");
+            let admin = Db::connect(&base, 1)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin.pool)
+                .await
+                .expect("create test database");
+            admin.pool.close().await;
+            match base.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => panic!("YINGJI_TEST_POSTGRES must end with /database"),
+            }
+        }
+    };
+    let db = Db::connect(&url, 8).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    db
+}
+
+/// Runs each listed async test once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($db:ident: Db) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($db: app::db::Db) $body
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run($crate::common::fresh(app::db::Backend::Sqlite).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    run($crate::common::fresh(app::db::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
+
+pub struct District {
+    pub units: HashMap<&'static str, i64>,
+    pub accounts: HashMap<&'static str, i64>,
+}
+
+/// A small district: a subdistrict with a village, a department; accounts
+/// `admin`, `assessor`, `organizer` (scoped to the subdistrict), `trainee`
+/// (linked to a person), all with `PASSWORD`.
+pub async fn district(db: &Db) -> District {
+    let actor = Actor::system("test");
+    let mut tx = db.pool.begin().await.unwrap();
+    let unit = |code: &str, name: &str, kind| UnitDraft {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        min_on_duty: 2,
+    };
+    let jd = app::db::units::create(
+        &mut tx,
+        &actor,
+        1,
+        &unit("JD01", "城关街道", UnitKind::Subdistrict),
+        None,
+    )
+    .await
+    .unwrap();
+    let v = app::db::units::create(
+        &mut tx,
+        &actor,
+        1,
+        &unit("JD01-V1", "东关村", UnitKind::Village),
+        Some(jd),
+    )
+    .await
+    .unwrap();
+    let ga = app::db::units::create(
+        &mut tx,
+        &actor,
+        1,
+        &unit("GA", "公安分局", UnitKind::Department),
+        None,
+    )
+    .await
+    .unwrap();
+    let person = |code: &str, name: &str, positions: &[Position]| PersonDraft {
+        code: code.into(),
+        name: name.into(),
+        positions: positions.to_vec(),
+        phone: Some("13812341234".into()),
+    };
+    let p1 = app::db::people::create(
+        &mut tx,
+        &actor,
+        1,
+        &person("P1", "王建国", &[Position::EmStaff]),
+        jd,
+    )
+    .await
+    .unwrap();
+    app::db::people::create(
+        &mut tx,
+        &actor,
+        1,
+        &person("P2", "李秀英", &[Position::QuickReporter]),
+        v,
+    )
+    .await
+    .unwrap();
+    app::db::people::create(
+        &mut tx,
+        &actor,
+        1,
+        &person("P3", "张伟", &[Position::EmStaff, Position::Expert]),
+        ga,
+    )
+    .await
+    .unwrap();
+    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
+    let mut accounts = HashMap::new();
+    for (name, role, scope, person) in [
+        ("admin", Role::Admin, None, None),
+        ("assessor", Role::Assessor, None, None),
+        ("organizer", Role::Organizer, Some(jd), None),
+        ("trainee", Role::Trainee, None, Some(p1)),
+    ] {
+        let id = app::db::accounts::create(
+            &mut tx,
+            &actor,
+            1,
+            name,
+            name,
+            &hash,
+            &[(role, scope)],
+            person,
+        )
+        .await
+        .unwrap();
+        accounts.insert(name, id);
+    }
+    tx.commit().await.unwrap();
+    District {
+        units: HashMap::from([("JD01", jd), ("JD01-V1", v), ("GA", ga)]),
+        accounts,
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub district: District,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.body))
+    }
+
+    /// The `name=value` part of the `Set-Cookie` for `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+    }
+
+    pub fn set_cookie_header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+}
+
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn config() -> server::config::Config {
+    server::config::Config::from_lookup(|k| match k {
+        "LEPTOS_SITE_ROOT" => Some("target/site".into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        let db = fresh(backend).await;
+        TestApp::on(db).await
+    }
+
+    pub async fn on(db: Db) -> TestApp {
+        let district = district(&db).await;
+        let state = server::state_with(db, &config());
+        let router = server::router(state.clone());
+        TestApp {
+            state,
+            router,
+            district,
+        }
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+        }
+    }
+
+    /// Calls a server function the way the browser does (a form POST).
+    pub async fn call(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        self.call_with(path, form, cookie, &[]).await
+    }
+
+    pub async fn call_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("host", "127.0.0.1:3000");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.request(req.body(Body::from(form_encode(form))).unwrap())
+            .await
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::get(path)
+            .header("host", "127.0.0.1:3000")
+            .header("accept", "text/html");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        self.request(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// Signs in and returns the session cookie (`yingji_session=...`).
+    pub async fn login(&self, username: &str) -> String {
+        let r = self
+            .call(
+                LOGIN,
+                &[("username", username), ("password", PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "log-in of {username} failed: {}",
+            r.body
+        );
+        r.cookie("yingji_session").expect("a session cookie")
+    }
+}
+
+pub const LOGIN: &str = <app::api::auth::Login as leptos::server_fn::ServerFn>::PATH;
+pub const LOGOUT: &str = <app::api::auth::Logout as leptos::server_fn::ServerFn>::PATH;
+pub const CURRENT_USER: &str = <app::api::auth::CurrentUser as leptos::server_fn::ServerFn>::PATH;
+pub const CHANGE_PASSWORD: &str =
+    <app::api::auth::ChangePassword as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_ACCOUNTS: &str =
+    <app::api::accounts::ListAccounts as leptos::server_fn::ServerFn>::PATH;
+pub const CREATE_ACCOUNT: &str =
+    <app::api::accounts::CreateAccount as leptos::server_fn::ServerFn>::PATH;
+pub const SET_DISABLED: &str =
+    <app::api::accounts::SetAccountDisabled as leptos::server_fn::ServerFn>::PATH;
+pub const SET_ROLES: &str =
+    <app::api::accounts::SetAccountRoles as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_PEOPLE: &str = <app::api::people::ListPeople as leptos::server_fn::ServerFn>::PATH;
+pub const SAVE_PERSON: &str = <app::api::people::SavePerson as leptos::server_fn::ServerFn>::PATH;
+pub const SAVE_UNIT: &str = <app::api::units::SaveUnit as leptos::server_fn::ServerFn>::PATH;
+pub const MOVE_UNIT: &str = <app::api::units::MoveUnit as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_UNITS: &str = <app::api::units::ListUnits as leptos::server_fn::ServerFn>::PATH;
+pub const PREVIEW_IMPORT: &str =
+    <app::api::imports::PreviewImport as leptos::server_fn::ServerFn>::PATH;
+pub const CONFIRM_IMPORT: &str =
+    <app::api::imports::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_AUDIT: &str = <app::api::audit::ListAudit as leptos::server_fn::ServerFn>::PATH;
+pub const LOAD_HOME: &str = <app::api::home::LoadHome as leptos::server_fn::ServerFn>::PATH;

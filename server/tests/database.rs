@@ -1,0 +1,130 @@
+//! The storage layer on both databases: the same suite, run once on SQLite
+//! and once on PostgreSQL.
+
+mod common;
+
+use app::db::audit::Actor;
+use app::domain::authz::Reach;
+use app::domain::person::Position;
+use app::domain::unit::{UnitDraft, UnitKind};
+use common::district;
+
+on_both_databases! {
+    async fn audit_rows_can_be_neither_changed_nor_deleted(db: Db) {
+        district(&db).await;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&db.pool).await.unwrap();
+        assert!(n >= 10, "creating the district wrote {n} audit rows");
+        let update = sqlx::query("UPDATE audit_log SET actor = 'someone else'").execute(&db.pool).await;
+        assert!(update.is_err(), "an UPDATE of the audit trail went through");
+        let delete = sqlx::query("DELETE FROM audit_log").execute(&db.pool).await;
+        assert!(delete.is_err(), "a DELETE of the audit trail went through");
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(after, n);
+    }
+
+    async fn moving_a_unit_moves_its_whole_subtree_and_is_audited(db: Db) {
+        let d = district(&db).await;
+        let actor = Actor::system("test");
+        let mut tx = db.pool.begin().await.unwrap();
+        let jd2 = app::db::units::create(&mut tx, &actor, 5, &UnitDraft { code: "JD02".into(), name: "新城街道".into(), kind: UnitKind::Subdistrict, min_on_duty: 0 }, None).await.unwrap();
+        // A village may only move under a subdistrict...
+        let wrong = app::db::units::move_to(&mut tx, &actor, 6, d.units["JD01-V1"], Some(d.units["GA"])).await;
+        assert!(wrong.is_err());
+        app::db::units::move_to(&mut tx, &actor, 6, d.units["JD01-V1"], Some(jd2)).await.unwrap();
+        // ...and nothing moves under its own subtree.
+        let cycle = app::db::units::move_to(&mut tx, &actor, 7, jd2, Some(d.units["JD01-V1"])).await;
+        assert!(cycle.is_err());
+        tx.commit().await.unwrap();
+        let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
+        assert_eq!(village.path, format!("/{jd2}/{}/", d.units["JD01-V1"]));
+        assert_eq!(village.parent_name.as_deref(), Some("新城街道"));
+        let moves: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'unit.move'").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(moves, 1);
+    }
+
+    async fn moving_a_parent_rewrites_the_paths_below_it(db: Db) {
+        let d = district(&db).await;
+        let actor = Actor::system("test");
+        let mut tx = db.pool.begin().await.unwrap();
+        app::db::units::move_to(&mut tx, &actor, 6, d.units["JD01"], Some(d.units["GA"])).await.unwrap();
+        tx.commit().await.unwrap();
+        let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
+        assert_eq!(village.path, format!("/{}/{}/{}/", d.units["GA"], d.units["JD01"], d.units["JD01-V1"]));
+        let under_ga = app::db::units::list(&db.pool, &app::db::units::UnitFilter { under: Some(format!("/{}/", d.units["GA"])), ..Default::default() }).await.unwrap();
+        assert_eq!(under_ga.len(), 3);
+    }
+
+    async fn people_are_listed_within_a_reach_and_by_position(db: Db) {
+        let d = district(&db).await;
+        let jd_path = format!("/{}/", d.units["JD01"]);
+        let filter = app::db::people::PeopleFilter::default();
+        let within = app::db::people::list(&db.pool, &Reach::Subtrees(vec![jd_path]), &filter, 1, 50).await.unwrap();
+        let names: Vec<String> = within.items.iter().map(|(p, _)| p.name.clone()).collect();
+        assert_eq!(names, vec!["王建国", "李秀英"]);
+        let all = app::db::people::list(&db.pool, &Reach::Everywhere, &filter, 1, 50).await.unwrap();
+        assert_eq!(all.total, 3);
+        let experts = app::db::people::list(&db.pool, &Reach::Everywhere, &app::db::people::PeopleFilter { position: Some(Position::Expert), ..Default::default() }, 1, 50).await.unwrap();
+        assert_eq!(experts.items.len(), 1);
+        assert_eq!(experts.items[0].0.name, "张伟");
+        let none = app::db::people::list(&db.pool, &Reach::Nowhere, &filter, 1, 50).await.unwrap();
+        assert_eq!(none.total, 0);
+        let searched = app::db::people::list(&db.pool, &Reach::Everywhere, &app::db::people::PeopleFilter { q: Some("秀".into()), ..Default::default() }, 1, 50).await.unwrap();
+        assert_eq!(searched.total, 1);
+    }
+
+    async fn a_session_expires_when_idle_and_disabling_ends_it(db: Db) {
+        let d = district(&db).await;
+        let policy = app::domain::session::SessionPolicy { idle_secs: 100, absolute_secs: 1000 };
+        let token = app::db::sessions::create(&db.pool, d.accounts["trainee"], 10).await.unwrap();
+        let (me, _) = app::db::sessions::resolve(&db.pool, &token, &policy, 50).await.unwrap().unwrap();
+        assert_eq!(me.username, "trainee");
+        assert!(app::db::sessions::resolve(&db.pool, &token, &policy, 200).await.unwrap().is_none());
+        assert!(app::db::sessions::resolve(&db.pool, &token, &policy, 60).await.unwrap().is_none(), "an expired session is gone for good");
+        let token = app::db::sessions::create(&db.pool, d.accounts["trainee"], 10).await.unwrap();
+        let mut tx = db.pool.begin().await.unwrap();
+        app::db::accounts::set_disabled(&mut tx, &Actor::system("test"), 11, d.accounts["trainee"], true).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(app::db::sessions::resolve(&db.pool, &token, &policy, 12).await.unwrap().is_none());
+        assert_eq!(app::db::sessions::count_for_account(&db.pool, d.accounts["trainee"]).await.unwrap(), 0);
+    }
+
+    async fn a_scoped_organizer_knows_the_path_of_their_scope(db: Db) {
+        let d = district(&db).await;
+        let p = app::db::accounts::principal(&db.pool, d.accounts["organizer"]).await.unwrap().unwrap();
+        assert!(p.may_at(app::domain::authz::Action::ManagePeople, &format!("/{}/{}/", d.units["JD01"], d.units["JD01-V1"])));
+        assert!(!p.may_at(app::domain::authz::Action::ManagePeople, &format!("/{}/", d.units["GA"])));
+    }
+
+    async fn the_demo_district_is_the_size_the_issue_asks_for(db: Db) {
+        let seeded = server::seed::seed_demo(&db, 1_540_000_000).await.unwrap();
+        assert_eq!(seeded.passwords.len(), 4);
+        assert!((280..=330).contains(&seeded.people), "{} people", seeded.people);
+        let count = |kind: &'static str| {
+            let pool = db.pool.clone();
+            async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM units WHERE kind = $1").bind(kind).fetch_one(&pool).await.unwrap() }
+        };
+        assert_eq!(count("subdistrict").await, 6);
+        assert_eq!(count("department").await, 13);
+        assert_eq!(count("industrial_centre").await, 2);
+        assert!(count("school").await >= 3);
+        assert!(count("enterprise").await >= 3);
+        assert!(count("village").await + count("community").await >= 20);
+        assert_eq!(db.meta("demo").await.unwrap().as_deref(), Some("1"));
+        let trainee = app::db::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
+        let password = seeded.passwords.iter().find(|(u, _)| u == "trainee").unwrap().1.clone();
+        assert!(trainee.hash.verify(&password));
+        let again = server::seed::reset_demo_passwords(&db, 1_540_000_100).await.unwrap();
+        let trainee = app::db::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
+        assert!(trainee.hash.verify(&again.iter().find(|(u, _)| u == "trainee").unwrap().1));
+    }
+
+    async fn failed_logins_are_counted_per_name(db: Db) {
+        app::db::accounts::record_failure(&db.pool, "x", 100).await.unwrap();
+        app::db::accounts::record_failure(&db.pool, "x", 200).await.unwrap();
+        app::db::accounts::record_failure(&db.pool, "y", 200).await.unwrap();
+        assert_eq!(app::db::accounts::recent_failures(&db.pool, "x", 150).await.unwrap(), vec![200]);
+        app::db::accounts::clear_failures(&db.pool, "x").await.unwrap();
+        assert!(app::db::accounts::recent_failures(&db.pool, "x", 0).await.unwrap().is_empty());
+        assert_eq!(app::db::accounts::recent_failures(&db.pool, "y", 0).await.unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,274 @@
+//! The real router, driven with requests as a browser sends them, on both
+//! databases: signing in and out, slow-down and lock-out, 401 and 403,
+//! cross-site writes, session expiry, imports, scope.
+
+mod common;
+
+use app::domain::authz::Principal;
+use app::model::{Account, ImportPreview, Page, Person};
+use axum::http::StatusCode;
+use common::*;
+
+on_both_databases! {
+    async fn signing_in_sets_a_safe_cookie_and_a_new_id_each_time(db: Db) {
+        let app = TestApp::on(db).await;
+        let r = app.call(LOGIN, &[("username", "Admin"), ("password", PASSWORD)], None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let header = r.set_cookie_header("yingji_session").unwrap();
+        assert!(header.contains("HttpOnly"), "{header}");
+        assert!(header.contains("SameSite=Lax"), "{header}");
+        assert!(!header.contains("Secure"), "not configured: {header}");
+        let first = r.cookie("yingji_session").unwrap();
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&first)).await.json();
+        assert_eq!(me.unwrap().username, "admin");
+        // Signing in again (with the old cookie) gives a new session and ends the old one.
+        let r = app.call(LOGIN, &[("username", "admin"), ("password", PASSWORD)], Some(&first)).await;
+        let second = r.cookie("yingji_session").unwrap();
+        assert_ne!(first, second);
+        let old: Option<Principal> = app.call(CURRENT_USER, &[], Some(&first)).await.json();
+        assert!(old.is_none());
+        // Signing out ends the session.
+        let r = app.call(LOGOUT, &[], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.set_cookie_header("yingji_session").unwrap().contains("Max-Age=0"));
+        let gone: Option<Principal> = app.call(CURRENT_USER, &[], Some(&second)).await.json();
+        assert!(gone.is_none());
+    }
+
+    async fn the_password_hash_never_reaches_the_browser(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let r = app.call(LIST_ACCOUNTS, &[], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("argon2"), "{}", r.body);
+        let me = app.call(CURRENT_USER, &[], Some(&admin)).await;
+        assert!(!me.body.contains("argon2"));
+    }
+
+    async fn repeated_wrong_passwords_slow_down_then_lock_the_name(db: Db) {
+        let app = TestApp::on(db).await;
+        let wrong = [("username", "trainee"), ("password", "wrong-password-1")];
+        let right = [("username", "trainee"), ("password", PASSWORD)];
+        for _ in 0..3 {
+            assert_eq!(app.call(LOGIN, &wrong, None).await.status, StatusCode::UNAUTHORIZED);
+        }
+        // Right away, even the right password is refused: wait first.
+        let r = app.call(LOGIN, &right, None).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert!(r.body.contains("Throttled"), "{}", r.body);
+        app.state.clock.advance(2);
+        assert_eq!(app.call(LOGIN, &right, None).await.status, StatusCode::OK);
+        // Six failures in a row lock the name for a quarter of an hour.
+        for _ in 0..6 {
+            app.state.clock.advance(100);
+            app.call(LOGIN, &wrong, None).await;
+        }
+        let r = app.call(LOGIN, &right, None).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("\"locked\":true"), "{}", r.body);
+        app.state.clock.advance(14 * 60);
+        assert_eq!(app.call(LOGIN, &right, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+        app.state.clock.advance(61);
+        assert_eq!(app.call(LOGIN, &right, None).await.status, StatusCode::OK);
+    }
+
+    async fn server_functions_answer_401_without_a_session_and_403_for_the_wrong_role(db: Db) {
+        let app = TestApp::on(db).await;
+        assert_eq!(app.call(LIST_ACCOUNTS, &[], None).await.status, StatusCode::UNAUTHORIZED);
+        let trainee = app.login("trainee").await;
+        assert_eq!(app.call(LIST_ACCOUNTS, &[], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.call(LIST_PEOPLE, &[], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        let organizer = app.login("organizer").await;
+        assert_eq!(app.call(LIST_ACCOUNTS, &[], Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        let admin = app.login("admin").await;
+        let list: Vec<Account> = app.call(LIST_ACCOUNTS, &[], Some(&admin)).await.json();
+        assert_eq!(list.len(), 4);
+    }
+
+    async fn a_cross_site_post_is_refused_before_it_does_anything(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let form = [("username", "intruder"), ("display_name", "x"), ("password", "Strong-pass-2018"), ("roles[0]", "admin")];
+        let r = app.call_with(CREATE_ACCOUNT, &form, Some(&admin), &[("origin", "http://evil.example")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app.call_with(CREATE_ACCOUNT, &form, Some(&admin), &[("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let list: Vec<Account> = app.call(LIST_ACCOUNTS, &[], Some(&admin)).await.json();
+        assert!(list.iter().all(|a| a.username != "intruder"));
+        // The same request from our own pages goes through.
+        let r = app.call_with(CREATE_ACCOUNT, &form, Some(&admin), &[("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+
+    async fn an_idle_session_expires_and_an_old_one_expires_anyway(db: Db) {
+        let app = TestApp::on(db).await;
+        let cookie = app.login("assessor").await;
+        let idle = app.state.settings.session.idle_secs;
+        app.state.clock.advance(idle - 30);
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&cookie)).await.json();
+        assert!(me.is_some(), "still active");
+        app.state.clock.advance(idle - 30);
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&cookie)).await.json();
+        assert!(me.is_some(), "activity keeps the session alive");
+        app.state.clock.advance(idle);
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&cookie)).await.json();
+        assert!(me.is_none(), "idle too long");
+        let cookie = app.login("assessor").await;
+        let absolute = app.state.settings.session.absolute_secs;
+        let mut elapsed = 0;
+        while elapsed + 1800 < absolute {
+            app.state.clock.advance(1800);
+            elapsed += 1800;
+            let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&cookie)).await.json();
+            assert!(me.is_some());
+        }
+        app.state.clock.advance(1800);
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&cookie)).await.json();
+        assert!(me.is_none(), "past the absolute limit");
+    }
+
+    async fn disabling_an_account_ends_its_sessions_and_blocks_sign_in(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let trainee = app.login("trainee").await;
+        let id = app.district.accounts["trainee"].to_string();
+        let r = app.call(SET_DISABLED, &[("id", &id), ("disabled", "true")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&trainee)).await.json();
+        assert!(me.is_none());
+        let r = app.call(LOGIN, &[("username", "trainee"), ("password", PASSWORD)], None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("problem.account_disabled"));
+        let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'account.disable'").fetch_one(&app.state.db.pool).await.unwrap();
+        assert_eq!(audit, 1);
+    }
+
+    async fn changing_a_password_checks_the_old_one_and_keeps_only_this_session(db: Db) {
+        let app = TestApp::on(db).await;
+        let here = app.login("organizer").await;
+        let elsewhere = app.login("organizer").await;
+        let bad = app.call(CHANGE_PASSWORD, &[("current", "nope"), ("new_password", "Brand-new-2019"), ("confirm", "Brand-new-2019")], Some(&here)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let weak = app.call(CHANGE_PASSWORD, &[("current", PASSWORD), ("new_password", "short"), ("confirm", "short")], Some(&here)).await;
+        assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let ok = app.call(CHANGE_PASSWORD, &[("current", PASSWORD), ("new_password", "Brand-new-2019"), ("confirm", "Brand-new-2019")], Some(&here)).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let me: Option<Principal> = app.call(CURRENT_USER, &[], Some(&here)).await.json();
+        assert!(me.is_some());
+        let other: Option<Principal> = app.call(CURRENT_USER, &[], Some(&elsewhere)).await.json();
+        assert!(other.is_none());
+        let r = app.call(LOGIN, &[("username", "organizer"), ("password", "Brand-new-2019")], None).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+
+    async fn a_scoped_organizer_manages_people_only_in_their_subtree(db: Db) {
+        let app = TestApp::on(db).await;
+        let organizer = app.login("organizer").await;
+        let page: Page<Person> = app.call(LIST_PEOPLE, &[], Some(&organizer)).await.json();
+        let names: Vec<&str> = page.items.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["王建国", "李秀英"]);
+        assert_eq!(page.items[0].phone.as_deref(), Some("13812341234"), "organizers see phones they manage");
+        let ga = app.district.units["GA"].to_string();
+        let village = app.district.units["JD01-V1"].to_string();
+        let outside = app.call(SAVE_PERSON, &[("code", "P9"), ("name", "赵敏"), ("unit_id", &ga)], Some(&organizer)).await;
+        assert_eq!(outside.status, StatusCode::FORBIDDEN);
+        let inside = app.call(SAVE_PERSON, &[("code", "P9"), ("name", "赵敏"), ("unit_id", &village), ("positions[0]", "quick_reporter"), ("positions[3]", "info_officer"), ("phone", "139 0000 1111")], Some(&organizer)).await;
+        assert_eq!(inside.status, StatusCode::OK, "{}", inside.body);
+        let bad_phone = app.call(SAVE_PERSON, &[("code", "P10"), ("name", "钱多"), ("unit_id", &village), ("phone", "12")], Some(&organizer)).await;
+        assert_eq!(bad_phone.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad_phone.body.contains("field.phone"), "{}", bad_phone.body);
+        let assessor = app.login("assessor").await;
+        let page: Page<Person> = app.call(LIST_PEOPLE, &[("q", "赵敏")], Some(&assessor)).await.json();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].phone.as_deref(), Some("139****1111"), "assessors see masked phones");
+        assert_eq!(page.items[0].positions, vec![app::domain::person::Position::QuickReporter, app::domain::person::Position::InfoOfficer]);
+    }
+
+    async fn units_are_created_and_moved_by_admins_only(db: Db) {
+        let app = TestApp::on(db).await;
+        let organizer = app.login("organizer").await;
+        let form = [("code", "JD02"), ("name", "新城街道"), ("kind", "subdistrict"), ("min_on_duty", "3")];
+        assert_eq!(app.call(SAVE_UNIT, &form, Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        let admin = app.login("admin").await;
+        let r = app.call(SAVE_UNIT, &form, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let new_id: i64 = r.json();
+        let dup = app.call(SAVE_UNIT, &form, Some(&admin)).await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        let bad = app.call(SAVE_UNIT, &[("code", "坏"), ("name", ""), ("kind", "subdistrict")], Some(&admin)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let village = app.district.units["JD01-V1"].to_string();
+        let r = app.call(MOVE_UNIT, &[("id", &village), ("parent_id", &new_id.to_string())], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(MOVE_UNIT, &[("id", &village), ("parent_id", "")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a village cannot stand alone");
+    }
+
+    async fn a_gbk_people_csv_is_previewed_then_imported_whole(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let me = app.state.db.pool.clone();
+        let principal = app::db::accounts::principal(&me, app.district.accounts["admin"]).await.unwrap().unwrap();
+        let csv = "编号,姓名,单位编码,岗位,电话\r\nP100,欧阳建华,JD01,应急管理人员、信息员,13700001111\r\nP101,司马秀英,GA,专家,\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+        let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "人员.csv", &gbk).await.unwrap();
+        let preview: ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&admin)).await.json();
+        assert!(preview.errors.is_empty(), "{:?}", preview.errors);
+        assert_eq!(preview.total_rows, 2);
+        assert_eq!(preview.sample[0].1[1], "欧阳建华");
+        let other = app.login("organizer").await;
+        assert_eq!(app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&other)).await.status, StatusCode::NOT_FOUND, "a preview belongs to its uploader");
+        let r = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json::<usize>(), 2);
+        let page: Page<Person> = app.call(LIST_PEOPLE, &[("q", "司马")], Some(&admin)).await.json();
+        assert_eq!(page.items[0].unit_name, "公安分局");
+        let again = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&admin)).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND, "a confirmed import cannot run twice");
+    }
+
+    async fn a_file_with_one_bad_row_imports_nothing_and_names_the_row(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let principal = app::db::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
+        let csv = "\u{feff}编号,姓名,单位编码,岗位,电话\nP200,甲,JD01,,\nP201,乙,NOPE,,\nP202,丙,GA,厨师,\n";
+        let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "people.csv", csv.as_bytes()).await.unwrap();
+        let preview: ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&admin)).await.json();
+        let found: Vec<(usize, String, String)> = preview.errors.iter().map(|e| (e.row, e.column.clone(), e.problem.key.clone())).collect();
+        assert_eq!(found, vec![(3, "单位编码".into(), "problem.unknown_unit".into()), (4, "岗位".into(), "problem.unknown_position".into())]);
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&app.state.db.pool).await.unwrap();
+        let r = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&app.state.db.pool).await.unwrap();
+        assert_eq!(before, after);
+    }
+
+    async fn pages_render_in_chinese_by_default_and_in_english_when_chosen(db: Db) {
+        let app = TestApp::on(db).await;
+        let login = app.get("/login", None).await;
+        assert_eq!(login.status, StatusCode::OK);
+        assert!(login.body.contains("lang=\"zh-CN\""), "{}", &login.body[..login.body.len().min(400)]);
+        assert!(login.body.contains("登录"));
+        let english = app.get("/login", Some("yingji_lang=en")).await;
+        assert!(english.body.contains("lang=\"en\""));
+        assert!(english.body.contains("Sign in"));
+        let switch = app.call_with("/lang", &[("lang", "en"), ("next", "/units")], None, &[("origin", "http://127.0.0.1:3000")]).await;
+        assert_eq!(switch.status, StatusCode::SEE_OTHER);
+        assert_eq!(switch.headers.get("location").unwrap(), "/units");
+        assert!(switch.set_cookie_header("yingji_lang").unwrap().contains("yingji_lang=en"));
+        let missing = app.get("/no/such/page", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("404"));
+    }
+
+    async fn signed_out_visitors_are_sent_to_the_login_page(db: Db) {
+        let app = TestApp::on(db).await;
+        let home = app.get("/people", None).await;
+        assert!(home.status.is_redirection(), "{} {}", home.status, &home.body[..home.body.len().min(300)]);
+        assert_eq!(home.headers.get("location").unwrap(), "/login");
+        let admin = app.login("admin").await;
+        let page = app.get("/people", Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("王建国"), "the people page renders on the server");
+    }
+}
