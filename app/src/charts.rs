@@ -23,6 +23,8 @@ pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
             let _ = chart
                 .configure_mesh()
                 .disable_y_mesh()
+                .light_line_style(RGBColor(0xee, 0xee, 0xee))
+                .x_labels(6)
                 .y_labels(rows as usize)
                 .y_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) => {

@@ -98,10 +98,10 @@ pub fn first_invalid(problems: Vec<(&'static str, Problem)>) -> AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return AppError::Conflict(Problem::new("problem.already_exists"));
-            }
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return AppError::Conflict(Problem::new("problem.already_exists"));
         }
         tracing::error!(error = %e, "database error");
         AppError::Internal

@@ -176,11 +176,13 @@ async fn create_admin(db: &Db, username: &str, name: &str, now: i64) -> ExitCode
             &mut tx,
             &Actor::system("create-admin"),
             now,
-            &username,
-            name,
-            &hash,
-            &[(Role::Admin, None)],
-            None,
+            app::db::accounts::NewAccount {
+                username: &username,
+                display_name: name,
+                hash: &hash,
+                grants: &[(Role::Admin, None)],
+                person_id: None,
+            },
         )
         .await?;
         tx.commit().await?;

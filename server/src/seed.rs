@@ -15,7 +15,10 @@ use rand::Rng;
 use std::collections::HashMap;
 
 /// (code, name, min_on_duty, villages and communities)
-const SUBDISTRICTS: &[(&str, &str, i64, &[(&str, &str, UnitKind)])] = &[
+/// A village or community: (code, name, kind).
+type GrassRoots = (&'static str, &'static str, UnitKind);
+
+const SUBDISTRICTS: &[(&str, &str, i64, &[GrassRoots])] = &[
     (
         "JD01",
         "城关街道",
@@ -136,31 +139,28 @@ const GIVEN: &[&str] = &[
     "春生", "立新", "玉兰", "国庆", "文华", "振华", "慧敏", "子涵",
 ];
 
-/// The demo accounts: (user name, display name, role, scope unit code,
-/// person linked to it by code).
-pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>, Option<&str>)] = &[
+/// The demo accounts: (user name, display name when no person is linked,
+/// role, scope unit code, person linked to it by number). A linked account
+/// shows its person's name.
+pub type DemoAccount = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("admin", "区应急办管理员", Role::Admin, None, None),
-    (
-        "assessor",
-        "考核员 李明",
-        Role::Assessor,
-        None,
-        Some("YJB-002"),
-    ),
+    ("assessor", "考核员", Role::Assessor, None, Some("YJB-002")),
     (
         "organizer",
-        "组织者 张华",
+        "组织者",
         Role::Organizer,
         None,
         Some("YJB-003"),
     ),
-    (
-        "trainee",
-        "学员 王建国",
-        Role::Trainee,
-        None,
-        Some("JD01-001"),
-    ),
+    ("trainee", "学员", Role::Trainee, None, Some("JD01-001")),
 ];
 
 /// Deterministic names and phones, so that every demo district is the same.
@@ -395,12 +395,12 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         per_unit.push((code, list));
     }
     let mut people = 0;
-    let mut person_ids: HashMap<String, i64> = HashMap::new();
+    let mut person_ids: HashMap<String, (i64, String)> = HashMap::new();
     for (code, list) in per_unit {
         for (i, mut draft) in list.into_iter().enumerate() {
             draft.code = format!("{}-{:03}", draft.code, i + 1);
             let id = app::db::people::create(&mut tx, &actor, now, &draft, ids[code]).await?;
-            person_ids.insert(draft.code.clone(), id);
+            person_ids.insert(draft.code.clone(), (id, draft.name.clone()));
             people += 1;
         }
     }
@@ -410,16 +410,19 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         let password = demo_password();
         let hash = PasswordHash::new_blocking(password.clone()).await;
         let scope_id = scope.map(|c| ids[c]);
-        let person_id = person.map(|c| person_ids[c]);
+        let person_id = person.map(|c| person_ids[c].0);
+        let display = person.map(|c| person_ids[c].1.as_str()).unwrap_or(display);
         accounts::create(
             &mut tx,
             &actor,
             now,
-            username,
-            display,
-            &hash,
-            &[(*role, scope_id)],
-            person_id,
+            accounts::NewAccount {
+                username,
+                display_name: display,
+                hash: &hash,
+                grants: &[(*role, scope_id)],
+                person_id,
+            },
         )
         .await?;
         passwords.push((username.to_string(), password));

@@ -20,7 +20,7 @@ async fn serve(db: app::db::Db) -> String {
 async fn a_session_made_on_one_instance_is_valid_on_the_other() {
     let db = fresh(Backend::Postgres).await;
     district(&db).await;
-    let url = format!("{}", db_url_of(&db).await);
+    let url = db_url_of(&db).await;
     let second = app::db::Db::connect(&url, 4).await.unwrap();
     let a = serve(db).await;
     let b = serve(second).await;

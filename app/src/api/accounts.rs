@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-#[server]
+#[server(endpoint = "list_accounts")]
 pub async fn list_accounts() -> Result<Vec<Account>, AppError> {
     use crate::domain::authz::Action;
     use ssr::*;
@@ -67,7 +67,7 @@ async fn parse_grants(
 }
 
 #[allow(clippy::too_many_arguments)]
-#[server]
+#[server(endpoint = "create_account")]
 pub async fn create_account(
     username: String,
     display_name: String,
@@ -114,11 +114,13 @@ pub async fn create_account(
                 &mut tx,
                 &actor(&me),
                 st.clock.now_secs(),
-                &username,
-                &display_name,
-                &hash,
-                &grants,
-                person_id,
+                accounts::NewAccount {
+                    username: &username,
+                    display_name: &display_name,
+                    hash: &hash,
+                    grants: &grants,
+                    person_id,
+                },
             )
             .await?;
             tx.commit().await?;
@@ -128,7 +130,7 @@ pub async fn create_account(
     )
 }
 
-#[server]
+#[server(endpoint = "set_account_roles")]
 pub async fn set_account_roles(
     id: i64,
     #[server(default)] roles: Vec<String>,
@@ -162,7 +164,7 @@ pub async fn set_account_roles(
 }
 
 /// Disables (ending every session of the account) or enables an account.
-#[server]
+#[server(endpoint = "set_account_disabled")]
 pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     use crate::domain::Problem;
     use crate::domain::authz::Action;
@@ -195,7 +197,7 @@ pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppErro
 
 /// An admin sets a new password for someone who forgot theirs; their
 /// sessions end.
-#[server]
+#[server(endpoint = "reset_password")]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     use crate::db::accounts::{self, PasswordHash};
     use crate::domain::account::check_new_password;

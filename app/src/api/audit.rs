@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-#[server]
+#[server(endpoint = "list_audit")]
 pub async fn list_audit(
     #[server(default)] entity: String,
     #[server(default)] who: String,

@@ -5,12 +5,12 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// The signed-in person, or `None`.
-#[server]
+#[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Principal>, AppError> {
     Ok(ssr::signed_in().map(|s| s.principal))
 }
 
-#[server]
+#[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::db::{accounts, sessions};
     use crate::domain::throttle::Verdict;
@@ -77,7 +77,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     )
 }
 
-#[server]
+#[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use ssr::*;
     finish(
@@ -96,7 +96,7 @@ pub async fn logout() -> Result<(), AppError> {
     )
 }
 
-#[server]
+#[server(endpoint = "change_password")]
 pub async fn change_password(
     current: String,
     new_password: String,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-#[server]
+#[server(endpoint = "load_home")]
 pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
     use crate::domain::account::Role;
     use crate::domain::authz::{Action, Reach};

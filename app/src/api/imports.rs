@@ -121,7 +121,7 @@ pub mod server {
     }
 }
 
-#[server]
+#[server(endpoint = "preview_import")]
 pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
     use crate::domain::import::{ImportKind, Table};
     use server::*;
@@ -171,7 +171,7 @@ pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
 
 /// Imports a previewed file: every row, or (when any row has a problem
 /// now) none.
-#[server]
+#[server(endpoint = "confirm_import")]
 pub async fn confirm_import(token: String) -> Result<usize, AppError> {
     use crate::domain::Problem;
     use crate::domain::import::{ImportKind, Table};

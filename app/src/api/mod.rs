@@ -67,13 +67,11 @@ pub mod ssr {
     /// Sets the HTTP status from the error, so that callers other than our
     /// own UI (and tests) see 401, 403, 422... and not a blanket 500.
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(e) = &result {
-            if let Some(res) = use_context::<ResponseOptions>() {
-                res.set_status(
-                    http::StatusCode::from_u16(e.status())
-                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-                );
-            }
+        if let Err(e) = &result
+            && let Some(res) = use_context::<ResponseOptions>()
+        {
+            let status = http::StatusCode::from_u16(e.status());
+            res.set_status(status.unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
         }
         result
     }

@@ -24,7 +24,7 @@ fn shown(
     person
 }
 
-#[server]
+#[server(endpoint = "list_people")]
 pub async fn list_people(
     #[server(default)] q: String,
     #[server(default)] unit_id: Option<i64>,
@@ -81,7 +81,7 @@ pub async fn list_people(
     )
 }
 
-#[server]
+#[server(endpoint = "get_person")]
 pub async fn get_person(id: i64) -> Result<Person, AppError> {
     use crate::domain::authz::Action;
     use ssr::*;
@@ -103,7 +103,7 @@ pub async fn get_person(id: i64) -> Result<Person, AppError> {
 
 /// Creates (`id` empty) or changes a person; changing the unit moves them.
 /// The caller must manage people both where the person is and where they go.
-#[server]
+#[server(endpoint = "save_person")]
 pub async fn save_person(
     #[server(default)] id: Option<i64>,
     code: String,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-#[server]
+#[server(endpoint = "list_units")]
 pub async fn list_units(
     #[server(default)] q: String,
     #[server(default)] kind: String,
@@ -37,7 +37,7 @@ pub async fn list_units(
     )
 }
 
-#[server]
+#[server(endpoint = "get_unit")]
 pub async fn get_unit(id: i64) -> Result<Unit, AppError> {
     use ssr::*;
     finish(
@@ -53,7 +53,7 @@ pub async fn get_unit(id: i64) -> Result<Unit, AppError> {
 
 /// Creates a unit (`id` empty) or changes one. The parent is set only at
 /// creation; afterwards a unit changes place with `move_unit`.
-#[server]
+#[server(endpoint = "save_unit")]
 pub async fn save_unit(
     #[server(default)] id: Option<i64>,
     code: String,
@@ -92,7 +92,7 @@ pub async fn save_unit(
 }
 
 /// Moves a unit and its subtree under another unit (or to the top).
-#[server]
+#[server(endpoint = "move_unit")]
 pub async fn move_unit(id: i64, #[server(default)] parent_id: String) -> Result<(), AppError> {
     use crate::domain::authz::Action;
     use ssr::*;

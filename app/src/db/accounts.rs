@@ -97,16 +97,28 @@ pub async fn id_by_username(pool: &AnyPool, username: &str) -> Result<Option<i64
 /// A role to grant: organizers and assessors may carry a unit scope.
 pub type NewGrant = (Role, Option<i64>);
 
+/// An account to create, its roles, and the person it belongs to (if any).
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub hash: &'a PasswordHash,
+    pub grants: &'a [NewGrant],
+    pub person_id: Option<i64>,
+}
+
 pub async fn create(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     at: i64,
-    username: &str,
-    display_name: &str,
-    hash: &PasswordHash,
-    grants: &[NewGrant],
-    person_id: Option<i64>,
+    new: NewAccount<'_>,
 ) -> Result<i64, AppError> {
+    let NewAccount {
+        username,
+        display_name,
+        hash,
+        grants,
+        person_id,
+    } = new;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (username, display_name, password_hash, disabled, created_at, password_changed_at) \
          VALUES ($1, $2, $3, 0, $4, $4) RETURNING id",

@@ -117,25 +117,6 @@ pub fn like_pattern(needle: &str) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_x"), "%50\\%\\_x%");
-        assert_eq!(
-            Backend::from_url("sqlite://a.db?mode=rwc"),
-            Some(Backend::Sqlite)
-        );
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db"),
-            Some(Backend::Postgres)
-        );
-        assert_eq!(Backend::from_url("mysql://x"), None);
-    }
-}
-
 /// The SQL condition that keeps `path_column` within a reach, adding its
 /// patterns to `binds`; `None` when the reach is nowhere (nothing matches).
 pub fn reach_clause(
@@ -155,5 +136,24 @@ pub fn reach_clause(
             }
             Some(format!("({})", ors.join(" OR ")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_x"), "%50\\%\\_x%");
+        assert_eq!(
+            Backend::from_url("sqlite://a.db?mode=rwc"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://x"), None);
     }
 }

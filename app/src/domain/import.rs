@@ -160,21 +160,70 @@ fn column_for(kind: ImportKind, field: &str) -> usize {
     names.iter().position(|n| *n == field).unwrap_or(0)
 }
 
-/// Checks a units file. Parents may be existing units or units earlier or
-/// later in the same file; a village must end up under a subdistrict.
-pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, Vec<RowError>> {
-    let kind = ImportKind::Units;
+/// Where each expected column is, and its header as the file names it; or
+/// the missing required columns.
+type Located = (Vec<Option<usize>>, Vec<String>);
+
+fn columns(kind: ImportKind, table: &Table) -> Result<Located, Vec<RowError>> {
     let mut errors = Vec::new();
     let at = locate(kind, table, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let names: Vec<String> = kind
+    let names = kind
         .columns()
         .iter()
         .enumerate()
         .map(|(i, (n, _, _))| header(table, at[i], n))
         .collect();
+    Ok((at, names))
+}
+
+/// A code must be new: not earlier in the file, not in the database.
+fn check_new_code(
+    code: &str,
+    row: usize,
+    column: &str,
+    seen: &mut BTreeMap<String, usize>,
+    exists: bool,
+) -> Option<RowError> {
+    let problem = match seen.get(code) {
+        Some(first) => Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
+        None => {
+            seen.insert(code.to_string(), row);
+            if !exists {
+                return None;
+            }
+            Problem::with("problem.code_exists", &[code])
+        }
+    };
+    Some(RowError {
+        row,
+        column: column.to_string(),
+        problem,
+    })
+}
+
+/// A draft's field problems as row errors under the file's column names.
+fn field_errors(
+    kind: ImportKind,
+    row: usize,
+    names: &[String],
+    problems: Vec<(&'static str, Problem)>,
+) -> impl Iterator<Item = RowError> {
+    problems.into_iter().map(move |(field, problem)| RowError {
+        row,
+        column: names[column_for(kind, field)].clone(),
+        problem,
+    })
+}
+
+/// Checks a units file. Parents may be existing units or units earlier or
+/// later in the same file; a village must end up under a subdistrict.
+pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, Vec<RowError>> {
+    let kind = ImportKind::Units;
+    let (at, names) = columns(kind, table)?;
+    let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, raw) in table.rows.iter().enumerate() {
@@ -191,31 +240,16 @@ pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, V
         let parent = cell(raw, at[3]).trim();
         let parent_code = (!parent.is_empty()).then(|| parent.to_string());
         match draft {
-            Err(problems) => {
-                for (field, problem) in problems {
-                    errors.push(RowError {
-                        row,
-                        column: names[column_for(kind, field)].clone(),
-                        problem,
-                    });
-                }
-            }
+            Err(problems) => errors.extend(field_errors(kind, row, &names, problems)),
             Ok(draft) => {
-                if let Some(first) = seen.get(&draft.code) {
-                    errors.push(RowError {
-                        row,
-                        column: names[0].clone(),
-                        problem: Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
-                    });
-                } else if existing.units.contains_key(&draft.code) {
-                    errors.push(RowError {
-                        row,
-                        column: names[0].clone(),
-                        problem: Problem::with("problem.code_exists", &[&draft.code]),
-                    });
-                } else {
-                    seen.insert(draft.code.clone(), row);
-                }
+                let exists = existing.units.contains_key(&draft.code);
+                errors.extend(check_new_code(
+                    &draft.code,
+                    row,
+                    &names[0],
+                    &mut seen,
+                    exists,
+                ));
                 rows.push(UnitRow {
                     row,
                     draft,
@@ -263,14 +297,14 @@ pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, V
             });
         }
     }
-    if errors.is_empty() {
-        if let Err(cycle_row) = order_parents_first(&mut rows) {
-            errors.push(RowError {
-                row: cycle_row,
-                column: names[3].clone(),
-                problem: Problem::new("problem.parent_cycle"),
-            });
-        }
+    if errors.is_empty()
+        && let Err(cycle_row) = order_parents_first(&mut rows)
+    {
+        errors.push(RowError {
+            row: cycle_row,
+            column: names[3].clone(),
+            problem: Problem::new("problem.parent_cycle"),
+        });
     }
     if rows.is_empty() && errors.is_empty() {
         errors.push(RowError {
@@ -316,17 +350,8 @@ fn order_parents_first(rows: &mut Vec<UnitRow>) -> Result<(), usize> {
 /// Checks a people file against the units and person numbers that exist.
 pub fn check_people(table: &Table, existing: &Existing) -> Result<Vec<PersonRow>, Vec<RowError>> {
     let kind = ImportKind::People;
+    let (at, names) = columns(kind, table)?;
     let mut errors = Vec::new();
-    let at = locate(kind, table, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let names: Vec<String> = kind
-        .columns()
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _, _))| header(table, at[i], n))
-        .collect();
     let mut rows = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, raw) in table.rows.iter().enumerate() {
@@ -354,30 +379,16 @@ pub fn check_people(table: &Table, existing: &Existing) -> Result<Vec<PersonRow>
             cell(raw, at[3]),
             cell(raw, at[4]),
         ) {
-            Err(problems) => {
-                for (field, problem) in problems {
-                    errors.push(RowError {
-                        row,
-                        column: names[column_for(kind, field)].clone(),
-                        problem,
-                    });
-                }
-            }
+            Err(problems) => errors.extend(field_errors(kind, row, &names, problems)),
             Ok(draft) => {
-                if let Some(first) = seen.get(&draft.code) {
-                    errors.push(RowError {
-                        row,
-                        column: names[0].clone(),
-                        problem: Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
-                    });
-                } else if existing.person_codes.contains(&draft.code) {
-                    errors.push(RowError {
-                        row,
-                        column: names[0].clone(),
-                        problem: Problem::with("problem.code_exists", &[&draft.code]),
-                    });
-                }
-                seen.entry(draft.code.clone()).or_insert(row);
+                let exists = existing.person_codes.contains(&draft.code);
+                errors.extend(check_new_code(
+                    &draft.code,
+                    row,
+                    &names[0],
+                    &mut seen,
+                    exists,
+                ));
                 rows.push(PersonRow {
                     row,
                     draft,

@@ -181,11 +181,13 @@ pub async fn district(db: &Db) -> District {
             &mut tx,
             &actor,
             1,
-            name,
-            name,
-            &hash,
-            &[(role, scope)],
-            person,
+            app::db::accounts::NewAccount {
+                username: name,
+                display_name: name,
+                hash: &hash,
+                grants: &[(role, scope)],
+                person_id: person,
+            },
         )
         .await
         .unwrap();

@@ -1,0 +1,79 @@
+# 应急训考 Yingji. Two commands on a fresh machine with Rust:
+#   make run    install what is missing, build, seed a demo district, serve on 127.0.0.1:3000
+#   make test   the whole test suite: Rust unit/database/HTTP tests on SQLite and
+#               PostgreSQL, then Playwright in Chromium against the release binary
+#
+# The build calls cargo, wasm-bindgen and wasm-opt itself (what cargo-leptos does
+# inside), so nothing is downloaded from GitHub and cargo-leptos's ~21-minute
+# install is not needed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+WASM_BINDGEN_VERSION := 0.2.130
+SITE := target/site
+PKG := $(SITE)/pkg
+WASM := target/wasm32-unknown-unknown/wasm-release/app.wasm
+BIN := target/release/yingji
+DEMO_DB ?= target/yingji-demo.db
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test tools test-tools site server check lint rust-test e2e bench clean-site
+
+run: tools site server
+	@export DATABASE_URL="$${DATABASE_URL:-sqlite://$(DEMO_DB)?mode=rwc}"; \
+	  $(BIN) seed-demo --if-empty; \
+	  echo "应急训考 → http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}  (Ctrl-C to stop)"; \
+	  exec $(BIN) serve
+
+test: tools test-tools lint rust-test site server e2e
+
+## Tools: the wasm target, wasm-bindgen CLI equal to the crate, npm's binaryen and Playwright.
+tools:
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 4 minutes)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y nodejs npm
+	@if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
+	  (cd end2end && npm ci --no-audit --no-fund); fi
+
+## For the tests only: Chromium (Debian's) and the PostgreSQL server binaries.
+test-tools:
+	@command -v chromium >/dev/null || $(SUDO) apt-get install -y chromium
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || $(SUDO) apt-get install -y postgresql
+
+## The browser bundle: wasm (size-optimised), its JS glue, CSS and static files.
+site:
+	cargo build -p app --lib --target wasm32-unknown-unknown --profile wasm-release --no-default-features --features hydrate
+	@mkdir -p $(PKG)
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name yingji $(WASM)
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	  --enable-reference-types --enable-multivalue $(PKG)/yingji_bg.wasm -o $(PKG)/yingji_bg.wasm
+	cp style/main.css $(PKG)/yingji.css
+	cp -r style/assets/. $(SITE)/
+	gzip -kf9 $(PKG)/yingji_bg.wasm $(PKG)/yingji.js $(PKG)/yingji.css
+	@echo "wasm: $$(stat -c %s $(PKG)/yingji_bg.wasm) bytes raw, $$(stat -c %s $(PKG)/yingji_bg.wasm.gz) bytes gzip"
+
+server:
+	cargo build --release -p server --bin yingji
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+## Rust tests; PostgreSQL comes from a throwaway cluster started here.
+rust-test:
+	@url=$$(.ci/pg.sh start); trap '.ci/pg.sh stop' EXIT; \
+	  YINGJI_TEST_POSTGRES="$$url" cargo test --workspace
+
+## Browser tests against the release binary on a fresh demo database.
+e2e:
+	.ci/e2e.sh
+
+## Load test (wrk from Debian): throughput and latency of the home page and a static file.
+bench: site server
+	.ci/bench.sh

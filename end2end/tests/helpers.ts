@@ -1,0 +1,29 @@
+import { expect, Page } from '@playwright/test';
+
+export const PASSWORD = process.env.DEMO_PASSWORD ?? 'Demo-pass-2018';
+
+/** Signs in through the form, as a person would, and waits for the home page. */
+export async function login(page: Page, username: string) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel(/用户名|User name/).fill(username);
+  await page.getByLabel(/^密码$|^Password$/).fill(PASSWORD);
+  await page.getByRole('button', { name: /^登录$|^Sign in$/ }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('h1')).toContainText(/您好|Hello/);
+}
+
+/** The page is interactive once the wasm bundle has hydrated it. */
+export async function waitForHydration(page: Page) {
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout: 30_000 });
+}
+
+/** Fails the test on any error the page logs (a broken wasm shows up here). */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
+}
