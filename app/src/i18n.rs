@@ -57,11 +57,8 @@ impl Lang {
 
     /// The text for a key; the key itself when missing (a test makes sure
     /// none is).
-    pub fn t(self, key: &str) -> &'static str {
-        match self.table().get(key) {
-            Some(v) => v,
-            None => Box::leak(key.to_string().into_boxed_str()),
-        }
+    pub fn t(self, key: &str) -> &str {
+        self.table().get(key).copied().unwrap_or(key)
     }
 
     /// The text for a key with `{0}`, `{1}`, ... filled in.

@@ -91,7 +91,6 @@ pub struct ImportPreview {
     pub sample: Vec<(usize, Vec<String>)>,
     pub total_rows: usize,
     pub errors: Vec<RowError>,
-    pub imported: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

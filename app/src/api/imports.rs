@@ -114,6 +114,25 @@ pub mod server {
         Ok(token)
     }
 
+    /// A staged file of the caller's, if they may still import its kind:
+    /// (kind, file name, table).
+    pub async fn load_staged(
+        pool: &AnyPool,
+        me: &Principal,
+        token: &str,
+    ) -> Result<(ImportKind, String, Table), AppError> {
+        token_ok(token)?;
+        let staged = db::imports::load(pool, token, me.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = ImportKind::parse(&staged.kind).ok_or(AppError::Internal)?;
+        if !me.may(action_for(kind)) {
+            return Err(AppError::Forbidden);
+        }
+        let table: Table = serde_json::from_str(&staged.payload).map_err(|_| AppError::Internal)?;
+        Ok((kind, staged.file_name, table))
+    }
+
     pub fn token_ok(token: &str) -> Result<(), AppError> {
         code_field(token)
             .map(|_| ())
@@ -123,23 +142,13 @@ pub mod server {
 
 #[server(endpoint = "preview_import")]
 pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
-    use crate::domain::import::{ImportKind, Table};
     use server::*;
     use ssr::*;
     finish(
         async move {
             let me = require()?;
-            token_ok(&token)?;
             let st = state()?;
-            let staged = crate::db::imports::load(&st.db.pool, &token, me.account_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let kind = ImportKind::parse(&staged.kind).ok_or(AppError::Internal)?;
-            if !me.may(action_for(kind)) {
-                return Err(AppError::Forbidden);
-            }
-            let table: Table =
-                serde_json::from_str(&staged.payload).map_err(|_| AppError::Internal)?;
+            let (kind, file_name, table) = load_staged(&st.db.pool, &me, &token).await?;
             let errors = check(&st.db.pool, &me, kind, &table)
                 .await?
                 .err()
@@ -147,7 +156,7 @@ pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
             Ok(ImportPreview {
                 token,
                 kind,
-                file_name: staged.file_name,
+                file_name,
                 headers: table.headers.clone(),
                 sample: table
                     .rows
@@ -162,7 +171,6 @@ pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
                     .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
                     .count(),
                 errors,
-                imported: false,
             })
         }
         .await,
@@ -174,24 +182,14 @@ pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {
 #[server(endpoint = "confirm_import")]
 pub async fn confirm_import(token: String) -> Result<usize, AppError> {
     use crate::domain::Problem;
-    use crate::domain::import::{ImportKind, Table};
     use server::*;
     use ssr::*;
     finish(
         async move {
             let me = require()?;
-            token_ok(&token)?;
             let st = state()?;
             let pool = &st.db.pool;
-            let staged = crate::db::imports::load(pool, &token, me.account_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let kind = ImportKind::parse(&staged.kind).ok_or(AppError::Internal)?;
-            if !me.may(action_for(kind)) {
-                return Err(AppError::Forbidden);
-            }
-            let table: Table =
-                serde_json::from_str(&staged.payload).map_err(|_| AppError::Internal)?;
+            let (kind, file_name, table) = load_staged(pool, &me, &token).await?;
             let checked = check(pool, &me, kind, &table).await?.map_err(|errors| {
                 AppError::Conflict(Problem::with(
                     "problem.import_has_errors",
@@ -210,7 +208,7 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                     crate::db::people::import(&mut tx, &who, now, rows).await?
                 }
             };
-            let summary = serde_json::json!({ "file": staged.file_name, "rows": n }).to_string();
+            let summary = serde_json::json!({ "file": file_name, "rows": n }).to_string();
             crate::db::audit::record(
                 &mut tx,
                 &who,

@@ -218,6 +218,28 @@ fn field_errors(
     })
 }
 
+/// All rows, or every problem in row order; a file without data rows is a
+/// problem too, not a silent success.
+fn outcome<T>(
+    rows: Vec<T>,
+    mut errors: Vec<RowError>,
+    first_column: &str,
+) -> Result<Vec<T>, Vec<RowError>> {
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            row: 2,
+            column: first_column.to_string(),
+            problem: Problem::new("problem.empty_file"),
+        });
+    }
+    errors.sort_by_key(|e| e.row);
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks a units file. Parents may be existing units or units earlier or
 /// later in the same file; a village must end up under a subdistrict.
 pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, Vec<RowError>> {
@@ -306,19 +328,7 @@ pub fn check_units(table: &Table, existing: &Existing) -> Result<Vec<UnitRow>, V
             problem: Problem::new("problem.parent_cycle"),
         });
     }
-    if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            row: 2,
-            column: names[0].clone(),
-            problem: Problem::new("problem.empty_file"),
-        });
-    }
-    errors.sort_by_key(|e| e.row);
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    outcome(rows, errors, &names[0])
 }
 
 /// Orders rows so that a unit comes after its parent when both are in the
@@ -397,19 +407,7 @@ pub fn check_people(table: &Table, existing: &Existing) -> Result<Vec<PersonRow>
             }
         }
     }
-    if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            row: 2,
-            column: names[0].clone(),
-            problem: Problem::new("problem.empty_file"),
-        });
-    }
-    errors.sort_by_key(|e| e.row);
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    outcome(rows, errors, &names[0])
 }
 
 #[cfg(test)]

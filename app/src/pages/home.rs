@@ -64,7 +64,7 @@ pub fn HomePage() -> impl IntoView {
                                             view! {
                                                 <a class="tile" class:hot=hot href=a.href.clone()>
                                                     <span class="count">{a.count}</span>
-                                                    <span class="what">{lang.t(&a.key)}</span>
+                                                    <span class="what">{lang.t(&a.key).to_string()}</span>
                                                 </a>
                                             }
                                         })

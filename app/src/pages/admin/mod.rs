@@ -221,7 +221,7 @@ pub fn AuditPage() -> impl IntoView {
                     <option value="">{lang.t("audit.all_entities")}</option>
                     {["account", "unit", "person", "import"]
                         .into_iter()
-                        .map(|e| view! { <option value=e selected=entity.get_untracked() == e>{lang.t(&format!("audit.entity_{e}"))}</option> })
+                        .map(|e| view! { <option value=e selected=entity.get_untracked() == e>{lang.t(&format!("audit.entity_{e}")).to_string()}</option> })
                         .collect_view()}
                 </select>
                 <input type="text" name="actor" value=actor.get_untracked() placeholder=lang.t("audit.actor") />
