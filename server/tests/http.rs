@@ -271,4 +271,27 @@ on_both_databases! {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("王建国"), "the people page renders on the server");
     }
+
+    async fn pages_render_under_concurrent_load_without_hanging(db: Db) {
+        let app = std::sync::Arc::new(TestApp::on(db).await);
+        let admin = app.login("admin").await;
+        let mut tasks = Vec::new();
+        for i in 0..120 {
+            let app = app.clone();
+            let cookie = admin.clone();
+            let path = ["/", "/people", "/units", "/login", "/admin/audit", "/import"][i % 6];
+            tasks.push(tokio::spawn(async move { app.get(path, Some(&cookie)).await.status }));
+        }
+        let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            let mut statuses = Vec::new();
+            for t in tasks {
+                statuses.push(t.await.unwrap());
+            }
+            statuses
+        })
+        .await
+        .expect("every page request finished within a minute");
+        assert_eq!(all.len(), 120);
+        assert!(all.iter().all(|s| s.is_success() || s.is_redirection()), "{all:?}");
+    }
 }

@@ -1,7 +1,6 @@
 //! Shared widgets: the language and user in context, the sign-in gate,
 //! error messages, paging, the unit picker.
 
-use crate::api::auth::current_user;
 use crate::domain::authz::{Action, Principal};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -11,18 +10,31 @@ use leptos_router::components::Redirect;
 
 pub mod nav;
 
-/// The signed-in person, loaded once per page (blocking, so that the server
-/// can redirect before it sends anything).
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<Principal>, AppError>>);
+/// The signed-in person, known synchronously: the server reads it from the
+/// request (the session middleware put it there) and hands the same value
+/// to the browser for hydration. No resource and no `Suspense` are involved,
+/// so the server can redirect before it sends anything, and pages do not
+/// wait on one another.
+#[derive(Clone)]
+pub struct CurrentUser(pub Option<Principal>);
 
 pub fn provide_user() {
-    let user = Resource::new_blocking(|| (), |_| current_user());
-    provide_context(UserResource(user));
+    let me = leptos::server::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            crate::api::ssr::signed_in().map(|s| s.principal)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None::<Principal>
+        }
+    })
+    .into_inner();
+    provide_context(CurrentUser(me));
 }
 
-pub fn use_user() -> Resource<Result<Option<Principal>, AppError>> {
-    expect_context::<UserResource>().0
+pub fn use_me() -> Option<Principal> {
+    use_context::<CurrentUser>().and_then(|c| c.0)
 }
 
 /// The page language: from the cookie on the server, from `<html lang>` in
@@ -59,31 +71,14 @@ pub fn use_lang() -> Lang {
 
 /// Shows `body` to a signed-in person who may take `need` (if given);
 /// sends everyone else to the log-in page or shows "not allowed".
-pub fn gated<F>(need: Option<Action>, body: F) -> impl IntoView
+pub fn gated<F>(need: Option<Action>, body: F) -> AnyView
 where
-    F: Fn(Principal) -> AnyView + Send + Sync + 'static,
+    F: FnOnce(Principal) -> AnyView,
 {
-    let user = use_user();
-    let lang = use_lang();
-    view! {
-        <Suspense fallback=move || view! { <Loading /> }>
-            {move || {
-                user.get()
-                    .map(|r| match r {
-                        Ok(Some(me)) if need.is_none_or(|a| me.may(a)) => body(me),
-                        Ok(Some(_)) => {
-                            view! { <ErrorPanel error=AppError::Forbidden /> }.into_any()
-                        }
-                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <p class="error">{e.message(lang)}</p>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+    match use_me() {
+        Some(me) if need.is_none_or(|a| me.may(a)) => body(me),
+        Some(_) => view! { <ErrorPanel error=AppError::Forbidden /> }.into_any(),
+        None => view! { <Redirect path="/login" /> }.into_any(),
     }
 }
 
@@ -181,6 +176,33 @@ pub fn UnitSelect(
                 .collect_view()}
         </select>
     }
+}
+
+/// The `id` in the route (`/units/:id`); 0 (no such record) when it is not
+/// a number.
+pub fn id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// Goes to `to` once the action has succeeded.
+pub fn on_success_go<I>(action: ServerAction<I>, to: &'static str)
+where
+    I: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    I::Output: Clone + Send + Sync + 'static,
+{
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            navigate(to, Default::default());
+        }
+    });
 }
 
 /// Query string parameter, or empty.

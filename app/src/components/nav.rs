@@ -1,7 +1,7 @@
 //! The page frame: the header with the navigation a role may use, the
 //! language switch and sign-out; collapsible on a phone without JavaScript.
 
-use super::{hard_navigate, use_lang, use_user};
+use super::{hard_navigate, use_lang, use_me};
 use crate::api::auth::Logout;
 use crate::domain::authz::{Action, Principal};
 use crate::i18n::Lang;
@@ -30,7 +30,7 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
 #[component]
 pub fn Header() -> impl IntoView {
     let lang = use_lang();
-    let user = use_user();
+    let me = use_me();
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
@@ -50,42 +50,38 @@ pub fn Header() -> impl IntoView {
                 "☰"
             </label>
             <nav class="main-nav" aria-label=lang.t("nav.menu")>
-                <Suspense>
-                    {move || {
-                        user.get()
-                            .and_then(|r| r.ok())
-                            .flatten()
-                            .map(|me| {
-                                let current = here();
-                                view! {
-                                    <ul>
-                                        {entries(&me)
-                                            .into_iter()
-                                            .map(|(key, href)| {
-                                                let active = if href == "/" { current == "/" } else { current.starts_with(href) };
-                                                view! {
-                                                    <li>
-                                                        <a href=href class:active=active data-nav=key>
-                                                            {lang.t(key)}
-                                                        </a>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                    <span class="who">
-                                        {me.display_name.clone()} " · "
-                                        {me.roles().iter().map(|r| lang.t(r.label_key())).collect::<Vec<_>>().join("、")}
-                                    </span>
-                                    <ActionForm action=logout attr:class="inline">
-                                        <button type="submit" class="link" data-test="logout">
-                                            {lang.t("nav.logout")}
-                                        </button>
-                                    </ActionForm>
-                                }
-                            })
-                    }}
-                </Suspense>
+                {me
+                    .map(|me| {
+                        view! {
+                            <ul>
+                                {entries(&me)
+                                    .into_iter()
+                                    .map(|(key, href)| {
+                                        let active = move || {
+                                            let current = here();
+                                            if href == "/" { current == "/" } else { current.starts_with(href) }
+                                        };
+                                        view! {
+                                            <li>
+                                                <a href=href class:active=active data-nav=key>
+                                                    {lang.t(key)}
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <span class="who">
+                                {me.display_name.clone()} " · "
+                                {me.roles().iter().map(|r| lang.t(r.label_key())).collect::<Vec<_>>().join("、")}
+                            </span>
+                            <ActionForm action=logout attr:class="inline">
+                                <button type="submit" class="link" data-test="logout">
+                                    {lang.t("nav.logout")}
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
                 <LanguageSwitch />
             </nav>
         </header>

@@ -1,14 +1,14 @@
 //! Signing in.
 
 use crate::api::auth::Login;
-use crate::components::{action_error, hard_navigate, use_lang, use_user};
+use crate::components::{action_error, hard_navigate, use_lang, use_me};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
-    let user = use_user();
+    let signed_in = use_me().is_some();
     let login = ServerAction::<Login>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = login.value().get() {
@@ -16,14 +16,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     view! {
-        <Suspense>
-            {move || {
-                user.get()
-                    .and_then(|r| r.ok())
-                    .flatten()
-                    .map(|_| view! { <Redirect path="/" /> })
-            }}
-        </Suspense>
+        {signed_in.then(|| view! { <Redirect path="/" /> })}
         <section class="card narrow">
             <h1>{lang.t("login.title")}</h1>
             <p class="muted">{lang.t("login.intro")}</p>

@@ -3,13 +3,14 @@
 
 use crate::api::people::{SavePerson, get_person, list_people};
 use crate::api::units::list_units;
-use crate::components::{Pager, UnitSelect, action_error, gated, query_param, show, use_lang};
-use crate::domain::authz::Action;
+use crate::components::{
+    Pager, UnitSelect, action_error, gated, id_param, on_success_go, query_param, show, use_lang,
+};
+use crate::domain::authz::{Action, Principal};
 use crate::domain::person::Position;
 use crate::i18n::Lang;
 use crate::model::{Page, Person, Unit};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
@@ -32,26 +33,30 @@ pub fn PeoplePage() -> impl IntoView {
                 <h1>{lang.t("person.title")}</h1>
                 {can_edit.then(|| view! { <a class="button primary" href="/people/new">{lang.t("person.new")}</a> })}
             </div>
-            <form method="get" class="filters">
-                <input type="search" name="q" value=q.get_untracked() placeholder=lang.t("person.search") />
-                <Suspense fallback=|| ()>
-                    {move || show(units.get(), lang, move |list| view! {
-                        <UnitSelect units=list name="unit_id" selected=unit.get_untracked().parse().ok() blank="person.all_units" />
-                    })}
-                </Suspense>
-                <select name="position">
-                    <option value="">{lang.t("person.all_positions")}</option>
-                    {Position::ALL
-                        .into_iter()
-                        .map(|p| view! { <option value=p.code() selected=position.get_untracked() == p.code()>{lang.t(p.label_key())}</option> })
-                        .collect_view()}
-                </select>
-                <button type="submit">{lang.t("action.filter")}</button>
-            </form>
+            // One boundary for both resources: parallel Suspense boundaries
+            // in one page are where Leptos's streaming has raced before.
             <Transition fallback=|| ()>
                 {move || {
                     let base = format!("/people?q={}&unit_id={}&position={}", urlencode(&q.get()), unit.get(), position.get());
-                    show(people.get(), lang, move |p: Page<Person>| people_table(p, lang, base, can_edit))
+                    let units = units.get();
+                    let people = people.get();
+                    view! {
+                        <form method="get" class="filters">
+                            <input type="search" name="q" value=q.get_untracked() placeholder=lang.t("person.search") />
+                            {show(units, lang, move |list| view! {
+                                <UnitSelect units=list name="unit_id" selected=unit.get_untracked().parse().ok() blank="person.all_units" />
+                            })}
+                            <select name="position">
+                                <option value="">{lang.t("person.all_positions")}</option>
+                                {Position::ALL
+                                    .into_iter()
+                                    .map(|p| view! { <option value=p.code() selected=position.get_untracked() == p.code()>{lang.t(p.label_key())}</option> })
+                                    .collect_view()}
+                            </select>
+                            <button type="submit">{lang.t("action.filter")}</button>
+                        </form>
+                        {show(people, lang, move |p: Page<Person>| people_table(p, lang, base, can_edit))}
+                    }
                 }}
             </Transition>
         }
@@ -157,26 +162,29 @@ fn person_form(
     }
 }
 
-fn back_to_people(action: ServerAction<SavePerson>) {
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            navigate("/people", Default::default());
-        }
-    });
+/// The units the caller may put people in (the server checks again).
+fn manageable(me: &Principal, list: Vec<Unit>) -> Vec<Unit> {
+    list.into_iter()
+        .filter(|u| me.may_at(Action::ManagePeople, &u.path))
+        .collect()
 }
 
 #[component]
 pub fn NewPersonPage() -> impl IntoView {
     let lang = use_lang();
     let save = ServerAction::<SavePerson>::new();
-    back_to_people(save);
-    gated(Some(Action::ManagePeople), move |_| {
+    on_success_go(save, "/people");
+    gated(Some(Action::ManagePeople), move |me| {
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
         view! {
             <h1>{lang.t("person.new")}</h1>
             <section class="card narrow">
-                <Suspense fallback=|| ()>{move || show(units.get(), lang, move |list| person_form(lang, save, None, list))}</Suspense>
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let me = me.clone();
+                        show(units.get(), lang, move |list| person_form(lang, save, None, manageable(&me, list)))
+                    }}
+                </Suspense>
             </section>
         }
         .into_any()
@@ -186,27 +194,21 @@ pub fn NewPersonPage() -> impl IntoView {
 #[component]
 pub fn EditPersonPage() -> impl IntoView {
     let lang = use_lang();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = id_param();
     let save = ServerAction::<SavePerson>::new();
-    back_to_people(save);
-    gated(Some(Action::ManagePeople), move |_| {
+    on_success_go(save, "/people");
+    gated(Some(Action::ManagePeople), move |me| {
         let person = Resource::new(id, get_person);
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
         view! {
             <Suspense fallback=|| ()>
                 {move || {
                     let units = units.get();
+                    let me = me.clone();
                     show(person.get(), lang, move |p: Person| {
                         view! {
                             <h1>{p.name.clone()}</h1>
-                            <section class="card narrow">{show(units, lang, move |list| person_form(lang, save, Some(p), list))}</section>
+                            <section class="card narrow">{show(units, lang, move |list| person_form(lang, save, Some(p), manageable(&me, list)))}</section>
                         }
                     })
                 }}

@@ -1,13 +1,14 @@
 //! The unit tree: list, search and filter; create, edit and move (admins).
 
 use crate::api::units::{MoveUnit, SaveUnit, get_unit, list_units};
-use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
+use crate::components::{
+    UnitSelect, action_error, gated, id_param, on_success_go, query_param, show, use_lang,
+};
 use crate::domain::authz::Action;
 use crate::domain::unit::UnitKind;
 use crate::i18n::Lang;
 use crate::model::Unit;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
 pub fn UnitsPage() -> impl IntoView {
@@ -135,25 +136,11 @@ fn unit_fields(lang: Lang, unit: Option<Unit>) -> impl IntoView {
     }
 }
 
-/// Goes back to the list once the action has succeeded.
-fn back_to_list_on_success<I>(action: ServerAction<I>, to: &'static str)
-where
-    I: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    I::Output: Clone + Send + Sync + 'static,
-{
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            navigate(to, Default::default());
-        }
-    });
-}
-
 #[component]
 pub fn NewUnitPage() -> impl IntoView {
     let lang = use_lang();
     let save = ServerAction::<SaveUnit>::new();
-    back_to_list_on_success(save, "/units");
+    on_success_go(save, "/units");
     gated(Some(Action::ManageUnits), move |_| {
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
         view! {
@@ -179,18 +166,11 @@ pub fn NewUnitPage() -> impl IntoView {
 #[component]
 pub fn EditUnitPage() -> impl IntoView {
     let lang = use_lang();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = id_param();
     let save = ServerAction::<SaveUnit>::new();
     let move_action = ServerAction::<MoveUnit>::new();
-    back_to_list_on_success(save, "/units");
-    back_to_list_on_success(move_action, "/units");
+    on_success_go(save, "/units");
+    on_success_go(move_action, "/units");
     gated(Some(Action::ManageUnits), move |_| {
         let unit = Resource::new(id, get_unit);
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
