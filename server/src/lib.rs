@@ -119,7 +119,7 @@ async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Re
                 tracing::error!(error = %e, "session lookup failed");
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "服务暂时不可用 / Service unavailable",
+                    both_languages("error.unavailable"),
                 )
                     .into_response();
             }
@@ -138,11 +138,7 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
         next.run(req).await
     } else {
         tracing::warn!(path = %req.uri().path(), "cross-site write refused");
-        (
-            StatusCode::FORBIDDEN,
-            "拒绝跨站请求 / Cross-site request refused",
-        )
-            .into_response()
+        (StatusCode::FORBIDDEN, both_languages("error.cross_site")).into_response()
     }
 }
 
@@ -161,6 +157,12 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
             !host.is_empty() && origin_host == host
         }
     }
+}
+
+/// A plain-text answer for responses that no page renders: Chinese, then
+/// English, from the translation files.
+fn both_languages(key: &str) -> String {
+    format!("{} / {}", Lang::Zh.t(key), Lang::En.t(key))
 }
 
 /// Only paths on this site, never `//elsewhere`.
@@ -214,6 +216,7 @@ fn query_escape(s: &str) -> String {
 /// to the import page with the reason.
 async fn upload(
     State(st): State<AppState>,
+    headers: HeaderMap,
     signed_in: Option<axum::Extension<SignedIn>>,
     mut form: Multipart,
 ) -> Response {
@@ -266,7 +269,11 @@ async fn upload(
         }
         Err(e) => (
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e.message(Lang::Zh),
+            e.message(
+                cookie(&headers, LANG_COOKIE)
+                    .map(|v| Lang::from_tag(&v))
+                    .unwrap_or_default(),
+            ),
         )
             .into_response(),
     }
