@@ -49,9 +49,13 @@ test-tools:
 site:
 	cargo build -p app --lib --target wasm32-unknown-unknown --profile wasm-release --no-default-features --features hydrate
 	@mkdir -p $(PKG)
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name yingji $(WASM)
-	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-	  --enable-reference-types --enable-multivalue $(PKG)/yingji_bg.wasm -o $(PKG)/yingji_bg.wasm
+	@# wasm-bindgen and wasm-opt (~50 s) only when cargo produced a new wasm.
+	@if [ ! -f $(PKG)/yingji_bg.wasm ] || [ $(WASM) -nt $(PKG)/yingji_bg.wasm ]; then \
+	  echo "wasm-bindgen + wasm-opt -Oz"; \
+	  wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name yingji $(WASM); \
+	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	    --enable-reference-types --enable-multivalue $(PKG)/yingji_bg.wasm -o $(PKG)/yingji_bg.wasm; \
+	fi
 	cp style/main.css $(PKG)/yingji.css
 	cp -r style/assets/. $(SITE)/
 	gzip -kf9 $(PKG)/yingji_bg.wasm $(PKG)/yingji.js $(PKG)/yingji.css
@@ -74,6 +78,8 @@ rust-test:
 e2e:
 	.ci/e2e.sh
 
-## Load test (wrk from Debian): throughput and latency of the home page and a static file.
+## Benchmarks: the assessment rules (criterion), then a load test (wrk from Debian) of
+## the home page and a static file served by the release binary.
 bench: site server
+	cargo bench -p app --bench assessment
 	.ci/bench.sh

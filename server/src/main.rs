@@ -33,6 +33,11 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Evaluate an assessment sheet file and print the results as CSV (no database)
+    Assess {
+        /// The sheet: scheme, units, scores, ratios, events, bonuses, vetoes (JSON)
+        sheet: std::path::PathBuf,
+    },
     /// Create an administrator account (password from YINGJI_ADMIN_PASSWORD or standard input)
     CreateAdmin {
         #[arg(long)]
@@ -50,6 +55,9 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Assess { sheet }) = &cli.command {
+        return assess(sheet);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -76,6 +84,23 @@ async fn main() -> ExitCode {
         }
         Command::SeedDemo { if_empty } => seed_demo(&db, if_empty, now).await,
         Command::CreateAdmin { username, name } => create_admin(&db, &username, &name, now).await,
+        Command::Assess { .. } => unreachable!("handled before the database is opened"),
+    }
+}
+
+/// `yingji assess SHEET.json`: the results CSV on stdout, or (exit 2,
+/// nothing on stdout) the first problem with where it is.
+fn assess(path: &std::path::Path) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: cannot read: {e}", path.display())),
+    };
+    match app::domain::scoring_sheet::parse(&text) {
+        Ok(file) => {
+            print!("{}", app::domain::scoring_sheet::results_csv(&file));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{}: {e}", path.display())),
     }
 }
 

@@ -3,9 +3,11 @@
 //! is tested with plain unit tests.
 
 pub mod account;
+pub mod assessment;
 pub mod authz;
 pub mod import;
 pub mod person;
+pub mod scoring_sheet;
 pub mod session;
 pub mod throttle;
 pub mod unit;

@@ -1,0 +1,67 @@
+//! The `yingji` binary's commands that work on files, run as a user would.
+
+use std::process::Command;
+
+const SHEET: &str = r#"{
+  "scheme": {
+    "code": "S2018-JD", "year": 2018, "name": "2018年街道应急管理工作考核",
+    "unit_kinds": ["subdistrict"],
+    "grades": {"excellent": 90, "good": 80, "pass": 60},
+    "bonus_cap": 5,
+    "indicators": [
+      {"code": "duty", "category": "duty", "name": "政务值班", "max": 20, "method": "manual"},
+      {"code": "report", "category": "report", "name": "信息报告", "max": 65, "method": "manual"},
+      {"code": "plans", "category": "response", "name": "应急预案", "max": 15, "method": "ratio", "target_percent": 97}
+    ],
+    "deductions": [{"event": "late_report", "indicator": "duty", "points": 1}]
+  },
+  "units": [{"code": "JD01", "name": "九曲街道", "kind": "subdistrict"}, {"code": "JD02", "name": "城关街道", "kind": "subdistrict"}],
+  "manual_scores": [
+    {"unit": "JD01", "indicator": "duty", "points": 18.5}, {"unit": "JD01", "indicator": "report", "points": 60},
+    {"unit": "JD02", "indicator": "duty", "points": 20}, {"unit": "JD02", "indicator": "report", "points": 65}
+  ],
+  "ratios": [{"unit": "JD01", "indicator": "plans", "numerator": 19, "denominator": 20}, {"unit": "JD02", "indicator": "plans", "numerator": 0, "denominator": 0}],
+  "events": [{"unit": "JD01", "event": "late_report", "count": 2, "date": "2018-05-02"}],
+  "vetoes": [{"unit": "JD02", "reason": "瞒报较大事故"}]
+}"#;
+
+fn assess(sheet: &str) -> std::process::Output {
+    let path = std::env::temp_dir().join(format!(
+        "yingji-sheet-{}-{}.json",
+        std::process::id(),
+        sheet.len()
+    ));
+    std::fs::write(&path, sheet).unwrap();
+    // A DATABASE_URL that would stop any command that opens the database.
+    let out = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .arg("assess")
+        .arg(&path)
+        .env("DATABASE_URL", "mysql://nowhere")
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    out
+}
+
+#[test]
+fn assess_prints_the_results_csv_without_a_database() {
+    let out = assess(SHEET);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "unit_code,unit_name,total,grade,rank,vetoed\r\nJD01,九曲街道,91.2,excellent,1,false\r\nJD02,城关街道,0.0,fail,2,true\r\n"
+    );
+}
+
+#[test]
+fn a_bad_sheet_exits_2_with_the_problem_on_stderr_and_nothing_on_stdout() {
+    let out = assess(&SHEET.replace(r#""points": 18.5"#, r#""points": 18.55"#));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("manual_scores[0].points"), "{stderr}");
+}
