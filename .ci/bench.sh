@@ -9,17 +9,8 @@ command -v wrk >/dev/null || { if [ "$(id -u)" = 0 ]; then apt-get install -y wr
 PORT="${YINGJI_BENCH_PORT:-3950}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
-WORK=$(mktemp -d)
-export DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc"
-export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
-export LEPTOS_SITE_ROOT="target/site"
-export YINGJI_DEMO_PASSWORD="Bench-pass-2018"
-export RUST_LOG=warn
-target/release/yingji seed-demo >/dev/null
-target/release/yingji serve >"$WORK/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.2; done
+source .ci/demo-server.sh
+start_demo_server "$PORT" "Bench-pass-2018"
 
 COOKIE=$(curl -fsS -D - -o /dev/null -X POST "http://127.0.0.1:$PORT/api/login" \
   -H 'content-type: application/x-www-form-urlencoded' \

@@ -1,8 +1,17 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import path from 'node:path';
 import { login, PASSWORD, waitForHydration, watchConsole } from './helpers';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
+
+/** Signs in as the admin and sends a people file to the preview, as a person would. */
+async function uploadPeopleAsAdmin(page: Page, file: string) {
+  await login(page, 'admin');
+  await page.goto('/import');
+  const card = page.getByTestId('upload-people');
+  await card.locator('input[type=file]').setInputFiles(fixture(file));
+  await card.getByRole('button', { name: '上传并预览' }).click();
+}
 
 // What each role sees in the navigation, and what it must not see.
 const NAV: Record<string, { sees: string[]; not: string[] }> = {
@@ -50,11 +59,7 @@ test('the language switch turns the UI to English and is remembered', async ({ p
 });
 
 test('a people CSV in GBK is previewed with the names right, then imported', async ({ page }) => {
-  await login(page, 'admin');
-  await page.goto('/import');
-  const card = page.getByTestId('upload-people');
-  await card.locator('input[type=file]').setInputFiles(fixture('people-gbk.csv'));
-  await card.getByRole('button', { name: '上传并预览' }).click();
+  await uploadPeopleAsAdmin(page, 'people-gbk.csv');
   await expect(page.locator('h1')).toHaveText('导入预览');
   const sample = page.getByTestId('import-sample');
   await expect(sample).toContainText('欧阳建华');
@@ -69,11 +74,7 @@ test('a people CSV in GBK is previewed with the names right, then imported', asy
 });
 
 test('a file with a bad row shows the row-level errors and imports nothing', async ({ page }) => {
-  await login(page, 'admin');
-  await page.goto('/import');
-  const card = page.getByTestId('upload-people');
-  await card.locator('input[type=file]').setInputFiles(fixture('people-bad-row.csv'));
-  await card.getByRole('button', { name: '上传并预览' }).click();
+  await uploadPeopleAsAdmin(page, 'people-bad-row.csv');
   const problems = page.getByTestId('import-errors');
   await expect(problems).toContainText('发现 2 处问题');
   const rows = problems.locator('tbody tr');
