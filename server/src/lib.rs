@@ -202,15 +202,6 @@ async fn set_language(
     res
 }
 
-fn query_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Receives an import file (multipart form: `kind`, `file`), stages it and
 /// sends the browser to its preview. A file that cannot be read goes back
 /// to the import page with the reason.
@@ -259,11 +250,11 @@ async fn upload(
             let arg = problem
                 .args
                 .first()
-                .map(|a| query_escape(a))
+                .map(|a| app::domain::query_escape(a))
                 .unwrap_or_default();
             Redirect::to(&format!(
                 "/import?error={}&arg={arg}",
-                query_escape(&problem.key)
+                app::domain::query_escape(&problem.key)
             ))
             .into_response()
         }

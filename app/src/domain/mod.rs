@@ -23,6 +23,17 @@ pub fn local_time(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Percent-encodes text for a URL query value (everything but ASCII
+/// letters, digits, `-`, `_` and `.`), as UTF-8 bytes.
+pub fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A problem with one value a user gave, said in words the UI can translate:
 /// `key` names a message in the locale files, `args` fill its `{0}`, `{1}`...
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -105,6 +116,12 @@ mod tests {
             text_field("a\u{7}b", 1, 9),
             Err(Problem::new("problem.control_chars"))
         );
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded_as_utf8() {
+        assert_eq!(query_escape("欧阳 a&b"), "%E6%AC%A7%E9%98%B3%20a%26b");
+        assert_eq!(query_escape("problem.bad_csv"), "problem.bad_csv");
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub fn PeoplePage() -> impl IntoView {
             // in one page are where Leptos's streaming has raced before.
             <Transition fallback=|| ()>
                 {move || {
-                    let base = format!("/people?q={}&unit_id={}&position={}", urlencode(&q.get()), unit.get(), position.get());
+                    let base = format!("/people?q={}&unit_id={}&position={}", crate::domain::query_escape(&q.get()), unit.get(), position.get());
                     let units = units.get();
                     let people = people.get();
                     view! {
@@ -62,15 +62,6 @@ pub fn PeoplePage() -> impl IntoView {
         }
         .into_any()
     })
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn people_table(p: Page<Person>, lang: Lang, base: String, can_edit: bool) -> impl IntoView {
