@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test: throughput and latency (p50/p90/p99) of the home page, signed in
-# as the admin (server-rendered, with its database queries and chart), and of
-# a static file served by the same binary. wrk from Debian, 127.0.0.1 only,
+# as the admin (server-rendered, with its database queries and chart), of an
+# assessment ranking of 500 units (loaded with `yingji import assessment`
+# from a generated sheet), and of a static file served by the same binary. wrk from Debian, 127.0.0.1 only,
 # each run bounded to DURATION seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,3 +23,46 @@ echo "== home page (signed in as admin), ${DURATION}s, $CONNECTIONS connections 
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/"
 echo "== static file /pkg/yingji.css, ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/pkg/yingji.css"
+
+# A ranking of 500 subdistricts: 10 indicators, scores, ratios, events, a veto.
+SHEET="$WORK/bench-sheet.json"
+{
+  echo '{"scheme": {"code": "S2030-BENCH", "year": 2030, "name": "2030年压力测试考核", "unit_kinds": ["subdistrict"],'
+  echo '  "grades": {"excellent": 90, "good": 80, "pass": 60}, "bonus_cap": 5, "excellent_quota_percent": 35,'
+  echo '  "indicators": ['
+  for i in $(seq 0 9); do
+    sep=$([ "$i" -lt 9 ] && echo , || true)
+    if [ "$i" -lt 8 ]; then
+      echo "    {\"code\": \"i$i\", \"category\": \"duty\", \"name\": \"指标$i\", \"max\": 10, \"method\": \"manual\"}$sep"
+    else
+      echo "    {\"code\": \"i$i\", \"category\": \"response\", \"name\": \"比例$i\", \"max\": 10, \"method\": \"ratio\", \"target_percent\": 97}$sep"
+    fi
+  done
+  echo '  ], "deductions": [{"event": "late_report", "indicator": "i0", "points": 1}]},'
+  echo '  "units": ['
+  for u in $(seq 1 500); do
+    sep=$([ "$u" -lt 500 ] && echo , || true)
+    printf '    {"code": "BJ%03d", "name": "压测街道%03d", "kind": "subdistrict"}%s\n' "$u" "$u" "$sep"
+  done
+  echo '  ], "manual_scores": ['
+  for u in $(seq 1 500); do
+    for i in $(seq 0 7); do
+      sep=$([ "$u" -lt 500 ] || [ "$i" -lt 7 ] && echo , || true)
+      printf '    {"unit": "BJ%03d", "indicator": "i%d", "points": %d.%d}%s\n' "$u" "$i" $(( 5 + (u * 7 + i) % 5 )) $(( (u + i) % 10 )) "$sep"
+    done
+  done
+  echo '  ], "ratios": ['
+  for u in $(seq 1 500); do
+    for i in 8 9; do
+      sep=$([ "$u" -lt 500 ] || [ "$i" -lt 9 ] && echo , || true)
+      printf '    {"unit": "BJ%03d", "indicator": "i%d", "numerator": %d, "denominator": 20}%s\n' "$u" "$i" $(( 10 + u % 11 )) "$sep"
+    done
+  done
+  echo '  ], "events": [{"unit": "BJ001", "event": "late_report", "count": 2}],'
+  echo '  "vetoes": [{"unit": "BJ002", "reason": "压测"}]}'
+} > "$SHEET"
+SCHEME=$(target/release/yingji import assessment "$SHEET" | sed -n 's/.*(id \([0-9]*\)).*/\1/p')
+[ -n "$SCHEME" ] || { echo "could not import the bench sheet"; exit 1; }
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME" | grep -q '压测街道500' || { echo "the ranking did not render"; exit 1; }
+echo "== assessment ranking of 500 units (/assessment/schemes/$SCHEME), ${DURATION}s, $CONNECTIONS connections =="
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME"

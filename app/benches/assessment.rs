@@ -18,6 +18,7 @@ fn scheme() -> Scheme {
             } else {
                 Method::Manual
             },
+            metric: String::new(),
         })
         .collect();
     let deductions = (0..10)

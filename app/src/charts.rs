@@ -6,6 +6,17 @@ use plotters::prelude::*;
 
 /// A horizontal bar chart: one bar per label.
 pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
+    bars(title, labels, values, &|v| v.to_string())
+}
+
+/// A bar chart of points kept in tenths (the axis reads 12.5, not 125).
+pub fn bar_chart_points(title: &str, labels: &[String], tenths: &[i64]) -> String {
+    bars(title, labels, tenths, &|v| {
+        crate::domain::assessment::Points(*v).to_string()
+    })
+}
+
+fn bars(title: &str, labels: &[String], values: &[i64], axis: &dyn Fn(&i64) -> String) -> String {
     let mut svg = String::new();
     let rows = labels.len().max(1) as i32;
     let height = 60 + rows as u32 * 34;
@@ -32,7 +43,7 @@ pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
                     }
                     _ => String::new(),
                 })
-                .x_label_formatter(&|v| v.to_string())
+                .x_label_formatter(axis)
                 .label_style(("sans-serif", 13))
                 .draw();
             let bars = values.iter().enumerate().map(|(i, v)| {
@@ -48,6 +59,54 @@ pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
                 bar
             });
             let _ = chart.draw_series(bars);
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
+/// A line of totals over years; a year without a total leaves a gap.
+pub fn trend_chart(
+    title: &str,
+    points: &[(String, Option<crate::domain::assessment::Points>)],
+) -> String {
+    let mut svg = String::new();
+    let n = points.len().max(1) as i32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 300)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(14)
+            .x_label_area_size(28)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0..n, 0i64..1050);
+        if let Ok(mut chart) = chart {
+            let _ = chart
+                .configure_mesh()
+                .light_line_style(RGBColor(0xee, 0xee, 0xee))
+                .x_labels(points.len().max(1))
+                .x_label_formatter(&|i| {
+                    points
+                        .get(*i as usize)
+                        .map(|(y, _)| y.clone())
+                        .unwrap_or_default()
+                })
+                .y_label_formatter(&|v| (v / 10).to_string())
+                .label_style(("sans-serif", 13))
+                .draw();
+            let red = RGBColor(0xc0, 0x39, 0x2b);
+            let known: Vec<(i32, i64)> = points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, t))| t.map(|t| (i as i32, t.0)))
+                .collect();
+            let _ = chart.draw_series(LineSeries::new(known.clone(), red.stroke_width(2)));
+            let _ = chart.draw_series(
+                known
+                    .iter()
+                    .map(|&(x, y)| Circle::new((x, y), 4, red.filled())),
+            );
         }
         let _ = root.present();
     }
@@ -73,5 +132,21 @@ mod tests {
             svg.contains(">\n人员\n<") || svg.contains(">人员<"),
             "the title is drawn"
         );
+    }
+
+    #[test]
+    fn a_trend_names_its_years_and_escapes_its_title() {
+        use crate::domain::assessment::Points;
+        let svg = trend_chart(
+            "<b>九曲街道</b>",
+            &[
+                ("2017".into(), Some(Points(885))),
+                ("2018".into(), None),
+                ("2019".into(), Some(Points(0))),
+            ],
+        );
+        assert!(svg.contains("2017") && svg.contains("2019"));
+        assert!(svg.contains("&lt;b&gt;九曲街道"), "{svg}");
+        assert!(!svg.contains("<b>"));
     }
 }

@@ -66,7 +66,7 @@ impl AppError {
             AppError::Forbidden => lang.t("error.forbidden").into(),
             AppError::NotFound => lang.t("error.not_found").into(),
             AppError::Invalid { field, problem } => {
-                format!("{}: {}", lang.t(field), lang.problem(problem))
+                format!("{}: {}", field_label(lang, field), lang.problem(problem))
             }
             AppError::Conflict(problem) => lang.problem(problem),
             AppError::BadCredentials => lang.t("error.bad_credentials").into(),
@@ -84,6 +84,15 @@ impl AppError {
             AppError::Internal => lang.t("error.internal").into(),
             AppError::ServerFn(_) => lang.t("error.network").into(),
         }
+    }
+}
+
+/// A field's name; `field.indicator_row:3:field.max` (a field in a row of
+/// a table) reads "row 3 of the indicators, maximum".
+pub fn field_label(lang: Lang, field: &str) -> String {
+    match field.split(':').collect::<Vec<_>>()[..] {
+        [table, row, name] => lang.tf(table, &[row, lang.t(name)]),
+        _ => lang.t(field).to_string(),
     }
 }
 

@@ -146,6 +146,17 @@ mod tests {
                         "lang.",
                         "common.",
                         "app.",
+                        "assessment.",
+                        "explain.",
+                        "veto.",
+                        "incident.",
+                        "metric.",
+                        "grade.",
+                        "category.",
+                        "event.",
+                        "method.",
+                        "score.",
+                        "bonus.",
                     ];
                     let looks_like_key = prefixes.iter().any(|p| literal.starts_with(p))
                         && literal.chars().all(|c| {
@@ -165,6 +176,21 @@ mod tests {
             "untranslated keys:\n{}",
             missing.join("\n")
         );
+    }
+
+    /// Keys the code builds from a code (`event.late_report`) rather than
+    /// naming them literally.
+    #[test]
+    fn every_built_key_is_translated() {
+        use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, METRICS};
+        let zh = keys(ZH_SOURCE);
+        let built = CATEGORIES
+            .iter()
+            .map(|c| format!("category.{c}"))
+            .chain(METRICS.iter().map(|m| format!("metric.{m}")))
+            .chain(EVENT_TYPES.iter().map(|e| format!("event.{e}")));
+        let missing: Vec<String> = built.filter(|k| !zh.contains(k.as_str())).collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
     }
 
     #[test]

@@ -72,6 +72,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people/:id") view=pages::people::EditPersonPage />
                     <Route path=path!("/import") view=pages::import::ImportPage />
                     <Route path=path!("/import/:token") view=pages::import::ImportPreviewPage />
+                    <Route path=path!("/assessment") view=pages::assessment::SchemesPage />
+                    <Route path=path!("/assessment/schemes/new") view=pages::assessment::SchemeEditPage />
+                    <Route path=path!("/assessment/schemes/:id/edit") view=pages::assessment::SchemeEditPage />
+                    <Route path=path!("/assessment/schemes/:id") view=pages::assessment::results::ResultsPage />
+                    <Route path=path!("/assessment/schemes/:id/units/:unit") view=pages::assessment::sheet::UnitSheetPage />
+                    <Route path=path!("/assessment/vetoes") view=pages::assessment::reviews::VetoesPage />
+                    <Route path=path!("/assessment/incidents") view=pages::assessment::reviews::IncidentsPage />
+                    <Route path=path!("/assessment/metrics") view=pages::assessment::reviews::MetricsPage />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
                 </Routes>

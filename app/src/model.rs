@@ -116,3 +116,148 @@ pub struct Saved {
     pub id: i64,
     pub message: Problem,
 }
+
+// ---- The annual assessment ----
+
+use crate::domain::assessment::{Outcome, Points};
+use crate::domain::incident::Level;
+use crate::domain::scheme::SchemeDef;
+use crate::domain::veto::VetoStatus;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeSummary {
+    pub id: i64,
+    pub code: String,
+    pub year: i64,
+    pub name: String,
+    pub unit_kinds: Vec<UnitKind>,
+    pub indicators: usize,
+    pub published: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredScheme {
+    pub id: i64,
+    pub def: SchemeDef,
+    pub published: bool,
+    pub published_at: Option<i64>,
+    pub published_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreRow {
+    pub unit_id: i64,
+    pub indicator: String,
+    pub points: Points,
+    pub note: String,
+    pub updated_by: String,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricRow {
+    pub unit_id: i64,
+    pub metric: String,
+    pub numerator: i64,
+    pub denominator: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub year: i64,
+    pub unit_id: i64,
+    pub event: String,
+    pub count: i64,
+    pub occurred_on: String,
+    pub description: String,
+    pub incident_id: Option<i64>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BonusRow {
+    pub id: i64,
+    pub year: i64,
+    pub unit_id: i64,
+    pub points: Points,
+    pub reason: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VetoRow {
+    pub id: i64,
+    pub year: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub reason: String,
+    pub evidence: String,
+    pub status: VetoStatus,
+    pub proposed_by_id: Option<i64>,
+    pub proposed_by: String,
+    pub proposed_at: i64,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub decision_note: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub level: Level,
+    pub title: String,
+    pub occurred_at: i64,
+    pub reported_at: i64,
+    pub reported_by: String,
+    /// Event types recorded from this incident (late_report, ...).
+    pub events: Vec<String>,
+}
+
+/// One unit's line in the ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Results {
+    pub scheme: StoredScheme,
+    /// In listing order: ranked, vetoed, incomplete.
+    pub rows: Vec<ResultRow>,
+    /// Score distribution (plotters SVG).
+    pub chart_svg: String,
+    /// Units allowed excellent under the quota, if there is one.
+    pub quota_places: Option<u32>,
+}
+
+/// Everything about one unit in one scheme: the scoring sheet and the
+/// explanation of its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitAssessment {
+    pub scheme: StoredScheme,
+    pub unit: Unit,
+    pub scores: Vec<ScoreRow>,
+    /// (indicator code, numerator, denominator) for ratio indicators with
+    /// data.
+    pub ratios: Vec<(String, i64, i64)>,
+    pub events: Vec<EventRow>,
+    pub bonuses: Vec<BonusRow>,
+    pub vetoes: Vec<VetoRow>,
+    pub outcome: Outcome,
+    pub units_ranked: usize,
+    pub quota_places: Option<u32>,
+    /// Category totals and the unit's totals in earlier years' schemes.
+    pub category_svg: String,
+    pub trend_svg: Option<String>,
+    pub may_score: bool,
+}

@@ -18,12 +18,17 @@ export async function waitForHydration(page: Page) {
   await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout: 30_000 });
 }
 
-/** Fails the test on any error the page logs (a broken wasm shows up here). */
+/**
+ * Collects every error the page logs (a broken wasm shows up here). Chromium
+ * also logs each 4xx answer as "Failed to load resource"; those are answers a
+ * test provokes on purpose (a refused form), not errors of the page.
+ */
 export function watchConsole(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    const refusal = /Failed to load resource: the server responded with a status of 4\d\d/.test(m.text());
+    if (m.type() === 'error' && !refusal) errors.push(m.text());
   });
   return errors;
 }

@@ -4,6 +4,7 @@
 //! session lookup, security headers. Tests drive `router()` directly.
 
 pub mod config;
+pub mod export;
 pub mod seed;
 
 use app::api::ssr::SignedIn;
@@ -16,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use config::Config;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -59,6 +60,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/import/upload",
             post(upload).layer(DefaultBodyLimit::max(app::tabular::MAX_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/assessment/schemes/{id}/results.csv",
+            get(export::results_csv),
+        )
+        .route(
+            "/assessment/schemes/{id}/results.xlsx",
+            get(export::results_xlsx),
         )
         .leptos_routes(&state, routes, {
             let options = options.clone();
@@ -161,7 +170,7 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 
 /// A plain-text answer for responses that no page renders: Chinese, then
 /// English, from the translation files.
-fn both_languages(key: &str) -> String {
+pub fn both_languages(key: &str) -> String {
     format!("{} / {}", Lang::Zh.t(key), Lang::En.t(key))
 }
 

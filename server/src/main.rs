@@ -38,6 +38,11 @@ enum Command {
         /// The sheet: scheme, units, scores, ratios, events, bonuses, vetoes (JSON)
         sheet: std::path::PathBuf,
     },
+    /// Load a file into the database, all or nothing
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
     /// Create an administrator account (password from YINGJI_ADMIN_PASSWORD or standard input)
     CreateAdmin {
         #[arg(long)]
@@ -45,6 +50,13 @@ enum Command {
         #[arg(long, default_value = "管理员")]
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// An assessment sheet file (the format `assess` reads): the scheme, missing
+    /// units, scores, ratios, events, bonuses and (confirmed) vetoes
+    Assessment { sheet: std::path::PathBuf },
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -58,6 +70,16 @@ async fn main() -> ExitCode {
     if let Some(Command::Assess { sheet }) = &cli.command {
         return assess(sheet);
     }
+    // A sheet to import is read and checked before the database is opened.
+    let sheet = match &cli.command {
+        Some(Command::Import {
+            what: ImportWhat::Assessment { sheet },
+        }) => match read_sheet(sheet) {
+            Ok(file) => Some(file),
+            Err(code) => return code,
+        },
+        _ => None,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -84,6 +106,12 @@ async fn main() -> ExitCode {
         }
         Command::SeedDemo { if_empty } => seed_demo(&db, if_empty, now).await,
         Command::CreateAdmin { username, name } => create_admin(&db, &username, &name, now).await,
+        Command::Import {
+            what: ImportWhat::Assessment { sheet: path },
+        } => match sheet {
+            Some(file) => import_assessment(&db, &path, &file, now).await,
+            None => unreachable!("read before the database is opened"),
+        },
         Command::Assess { .. } => unreachable!("handled before the database is opened"),
     }
 }
@@ -91,16 +119,57 @@ async fn main() -> ExitCode {
 /// `yingji assess SHEET.json`: the results CSV on stdout, or (exit 2,
 /// nothing on stdout) the first problem with where it is.
 fn assess(path: &std::path::Path) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return fail(format!("{}: cannot read: {e}", path.display())),
-    };
-    match app::domain::scoring_sheet::parse(&text) {
+    match read_sheet(path) {
         Ok(file) => {
             print!("{}", app::domain::scoring_sheet::results_csv(&file));
             ExitCode::SUCCESS
         }
-        Err(e) => fail(format!("{}: {e}", path.display())),
+        Err(code) => code,
+    }
+}
+
+/// Reads and checks a sheet file; on a problem, says where and exits 2.
+fn read_sheet(path: &std::path::Path) -> Result<app::domain::scoring_sheet::SheetFile, ExitCode> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
+    app::domain::scoring_sheet::parse(&text).map_err(|e| fail(format!("{}: {e}", path.display())))
+}
+
+/// `yingji import assessment SHEET.json`: everything in one transaction,
+/// or nothing.
+async fn import_assessment(
+    db: &Db,
+    path: &std::path::Path,
+    file: &app::domain::scoring_sheet::SheetFile,
+    now: i64,
+) -> ExitCode {
+    let mut tx = match db.pool.begin().await {
+        Ok(tx) => tx,
+        Err(e) => return fail(e),
+    };
+    let actor = Actor::system("import-assessment");
+    match app::db::assessment::import_sheet(&mut tx, &actor, now, file).await {
+        Ok(done) => {
+            if let Err(e) = tx.commit().await {
+                return fail(e);
+            }
+            println!(
+                "考核表已导入 / sheet imported: scheme {} (id {}), {} units created, {} scores, {} ratios, {} events, {} bonuses, {} vetoes",
+                file.code,
+                done.scheme_id,
+                done.units_created,
+                done.scores,
+                done.ratios,
+                done.events,
+                done.bonuses,
+                done.vetoes
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problem) => fail(format!(
+            "{}: {problem}; nothing was imported",
+            path.display()
+        )),
     }
 }
 

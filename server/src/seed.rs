@@ -161,6 +161,8 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         Some("YJB-003"),
     ),
     ("trainee", "学员", Role::Trainee, None, Some("JD01-001")),
+    // A second assessor: a veto needs one to propose and another to confirm.
+    ("assessor2", "复核考核员", Role::Assessor, None, None),
 ];
 
 /// Deterministic names and phones, so that every demo district is the same.
@@ -427,6 +429,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         .await?;
         passwords.push((username.to_string(), password));
     }
+    seed_assessment(&mut tx, &actor, now, &ids).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
         .await?;
@@ -436,6 +439,157 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         people,
         passwords,
     })
+}
+
+/// The subdistricts' assessment scheme for this year and last year (last
+/// year's published), with scores, metrics, a few events and a bonus; one
+/// subdistrict's sheet is left unfinished this year.
+async fn seed_assessment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor,
+    now: i64,
+    ids: &HashMap<&str, i64>,
+) -> Result<(), AppError> {
+    use app::db::assessment as store;
+    use app::domain::assessment::Points;
+    use app::domain::scheme::{IndicatorForm, RuleForm, SchemeForm};
+    use chrono::Datelike;
+    let year = chrono::DateTime::from_timestamp(now + app::domain::LOCAL_OFFSET_SECS, 0)
+        .map(|t| t.year())
+        .unwrap_or(2026);
+    let mut form = SchemeForm::blank(year - 1, 0);
+    form.code = format!("S{}-JD", year - 1);
+    form.name = format!("{}年街道应急管理工作考核", year - 1);
+    form.kinds.insert("subdistrict".into(), "1".into());
+    form.quota = "35".into();
+    let ind = |code: &str, category: &str, name: &str, max: &str, metric: &str, target: &str| {
+        IndicatorForm {
+            code: code.into(),
+            category: category.into(),
+            name: name.into(),
+            max: max.into(),
+            method: if metric.is_empty() { "manual" } else { "ratio" }.into(),
+            metric: metric.into(),
+            target: target.into(),
+        }
+    };
+    form.indicators = vec![
+        ind("duty", "duty", "政务值班", "20", "", ""),
+        ind("report", "report", "信息报告", "20", "", ""),
+        ind("warning", "response", "预警与应急响应", "15", "", ""),
+        ind(
+            "plans",
+            "response",
+            "应急预案编制率",
+            "15",
+            "plan_coverage",
+            "97",
+        ),
+        ind(
+            "training",
+            "support",
+            "应急管理人员培训",
+            "10",
+            "training_coverage",
+            "100",
+        ),
+        ind("drills", "response", "应急演练", "10", "drills_held", "100"),
+        ind("education", "education", "宣传教育", "10", "", ""),
+    ];
+    let rule = |event: &str, indicator: &str, points: &str, bars: bool| RuleForm {
+        event: event.into(),
+        indicator: indicator.into(),
+        points: points.into(),
+        bars: if bars { "1".into() } else { String::new() },
+    };
+    form.rules = vec![
+        rule("late_report", "report", "1", false),
+        rule("false_report", "report", "2", false),
+        rule("omitted_report", "report", "3", false),
+        rule("concealed_report", "report", "4", true),
+        rule("duty_absence", "duty", "1", false),
+        rule("missed_zero_report", "report", "1", false),
+    ];
+    let last = form
+        .parse()
+        .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
+    let this = last.copy_for(year);
+    for (def, offset) in [(&last, 1i64), (&this, 0i64)] {
+        let scheme_id = store::create_scheme(tx, actor, now, def).await?;
+        let y = def.year as i64;
+        for (n, (code, ..)) in SUBDISTRICTS.iter().enumerate() {
+            let unit = ids[code];
+            let n = n as i64;
+            let manual = [
+                ("duty", 200 - (n * 7 + offset * 3) % 25),
+                ("report", 200 - (n * 11 + offset * 5) % 40),
+                ("warning", 150 - (n * 5 + offset) % 20),
+                ("education", 100 - (n * 3 + offset * 2) % 15),
+            ];
+            for (indicator, tenths) in manual {
+                // This year, the last subdistrict's education score is not in yet.
+                if offset == 0 && n == 5 && indicator == "education" {
+                    continue;
+                }
+                store::save_score(
+                    tx,
+                    actor,
+                    now,
+                    scheme_id,
+                    unit,
+                    indicator,
+                    Some(Points(tenths)),
+                    "",
+                )
+                .await?;
+            }
+            let metrics = [
+                ("plan_coverage", 20 - (n % 3), 20),
+                ("training_coverage", 30 - n - offset, 30),
+                ("drills_held", 2 - (n % 2), 2),
+            ];
+            for (metric, num, den) in metrics {
+                store::save_metric(tx, actor, now, y, unit, metric, num, den).await?;
+            }
+        }
+        let event = |unit: &str, event: &str, count: i64, day: &str, what: &str| store::NewEvent {
+            year: y,
+            unit_id: ids[unit],
+            event: event.into(),
+            count,
+            occurred_on: format!("{y}-{day}"),
+            description: what.into(),
+            incident_id: None,
+        };
+        store::add_event(
+            tx,
+            actor,
+            now,
+            &event("JD02", "late_report", 2, "05-12", "暴雨内涝信息迟报"),
+        )
+        .await?;
+        store::add_event(
+            tx,
+            actor,
+            now,
+            &event("JD03", "duty_absence", 1, "02-10", "春节期间值班脱岗"),
+        )
+        .await?;
+        store::add_bonus(
+            tx,
+            actor,
+            now,
+            y,
+            ids["JD01"],
+            Points(30),
+            "市级应急管理先进集体",
+        )
+        .await?;
+        if offset == 1 {
+            store::set_published(tx, actor, now, scheme_id, true, "").await?;
+        }
+    }
+    Ok(())
 }
 
 /// On a database that `seed_demo` made: gives the demo accounts new

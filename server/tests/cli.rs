@@ -65,3 +65,107 @@ fn a_bad_sheet_exits_2_with_the_problem_on_stderr_and_nothing_on_stdout() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("manual_scores[0].points"), "{stderr}");
 }
+
+/// Runs `yingji` with arguments against a database URL.
+fn yingji(args: &[&str], database_url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn import_assessment_loads_a_sheet_all_or_nothing() {
+    let dir = std::env::temp_dir().join(format!("yingji-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db_path = dir.join("y.db");
+    let url = format!("sqlite://{}?mode=rwc", db_path.display());
+    let sheet = dir.join("sheet.json");
+    let bad = dir.join("bad.json");
+    std::fs::write(&sheet, SHEET).unwrap();
+    // A sheet that is fine as a file but whose event names a unit kind clash:
+    // a second scheme of 2018 for subdistricts.
+    std::fs::write(&bad, SHEET.replace("S2018-JD", "S2018-JD-B")).unwrap();
+
+    let out = yingji(&["import", "assessment", sheet.to_str().unwrap()], &url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        said.contains("2 units created") && said.contains("1 vetoes"),
+        "{said}"
+    );
+
+    // The database now ranks the units exactly as `assess` does from the file.
+    let db = app::db::Db::connect(&url, 2).await.unwrap();
+    let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
+    assert_eq!(schemes.len(), 1);
+    let results =
+        app::api::assessment::server::results(&db.pool, schemes[0].id, app::i18n::Lang::Zh)
+            .await
+            .unwrap();
+    let rows = app::api::assessment::server::export_rows(&results);
+    let mut csv = String::from("unit_code,unit_name,total,grade,rank,vetoed\r\n");
+    for r in rows {
+        csv.push_str(&r.join(","));
+        csv.push_str("\r\n");
+    }
+    assert_eq!(
+        csv,
+        String::from_utf8(assess(SHEET).stdout).unwrap(),
+        "the imported district ranks as the file does"
+    );
+    let events_before = app::db::assessment::events(&db.pool, 2018, None)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(events_before, 1);
+    db.pool.close().await;
+
+    // The same scheme again, and a clashing one: refused, exit 2, nothing added.
+    for file in [&sheet, &bad] {
+        let out = yingji(&["import", "assessment", file.to_str().unwrap()], &url);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(stderr.contains("nothing was imported"), "{stderr}");
+        assert!(stderr.contains("scheme."), "names the field: {stderr}");
+    }
+    // A file with a bad number is refused before the database is touched.
+    let broken = dir.join("broken.json");
+    std::fs::write(
+        &broken,
+        SHEET.replace(r#""points": 18.5"#, r#""points": 18.55"#),
+    )
+    .unwrap();
+    let out = yingji(&["import", "assessment", broken.to_str().unwrap()], &url);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("manual_scores[0].points"));
+
+    let db = app::db::Db::connect(&url, 2).await.unwrap();
+    assert_eq!(
+        app::db::assessment::list_schemes(&db.pool)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app::db::assessment::events(&db.pool, 2018, None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    db.pool.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+}

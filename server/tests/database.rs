@@ -97,7 +97,7 @@ on_both_databases! {
 
     async fn the_demo_district_is_the_size_the_issue_asks_for(db: Db) {
         let seeded = server::seed::seed_demo(&db, 1_540_000_000).await.unwrap();
-        assert_eq!(seeded.passwords.len(), 4);
+        assert_eq!(seeded.passwords.len(), 5, "one account per role, and a second assessor");
         assert!((280..=330).contains(&seeded.people), "{} people", seeded.people);
         let count = |kind: &'static str| {
             let pool = db.pool.clone();
@@ -110,6 +110,13 @@ on_both_databases! {
         assert!(count("enterprise").await >= 3);
         assert!(count("village").await + count("community").await >= 20);
         assert_eq!(db.meta("demo").await.unwrap().as_deref(), Some("1"));
+        // Last year's scheme published, this year's open with one sheet unfinished.
+        let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
+        assert_eq!(schemes.iter().map(|s| (s.year, s.published)).collect::<Vec<_>>(), vec![(2018, false), (2017, true)]);
+        let results = app::api::assessment::server::results(&db.pool, schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
+        assert_eq!(results.rows.len(), 6);
+        assert_eq!(results.rows.iter().filter(|r| r.outcome.incomplete).count(), 1);
+        assert_eq!(results.rows[0].outcome.rank, Some(1));
         let trainee = app::db::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
         let password = seeded.passwords.iter().find(|(u, _)| u == "trainee").unwrap().1.clone();
         assert!(trainee.hash.verify(&password));

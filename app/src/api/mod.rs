@@ -3,6 +3,7 @@
 //! status and a translatable message.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod home;

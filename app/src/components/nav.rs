@@ -17,6 +17,9 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
     if me.may(Action::ManageUnits) || me.may(Action::ManagePeople) {
         out.push(("nav.import", "/import"));
     }
+    if me.may(Action::ViewAssessment) {
+        out.push(("nav.assessment", "/assessment"));
+    }
     if me.may(Action::ManageAccounts) {
         out.push(("nav.accounts", "/admin/accounts"));
     }

@@ -4,6 +4,7 @@
 //! seconds and flags as 0/1 integers, the types `Any` carries on both.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod imports;
 pub mod people;

@@ -73,9 +73,29 @@ pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Unit>, sqlx::Error> {
 }
 
 async fn get_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    get_in(&mut **tx, id).await
+}
+
+/// A unit by id, on a pool or inside a transaction.
+pub async fn get_in<'e, E>(db: E, id: i64) -> Result<Option<Unit>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
     let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(from_row))
+}
+
+/// A unit by code.
+pub async fn by_code<'e, E>(db: E, code: &str) -> Result<Option<Unit>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let row = sqlx::query(&format!("{SELECT} WHERE u.code = $1"))
+        .bind(code)
+        .fetch_optional(db)
         .await?;
     Ok(row.as_ref().map(from_row))
 }

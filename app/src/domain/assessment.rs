@@ -75,6 +75,21 @@ pub struct Indicator {
     pub name: String,
     pub max: Points,
     pub method: Method,
+    /// For ratio indicators, where the numerator and denominator come
+    /// from (`plan_coverage`, ...); empty means the indicator's own code.
+    #[serde(default)]
+    pub metric: String,
+}
+
+impl Indicator {
+    /// The metric a ratio indicator reads.
+    pub fn metric_key(&self) -> &str {
+        if self.metric.is_empty() {
+            &self.code
+        } else {
+            &self.metric
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +157,16 @@ impl Grade {
             Grade::Good => "good",
             Grade::Pass => "pass",
             Grade::Fail => "fail",
+        }
+    }
+
+    /// The translation key of the grade's name (优秀, 良好, 合格, 不合格).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Grade::Excellent => "grade.excellent",
+            Grade::Good => "grade.good",
+            Grade::Pass => "grade.pass",
+            Grade::Fail => "grade.fail",
         }
     }
 }
@@ -369,6 +394,7 @@ mod tests {
                     name: "政务值班".into(),
                     max: p(20.0),
                     method: Method::Manual,
+                    metric: String::new(),
                 },
                 Indicator {
                     code: "report".into(),
@@ -376,6 +402,7 @@ mod tests {
                     name: "信息报告".into(),
                     max: p(65.0),
                     method: Method::Manual,
+                    metric: String::new(),
                 },
                 Indicator {
                     code: "plans".into(),
@@ -383,6 +410,7 @@ mod tests {
                     name: "应急预案".into(),
                     max: p(15.0),
                     method: Method::Ratio { target_bp: 9700 },
+                    metric: "plan_coverage".into(),
                 },
             ],
             deductions: vec![

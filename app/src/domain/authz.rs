@@ -41,6 +41,12 @@ pub enum Action {
     ManageUnits,
     ViewPeople,
     ManagePeople,
+    /// See schemes, results and explanations.
+    ViewAssessment,
+    /// Enter scores, events, bonuses and metrics; propose and decide vetoes.
+    Assess,
+    /// Log incident reports (the duty office).
+    LogIncidents,
 }
 
 impl Action {
@@ -49,6 +55,9 @@ impl Action {
             Action::ManageAccounts | Action::ViewAudit | Action::ManageUnits => &[Role::Admin],
             Action::ViewPeople => &[Role::Admin, Role::Organizer, Role::Assessor],
             Action::ManagePeople => &[Role::Admin, Role::Organizer],
+            Action::ViewAssessment => &[Role::Admin, Role::Assessor, Role::Organizer],
+            Action::Assess => &[Role::Assessor],
+            Action::LogIncidents => &[Role::Admin, Role::Organizer, Role::Assessor],
         }
     }
 }

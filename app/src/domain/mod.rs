@@ -6,11 +6,14 @@ pub mod account;
 pub mod assessment;
 pub mod authz;
 pub mod import;
+pub mod incident;
 pub mod person;
+pub mod scheme;
 pub mod scoring_sheet;
 pub mod session;
 pub mod throttle;
 pub mod unit;
+pub mod veto;
 
 /// The district keeps China Standard Time (UTC+8, no daylight saving):
 /// instants are stored in UTC and shown and filtered by local days.

@@ -50,6 +50,20 @@ pub struct SheetFile {
     pub scheme: Scheme,
     pub units: Vec<SheetUnit>,
     pub sheets: Vec<Sheet>,
+    /// What the sheets keep only as numbers, with the words around them,
+    /// for loading the file into the database.
+    pub records: Records,
+}
+
+/// The events, bonuses and vetoes of a sheet file as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Records {
+    /// (unit, event, count, date if given)
+    pub events: Vec<(String, String, i64, Option<String>)>,
+    /// (unit, points, reason)
+    pub bonuses: Vec<(String, Points, String)>,
+    /// (unit, reason)
+    pub vetoes: Vec<(String, String)>,
 }
 
 struct Obj<'a> {
@@ -257,6 +271,7 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
             name: o.text("name")?,
             max,
             method,
+            metric: o.text("metric").unwrap_or_default(),
         });
     }
     if indicators.is_empty() {
@@ -354,6 +369,7 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
             )
     };
     let mut scored: HashSet<(String, String)> = HashSet::new();
+    let mut records = Records::default();
 
     for (i, v) in root.list("manual_scores", false)?.iter().enumerate() {
         let o = Obj::of(v, &format!("manual_scores[{i}]"))?;
@@ -437,17 +453,20 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         if count < 1 {
             return err(o.path("count"), "must be a positive whole number");
         }
-        if let Some(date) = o.get("date")
-            && date
+        let date = match o.get("date") {
+            None => None,
+            Some(date) => match date
                 .as_str()
                 .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .is_none()
-        {
-            return err(o.path("date"), "must be a date written YYYY-MM-DD");
-        }
+            {
+                Some(d) => Some(d.to_string()),
+                None => return err(o.path("date"), "must be a date written YYYY-MM-DD"),
+            },
+        };
         if let Some(sheet) = sheets.get_mut(&unit) {
             sheet.events.push((rule, count));
         }
+        records.events.push((unit, event, count, date));
     }
     for (i, v) in root.list("bonuses", false)?.iter().enumerate() {
         let o = Obj::of(v, &format!("bonuses[{i}]"))?;
@@ -459,14 +478,20 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         if let Some(sheet) = sheets.get_mut(&unit) {
             sheet.bonuses.push(points);
         }
+        let reason = match o.get("reason") {
+            Some(_) => o.text("reason")?,
+            None => String::new(),
+        };
+        records.bonuses.push((unit, points, reason));
     }
     for (i, v) in root.list("vetoes", false)?.iter().enumerate() {
         let o = Obj::of(v, &format!("vetoes[{i}]"))?;
         let unit = unit_of(&o)?;
-        o.text("reason")?;
+        let reason = o.text("reason")?;
         if let Some(sheet) = sheets.get_mut(&unit) {
             sheet.vetoed = true;
         }
+        records.vetoes.push((unit, reason));
     }
 
     let sheets = units
@@ -487,6 +512,7 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         },
         units,
         sheets,
+        records,
     })
 }
 
@@ -495,7 +521,7 @@ fn sheets_has(units: &[SheetUnit], code: &str) -> bool {
 }
 
 /// One CSV field, quoted as RFC 4180 asks when it must be.
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -174,6 +174,7 @@ pub async fn district(db: &Db) -> District {
     for (name, role, scope, person) in [
         ("admin", Role::Admin, None, None),
         ("assessor", Role::Assessor, None, None),
+        ("assessor2", Role::Assessor, None, None),
         ("organizer", Role::Organizer, Some(jd), None),
         ("trainee", Role::Trainee, None, Some(p1)),
     ] {

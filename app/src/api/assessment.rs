@@ -1,0 +1,1127 @@
+//! The annual assessment's server functions: schemes, the scoring sheet
+//! (scores, events, bonuses), the two-person veto, incident reports,
+//! metrics, results with their explanation, publishing. Assessors write;
+//! admins, assessors and organizers read.
+
+use crate::domain::scheme::SchemeForm;
+use crate::error::AppError;
+use crate::model::{IncidentRow, MetricRow, Results, SchemeSummary, Unit, UnitAssessment, VetoRow};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+/// One manual score as the sheet form sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoreInput {
+    pub indicator: String,
+    pub points: String,
+    pub note: String,
+}
+
+/// The scheme editor's content: the form, and whether it may be changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeEditor {
+    pub id: Option<i64>,
+    pub form: SchemeForm,
+    pub published: bool,
+}
+
+/// The metric table of a year: units of the year's schemes, the metrics
+/// their ratio indicators read, and the values entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricTable {
+    pub year: i64,
+    pub units: Vec<Unit>,
+    pub metrics: Vec<String>,
+    pub values: Vec<MetricRow>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    //! What the pages, the export handler and the import command share.
+    use crate::db::assessment as store;
+    use crate::domain::assessment::{Outcome, Points, listing_order};
+    use crate::domain::authz::{Action, Principal, Reach};
+    use crate::error::AppError;
+    use crate::i18n::Lang;
+    use crate::model::{ResultRow, Results, StoredScheme, Unit};
+    use sqlx::AnyPool;
+
+    /// Scheme management reaches the whole district.
+    pub fn require_scheme_manager(me: &Principal) -> Result<(), AppError> {
+        if me.reach(Action::Assess) == Reach::Everywhere {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The assessor may score this unit.
+    pub fn require_assess_at(me: &Principal, unit: &Unit) -> Result<(), AppError> {
+        if me.may_at(Action::Assess, &unit.path) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub async fn scheme(pool: &AnyPool, id: i64) -> Result<StoredScheme, AppError> {
+        store::get_scheme(pool, id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// The ranking of a scheme, in listing order, with the distribution
+    /// chart.
+    pub async fn results(pool: &AnyPool, id: i64, lang: Lang) -> Result<Results, AppError> {
+        let scheme = scheme(pool, id).await?;
+        let evaluated = store::evaluate_scheme(pool, &scheme).await?;
+        let ranked = evaluated
+            .iter()
+            .filter(|(_, o)| !o.vetoed && !o.incomplete)
+            .count();
+        let mut listed: Vec<(String, ResultRow)> = evaluated
+            .into_iter()
+            .map(|(u, outcome)| {
+                (
+                    u.code.clone(),
+                    ResultRow {
+                        unit_id: u.id,
+                        unit_code: u.code,
+                        unit_name: u.name,
+                        unit_kind: u.kind,
+                        outcome,
+                    },
+                )
+            })
+            .collect();
+        let mut order: Vec<(String, Outcome)> = listed
+            .iter()
+            .map(|(c, r)| (c.clone(), r.outcome.clone()))
+            .collect();
+        listing_order(&mut order);
+        let position: std::collections::HashMap<String, usize> = order
+            .into_iter()
+            .enumerate()
+            .map(|(i, (c, _))| (c, i))
+            .collect();
+        listed.sort_by_key(|(c, _)| position.get(c).copied().unwrap_or(usize::MAX));
+        let rows: Vec<ResultRow> = listed.into_iter().map(|(_, r)| r).collect();
+        let chart_svg = distribution_chart(&rows, lang);
+        Ok(Results {
+            quota_places: scheme
+                .def
+                .scheme
+                .excellent_quota_percent
+                .map(|q| (ranked as i64 * q / 100) as u32),
+            scheme,
+            rows,
+            chart_svg,
+        })
+    }
+
+    fn distribution_chart(rows: &[ResultRow], lang: Lang) -> String {
+        let bands: [(&str, i64); 5] = [
+            ("90–100", 900),
+            ("80–89.9", 800),
+            ("70–79.9", 700),
+            ("60–69.9", 600),
+            ("0–59.9", 0),
+        ];
+        let mut counts = vec![0i64; bands.len() + 2];
+        for r in rows {
+            let o = &r.outcome;
+            if o.vetoed {
+                counts[bands.len()] += 1;
+            } else if let Some(t) = o.total {
+                let i = bands.iter().position(|(_, min)| t.0 >= *min).unwrap_or(4);
+                counts[i] += 1;
+            } else {
+                counts[bands.len() + 1] += 1;
+            }
+        }
+        let mut labels: Vec<String> = bands.iter().map(|(l, _)| l.to_string()).collect();
+        labels.push(lang.t("assessment.vetoed").to_string());
+        labels.push(lang.t("assessment.incomplete").to_string());
+        crate::charts::bar_chart(lang.t("assessment.distribution"), &labels, &counts)
+    }
+
+    /// The results as export rows: code, name, total, grade, rank, vetoed.
+    pub fn export_rows(results: &Results) -> Vec<[String; 6]> {
+        results
+            .rows
+            .iter()
+            .map(|r| {
+                let o = &r.outcome;
+                [
+                    r.unit_code.clone(),
+                    r.unit_name.clone(),
+                    o.total.map(|t: Points| t.to_string()).unwrap_or_default(),
+                    o.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+                    o.rank.map(|k| k.to_string()).unwrap_or_default(),
+                    o.vetoed.to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+#[server(endpoint = "list_schemes")]
+pub async fn list_schemes() -> Result<Vec<SchemeSummary>, AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            require_may(Action::ViewAssessment)?;
+            crate::db::assessment::list_schemes(&state()?.db.pool).await
+        }
+        .await,
+    )
+}
+
+/// The editor for a new scheme (`id` absent) or a stored one.
+#[server(endpoint = "scheme_editor")]
+pub async fn load_scheme_editor(
+    #[server(default)] id: Option<i64>,
+) -> Result<SchemeEditor, AppError> {
+    use crate::domain::LOCAL_OFFSET_SECS;
+    use chrono::Datelike;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            server::require_scheme_manager(&me)?;
+            let st = state()?;
+            Ok(match id {
+                None => {
+                    let year = chrono::DateTime::from_timestamp(
+                        st.clock.now_secs() + LOCAL_OFFSET_SECS,
+                        0,
+                    )
+                    .map(|t| t.year())
+                    .unwrap_or(2026);
+                    SchemeEditor {
+                        id: None,
+                        form: SchemeForm::blank(year, 6),
+                        published: false,
+                    }
+                }
+                Some(id) => {
+                    let s = server::scheme(&st.db.pool, id).await?;
+                    SchemeEditor {
+                        id: Some(id),
+                        form: SchemeForm::from_def(&s.def, 3),
+                        published: s.published,
+                    }
+                }
+            })
+        }
+        .await,
+    )
+}
+
+/// Creates or changes a scheme; every field is checked and the first
+/// problem names its field and row.
+#[server(endpoint = "save_scheme")]
+pub async fn save_scheme(
+    #[server(default)] id: Option<i64>,
+    form: SchemeForm,
+) -> Result<i64, AppError> {
+    use crate::db::assessment as store;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            server::require_scheme_manager(&me)?;
+            let def = form
+                .parse()
+                .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
+            let st = state()?;
+            let now = st.clock.now_secs();
+            let mut tx = st.db.pool.begin().await?;
+            let id = match id {
+                Some(id) => {
+                    store::update_scheme(&mut tx, &actor(&me), now, id, &def).await?;
+                    id
+                }
+                None => store::create_scheme(&mut tx, &actor(&me), now, &def).await?,
+            };
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// Starts next year's scheme from this one (same indicators, rules and
+/// grades) and returns the new scheme's id.
+#[server(endpoint = "copy_scheme")]
+pub async fn copy_scheme(id: i64) -> Result<i64, AppError> {
+    use crate::db::assessment as store;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            server::require_scheme_manager(&me)?;
+            let st = state()?;
+            let from = server::scheme(&st.db.pool, id).await?;
+            let def = from.def.copy_for(from.def.year + 1);
+            let mut tx = st.db.pool.begin().await?;
+            let id = store::create_scheme(&mut tx, &actor(&me), st.clock.now_secs(), &def).await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// Publishes a scheme's results (locking its year) or reopens them; reopening
+/// needs a reason.
+#[server(endpoint = "publish_scheme")]
+pub async fn publish_scheme(
+    id: i64,
+    publish: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::{Problem, text_field};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            server::require_scheme_manager(&me)?;
+            let publish = publish == "1";
+            let reason = if publish {
+                reason.trim().to_string()
+            } else {
+                text_field(&reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?
+            };
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            crate::db::assessment::set_published(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                id,
+                publish,
+                &reason,
+            )
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound => {
+                    AppError::invalid("field.scheme", Problem::new("problem.no_such_scheme"))
+                }
+                e => e,
+            })?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "scheme_results")]
+pub async fn scheme_results(id: i64) -> Result<Results, AppError> {
+    use crate::components::detect_lang;
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            require_may(Action::ViewAssessment)?;
+            server::results(&state()?.db.pool, id, detect_lang()).await
+        }
+        .await,
+    )
+}
+
+/// One unit's sheet and explanation in a scheme.
+#[server(endpoint = "unit_assessment")]
+pub async fn load_unit_assessment(
+    scheme_id: i64,
+    unit_id: i64,
+) -> Result<UnitAssessment, AppError> {
+    use crate::components::detect_lang;
+    use crate::db::assessment as store;
+    use crate::domain::assessment::{Method, Points};
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ViewAssessment)?;
+            let st = state()?;
+            let pool = &st.db.pool;
+            let lang = detect_lang();
+            let scheme = server::scheme(pool, scheme_id).await?;
+            let year = scheme.def.year as i64;
+            let evaluated = store::evaluate_scheme(pool, &scheme).await?;
+            let units_ranked = evaluated
+                .iter()
+                .filter(|(_, o)| !o.vetoed && !o.incomplete)
+                .count();
+            let (unit, outcome) = evaluated
+                .into_iter()
+                .find(|(u, _)| u.id == unit_id)
+                .ok_or(AppError::NotFound)?;
+            let metrics = store::metrics(pool, year).await?;
+            let ratios = scheme
+                .def
+                .scheme
+                .indicators
+                .iter()
+                .filter(|i| matches!(i.method, Method::Ratio { .. }))
+                .filter_map(|i| {
+                    metrics
+                        .iter()
+                        .find(|m| m.unit_id == unit_id && m.metric == i.metric_key())
+                        .map(|m| (i.code.clone(), m.numerator, m.denominator))
+                })
+                .collect();
+            // Category totals: the sum of indicator scores per category.
+            let mut categories: Vec<(String, i64)> = Vec::new();
+            for line in &outcome.lines {
+                let ind = &scheme.def.scheme.indicators[line.indicator];
+                let label = lang.t(&format!("category.{}", ind.category)).to_string();
+                let score = line.score.map(|p| p.0).unwrap_or(0);
+                match categories.iter_mut().find(|(c, _)| *c == label) {
+                    Some((_, v)) => *v += score,
+                    None => categories.push((label, score)),
+                }
+            }
+            let (labels, values): (Vec<String>, Vec<i64>) = categories.into_iter().unzip();
+            let category_svg = crate::charts::bar_chart_points(
+                &format!("{} · {}", unit.name, lang.t("assessment.by_category")),
+                &labels,
+                &values,
+            );
+            // Year over year: this unit's totals in every scheme covering it.
+            let mut trend: Vec<(String, Option<Points>)> = Vec::new();
+            let mut summaries = store::list_schemes(pool).await?;
+            summaries.sort_by_key(|s| s.year);
+            for s in summaries
+                .iter()
+                .filter(|s| s.unit_kinds.contains(&unit.kind))
+            {
+                let total = if s.id == scheme.id {
+                    outcome.total
+                } else {
+                    let other = server::scheme(pool, s.id).await?;
+                    store::evaluate_scheme(pool, &other)
+                        .await?
+                        .into_iter()
+                        .find(|(u, _)| u.id == unit_id)
+                        .and_then(|(_, o)| o.total)
+                };
+                trend.push((s.year.to_string(), total));
+            }
+            let trend_svg = (trend.len() > 1).then(|| {
+                crate::charts::trend_chart(
+                    &format!("{} · {}", unit.name, lang.t("assessment.trend")),
+                    &trend,
+                )
+            });
+            Ok(UnitAssessment {
+                may_score: me.may_at(Action::Assess, &unit.path) && !scheme.published,
+                scores: store::scores(pool, scheme_id, Some(unit_id)).await?,
+                events: store::events(pool, year, Some(unit_id)).await?,
+                bonuses: store::bonuses(pool, year, Some(unit_id)).await?,
+                vetoes: store::vetoes(pool, Some(year), Some(unit_id)).await?,
+                quota_places: scheme
+                    .def
+                    .scheme
+                    .excellent_quota_percent
+                    .map(|q| (units_ranked as i64 * q / 100) as u32),
+                ratios,
+                scheme,
+                unit,
+                outcome,
+                units_ranked,
+                category_svg,
+                trend_svg,
+            })
+        }
+        .await,
+    )
+}
+
+/// The scheme and unit a sheet change is for, after the caller's checks.
+#[cfg(feature = "ssr")]
+async fn sheet_target(
+    me: &crate::domain::authz::Principal,
+    scheme_id: i64,
+    unit_id: i64,
+) -> Result<(crate::model::StoredScheme, Unit), AppError> {
+    let st = ssr::state()?;
+    let scheme = server::scheme(&st.db.pool, scheme_id).await?;
+    let unit = crate::db::units::get(&st.db.pool, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    server::require_assess_at(me, &unit)?;
+    if !scheme.def.unit_kinds.contains(&unit.kind) {
+        return Err(AppError::invalid(
+            "field.unit",
+            crate::domain::Problem::with("problem.unit_not_in_scheme", &[&unit.code]),
+        ));
+    }
+    Ok((scheme, unit))
+}
+
+/// Saves a unit's manual scores (blank clears one); returns how many
+/// changed. Every value is checked before anything is written.
+#[server(endpoint = "save_scores")]
+pub async fn save_scores(
+    scheme_id: i64,
+    unit_id: i64,
+    #[server(default)] scores: Vec<ScoreInput>,
+) -> Result<usize, AppError> {
+    use crate::domain::assessment::{Method, Points};
+    use crate::domain::{Problem, text_field};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
+            let mut checked = Vec::new();
+            for (row, s) in scores.iter().enumerate() {
+                let field = |f: &str| format!("field.score_row:{}:{f}", row + 1);
+                let ind = scheme
+                    .def
+                    .scheme
+                    .indicators
+                    .iter()
+                    .find(|i| i.code == s.indicator && i.method == Method::Manual)
+                    .ok_or_else(|| AppError::Invalid {
+                        field: field("field.indicator"),
+                        problem: Problem::with("problem.unknown_indicator", &[&s.indicator]),
+                    })?;
+                let points = match s.points.trim() {
+                    "" => None,
+                    raw => match Points::parse(raw) {
+                        Some(p) if p >= Points::ZERO && p <= ind.max => Some(p),
+                        Some(_) => {
+                            return Err(AppError::Invalid {
+                                field: field("field.points"),
+                                problem: Problem::with(
+                                    "problem.between",
+                                    &["0.0", &ind.max.to_string()],
+                                ),
+                            });
+                        }
+                        None => {
+                            return Err(AppError::Invalid {
+                                field: field("field.points"),
+                                problem: Problem::with("problem.bad_points", &[raw]),
+                            });
+                        }
+                    },
+                };
+                let note = if s.note.trim().is_empty() {
+                    String::new()
+                } else {
+                    text_field(&s.note, 1, 500).map_err(|problem| AppError::Invalid {
+                        field: field("field.note"),
+                        problem,
+                    })?
+                };
+                checked.push((ind.code.clone(), points, note));
+            }
+            let st = state()?;
+            let now = st.clock.now_secs();
+            let mut tx = st.db.pool.begin().await?;
+            crate::db::assessment::open_unit(&mut tx, scheme.def.year as i64, unit.id).await?;
+            let mut changed = 0;
+            for (indicator, points, note) in &checked {
+                if crate::db::assessment::save_score(
+                    &mut tx,
+                    &actor(&me),
+                    now,
+                    scheme.id,
+                    unit.id,
+                    indicator,
+                    *points,
+                    note,
+                )
+                .await?
+                {
+                    changed += 1;
+                }
+            }
+            tx.commit().await?;
+            Ok(changed)
+        }
+        .await,
+    )
+}
+
+/// The district's current year by the server's clock.
+#[cfg(feature = "ssr")]
+fn current_year() -> Result<i64, AppError> {
+    use chrono::Datelike;
+    Ok(date_or_today("", "")?.year() as i64)
+}
+
+/// The local date a form gave, or today when blank.
+#[cfg(feature = "ssr")]
+fn date_or_today(raw: &str, field: &str) -> Result<chrono::NaiveDate, AppError> {
+    use crate::domain::{LOCAL_OFFSET_SECS, Problem};
+    if raw.trim().is_empty() {
+        let now = ssr::state()?.clock.now_secs();
+        return chrono::DateTime::from_timestamp(now + LOCAL_OFFSET_SECS, 0)
+            .map(|t| t.date_naive())
+            .ok_or(AppError::Internal);
+    }
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_date")))
+}
+
+/// Records an event (late report, absence from the duty post, ...) against
+/// a unit's year.
+#[server(endpoint = "add_event")]
+pub async fn add_event(
+    scheme_id: i64,
+    unit_id: i64,
+    event: String,
+    #[server(default)] count: String,
+    #[server(default)] occurred_on: String,
+    #[server(default)] description: String,
+) -> Result<i64, AppError> {
+    use crate::db::assessment::{self as store, NewEvent};
+    use crate::domain::{Problem, code_field, text_field};
+    use chrono::Datelike;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
+            let event = code_field(&event).map_err(|p| AppError::invalid("field.event", p))?;
+            let count = match count.trim() {
+                "" => 1,
+                c => c
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|c| (1..=100).contains(c))
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "field.count",
+                            Problem::with("problem.between", &["1", "100"]),
+                        )
+                    })?,
+            };
+            let day = date_or_today(&occurred_on, "field.occurred_on")?;
+            if day.year() != scheme.def.year {
+                return Err(AppError::invalid(
+                    "field.occurred_on",
+                    Problem::with("problem.not_in_year", &[&scheme.def.year.to_string()]),
+                ));
+            }
+            let description = text_field(&description, 2, 500)
+                .map_err(|p| AppError::invalid("field.description", p))?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let id = store::add_event(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                &NewEvent {
+                    year: scheme.def.year as i64,
+                    unit_id: unit.id,
+                    event,
+                    count,
+                    occurred_on: day.to_string(),
+                    description,
+                    incident_id: None,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "remove_event")]
+pub async fn remove_event(id: i64) -> Result<(), AppError> {
+    use crate::db::assessment as store;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let st = state()?;
+            let unit_id = store::event_unit(&st.db.pool, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let unit = crate::db::units::get(&st.db.pool, unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            server::require_assess_at(&me, &unit)?;
+            let mut tx = st.db.pool.begin().await?;
+            store::remove_event(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "add_bonus")]
+pub async fn add_bonus(
+    scheme_id: i64,
+    unit_id: i64,
+    points: String,
+    reason: String,
+) -> Result<i64, AppError> {
+    use crate::domain::assessment::Points;
+    use crate::domain::{Problem, text_field};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
+            let points = match Points::parse(&points) {
+                Some(p) if p > Points::ZERO && p <= Points(1000) => p,
+                _ => {
+                    return Err(AppError::invalid(
+                        "field.points",
+                        Problem::with("problem.between", &["0.1", "100.0"]),
+                    ));
+                }
+            };
+            let reason =
+                text_field(&reason, 2, 200).map_err(|p| AppError::invalid("field.reason", p))?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let id = crate::db::assessment::add_bonus(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                scheme.def.year as i64,
+                unit.id,
+                points,
+                &reason,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "remove_bonus")]
+pub async fn remove_bonus(id: i64) -> Result<(), AppError> {
+    use crate::db::assessment as store;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let st = state()?;
+            let unit_id = store::bonus_unit(&st.db.pool, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let unit = crate::db::units::get(&st.db.pool, unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            server::require_assess_at(&me, &unit)?;
+            let mut tx = st.db.pool.begin().await?;
+            store::remove_bonus(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Proposes a veto for a unit's year, with reason and evidence.
+#[server(endpoint = "propose_veto")]
+pub async fn propose_veto(
+    scheme_id: i64,
+    unit_id: i64,
+    reason: String,
+    evidence: String,
+) -> Result<i64, AppError> {
+    use crate::domain::text_field;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
+            let reason =
+                text_field(&reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?;
+            let evidence = text_field(&evidence, 2, 2000)
+                .map_err(|p| AppError::invalid("field.evidence", p))?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let id = crate::db::assessment::propose_veto(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                scheme.def.year as i64,
+                unit.id,
+                &reason,
+                &evidence,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// A second assessor confirms (`decision` = "confirm") or rejects a
+/// proposed veto; the proposer is refused. A confirmed veto is revoked
+/// with `decision` = "revoke" and a reason.
+#[server(endpoint = "decide_veto")]
+pub async fn decide_veto(
+    id: i64,
+    decision: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use crate::db::assessment as store;
+    use crate::domain::veto::{decide, revoke};
+    use crate::domain::{Problem, text_field};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let st = state()?;
+            let veto = store::get_veto(&st.db.pool, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let unit = crate::db::units::get(&st.db.pool, veto.unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            server::require_assess_at(&me, &unit)?;
+            let proposer = veto.proposed_by_id.unwrap_or(-1);
+            let to = match decision.as_str() {
+                "confirm" | "reject" => {
+                    decide(veto.status, proposer, me.account_id, decision == "confirm")
+                }
+                "revoke" => {
+                    text_field(&note, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?;
+                    revoke(veto.status, &note)
+                }
+                other => Err(Problem::with("problem.unknown_value", &[other])),
+            }
+            .map_err(|p| {
+                if p.key == "problem.veto_own_proposal" {
+                    AppError::Forbidden
+                } else {
+                    AppError::Conflict(p)
+                }
+            })?;
+            let mut tx = st.db.pool.begin().await?;
+            store::change_veto(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                id,
+                to,
+                note.trim(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Vetoes of a year (all years when 0), for the review list.
+#[server(endpoint = "list_vetoes")]
+pub async fn list_vetoes(#[server(default)] year: i64) -> Result<Vec<VetoRow>, AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            require_may(Action::ViewAssessment)?;
+            crate::db::assessment::vetoes(&state()?.db.pool, (year > 0).then_some(year), None).await
+        }
+        .await,
+    )
+}
+
+/// Local `YYYY-MM-DDTHH:MM` (a datetime-local input) as Unix seconds.
+#[cfg(feature = "ssr")]
+fn local_instant(raw: &str, field: &str) -> Result<i64, AppError> {
+    use crate::domain::{LOCAL_OFFSET_SECS, Problem};
+    let raw = raw.trim();
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
+        .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_datetime")))
+}
+
+/// Logs an incident report. When the year's scheme for the unit's kind
+/// sets a deadline for the level and the first report came later, a
+/// `late_report` event is recorded for the unit in the same transaction.
+#[server(endpoint = "log_incident")]
+pub async fn log_incident(
+    unit_id: i64,
+    level: String,
+    title: String,
+    occurred_at: String,
+    reported_at: String,
+    reported_by: String,
+) -> Result<i64, AppError> {
+    use crate::db::assessment::{self as store, NewEvent, NewIncident};
+    use crate::domain::authz::Action;
+    use crate::domain::incident::{Level, check_times, is_late, report_delay_minutes};
+    use crate::domain::{LOCAL_OFFSET_SECS, local_time, text_field};
+    use chrono::Datelike;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::LogIncidents)?;
+            let st = state()?;
+            let unit = crate::db::units::get(&st.db.pool, unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !me.may_at(Action::LogIncidents, &unit.path) {
+                return Err(AppError::Forbidden);
+            }
+            let level = Level::parse(&level).map_err(|p| AppError::invalid("field.level", p))?;
+            let title =
+                text_field(&title, 2, 200).map_err(|p| AppError::invalid("field.title", p))?;
+            let occurred = local_instant(&occurred_at, "field.occurred_at")?;
+            let reported = local_instant(&reported_at, "field.reported_at")?;
+            check_times(occurred, reported)
+                .map_err(|p| AppError::invalid("field.reported_at", p))?;
+            let reported_by = text_field(&reported_by, 1, 80)
+                .map_err(|p| AppError::invalid("field.reported_by", p))?;
+            let local_day = chrono::DateTime::from_timestamp(occurred + LOCAL_OFFSET_SECS, 0)
+                .map(|t| t.date_naive())
+                .ok_or(AppError::Internal)?;
+            let year = local_day.year() as i64;
+            let now = st.clock.now_secs();
+            let mut tx = st.db.pool.begin().await?;
+            let id = store::create_incident(
+                &mut tx,
+                &actor(&me),
+                now,
+                &NewIncident {
+                    unit_id,
+                    level,
+                    title: title.clone(),
+                    occurred_at: occurred,
+                    reported_at: reported,
+                    reported_by,
+                },
+            )
+            .await?;
+            if let Some(scheme) = store::scheme_for(&mut *tx, year, unit.kind).await?
+                && is_late(occurred, reported, scheme.def.deadline(level))
+            {
+                store::add_event(
+                    &mut tx,
+                    &actor(&me),
+                    now,
+                    &NewEvent {
+                        year,
+                        unit_id,
+                        event: "late_report".into(),
+                        count: 1,
+                        occurred_on: local_day.to_string(),
+                        description: format!(
+                            "{title}({} → {},{} min > {} min)",
+                            local_time(occurred),
+                            local_time(reported),
+                            report_delay_minutes(occurred, reported),
+                            scheme.def.deadline(level)
+                        ),
+                        incident_id: Some(id),
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// An assessor marks an incident's report false, concealed or omitted; the
+/// event counts in the year it is found.
+#[server(endpoint = "mark_finding")]
+pub async fn mark_finding(
+    incident_id: i64,
+    finding: String,
+    #[server(default)] found_on: String,
+    #[server(default)] description: String,
+) -> Result<i64, AppError> {
+    use crate::db::assessment::{self as store, NewEvent};
+    use crate::domain::incident::Finding;
+    use crate::domain::text_field;
+    use chrono::Datelike;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let st = state()?;
+            let incident = store::get_incident(&st.db.pool, incident_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let unit = crate::db::units::get(&st.db.pool, incident.unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            server::require_assess_at(&me, &unit)?;
+            let finding =
+                Finding::parse(&finding).map_err(|p| AppError::invalid("field.finding", p))?;
+            let day = date_or_today(&found_on, "field.found_on")?;
+            let description = if description.trim().is_empty() {
+                incident.title.clone()
+            } else {
+                text_field(&description, 2, 500)
+                    .map_err(|p| AppError::invalid("field.description", p))?
+            };
+            let mut tx = st.db.pool.begin().await?;
+            let id = store::add_event(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                &NewEvent {
+                    year: day.year() as i64,
+                    unit_id: unit.id,
+                    event: finding.event().into(),
+                    count: 1,
+                    occurred_on: day.to_string(),
+                    description,
+                    incident_id: Some(incident_id),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// Incidents that happened in a year (local time).
+#[server(endpoint = "list_incidents")]
+pub async fn list_incidents(#[server(default)] year: i64) -> Result<Vec<IncidentRow>, AppError> {
+    use crate::domain::LOCAL_OFFSET_SECS;
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            require_may(Action::LogIncidents)?;
+            let year = if year > 0 { year } else { current_year()? };
+            let start = |y: i64| {
+                chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
+                    .unwrap_or(0)
+            };
+            crate::db::assessment::incidents(&state()?.db.pool, start(year), start(year + 1)).await
+        }
+        .await,
+    )
+}
+
+/// The metric table of a year.
+#[server(endpoint = "metric_table")]
+pub async fn load_metric_table(#[server(default)] year: i64) -> Result<MetricTable, AppError> {
+    use crate::db::assessment as store;
+    use crate::domain::assessment::Method;
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            require_may(Action::ViewAssessment)?;
+            let year = if year > 0 { year } else { current_year()? };
+            let pool = &state()?.db.pool;
+            let mut units = Vec::new();
+            let mut metrics: Vec<String> = Vec::new();
+            for s in store::list_schemes(pool)
+                .await?
+                .into_iter()
+                .filter(|s| s.year == year)
+            {
+                let scheme = server::scheme(pool, s.id).await?;
+                for i in &scheme.def.scheme.indicators {
+                    if matches!(i.method, Method::Ratio { .. })
+                        && !metrics.iter().any(|m| m == i.metric_key())
+                    {
+                        metrics.push(i.metric_key().to_string());
+                    }
+                }
+                for kind in &scheme.def.unit_kinds {
+                    units.extend(
+                        crate::db::units::list(
+                            pool,
+                            &crate::db::units::UnitFilter {
+                                kind: Some(*kind),
+                                ..Default::default()
+                            },
+                        )
+                        .await?,
+                    );
+                }
+            }
+            units.sort_by(|a, b| a.path.cmp(&b.path));
+            Ok(MetricTable {
+                year,
+                units,
+                metrics,
+                values: store::metrics(pool, year).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// Enters one metric value (numerator of denominator) for a unit's year.
+#[server(endpoint = "save_metric")]
+pub async fn save_metric(
+    year: i64,
+    unit_id: i64,
+    metric: String,
+    numerator: String,
+    denominator: String,
+) -> Result<(), AppError> {
+    use crate::domain::{Problem, code_field};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let st = state()?;
+            let unit = crate::db::units::get(&st.db.pool, unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            server::require_assess_at(&me, &unit)?;
+            let metric = code_field(&metric).map_err(|p| AppError::invalid("field.metric", p))?;
+            let whole = |raw: &str, field: &str| {
+                raw.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (0..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            field,
+                            Problem::with("problem.between", &["0", "1000000"]),
+                        )
+                    })
+            };
+            let n = whole(&numerator, "field.numerator")?;
+            let d = whole(&denominator, "field.denominator")?;
+            let mut tx = st.db.pool.begin().await?;
+            crate::db::assessment::open_unit(&mut tx, year, unit_id).await?;
+            crate::db::assessment::save_metric(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                year,
+                unit_id,
+                &metric,
+                n,
+                d,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}

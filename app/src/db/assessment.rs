@@ -1,0 +1,1217 @@
+//! Storage of the annual assessment: schemes, scores, metrics, events,
+//! bonuses, vetoes and incidents, and loading a scheme's units into the
+//! sheets `assessment::evaluate` reads. Every write records an audit row in
+//! the caller's transaction; a published year refuses writes.
+
+use super::audit::{self, Actor, json};
+use crate::domain::Problem;
+use crate::domain::assessment::{Entry, Method, Outcome, Points, Sheet, evaluate};
+use crate::domain::incident::Level;
+use crate::domain::scheme::SchemeDef;
+use crate::domain::unit::UnitKind;
+use crate::domain::veto::VetoStatus;
+use crate::error::AppError;
+use crate::model::{
+    BonusRow, EventRow, IncidentRow, MetricRow, SchemeSummary, ScoreRow, StoredScheme, Unit,
+    VetoRow,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use std::collections::HashMap;
+
+fn kinds_text(kinds: &[UnitKind]) -> String {
+    let mut s = String::from("|");
+    for k in kinds {
+        s.push_str(k.code());
+        s.push('|');
+    }
+    s
+}
+
+fn stored(r: &AnyRow) -> Result<StoredScheme, AppError> {
+    let definition: String = r.get("definition");
+    let def: SchemeDef = serde_json::from_str(&definition).map_err(|e| {
+        tracing::error!(error = %e, "unreadable scheme definition");
+        AppError::Internal
+    })?;
+    Ok(StoredScheme {
+        id: r.get("id"),
+        def,
+        published: r.get::<i64, _>("published") != 0,
+        published_at: r.get("published_at"),
+        published_by: r.get("published_by"),
+    })
+}
+
+const SCHEME: &str =
+    "SELECT id, definition, published, published_at, published_by FROM assessment_schemes";
+
+pub async fn list_schemes(pool: &AnyPool) -> Result<Vec<SchemeSummary>, AppError> {
+    let rows = sqlx::query(&format!("{SCHEME} ORDER BY year DESC, code"))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let s = stored(r)?;
+            Ok(SchemeSummary {
+                id: s.id,
+                code: s.def.code.clone(),
+                year: s.def.year as i64,
+                name: s.def.name.clone(),
+                unit_kinds: s.def.unit_kinds.clone(),
+                indicators: s.def.scheme.indicators.len(),
+                published: s.published,
+            })
+        })
+        .collect()
+}
+
+pub async fn get_scheme<'e, E>(db: E, id: i64) -> Result<Option<StoredScheme>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row = sqlx::query(&format!("{SCHEME} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(stored).transpose()
+}
+
+/// The scheme of a year that assesses units of a kind, if any.
+pub async fn scheme_for<'e, E>(
+    db: E,
+    year: i64,
+    kind: UnitKind,
+) -> Result<Option<StoredScheme>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row = sqlx::query(&format!(
+        "{SCHEME} WHERE year = $1 AND unit_kinds LIKE $2 ORDER BY id LIMIT 1"
+    ))
+    .bind(year)
+    .bind(format!("%|{}|%", kind.code()))
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(stored).transpose()
+}
+
+async fn schemes_of_year(
+    tx: &mut Transaction<'_, Any>,
+    year: i64,
+) -> Result<Vec<StoredScheme>, AppError> {
+    let rows = sqlx::query(&format!("{SCHEME} WHERE year = $1"))
+        .bind(year)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter().map(stored).collect()
+}
+
+async fn check_kinds_free(
+    tx: &mut Transaction<'_, Any>,
+    def: &SchemeDef,
+    own_id: Option<i64>,
+) -> Result<(), AppError> {
+    let others: Vec<SchemeDef> = schemes_of_year(tx, def.year as i64)
+        .await?
+        .into_iter()
+        .filter(|s| Some(s.id) != own_id)
+        .map(|s| s.def)
+        .collect();
+    if let Some(kind) = crate::domain::scheme::kinds_clash(def, &others) {
+        return Err(AppError::invalid(
+            "field.unit_kinds",
+            Problem::with("problem.kind_in_other_scheme", &[kind.code()]),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_scheme(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    def: &SchemeDef,
+) -> Result<i64, AppError> {
+    check_kinds_free(tx, def, None).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO assessment_schemes (code, year, name, unit_kinds, definition, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(&def.code)
+    .bind(def.year as i64)
+    .bind(&def.name)
+    .bind(kinds_text(&def.unit_kinds))
+    .bind(json(def))
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => {
+            AppError::invalid("field.code", Problem::with("problem.code_exists", &[&def.code]))
+        }
+        other => other,
+    })?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "scheme.create",
+        "scheme",
+        &id.to_string(),
+        None,
+        json(def),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Changes a scheme that is not published.
+pub async fn update_scheme(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    def: &SchemeDef,
+) -> Result<(), AppError> {
+    let before = get_scheme(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+    if before.published {
+        return Err(AppError::Conflict(Problem::new("problem.scheme_published")));
+    }
+    check_kinds_free(tx, def, Some(id)).await?;
+    sqlx::query(
+        "UPDATE assessment_schemes SET code = $1, year = $2, name = $3, unit_kinds = $4, \
+         definition = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(&def.code)
+    .bind(def.year as i64)
+    .bind(&def.name)
+    .bind(kinds_text(&def.unit_kinds))
+    .bind(json(def))
+    .bind(at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "scheme.update",
+        "scheme",
+        &id.to_string(),
+        json(&before.def),
+        json(def),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Publishes a scheme's results (locking its year for its units), or
+/// reopens it with a reason.
+pub async fn set_published(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    publish: bool,
+    reason: &str,
+) -> Result<(), AppError> {
+    let before = get_scheme(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+    if before.published == publish {
+        return Err(AppError::Conflict(Problem::new(if publish {
+            "problem.scheme_published"
+        } else {
+            "problem.scheme_not_published"
+        })));
+    }
+    sqlx::query(
+        "UPDATE assessment_schemes SET published = $1, published_at = $2, published_by = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(publish as i64)
+    .bind(publish.then_some(at))
+    .bind(publish.then(|| actor.name.clone()))
+    .bind(at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        if publish {
+            "scheme.publish"
+        } else {
+            "scheme.reopen"
+        },
+        "scheme",
+        &id.to_string(),
+        None,
+        Some(serde_json::json!({ "code": before.def.code, "reason": reason }).to_string()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The unit a record is for, refused when its year's scheme is published.
+pub async fn open_unit(
+    tx: &mut Transaction<'_, Any>,
+    year: i64,
+    unit_id: i64,
+) -> Result<Unit, AppError> {
+    let unit = super::units::get_in(&mut **tx, unit_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("field.unit", Problem::new("problem.no_such_unit")))?;
+    if let Some(s) = scheme_for(&mut **tx, year, unit.kind).await?
+        && s.published
+    {
+        return Err(AppError::Conflict(Problem::with(
+            "problem.year_published",
+            &[&year.to_string(), &s.def.code],
+        )));
+    }
+    Ok(unit)
+}
+
+// ---- scores ----
+
+fn score_row(r: &AnyRow) -> ScoreRow {
+    ScoreRow {
+        unit_id: r.get("unit_id"),
+        indicator: r.get("indicator"),
+        points: Points(r.get("points")),
+        note: r.get("note"),
+        updated_by: r.get("updated_by"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+pub async fn scores<'e, E>(
+    db: E,
+    scheme_id: i64,
+    unit_id: Option<i64>,
+) -> Result<Vec<ScoreRow>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows = sqlx::query(
+        "SELECT unit_id, indicator, points, note, updated_by, updated_at FROM assessment_scores \
+         WHERE scheme_id = $1 AND ($2 IS NULL OR unit_id = $2) ORDER BY unit_id, indicator",
+    )
+    .bind(scheme_id)
+    .bind(unit_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(score_row).collect())
+}
+
+/// Sets (or with `None` clears) one entered score. Unchanged values write
+/// nothing; a change is audited with its before and after.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_score(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    scheme_id: i64,
+    unit_id: i64,
+    indicator: &str,
+    points: Option<Points>,
+    note: &str,
+) -> Result<bool, AppError> {
+    let before = sqlx::query(
+        "SELECT unit_id, indicator, points, note, updated_by, updated_at FROM assessment_scores \
+         WHERE scheme_id = $1 AND unit_id = $2 AND indicator = $3",
+    )
+    .bind(scheme_id)
+    .bind(unit_id)
+    .bind(indicator)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(score_row);
+    let same = match (&before, points) {
+        (Some(b), Some(p)) => b.points == p && b.note == note,
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
+        return Ok(false);
+    }
+    match points {
+        Some(p) => {
+            sqlx::query(
+                "INSERT INTO assessment_scores (scheme_id, unit_id, indicator, points, note, updated_by, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (scheme_id, unit_id, indicator) DO UPDATE SET points = $4, note = $5, updated_by = $6, updated_at = $7",
+            )
+            .bind(scheme_id)
+            .bind(unit_id)
+            .bind(indicator)
+            .bind(p.0)
+            .bind(note)
+            .bind(&actor.name)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "DELETE FROM assessment_scores WHERE scheme_id = $1 AND unit_id = $2 AND indicator = $3",
+            )
+            .bind(scheme_id)
+            .bind(unit_id)
+            .bind(indicator)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    let after = points.map(
+        |p| serde_json::json!({ "indicator": indicator, "points": p.to_string(), "note": note }),
+    );
+    audit::record(
+        tx,
+        actor,
+        at,
+        "score.set",
+        "score",
+        &format!("{scheme_id}/{unit_id}/{indicator}"),
+        before.map(|b| {
+            serde_json::json!({ "indicator": b.indicator, "points": b.points.to_string(), "note": b.note })
+                .to_string()
+        }),
+        after.map(|a| a.to_string()),
+    )
+    .await?;
+    Ok(true)
+}
+
+// ---- metrics ----
+
+pub async fn metrics<'e, E>(db: E, year: i64) -> Result<Vec<MetricRow>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows = sqlx::query(
+        "SELECT unit_id, metric, numerator, denominator FROM assessment_metrics WHERE year = $1 ORDER BY unit_id, metric",
+    )
+    .bind(year)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| MetricRow {
+            unit_id: r.get("unit_id"),
+            metric: r.get("metric"),
+            numerator: r.get("numerator"),
+            denominator: r.get("denominator"),
+        })
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn save_metric(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    year: i64,
+    unit_id: i64,
+    metric: &str,
+    numerator: i64,
+    denominator: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO assessment_metrics (year, unit_id, metric, numerator, denominator, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (year, unit_id, metric) DO UPDATE SET numerator = $4, denominator = $5, updated_by = $6, updated_at = $7",
+    )
+    .bind(year)
+    .bind(unit_id)
+    .bind(metric)
+    .bind(numerator)
+    .bind(denominator)
+    .bind(&actor.name)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "metric.set",
+        "metric",
+        &format!("{year}/{unit_id}/{metric}"),
+        None,
+        Some(serde_json::json!({ "numerator": numerator, "denominator": denominator }).to_string()),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- events and bonuses ----
+
+/// An event to record against a unit's year.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub year: i64,
+    pub unit_id: i64,
+    pub event: String,
+    pub count: i64,
+    pub occurred_on: String,
+    pub description: String,
+    pub incident_id: Option<i64>,
+}
+
+const EVENT: &str = "SELECT id, year, unit_id, event, count, occurred_on, description, incident_id, created_by FROM assessment_events";
+
+fn event_row(r: &AnyRow) -> EventRow {
+    EventRow {
+        id: r.get("id"),
+        year: r.get("year"),
+        unit_id: r.get("unit_id"),
+        event: r.get("event"),
+        count: r.get("count"),
+        occurred_on: r.get("occurred_on"),
+        description: r.get("description"),
+        incident_id: r.get("incident_id"),
+        created_by: r.get("created_by"),
+    }
+}
+
+pub async fn events<'e, E>(
+    db: E,
+    year: i64,
+    unit_id: Option<i64>,
+) -> Result<Vec<EventRow>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows = sqlx::query(&format!(
+        "{EVENT} WHERE year = $1 AND ($2 IS NULL OR unit_id = $2) ORDER BY occurred_on, id"
+    ))
+    .bind(year)
+    .bind(unit_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(event_row).collect())
+}
+
+pub async fn add_event(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    e: &NewEvent,
+) -> Result<i64, AppError> {
+    open_unit(tx, e.year, e.unit_id).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO assessment_events (year, unit_id, event, count, occurred_on, description, incident_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(e.year)
+    .bind(e.unit_id)
+    .bind(&e.event)
+    .bind(e.count)
+    .bind(&e.occurred_on)
+    .bind(&e.description)
+    .bind(e.incident_id)
+    .bind(&actor.name)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let row = sqlx::query(&format!("{EVENT} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "event.add",
+        "event",
+        &id.to_string(),
+        None,
+        json(&event_row(&row)),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn remove_event(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    let row = sqlx::query(&format!("{EVENT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(event_row)
+        .ok_or(AppError::NotFound)?;
+    open_unit(tx, row.year, row.unit_id).await?;
+    sqlx::query("DELETE FROM assessment_events WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "event.remove",
+        "event",
+        &id.to_string(),
+        json(&row),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The unit an event belongs to (for the caller's scope check).
+pub async fn event_unit(pool: &AnyPool, id: i64) -> Result<Option<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT unit_id FROM assessment_events WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+fn bonus_row(r: &AnyRow) -> BonusRow {
+    BonusRow {
+        id: r.get("id"),
+        year: r.get("year"),
+        unit_id: r.get("unit_id"),
+        points: Points(r.get("points")),
+        reason: r.get("reason"),
+        created_by: r.get("created_by"),
+    }
+}
+
+const BONUS: &str = "SELECT id, year, unit_id, points, reason, created_by FROM assessment_bonuses";
+
+pub async fn bonuses<'e, E>(
+    db: E,
+    year: i64,
+    unit_id: Option<i64>,
+) -> Result<Vec<BonusRow>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows = sqlx::query(&format!(
+        "{BONUS} WHERE year = $1 AND ($2 IS NULL OR unit_id = $2) ORDER BY id"
+    ))
+    .bind(year)
+    .bind(unit_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(bonus_row).collect())
+}
+
+pub async fn add_bonus(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    year: i64,
+    unit_id: i64,
+    points: Points,
+    reason: &str,
+) -> Result<i64, AppError> {
+    open_unit(tx, year, unit_id).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO assessment_bonuses (year, unit_id, points, reason, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(year)
+    .bind(unit_id)
+    .bind(points.0)
+    .bind(reason)
+    .bind(&actor.name)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "bonus.add",
+        "bonus",
+        &id.to_string(),
+        None,
+        Some(
+            serde_json::json!({ "year": year, "unit_id": unit_id, "points": points.to_string(), "reason": reason })
+                .to_string(),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn remove_bonus(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    let row = sqlx::query(&format!("{BONUS} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(bonus_row)
+        .ok_or(AppError::NotFound)?;
+    open_unit(tx, row.year, row.unit_id).await?;
+    sqlx::query("DELETE FROM assessment_bonuses WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "bonus.remove",
+        "bonus",
+        &id.to_string(),
+        json(&row),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn bonus_unit(pool: &AnyPool, id: i64) -> Result<Option<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT unit_id FROM assessment_bonuses WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+// ---- vetoes ----
+
+const VETO: &str = "SELECT v.id, v.year, v.unit_id, u.code AS unit_code, u.name AS unit_name, v.reason, v.evidence, \
+     v.status, v.proposed_by_id, v.proposed_by, v.proposed_at, v.decided_by, v.decided_at, v.decision_note, \
+     v.revoked_by, v.revoke_reason FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id";
+
+fn veto_row(r: &AnyRow) -> VetoRow {
+    let status: String = r.get("status");
+    VetoRow {
+        id: r.get("id"),
+        year: r.get("year"),
+        unit_id: r.get("unit_id"),
+        unit_code: r.get("unit_code"),
+        unit_name: r.get("unit_name"),
+        reason: r.get("reason"),
+        evidence: r.get("evidence"),
+        status: VetoStatus::parse(&status).unwrap_or(VetoStatus::Proposed),
+        proposed_by_id: r.get("proposed_by_id"),
+        proposed_by: r.get("proposed_by"),
+        proposed_at: r.get("proposed_at"),
+        decided_by: r.get("decided_by"),
+        decided_at: r.get("decided_at"),
+        decision_note: r.get("decision_note"),
+        revoked_by: r.get("revoked_by"),
+        revoke_reason: r.get("revoke_reason"),
+    }
+}
+
+/// Vetoes of a year, optionally of one unit, newest first.
+pub async fn vetoes<'e, E>(
+    db: E,
+    year: Option<i64>,
+    unit_id: Option<i64>,
+) -> Result<Vec<VetoRow>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows = sqlx::query(&format!(
+        "{VETO} WHERE ($1 IS NULL OR v.year = $1) AND ($2 IS NULL OR v.unit_id = $2) ORDER BY v.proposed_at DESC, v.id DESC"
+    ))
+    .bind(year)
+    .bind(unit_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(veto_row).collect())
+}
+
+pub async fn get_veto<'e, E>(db: E, id: i64) -> Result<Option<VetoRow>, AppError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row = sqlx::query(&format!("{VETO} WHERE v.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(veto_row))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn propose_veto(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    year: i64,
+    unit_id: i64,
+    reason: &str,
+    evidence: &str,
+) -> Result<i64, AppError> {
+    open_unit(tx, year, unit_id).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO assessment_vetoes (year, unit_id, reason, evidence, status, proposed_by_id, proposed_by, proposed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(year)
+    .bind(unit_id)
+    .bind(reason)
+    .bind(evidence)
+    .bind(VetoStatus::Proposed.code())
+    .bind(actor.id)
+    .bind(&actor.name)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let after = get_veto(&mut **tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "veto.propose",
+        "veto",
+        &id.to_string(),
+        None,
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Confirms or rejects a proposed veto (the domain decides whether the
+/// actor may), or revokes a confirmed one; `note` is the decision's note
+/// or the revocation's reason.
+pub async fn change_veto(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    to: VetoStatus,
+    note: &str,
+) -> Result<(), AppError> {
+    let before = get_veto(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+    open_unit(tx, before.year, before.unit_id).await?;
+    let (sql, action) = match to {
+        VetoStatus::Revoked => (
+            "UPDATE assessment_vetoes SET status = $1, revoked_by = $2, revoked_at = $3, revoke_reason = $4 \
+             WHERE id = $5 AND status = $6",
+            "veto.revoke",
+        ),
+        _ => (
+            "UPDATE assessment_vetoes SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4 \
+             WHERE id = $5 AND status = $6",
+            if to == VetoStatus::Confirmed {
+                "veto.confirm"
+            } else {
+                "veto.reject"
+            },
+        ),
+    };
+    let done = sqlx::query(sql)
+        .bind(to.code())
+        .bind(&actor.name)
+        .bind(at)
+        .bind(note)
+        .bind(id)
+        .bind(before.status.code())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        // Someone else decided it in the meantime.
+        return Err(AppError::Conflict(Problem::new("problem.veto_not_pending")));
+    }
+    let after = get_veto(&mut **tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        action,
+        "veto",
+        &id.to_string(),
+        json(&before),
+        after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- incidents ----
+
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub unit_id: i64,
+    pub level: Level,
+    pub title: String,
+    pub occurred_at: i64,
+    pub reported_at: i64,
+    pub reported_by: String,
+}
+
+pub async fn create_incident(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    i: &NewIncident,
+) -> Result<i64, AppError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO incidents (unit_id, level, title, occurred_at, reported_at, reported_by, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(i.unit_id)
+    .bind(i.level.code())
+    .bind(&i.title)
+    .bind(i.occurred_at)
+    .bind(i.reported_at)
+    .bind(&i.reported_by)
+    .bind(&actor.name)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        "incident.create",
+        "incident",
+        &id.to_string(),
+        None,
+        Some(
+            serde_json::json!({
+                "unit_id": i.unit_id, "level": i.level.code(), "title": i.title,
+                "occurred_at": i.occurred_at, "reported_at": i.reported_at, "reported_by": i.reported_by
+            })
+            .to_string(),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn incidents(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<IncidentRow>, AppError> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.unit_id, u.name AS unit_name, i.level, i.title, i.occurred_at, i.reported_at, i.reported_by \
+         FROM incidents i JOIN units u ON u.id = i.unit_id \
+         WHERE i.occurred_at >= $1 AND i.occurred_at < $2 ORDER BY i.occurred_at DESC, i.id DESC",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    let events = sqlx::query(
+        "SELECT incident_id, event FROM assessment_events WHERE incident_id IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut by_incident: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in &events {
+        by_incident
+            .entry(r.get("incident_id"))
+            .or_default()
+            .push(r.get("event"));
+    }
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let id: i64 = r.get("id");
+            let level: String = r.get("level");
+            IncidentRow {
+                id,
+                unit_id: r.get("unit_id"),
+                unit_name: r.get("unit_name"),
+                level: Level::parse(&level).unwrap_or(Level::General),
+                title: r.get("title"),
+                occurred_at: r.get("occurred_at"),
+                reported_at: r.get("reported_at"),
+                reported_by: r.get("reported_by"),
+                events: by_incident.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+pub async fn get_incident(pool: &AnyPool, id: i64) -> Result<Option<IncidentRow>, AppError> {
+    let row = sqlx::query(
+        "SELECT i.id, i.unit_id, u.name AS unit_name, i.level, i.title, i.occurred_at, i.reported_at, i.reported_by \
+         FROM incidents i JOIN units u ON u.id = i.unit_id WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| {
+        let level: String = r.get("level");
+        IncidentRow {
+            id: r.get("id"),
+            unit_id: r.get("unit_id"),
+            unit_name: r.get("unit_name"),
+            level: Level::parse(&level).unwrap_or(Level::General),
+            title: r.get("title"),
+            occurred_at: r.get("occurred_at"),
+            reported_at: r.get("reported_at"),
+            reported_by: r.get("reported_by"),
+            events: Vec::new(),
+        }
+    }))
+}
+
+// ---- evaluation ----
+
+/// A scheme's units (every unit of its kinds) with their sheets built from
+/// the stored scores, metrics, events, bonuses and confirmed vetoes, and
+/// their outcomes.
+pub async fn evaluate_scheme(
+    pool: &AnyPool,
+    scheme: &StoredScheme,
+) -> Result<Vec<(Unit, Outcome)>, AppError> {
+    let def = &scheme.def;
+    let year = def.year as i64;
+    let mut units: Vec<Unit> = Vec::new();
+    for kind in &def.unit_kinds {
+        units.extend(
+            super::units::list(
+                pool,
+                &super::units::UnitFilter {
+                    kind: Some(*kind),
+                    ..Default::default()
+                },
+            )
+            .await?,
+        );
+    }
+    let index: HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    let indicators = &def.scheme.indicators;
+    let mut sheets: Vec<Sheet> = units
+        .iter()
+        .map(|u| Sheet {
+            unit: u.code.clone(),
+            entries: vec![Entry::Missing; indicators.len()],
+            ..Default::default()
+        })
+        .collect();
+    let ind_index: HashMap<&str, usize> = indicators
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.code.as_str(), i))
+        .collect();
+    for s in scores(pool, scheme.id, None).await? {
+        if let (Some(&u), Some(&i)) = (index.get(&s.unit_id), ind_index.get(s.indicator.as_str()))
+            && indicators[i].method == Method::Manual
+        {
+            sheets[u].entries[i] = Entry::Score(s.points);
+        }
+    }
+    let by_metric: HashMap<(i64, String), (i64, i64)> = metrics(pool, year)
+        .await?
+        .into_iter()
+        .map(|m| ((m.unit_id, m.metric), (m.numerator, m.denominator)))
+        .collect();
+    for (u, unit) in units.iter().enumerate() {
+        for (i, ind) in indicators.iter().enumerate() {
+            if matches!(ind.method, Method::Ratio { .. })
+                && let Some(&(n, d)) = by_metric.get(&(unit.id, ind.metric_key().to_string()))
+            {
+                sheets[u].entries[i] = Entry::Ratio(n, d);
+            }
+        }
+    }
+    let rule_index: HashMap<&str, usize> = def
+        .scheme
+        .deductions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.event.as_str(), i))
+        .collect();
+    for e in events(pool, year, None).await? {
+        if let (Some(&u), Some(&r)) = (index.get(&e.unit_id), rule_index.get(e.event.as_str())) {
+            sheets[u].events.push((r, e.count));
+        }
+    }
+    for b in bonuses(pool, year, None).await? {
+        if let Some(&u) = index.get(&b.unit_id) {
+            sheets[u].bonuses.push(b.points);
+        }
+    }
+    for v in vetoes(pool, Some(year), None).await? {
+        if v.status == VetoStatus::Confirmed
+            && let Some(&u) = index.get(&v.unit_id)
+        {
+            sheets[u].vetoed = true;
+        }
+    }
+    let outcomes = evaluate(&def.scheme, &sheets);
+    Ok(units.into_iter().zip(outcomes).collect())
+}
+
+// ---- loading a sheet file ----
+
+/// What `import_sheet` loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub scheme_id: i64,
+    pub units_created: usize,
+    pub scores: usize,
+    pub ratios: usize,
+    pub events: usize,
+    pub bonuses: usize,
+    pub vetoes: usize,
+}
+
+/// Loads a checked sheet file in one transaction the caller commits: the
+/// scheme (refused if its code exists or a kind is taken that year), units
+/// it names that the district lacks (created at the top level; a unit with
+/// the same code but another kind is refused), scores, ratios as metrics,
+/// events, bonuses, and vetoes as confirmed.
+pub async fn import_sheet(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    file: &crate::domain::scoring_sheet::SheetFile,
+) -> Result<Imported, String> {
+    use crate::domain::scheme::DEFAULT_DEADLINES;
+    let def = SchemeDef {
+        code: file.code.clone(),
+        year: file.year as i32,
+        name: file.name.clone(),
+        unit_kinds: file.unit_kinds.clone(),
+        scheme: file.scheme.clone(),
+        deadlines: DEFAULT_DEADLINES,
+    };
+    let db_err = |e: AppError| format!("database: {e}");
+    let existing: Vec<StoredScheme> = schemes_of_year(tx, def.year as i64).await.map_err(db_err)?;
+    if existing.iter().any(|s| s.def.code == def.code) {
+        return Err(format!(
+            "scheme.code: a scheme \"{}\" already exists",
+            def.code
+        ));
+    }
+    let scheme_id = create_scheme(tx, actor, at, &def)
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid { problem, .. } if problem.key == "problem.kind_in_other_scheme" => {
+                format!(
+                    "scheme.unit_kinds: another {} scheme already assesses units of kind \"{}\"",
+                    def.year,
+                    problem.args.first().cloned().unwrap_or_default()
+                )
+            }
+            e => db_err(e),
+        })?;
+    let mut summary = Imported {
+        scheme_id,
+        units_created: 0,
+        scores: 0,
+        ratios: 0,
+        events: 0,
+        bonuses: 0,
+        vetoes: 0,
+    };
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    for (i, u) in file.units.iter().enumerate() {
+        let id = match super::units::by_code(&mut **tx, &u.code)
+            .await
+            .map_err(|e| db_err(e.into()))?
+        {
+            Some(found) if found.kind != u.kind => {
+                return Err(format!(
+                    "units[{i}].kind: unit \"{}\" is a {} in the district, not a {}",
+                    u.code,
+                    found.kind.code(),
+                    u.kind.code()
+                ));
+            }
+            Some(found) => found.id,
+            None => {
+                let draft = crate::domain::unit::UnitDraft {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    kind: u.kind,
+                    min_on_duty: 0,
+                };
+                summary.units_created += 1;
+                super::units::create(tx, actor, at, &draft, None)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::Invalid { .. } => format!(
+                            "units[{i}]: unit \"{}\" is not in the district, and a {} cannot be created at the top level; import the unit tree first",
+                            u.code,
+                            u.kind.code()
+                        ),
+                        e => db_err(e),
+                    })?
+            }
+        };
+        ids.insert(u.code.clone(), id);
+    }
+    let year = file.year;
+    let year_day = |d: &Option<String>| d.clone().unwrap_or_else(|| format!("{year}-12-31"));
+    for (sheet, u) in file.sheets.iter().zip(&file.units) {
+        let unit_id = ids[&u.code];
+        for (i, entry) in sheet.entries.iter().enumerate() {
+            let ind = &file.scheme.indicators[i];
+            match entry {
+                Entry::Score(p) => {
+                    save_score(tx, actor, at, scheme_id, unit_id, &ind.code, Some(*p), "")
+                        .await
+                        .map_err(db_err)?;
+                    summary.scores += 1;
+                }
+                Entry::Ratio(n, d) => {
+                    save_metric(tx, actor, at, year, unit_id, ind.metric_key(), *n, *d)
+                        .await
+                        .map_err(db_err)?;
+                    summary.ratios += 1;
+                }
+                Entry::Missing => {}
+            }
+        }
+    }
+    let r = &file.records;
+    for (unit, event, count, date) in &r.events {
+        add_event(
+            tx,
+            actor,
+            at,
+            &NewEvent {
+                year,
+                unit_id: ids[unit],
+                event: event.clone(),
+                count: *count,
+                occurred_on: year_day(date),
+                description: String::new(),
+                incident_id: None,
+            },
+        )
+        .await
+        .map_err(db_err)?;
+        summary.events += 1;
+    }
+    for (unit, points, reason) in &r.bonuses {
+        add_bonus(tx, actor, at, year, ids[unit], *points, reason)
+            .await
+            .map_err(db_err)?;
+        summary.bonuses += 1;
+    }
+    for (unit, reason) in &r.vetoes {
+        let id = propose_veto(tx, actor, at, year, ids[unit], reason, "")
+            .await
+            .map_err(db_err)?;
+        change_veto(
+            tx,
+            actor,
+            at,
+            id,
+            VetoStatus::Confirmed,
+            "imported from a sheet file",
+        )
+        .await
+        .map_err(db_err)?;
+        summary.vetoes += 1;
+    }
+    Ok(summary)
+}

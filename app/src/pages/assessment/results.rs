@@ -1,0 +1,202 @@
+//! A scheme's ranking: total, grade, rank, veto badge and incomplete marker
+//! per unit, filtered by name, grade and standing; the score distribution;
+//! exports; publishing and reopening.
+
+use super::{AssessmentNav, manages_schemes};
+use crate::api::assessment::{PublishScheme, scheme_results};
+use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
+use crate::domain::authz::Action;
+use crate::domain::local_time;
+use crate::i18n::Lang;
+use crate::model::{ResultRow, Results};
+use leptos::prelude::*;
+
+#[component]
+pub fn ResultsPage() -> impl IntoView {
+    let lang = use_lang();
+    let id = id_param();
+    let q = query_param("q");
+    let grade = query_param("grade");
+    let standing = query_param("standing");
+    let publish = ServerAction::<PublishScheme>::new();
+    gated(Some(Action::ViewAssessment), move |me| {
+        let results = Resource::new(
+            move || (id(), publish.version().get()),
+            |(id, _)| scheme_results(id),
+        );
+        let manage = manages_schemes(&me);
+        view! {
+            <AssessmentNav />
+            <Transition fallback=|| ()>
+                {move || {
+                    let filter = Filter { q: q.get(), grade: grade.get(), standing: standing.get() };
+                    show(results.get(), lang, move |r: Results| results_view(r, filter, lang, manage, publish))
+                }}
+            </Transition>
+        }
+        .into_any()
+    })
+}
+
+#[derive(Clone)]
+struct Filter {
+    q: String,
+    grade: String,
+    standing: String,
+}
+
+impl Filter {
+    fn keeps(&self, r: &ResultRow) -> bool {
+        let o = &r.outcome;
+        let q = self.q.trim();
+        (q.is_empty() || r.unit_name.contains(q) || r.unit_code.contains(q))
+            && (self.grade.is_empty() || o.grade.map(|g| g.code()) == Some(self.grade.as_str()))
+            && match self.standing.as_str() {
+                "ranked" => !o.vetoed && !o.incomplete,
+                "vetoed" => o.vetoed,
+                "incomplete" => o.incomplete,
+                _ => true,
+            }
+    }
+}
+
+fn results_view(
+    r: Results,
+    filter: Filter,
+    lang: Lang,
+    manage: bool,
+    publish: ServerAction<PublishScheme>,
+) -> impl IntoView {
+    let s = &r.scheme;
+    let id = s.id;
+    let total = r.rows.len();
+    let vetoed = r.rows.iter().filter(|x| x.outcome.vetoed).count();
+    let incomplete = r.rows.iter().filter(|x| x.outcome.incomplete).count();
+    let rows: Vec<ResultRow> = r.rows.iter().filter(|x| filter.keeps(x)).cloned().collect();
+    let shown = rows.len();
+    let status = if s.published {
+        lang.tf(
+            "assessment.published_by",
+            &[
+                s.published_by.as_deref().unwrap_or(""),
+                &s.published_at.map(local_time).unwrap_or_default(),
+            ],
+        )
+    } else {
+        lang.t("assessment.open_help").to_string()
+    };
+    let quota = r.quota_places.map(|k| {
+        lang.tf(
+            "assessment.quota_note",
+            &[
+                &s.def
+                    .scheme
+                    .excellent_quota_percent
+                    .unwrap_or(0)
+                    .to_string(),
+                &k.to_string(),
+            ],
+        )
+    });
+    let published = s.published;
+    view! {
+        <div class="page-head">
+            <h1>{s.def.name.clone()}</h1>
+            <div class="actions">
+                <a class="button" href=format!("/assessment/schemes/{id}/results.csv") download>{lang.t("assessment.export_csv")}</a>
+                <a class="button" href=format!("/assessment/schemes/{id}/results.xlsx") download>{lang.t("assessment.export_xlsx")}</a>
+            </div>
+        </div>
+        <p class="muted" data-test="scheme-status">
+            {if published { view! { <span class="badge ok">{lang.t("assessment.published")}</span> }.into_any() } else { view! { <span class="badge">{lang.t("assessment.open")}</span> }.into_any() }}
+            " " {status}
+        </p>
+        <p class="muted">
+            {lang.tf("assessment.summary", &[&total.to_string(), &(total - vetoed - incomplete).to_string(), &vetoed.to_string(), &incomplete.to_string()])}
+            {quota.map(|q| view! { " " {q} })}
+        </p>
+        <div class="chart" inner_html=r.chart_svg.clone()></div>
+        <form method="get" class="filters">
+            <input type="search" name="q" value=filter.q.clone() placeholder=lang.t("assessment.search") />
+            <select name="grade">
+                <option value="">{lang.t("assessment.all_grades")}</option>
+                {["excellent", "good", "pass", "fail"].into_iter().map(|g| view! {
+                    <option value=g selected=filter.grade == g>{lang.t(&format!("grade.{g}")).to_string()}</option>
+                }).collect_view()}
+            </select>
+            <select name="standing">
+                <option value="">{lang.t("assessment.all_standings")}</option>
+                <option value="ranked" selected=filter.standing == "ranked">{lang.t("assessment.ranked")}</option>
+                <option value="vetoed" selected=filter.standing == "vetoed">{lang.t("assessment.vetoed")}</option>
+                <option value="incomplete" selected=filter.standing == "incomplete">{lang.t("assessment.incomplete")}</option>
+            </select>
+            <button type="submit">{lang.t("action.filter")}</button>
+        </form>
+        <p class="muted">{lang.tf("common.count", &[&shown.to_string()])}</p>
+        <div class="table-wrap">
+            <table class="data" data-test="ranking">
+                <thead>
+                    <tr>
+                        <th class="num">{lang.t("assessment.rank")}</th>
+                        <th>{lang.t("field.unit")}</th>
+                        <th>{lang.t("field.kind")}</th>
+                        <th class="num">{lang.t("assessment.total")}</th>
+                        <th>{lang.t("assessment.grade")}</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let o = row.outcome;
+                            view! {
+                                <tr data-unit=row.unit_code.clone() class:vetoed=o.vetoed>
+                                    <td class="num" data-label=lang.t("assessment.rank")>{o.rank.map(|k| k.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=lang.t("field.unit")>
+                                        <a href=format!("/assessment/schemes/{id}/units/{}", row.unit_id)>{row.unit_name.clone()}</a>
+                                        " " <code>{row.unit_code.clone()}</code>
+                                    </td>
+                                    <td data-label=lang.t("field.kind")>{lang.t(row.unit_kind.label_key())}</td>
+                                    <td class="num total" data-label=lang.t("assessment.total")>{o.total.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td class="grade" data-label=lang.t("assessment.grade")>{o.grade.map(|g| lang.t(g.label_key()).to_string()).unwrap_or_default()}</td>
+                                    <td>
+                                        {o.vetoed.then(|| view! { <span class="badge veto">{lang.t("assessment.veto_badge")}</span> })}
+                                        {o.incomplete.then(|| view! { <span class="badge warn">{lang.t("assessment.incomplete")}</span> })}
+                                        {o.barred_from_excellent.then(|| view! { <span class="badge warn">{lang.t("assessment.barred")}</span> })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {manage.then(|| publish_form(id, published, lang, publish))}
+    }
+}
+
+fn publish_form(
+    id: i64,
+    published: bool,
+    lang: Lang,
+    publish: ServerAction<PublishScheme>,
+) -> impl IntoView {
+    view! {
+        <section class="card narrow">
+            <h2>{if published { lang.t("assessment.reopen") } else { lang.t("assessment.publish") }}</h2>
+            <p class="muted">{if published { lang.t("assessment.reopen_help") } else { lang.t("assessment.publish_help") }}</p>
+            <ActionForm action=publish>
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="publish" value=if published { "0" } else { "1" } />
+                {published.then(|| view! {
+                    <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
+                })}
+                {action_error(publish)}
+                <button type="submit" class="primary" data-test="publish">
+                    {if published { lang.t("assessment.reopen") } else { lang.t("assessment.publish") }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

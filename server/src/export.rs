@@ -1,0 +1,145 @@
+//! Downloads that are files, not pages: a scheme's results as CSV (UTF-8
+//! with a byte-order mark, so that Excel reads the Chinese) and as XLSX.
+//! Both carry the same columns as `yingji assess` prints.
+
+use crate::{both_languages, cookie};
+use app::api::assessment::server::{export_rows, results};
+use app::api::ssr::SignedIn;
+use app::domain::authz::Action;
+use app::domain::scoring_sheet::csv_field;
+use app::i18n::{LANG_COOKIE, Lang};
+use app::model::Results;
+use app::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+const HEADER: [&str; 6] = ["unit_code", "unit_name", "total", "grade", "rank", "vetoed"];
+
+/// The signed-in viewer's results, or the response that refuses them.
+async fn load(
+    st: &AppState,
+    headers: &HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    id: i64,
+) -> Result<Results, Response> {
+    let refuse = |status: StatusCode, key: &str| (status, both_languages(key)).into_response();
+    let Some(axum::Extension(me)) = signed_in else {
+        return Err(refuse(StatusCode::UNAUTHORIZED, "error.unauthorized"));
+    };
+    if !me.principal.may(Action::ViewAssessment) {
+        return Err(refuse(StatusCode::FORBIDDEN, "error.forbidden"));
+    }
+    let lang = cookie(headers, LANG_COOKIE)
+        .map(|v| Lang::from_tag(&v))
+        .unwrap_or_default();
+    results(&st.db.pool, id, lang).await.map_err(|e| {
+        (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.message(lang),
+        )
+            .into_response()
+    })
+}
+
+fn attachment(name: &str, content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// A safe file name from a scheme code (codes are letters, digits, `-`
+/// and `_` already; this keeps it so).
+fn file_stem(r: &Results) -> String {
+    r.scheme
+        .def
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
+}
+
+pub async fn results_csv(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    Path(id): Path<i64>,
+) -> Response {
+    let r = match load(&st, &headers, signed_in, id).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&HEADER.join(","));
+    out.push_str("\r\n");
+    for row in export_rows(&r) {
+        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    attachment(
+        &format!("{}-results.csv", file_stem(&r)),
+        "text/csv; charset=utf-8",
+        out.into_bytes(),
+    )
+}
+
+pub async fn results_xlsx(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    Path(id): Path<i64>,
+) -> Response {
+    let r = match load(&st, &headers, signed_in, id).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    match xlsx(&r) {
+        Ok(bytes) => attachment(
+            &format!("{}-results.xlsx", file_stem(&r)),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "xlsx export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                both_languages("error.internal"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// One sheet: the header row, then one row per unit; totals and ranks are
+/// numbers (one decimal shown), the rest text.
+fn xlsx(r: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("results")?;
+    let bold = Format::new().set_bold();
+    let tenth = Format::new().set_num_format("0.0");
+    for (c, h) in HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, row) in export_rows(r).iter().enumerate() {
+        let line = i as u32 + 1;
+        sheet.write_string(line, 0, &row[0])?;
+        sheet.write_string(line, 1, &row[1])?;
+        if let Ok(total) = row[2].parse::<f64>() {
+            sheet.write_number_with_format(line, 2, total, &tenth)?;
+        }
+        sheet.write_string(line, 3, &row[3])?;
+        if let Ok(rank) = row[4].parse::<f64>() {
+            sheet.write_number(line, 4, rank)?;
+        }
+        sheet.write_string(line, 5, &row[5])?;
+    }
+    sheet.set_column_width(1, 28)?;
+    book.save_to_buffer()
+}

@@ -1,0 +1,378 @@
+//! The annual assessment through the real router on both databases: a
+//! scheme from the form, scores and events, the two-person veto, incident
+//! reports that turn late, publishing, exports, and who may do what.
+
+mod common;
+
+use app::api::assessment as api;
+use app::model::{Results, SchemeSummary, UnitAssessment};
+use axum::http::StatusCode;
+use common::*;
+use leptos::server_fn::ServerFn;
+
+const SAVE_SCHEME: &str = <api::SaveScheme as ServerFn>::PATH;
+const LIST_SCHEMES: &str = <api::ListSchemes as ServerFn>::PATH;
+const RESULTS: &str = <api::SchemeResults as ServerFn>::PATH;
+const UNIT: &str = <api::LoadUnitAssessment as ServerFn>::PATH;
+const SAVE_SCORES: &str = <api::SaveScores as ServerFn>::PATH;
+const SAVE_METRIC: &str = <api::SaveMetric as ServerFn>::PATH;
+const ADD_EVENT: &str = <api::AddEvent as ServerFn>::PATH;
+const ADD_BONUS: &str = <api::AddBonus as ServerFn>::PATH;
+const PROPOSE: &str = <api::ProposeVeto as ServerFn>::PATH;
+const DECIDE: &str = <api::DecideVeto as ServerFn>::PATH;
+const LOG_INCIDENT: &str = <api::LogIncident as ServerFn>::PATH;
+const MARK: &str = <api::MarkFinding as ServerFn>::PATH;
+const PUBLISH: &str = <api::PublishScheme as ServerFn>::PATH;
+const COPY: &str = <api::CopyScheme as ServerFn>::PATH;
+
+/// The scheme form as the browser posts it: subdistricts and departments,
+/// duty 60 + report 25 (manual) + plans 15 (ratio of plan coverage, 97%).
+fn scheme_form(duty_max: &str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = [
+        ("form[code]", "S2018"),
+        ("form[year]", "2018"),
+        ("form[name]", "2018年度应急管理工作考核"),
+        ("form[kinds][subdistrict]", "1"),
+        ("form[kinds][department]", "1"),
+        ("form[excellent]", "90"),
+        ("form[good]", "80"),
+        ("form[pass]", "60"),
+        ("form[bonus_cap]", "5"),
+        ("form[deadlines][larger]", "60"),
+        ("form[indicators][0][code]", "duty"),
+        ("form[indicators][0][category]", "duty"),
+        ("form[indicators][0][name]", "政务值班"),
+        ("form[indicators][0][max]", duty_max),
+        ("form[indicators][0][method]", "manual"),
+        ("form[indicators][1][code]", "report"),
+        ("form[indicators][1][category]", "report"),
+        ("form[indicators][1][name]", "信息报告"),
+        ("form[indicators][1][max]", "25"),
+        ("form[indicators][1][method]", "manual"),
+        ("form[indicators][2][code]", "plans"),
+        ("form[indicators][2][category]", "response"),
+        ("form[indicators][2][name]", "应急预案"),
+        ("form[indicators][2][max]", "15"),
+        ("form[indicators][2][method]", "ratio"),
+        ("form[indicators][2][metric]", "plan_coverage"),
+        ("form[indicators][2][target]", "97"),
+        // A spare blank row, as the page offers.
+        ("form[indicators][3][code]", ""),
+        ("form[rules][0][event]", "late_report"),
+        ("form[rules][0][indicator]", "report"),
+        ("form[rules][0][points]", "1"),
+        ("form[rules][1][event]", "concealed_report"),
+        ("form[rules][1][indicator]", "report"),
+        ("form[rules][1][points]", "4"),
+        ("form[rules][1][bars]", "1"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    f.push(("form[rules][2][event]".into(), String::new()));
+    f
+}
+
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// Creates the scheme and fills both units completely: JD01 at 58 + 24 +
+/// plans 20/20 (15) = 97.0, GA at 50 + 20 + plans 0/0 (15) = 85.0.
+async fn scored(app: &TestApp, assessor: &str) -> i64 {
+    let r = app
+        .call(SAVE_SCHEME, &pairs(&scheme_form("60")), Some(assessor))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id: i64 = r.json();
+    let (jd, ga) = (
+        app.district.units["JD01"].to_string(),
+        app.district.units["GA"].to_string(),
+    );
+    let id_s = id.to_string();
+    for (unit, duty, report) in [(&jd, "58", "24"), (&ga, "50", "20")] {
+        let r = app
+            .call(
+                SAVE_SCORES,
+                &[
+                    ("scheme_id", &id_s),
+                    ("unit_id", unit),
+                    ("scores[0][indicator]", "duty"),
+                    ("scores[0][points]", duty),
+                    ("scores[0][note]", "值班记录完整"),
+                    ("scores[1][indicator]", "report"),
+                    ("scores[1][points]", report),
+                ],
+                Some(assessor),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    for (unit, n, d) in [(&jd, "20", "20"), (&ga, "0", "0")] {
+        let r = app
+            .call(
+                SAVE_METRIC,
+                &[
+                    ("year", "2018"),
+                    ("unit_id", unit),
+                    ("metric", "plan_coverage"),
+                    ("numerator", n),
+                    ("denominator", d),
+                ],
+                Some(assessor),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    id
+}
+
+async fn results(app: &TestApp, id: i64, cookie: &str) -> Results {
+    let r = app
+        .call(RESULTS, &[("id", &id.to_string())], Some(cookie))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
+
+fn total_of(r: &Results, code: &str) -> Option<String> {
+    r.rows
+        .iter()
+        .find(|x| x.unit_code == code)
+        .and_then(|x| x.outcome.total.map(|t| t.to_string()))
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+on_both_databases! {
+    async fn a_scheme_whose_maxima_miss_100_is_refused_naming_the_field(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let r = app.call(SAVE_SCHEME, &pairs(&scheme_form("55")), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("field.indicators") && r.body.contains("95.0"), "{}", r.body);
+        let mut bad_row = scheme_form("60");
+        bad_row.retain(|(k, _)| k != "form[indicators][2][target]");
+        let r = app.call(SAVE_SCHEME, &pairs(&bad_row), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.indicator_row:3:field.target_percent"), "{}", r.body);
+        let list: Vec<SchemeSummary> = app.call(LIST_SCHEMES, &[], Some(&assessor)).await.json();
+        assert!(list.is_empty(), "nothing stored");
+    }
+
+    async fn scores_give_totals_grades_and_ranks_and_every_change_is_audited(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let id = scored(&app, &assessor).await;
+        let r = results(&app, id, &assessor).await;
+        assert_eq!(total_of(&r, "JD01").as_deref(), Some("97.0"));
+        assert_eq!(total_of(&r, "GA").as_deref(), Some("85.0"));
+        let jd = r.rows.iter().find(|x| x.unit_code == "JD01").unwrap();
+        assert_eq!((jd.outcome.rank, jd.outcome.grade.map(|g| g.code())), (Some(1), Some("excellent")));
+        // The village is not a kind this scheme assesses.
+        assert!(r.rows.iter().all(|x| x.unit_code != "JD01-V1"));
+        assert_eq!(audit_count(&app, "score.set").await, 4);
+        // Saving the same values again changes and audits nothing.
+        let again = app
+            .call(SAVE_SCORES, &[("scheme_id", &id.to_string()), ("unit_id", &app.district.units["GA"].to_string()),
+                ("scores[0][indicator]", "duty"), ("scores[0][points]", "50.0"), ("scores[0][note]", "值班记录完整")], Some(&assessor))
+            .await;
+        assert_eq!(again.json::<usize>(), 0);
+        assert_eq!(audit_count(&app, "score.set").await, 4);
+        // A score above the maximum names its row and field, and nothing changes.
+        let r = app
+            .call(SAVE_SCORES, &[("scheme_id", &id.to_string()), ("unit_id", &app.district.units["GA"].to_string()),
+                ("scores[0][indicator]", "report"), ("scores[0][points]", "10"),
+                ("scores[1][indicator]", "duty"), ("scores[1][points]", "60.5")], Some(&assessor))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.score_row:2:field.points"), "{}", r.body);
+        assert_eq!(total_of(&results(&app, id, &assessor).await, "GA").as_deref(), Some("85.0"));
+        // A concealed report deducts 4 and bars excellent; a bonus is capped at 5.
+        let jd = app.district.units["JD01"].to_string();
+        let r = app.call(ADD_EVENT, &[("scheme_id", &id.to_string()), ("unit_id", &jd), ("event", "concealed_report"),
+            ("occurred_on", "2018-07-01"), ("description", "瞒报一起较大火灾")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(ADD_BONUS, &[("scheme_id", &id.to_string()), ("unit_id", &jd), ("points", "8"), ("reason", "省级表彰")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = results(&app, id, &assessor).await;
+        let jd_row = r.rows.iter().find(|x| x.unit_code == "JD01").unwrap();
+        assert_eq!(total_of(&r, "JD01").as_deref(), Some("98.0"), "97 - 4 + min(8, 5)");
+        assert_eq!(jd_row.outcome.grade.map(|g| g.code()), Some("good"), "barred from excellent");
+        // An event dated outside the scheme's year is refused.
+        let r = app.call(ADD_EVENT, &[("scheme_id", &id.to_string()), ("unit_id", &jd), ("event", "late_report"),
+            ("occurred_on", "2019-01-02"), ("description", "跨年")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.occurred_on"));
+    }
+
+    async fn a_veto_needs_a_second_assessor_and_zeroes_the_year(db: Db) {
+        let app = TestApp::on(db).await;
+        let first = app.login("assessor").await;
+        let second = app.login("assessor2").await;
+        let id = scored(&app, &first).await;
+        let jd = app.district.units["JD01"].to_string();
+        let r = app.call(PROPOSE, &[("scheme_id", &id.to_string()), ("unit_id", &jd), ("reason", "瞒报较大事故"),
+            ("evidence", "区应急办2018-07-03通报")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let veto: i64 = r.json();
+        // Proposed only: nothing changes yet.
+        assert_eq!(total_of(&results(&app, id, &first).await, "JD01").as_deref(), Some("97.0"));
+        // The proposer cannot confirm (or reject) their own proposal.
+        for decision in ["confirm", "reject"] {
+            let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", decision)], Some(&first)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        }
+        let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "confirm")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = results(&app, id, &first).await;
+        let jd_row = r.rows.iter().find(|x| x.unit_code == "JD01").unwrap();
+        assert!(jd_row.outcome.vetoed);
+        assert_eq!(total_of(&r, "JD01").as_deref(), Some("0.0"));
+        assert_eq!(jd_row.outcome.grade.map(|g| g.code()), Some("fail"));
+        assert_eq!(jd_row.outcome.rank, Some(2), "after the one ranked unit");
+        assert_eq!(r.rows.last().unwrap().unit_code, "JD01", "listed last");
+        let ga = r.rows.iter().find(|x| x.unit_code == "GA").unwrap();
+        assert_eq!(ga.outcome.rank, Some(1));
+        // Deciding twice is refused; revoking needs a reason.
+        let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "reject")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "revoke")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The explanation shows the veto and its evidence.
+        let unit: UnitAssessment = app.call(UNIT, &[("scheme_id", &id.to_string()), ("unit_id", &jd)], Some(&first)).await.json();
+        assert!(unit.outcome.vetoed);
+        assert!(unit.vetoes.iter().any(|v| v.evidence.contains("通报") && v.decided_by.as_deref() == Some("assessor2")));
+        let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "revoke"), ("note", "复核后撤销")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(total_of(&results(&app, id, &first).await, "JD01").as_deref(), Some("97.0"));
+        for action in ["veto.propose", "veto.confirm", "veto.revoke"] {
+            assert_eq!(audit_count(&app, action).await, 1, "{action}");
+        }
+    }
+
+    async fn a_late_incident_report_becomes_a_late_report_event(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let organizer = app.login("organizer").await;
+        let id = scored(&app, &assessor).await;
+        let jd = app.district.units["JD01"].to_string();
+        // 较大: the scheme allows 60 minutes; 95 minutes is late, 60 is not.
+        for (reported, title) in [("2018-06-01T10:35", "化工厂火灾"), ("2018-06-02T10:00", "山体滑坡")] {
+            let occurred = if title == "化工厂火灾" { "2018-06-01T09:00" } else { "2018-06-02T09:00" };
+            let r = app.call(LOG_INCIDENT, &[("unit_id", &jd), ("level", "larger"), ("title", title),
+                ("occurred_at", occurred), ("reported_at", reported), ("reported_by", "王建国")], Some(&organizer)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let r = results(&app, id, &assessor).await;
+        assert_eq!(total_of(&r, "JD01").as_deref(), Some("96.0"), "one late report, 1 point");
+        // A report before the incident is refused, naming the field.
+        let r = app.call(LOG_INCIDENT, &[("unit_id", &jd), ("level", "general"), ("title", "测试"),
+            ("occurred_at", "2018-06-03T10:00"), ("reported_at", "2018-06-03T09:00"), ("reported_by", "王")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.reported_at"));
+        // A concealed report found in 2019 counts in 2019, not in 2018.
+        let incident: i64 = sqlx::query_scalar("SELECT id FROM incidents WHERE title = '山体滑坡'")
+            .fetch_one(&app.state.db.pool).await.unwrap();
+        let r = app.call(MARK, &[("incident_id", &incident.to_string()), ("finding", "concealed_report"), ("found_on", "2019-03-01")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(total_of(&results(&app, id, &assessor).await, "JD01").as_deref(), Some("96.0"));
+        let in_2019 = app::db::assessment::events(&app.state.db.pool, 2019, None).await.unwrap();
+        assert_eq!(in_2019.len(), 1);
+        assert_eq!(in_2019[0].event, "concealed_report");
+        // Organizers log reports but do not mark findings.
+        let r = app.call(MARK, &[("incident_id", &incident.to_string()), ("finding", "false_report")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn a_published_year_is_locked_until_reopened_with_a_reason(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let id = scored(&app, &assessor).await;
+        let id_s = id.to_string();
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let ga = app.district.units["GA"].to_string();
+        let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "duty"), ("scores[0][points]", "1")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let r = app.call(ADD_BONUS, &[("scheme_id", &id_s), ("unit_id", &ga), ("points", "1"), ("reason", "表彰")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = app.call(SAVE_SCHEME, &[vec![("id".to_string(), id_s.clone())], scheme_form("60")].concat().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0"), ("reason", "更正录入错误")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "duty"), ("scores[0][points]", "49")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(audit_count(&app, "scheme.reopen").await, 1);
+        // Next year's scheme starts as a copy; this year's kinds stay taken.
+        let r = app.call(COPY, &[("id", &id_s)], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let list: Vec<SchemeSummary> = app.call(LIST_SCHEMES, &[], Some(&assessor)).await.json();
+        assert_eq!(list.iter().map(|s| (s.code.as_str(), s.year)).collect::<Vec<_>>(), vec![("S2019", 2019), ("S2018", 2018)]);
+        let mut clash = scheme_form("60");
+        clash[0].1 = "S2018-B".into();
+        let r = app.call(SAVE_SCHEME, &pairs(&clash), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("problem.kind_in_other_scheme"), "{}", r.body);
+    }
+
+    async fn trainees_and_strangers_are_kept_out_of_the_assessment(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let id = scored(&app, &assessor).await;
+        let trainee = app.login("trainee").await;
+        let organizer = app.login("organizer").await;
+        let jd = app.district.units["JD01"].to_string();
+        let id_s = id.to_string();
+        assert_eq!(app.call(RESULTS, &[("id", &id_s)], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.call(RESULTS, &[("id", &id_s)], None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &jd)], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        // Organizers read results but do not score, propose vetoes or write schemes.
+        assert_eq!(app.call(RESULTS, &[("id", &id_s)], Some(&organizer)).await.status, StatusCode::OK);
+        assert_eq!(app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &jd)], Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.call(PROPOSE, &[("scheme_id", &id_s), ("unit_id", &jd), ("reason", "xx"), ("evidence", "yy")], Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.call(SAVE_SCHEME, &pairs(&scheme_form("60")), Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(&format!("/assessment/schemes/{id}/results.csv"), Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(&format!("/assessment/schemes/{id}/results.csv"), None).await.status, StatusCode::UNAUTHORIZED);
+        // The page itself says 403 to a trainee.
+        let page = app.get(&format!("/assessment/schemes/{id}/units/{jd}"), Some(&trainee)).await;
+        assert!(page.body.contains("403"), "{}", page.status);
+    }
+
+    async fn exports_carry_the_totals_the_ranking_shows(db: Db) {
+        use calamine::{Reader, Xlsx};
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let id = scored(&app, &assessor).await;
+        let csv = app.get(&format!("/assessment/schemes/{id}/results.csv"), Some(&assessor)).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.headers["content-disposition"].to_str().unwrap().contains("S2018-results.csv"));
+        assert_eq!(
+            csv.body,
+            "\u{feff}unit_code,unit_name,total,grade,rank,vetoed\r\nJD01,城关街道,97.0,excellent,1,false\r\nGA,公安分局,85.0,good,2,false\r\n"
+        );
+        let req = axum::http::Request::get(format!("/assessment/schemes/{id}/results.xlsx"))
+            .header("cookie", &assessor)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let range = book.worksheet_range("results").unwrap();
+        let rows: Vec<(String, f64)> = range
+            .rows()
+            .skip(1)
+            .map(|r| (r[0].to_string(), r[2].to_string().parse::<f64>().unwrap()))
+            .collect();
+        assert_eq!(rows, vec![("JD01".to_string(), 97.0), ("GA".to_string(), 85.0)]);
+    }
+}
