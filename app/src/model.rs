@@ -119,7 +119,7 @@ pub struct Saved {
 
 // ---- The annual assessment ----
 
-use crate::domain::assessment::{Outcome, Points};
+use crate::domain::assessment::{Grade, Outcome, Points};
 use crate::domain::incident::Level;
 use crate::domain::scheme::SchemeDef;
 use crate::domain::veto::VetoStatus;
@@ -219,6 +219,32 @@ pub struct IncidentRow {
     pub events: Vec<String>,
 }
 
+/// A unit's standing: what the ranking shows of its outcome (the
+/// per-indicator lines stay on the unit's own page, which keeps a ranking
+/// of 500 units small).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub total: Option<Points>,
+    pub grade: Option<Grade>,
+    pub rank: Option<u32>,
+    pub vetoed: bool,
+    pub incomplete: bool,
+    pub barred_from_excellent: bool,
+}
+
+impl From<&Outcome> for Standing {
+    fn from(o: &Outcome) -> Self {
+        Standing {
+            total: o.total,
+            grade: o.grade,
+            rank: o.rank,
+            vetoed: o.vetoed,
+            incomplete: o.incomplete,
+            barred_from_excellent: o.barred_from_excellent,
+        }
+    }
+}
+
 /// One unit's line in the ranking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultRow {
@@ -226,7 +252,7 @@ pub struct ResultRow {
     pub unit_code: String,
     pub unit_name: String,
     pub unit_kind: UnitKind,
-    pub outcome: Outcome,
+    pub outcome: Standing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

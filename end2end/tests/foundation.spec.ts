@@ -16,7 +16,7 @@ async function uploadPeopleAsAdmin(page: Page, file: string) {
 // What each role sees in the navigation, and what it must not see.
 const NAV: Record<string, { sees: string[]; not: string[] }> = {
   admin: { sees: ['首页', '单位', '人员', '导入', '年度考核', '账号', '审计日志'], not: [] },
-  assessor: { sees: ['首页', '单位', '人员', '年度考核'], not: ['导入', '账号', '审计日志'] },
+  assessor: { sees: ['首页', '单位', '人员', '导入', '年度考核'], not: ['账号', '审计日志'] },
   organizer: { sees: ['首页', '单位', '人员', '导入', '年度考核'], not: ['账号', '审计日志'] },
   trainee: { sees: ['首页', '单位', '我的账号'], not: ['人员', '导入', '年度考核', '账号', '审计日志'] },
 };

@@ -42,6 +42,17 @@ async fn load(
     })
 }
 
+/// Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`
+/// first) gets a leading apostrophe, so that opening the export never runs
+/// anything a unit's name carries. Numbers are left alone.
+fn spreadsheet_safe(field: &str) -> String {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) && field.parse::<f64>().is_err() {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    }
+}
+
 fn attachment(name: &str, content_type: &'static str, body: Vec<u8>) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
@@ -77,7 +88,10 @@ pub async fn results_csv(
     out.push_str(&HEADER.join(","));
     out.push_str("\r\n");
     for row in export_rows(&r) {
-        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        let fields: Vec<String> = row
+            .iter()
+            .map(|f| csv_field(&spreadsheet_safe(f)))
+            .collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
@@ -142,4 +156,18 @@ fn xlsx(r: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     sheet.set_column_width(1, 28)?;
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_that_would_be_formulas_are_kept_as_text() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("九曲街道"), "九曲街道");
+        assert_eq!(spreadsheet_safe("-1.5"), "-1.5");
+        assert_eq!(spreadsheet_safe("97.0"), "97.0");
+    }
 }

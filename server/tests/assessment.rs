@@ -24,6 +24,9 @@ const LOG_INCIDENT: &str = <api::LogIncident as ServerFn>::PATH;
 const MARK: &str = <api::MarkFinding as ServerFn>::PATH;
 const PUBLISH: &str = <api::PublishScheme as ServerFn>::PATH;
 const COPY: &str = <api::CopyScheme as ServerFn>::PATH;
+const REMOVE_EVENT: &str = <api::RemoveEvent as ServerFn>::PATH;
+const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PATH;
+const CONFIRM_IMPORT: &str = <app::api::imports::ConfirmImport as ServerFn>::PATH;
 
 /// The scheme form as the browser posts it: subdistricts and departments,
 /// duty 60 + report 25 (manual) + plans 15 (ratio of plan coverage, 97%).
@@ -374,5 +377,49 @@ on_both_databases! {
             .map(|r| (r[0].to_string(), r[2].to_string().parse::<f64>().unwrap()))
             .collect();
         assert_eq!(rows, vec![("JD01".to_string(), 97.0), ("GA".to_string(), 85.0)]);
+    }
+
+    async fn metrics_come_from_a_file_all_or_nothing_and_feed_the_ratio(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let id = scored(&app, &assessor).await;
+        let principal = app::db::accounts::principal(&app.state.db.pool, app.district.accounts["assessor"]).await.unwrap().unwrap();
+        let stage = |csv: &'static str| {
+            let state = app.state.clone();
+            let principal = principal.clone();
+            async move { app::api::imports::server::stage_upload(&state, &principal, "metrics", "数据.csv", csv.as_bytes()).await.unwrap() }
+        };
+        // One bad row: the preview names it, and confirming imports nothing.
+        let token = stage("年度,单位编码,数据项,分子,分母\r\n2018,JD01,plan_coverage,10,20\r\n2018,NOPE,plan_coverage,1,2\r\n").await;
+        let preview: app::model::ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&assessor)).await.json();
+        assert_eq!(preview.errors.iter().map(|e| (e.row, e.column.as_str())).collect::<Vec<_>>(), vec![(3, "单位编码")]);
+        assert_eq!(app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&assessor)).await.status, StatusCode::CONFLICT);
+        assert_eq!(total_of(&results(&app, id, &assessor).await, "JD01").as_deref(), Some("97.0"));
+        // A good file replaces the ratio: 10/20 against 97% of 15 is 7.7.
+        let token = stage("year,unit_code,metric,numerator,denominator\r\n2018,JD01,plan_coverage,10,20\r\n").await;
+        let r = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(total_of(&results(&app, id, &assessor).await, "JD01").as_deref(), Some("89.7"));
+        // After publishing, a metrics file for that year imports nothing.
+        app.call(PUBLISH, &[("id", &id.to_string()), ("publish", "1")], Some(&assessor)).await;
+        let token = stage("year,unit_code,metric,numerator,denominator\r\n2018,GA,plan_coverage,0,20\r\n").await;
+        assert_eq!(app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&assessor)).await.status, StatusCode::CONFLICT);
+        assert_eq!(total_of(&results(&app, id, &assessor).await, "GA").as_deref(), Some("85.0"));
+    }
+
+    async fn an_event_from_an_incident_cannot_be_removed_on_its_own(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        scored(&app, &assessor).await;
+        let jd = app.district.units["JD01"].to_string();
+        let r = app.call(LOG_INCIDENT, &[("unit_id", &jd), ("level", "larger"), ("title", "化工厂火灾"),
+            ("occurred_at", "2018-06-01 09:00"), ("reported_at", "2018-06-01 11:00"), ("reported_by", "王建国")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let events = app::db::assessment::events(&app.state.db.pool, 2018, None).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(events[0].description.contains("120 min"), "{}", events[0].description);
+        let r = app.call(REMOVE_EVENT, &[("id", &events[0].id.to_string())], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(app::db::assessment::events(&app.state.db.pool, 2018, None).await.unwrap().len(), 1);
     }
 }

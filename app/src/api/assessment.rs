@@ -68,6 +68,35 @@ pub mod server {
         }
     }
 
+    /// Every unit's materialized path, for filtering lists by scope.
+    pub async fn unit_paths(
+        pool: &AnyPool,
+    ) -> Result<std::collections::HashMap<i64, String>, AppError> {
+        Ok(crate::db::units::list(pool, &Default::default())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.path))
+            .collect())
+    }
+
+    /// Keeps what the caller may see under `action`, by the unit it is for.
+    pub async fn within_reach<T>(
+        pool: &AnyPool,
+        me: &Principal,
+        action: Action,
+        items: Vec<T>,
+        unit_of: impl Fn(&T) -> i64,
+    ) -> Result<Vec<T>, AppError> {
+        if me.reach(action) == Reach::Everywhere {
+            return Ok(items);
+        }
+        let paths = unit_paths(pool).await?;
+        Ok(items
+            .into_iter()
+            .filter(|x| paths.get(&unit_of(x)).is_some_and(|p| me.may_at(action, p)))
+            .collect())
+    }
+
     pub async fn scheme(pool: &AnyPool, id: i64) -> Result<StoredScheme, AppError> {
         store::get_scheme(pool, id).await?.ok_or(AppError::NotFound)
     }
@@ -81,33 +110,27 @@ pub mod server {
             .iter()
             .filter(|(_, o)| !o.vetoed && !o.incomplete)
             .count();
-        let mut listed: Vec<(String, ResultRow)> = evaluated
+        let mut listed: Vec<(String, Outcome)> = evaluated
+            .iter()
+            .map(|(u, o)| (u.code.clone(), o.clone()))
+            .collect();
+        listing_order(&mut listed);
+        let units: std::collections::HashMap<String, Unit> = evaluated
             .into_iter()
-            .map(|(u, outcome)| {
-                (
-                    u.code.clone(),
-                    ResultRow {
-                        unit_id: u.id,
-                        unit_code: u.code,
-                        unit_name: u.name,
-                        unit_kind: u.kind,
-                        outcome,
-                    },
-                )
+            .map(|(u, _)| (u.code.clone(), u))
+            .collect();
+        let rows: Vec<ResultRow> = listed
+            .iter()
+            .filter_map(|(code, o)| {
+                units.get(code).map(|u| ResultRow {
+                    unit_id: u.id,
+                    unit_code: u.code.clone(),
+                    unit_name: u.name.clone(),
+                    unit_kind: u.kind,
+                    outcome: o.into(),
+                })
             })
             .collect();
-        let mut order: Vec<(String, Outcome)> = listed
-            .iter()
-            .map(|(c, r)| (c.clone(), r.outcome.clone()))
-            .collect();
-        listing_order(&mut order);
-        let position: std::collections::HashMap<String, usize> = order
-            .into_iter()
-            .enumerate()
-            .map(|(i, (c, _))| (c, i))
-            .collect();
-        listed.sort_by_key(|(c, _)| position.get(c).copied().unwrap_or(usize::MAX));
-        let rows: Vec<ResultRow> = listed.into_iter().map(|(_, r)| r).collect();
         let chart_svg = distribution_chart(&rows, lang);
         Ok(Results {
             quota_places: scheme
@@ -292,7 +315,11 @@ pub async fn publish_scheme(
             server::require_scheme_manager(&me)?;
             let publish = publish == "1";
             let reason = if publish {
-                reason.trim().to_string()
+                match reason.trim() {
+                    "" => String::new(),
+                    text => text_field(text, 1, 500)
+                        .map_err(|p| AppError::invalid("field.reason", p))?,
+                }
             } else {
                 text_field(&reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?
             };
@@ -362,6 +389,9 @@ pub async fn load_unit_assessment(
                 .into_iter()
                 .find(|(u, _)| u.id == unit_id)
                 .ok_or(AppError::NotFound)?;
+            if !me.may_at(Action::ViewAssessment, &unit.path) {
+                return Err(AppError::Forbidden);
+            }
             let metrics = store::metrics(pool, year).await?;
             let ratios = scheme
                 .def
@@ -478,7 +508,7 @@ pub async fn save_scores(
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
             let mut checked = Vec::new();
             for (row, s) in scores.iter().enumerate() {
@@ -590,7 +620,7 @@ pub async fn add_event(
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
             let event = code_field(&event).map_err(|p| AppError::invalid("field.event", p))?;
             let count = match count.trim() {
@@ -645,7 +675,7 @@ pub async fn remove_event(id: i64) -> Result<(), AppError> {
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let st = state()?;
             let unit_id = store::event_unit(&st.db.pool, id)
                 .await?
@@ -675,7 +705,7 @@ pub async fn add_bonus(
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
             let points = match Points::parse(&points) {
                 Some(p) if p > Points::ZERO && p <= Points(1000) => p,
@@ -713,7 +743,7 @@ pub async fn remove_bonus(id: i64) -> Result<(), AppError> {
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let st = state()?;
             let unit_id = store::bonus_unit(&st.db.pool, id)
                 .await?
@@ -743,7 +773,7 @@ pub async fn propose_veto(
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
             let reason =
                 text_field(&reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?;
@@ -778,12 +808,13 @@ pub async fn decide_veto(
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
     use crate::db::assessment as store;
+    use crate::domain::authz::Action;
     use crate::domain::veto::{decide, revoke};
     use crate::domain::{Problem, text_field};
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(Action::Assess)?;
             let st = state()?;
             let veto = store::get_veto(&st.db.pool, id)
                 .await?
@@ -792,34 +823,36 @@ pub async fn decide_veto(
                 .await?
                 .ok_or(AppError::NotFound)?;
             server::require_assess_at(&me, &unit)?;
-            let proposer = veto.proposed_by_id.unwrap_or(-1);
-            let to = match decision.as_str() {
-                "confirm" | "reject" => {
-                    decide(veto.status, proposer, me.account_id, decision == "confirm")
+            let note = match (decision.as_str(), note.trim()) {
+                ("revoke", reason) => {
+                    text_field(reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?
                 }
-                "revoke" => {
-                    text_field(&note, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?;
-                    revoke(veto.status, &note)
+                (_, "") => String::new(),
+                (_, text) => {
+                    text_field(text, 1, 500).map_err(|p| AppError::invalid("field.note", p))?
                 }
-                other => Err(Problem::with("problem.unknown_value", &[other])),
-            }
-            .map_err(|p| {
-                if p.key == "problem.veto_own_proposal" {
-                    AppError::Forbidden
-                } else {
-                    AppError::Conflict(p)
+            };
+            let me_id = me.account_id;
+            // The rule runs on the veto as read inside the transaction.
+            let rule = |v: &crate::model::VetoRow| {
+                let proposer = v.proposed_by_id.unwrap_or(-1);
+                match decision.as_str() {
+                    "confirm" | "reject" => {
+                        decide(v.status, proposer, me_id, decision == "confirm")
+                    }
+                    "revoke" => revoke(v.status, &note),
+                    other => Err(Problem::with("problem.unknown_value", &[other])),
                 }
-            })?;
+                .map_err(|p| {
+                    if p.key == "problem.veto_own_proposal" {
+                        AppError::Forbidden
+                    } else {
+                        AppError::Conflict(p)
+                    }
+                })
+            };
             let mut tx = st.db.pool.begin().await?;
-            store::change_veto(
-                &mut tx,
-                &actor(&me),
-                st.clock.now_secs(),
-                id,
-                to,
-                note.trim(),
-            )
-            .await?;
+            store::change_veto(&mut tx, &actor(&me), st.clock.now_secs(), id, rule, &note).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -834,8 +867,10 @@ pub async fn list_vetoes(#[server(default)] year: i64) -> Result<Vec<VetoRow>, A
     use ssr::*;
     finish(
         async move {
-            require_may(Action::ViewAssessment)?;
-            crate::db::assessment::vetoes(&state()?.db.pool, (year > 0).then_some(year), None).await
+            let me = require_may(Action::ViewAssessment)?;
+            let pool = &state()?.db.pool;
+            let all = crate::db::assessment::vetoes(pool, (year > 0).then_some(year), None).await?;
+            server::within_reach(pool, &me, Action::ViewAssessment, all, |v| v.unit_id).await
         }
         .await,
     )
@@ -895,6 +930,7 @@ pub async fn log_incident(
             let year = local_day.year() as i64;
             let now = st.clock.now_secs();
             let mut tx = st.db.pool.begin().await?;
+            store::open_unit(&mut tx, year, unit_id).await?;
             let id = store::create_incident(
                 &mut tx,
                 &actor(&me),
@@ -957,7 +993,7 @@ pub async fn mark_finding(
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let st = state()?;
             let incident = store::get_incident(&st.db.pool, incident_id)
                 .await?
@@ -969,6 +1005,28 @@ pub async fn mark_finding(
             let finding =
                 Finding::parse(&finding).map_err(|p| AppError::invalid("field.finding", p))?;
             let day = date_or_today(&found_on, "field.found_on")?;
+            let happened = chrono::DateTime::from_timestamp(
+                incident.occurred_at + crate::domain::LOCAL_OFFSET_SECS,
+                0,
+            )
+            .map(|t| t.date_naive())
+            .ok_or(AppError::Internal)?;
+            if day < happened {
+                return Err(AppError::invalid(
+                    "field.found_on",
+                    crate::domain::Problem::new("problem.found_before_incident"),
+                ));
+            }
+            let already = store::events(&st.db.pool, day.year() as i64, Some(unit.id))
+                .await?
+                .into_iter()
+                .chain(store::events(&st.db.pool, happened.year() as i64, Some(unit.id)).await?)
+                .any(|e| e.incident_id == Some(incident_id) && e.event == finding.event());
+            if already {
+                return Err(AppError::Conflict(crate::domain::Problem::new(
+                    "problem.finding_recorded",
+                )));
+            }
             let description = if description.trim().is_empty() {
                 incident.title.clone()
             } else {
@@ -1006,7 +1064,7 @@ pub async fn list_incidents(#[server(default)] year: i64) -> Result<Vec<Incident
     use ssr::*;
     finish(
         async move {
-            require_may(Action::LogIncidents)?;
+            let me = require_may(Action::LogIncidents)?;
             let year = if year > 0 { year } else { current_year()? };
             let start = |y: i64| {
                 chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1)
@@ -1014,7 +1072,9 @@ pub async fn list_incidents(#[server(default)] year: i64) -> Result<Vec<Incident
                     .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
                     .unwrap_or(0)
             };
-            crate::db::assessment::incidents(&state()?.db.pool, start(year), start(year + 1)).await
+            let pool = &state()?.db.pool;
+            let all = crate::db::assessment::incidents(pool, start(year), start(year + 1)).await?;
+            server::within_reach(pool, &me, Action::LogIncidents, all, |i| i.unit_id).await
         }
         .await,
     )
@@ -1029,7 +1089,7 @@ pub async fn load_metric_table(#[server(default)] year: i64) -> Result<MetricTab
     use ssr::*;
     finish(
         async move {
-            require_may(Action::ViewAssessment)?;
+            let me = require_may(Action::ViewAssessment)?;
             let year = if year > 0 { year } else { current_year()? };
             let pool = &state()?.db.pool;
             let mut units = Vec::new();
@@ -1061,6 +1121,7 @@ pub async fn load_metric_table(#[server(default)] year: i64) -> Result<MetricTab
                 }
             }
             units.sort_by(|a, b| a.path.cmp(&b.path));
+            units.retain(|u| me.may_at(Action::ViewAssessment, &u.path));
             Ok(MetricTable {
                 year,
                 units,
@@ -1085,12 +1146,18 @@ pub async fn save_metric(
     use ssr::*;
     finish(
         async move {
-            let me = require()?;
+            let me = require_may(crate::domain::authz::Action::Assess)?;
             let st = state()?;
             let unit = crate::db::units::get(&st.db.pool, unit_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             server::require_assess_at(&me, &unit)?;
+            if !(2000..=2100).contains(&year) {
+                return Err(AppError::invalid(
+                    "field.year",
+                    Problem::new("problem.bad_year"),
+                ));
+            }
             let metric = code_field(&metric).map_err(|p| AppError::invalid("field.metric", p))?;
             let whole = |raw: &str, field: &str| {
                 raw.trim()

@@ -17,7 +17,9 @@ pub const SAMPLE_ROWS: usize = 20;
 pub mod server {
     use crate::db;
     use crate::domain::authz::{Action, Principal};
-    use crate::domain::import::{self, Existing, ImportKind, PersonRow, RowError, Table, UnitRow};
+    use crate::domain::import::{
+        self, Existing, ImportKind, MetricLine, PersonRow, RowError, Table, UnitRow,
+    };
     use crate::domain::{Problem, code_field};
     use crate::error::AppError;
     use crate::state::AppState;
@@ -26,12 +28,14 @@ pub mod server {
     pub enum Checked {
         Units(Vec<UnitRow>),
         People(Vec<PersonRow>),
+        Metrics(Vec<MetricLine>),
     }
 
     pub fn action_for(kind: ImportKind) -> Action {
         match kind {
             ImportKind::Units => Action::ManageUnits,
             ImportKind::People => Action::ManagePeople,
+            ImportKind::Metrics => Action::Assess,
         }
     }
 
@@ -48,31 +52,50 @@ pub mod server {
         };
         Ok(match kind {
             ImportKind::Units => import::check_units(table, &existing).map(Checked::Units),
-            ImportKind::People => match import::check_people(table, &existing) {
-                Err(e) => Err(e),
-                Ok(rows) => {
-                    let outside: Vec<RowError> = rows
-                        .iter()
-                        .filter(|r| {
-                            existing
-                                .units
-                                .get(&r.unit_code)
-                                .is_some_and(|(path, _)| !me.may_at(Action::ManagePeople, path))
-                        })
-                        .map(|r| RowError {
-                            row: r.row,
-                            column: "单位编码".into(),
-                            problem: Problem::with("problem.outside_scope", &[&r.unit_code]),
-                        })
-                        .collect();
-                    if outside.is_empty() {
-                        Ok(Checked::People(rows))
-                    } else {
-                        Err(outside)
-                    }
+            ImportKind::People => import::check_people(table, &existing).and_then(|rows| {
+                let units: Vec<(usize, &str)> =
+                    rows.iter().map(|r| (r.row, r.unit_code.as_str())).collect();
+                match outside(me, Action::ManagePeople, &existing, &units) {
+                    Some(errors) => Err(errors),
+                    None => Ok(Checked::People(rows)),
                 }
-            },
+            }),
+            ImportKind::Metrics => import::check_metrics(table, &existing).and_then(|lines| {
+                let units: Vec<(usize, &str)> = lines
+                    .iter()
+                    .map(|r| (r.row, r.unit_code.as_str()))
+                    .collect();
+                match outside(me, Action::Assess, &existing, &units) {
+                    Some(errors) => Err(errors),
+                    None => Ok(Checked::Metrics(lines)),
+                }
+            }),
         })
+    }
+
+    /// Rows whose unit lies outside the caller's scope for `action`, as row
+    /// errors on the unit column; `None` when every row is within it.
+    fn outside(
+        me: &Principal,
+        action: Action,
+        existing: &Existing,
+        rows: &[(usize, &str)],
+    ) -> Option<Vec<RowError>> {
+        let errors: Vec<RowError> = rows
+            .iter()
+            .filter(|(_, code)| {
+                existing
+                    .units
+                    .get(*code)
+                    .is_some_and(|(path, _)| !me.may_at(action, path))
+            })
+            .map(|(row, code)| RowError {
+                row: *row,
+                column: "单位编码".into(),
+                problem: Problem::with("problem.outside_scope", &[code]),
+            })
+            .collect();
+        (!errors.is_empty()).then_some(errors)
     }
 
     /// Reads an uploaded file and stages it for preview; returns the token
@@ -206,6 +229,9 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                 Checked::Units(rows) => crate::db::units::import(&mut tx, &who, now, rows).await?,
                 Checked::People(rows) => {
                     crate::db::people::import(&mut tx, &who, now, rows).await?
+                }
+                Checked::Metrics(lines) => {
+                    crate::db::assessment::import_metrics(&mut tx, &who, now, lines).await?
                 }
             };
             let summary = serde_json::json!({ "file": file_name, "rows": n }).to_string();

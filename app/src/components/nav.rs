@@ -14,7 +14,7 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
     if me.may(Action::ViewPeople) {
         out.push(("nav.people", "/people"));
     }
-    if me.may(Action::ManageUnits) || me.may(Action::ManagePeople) {
+    if me.may(Action::ManageUnits) || me.may(Action::ManagePeople) || me.may(Action::Assess) {
         out.push(("nav.import", "/import"));
     }
     if me.may(Action::ViewAssessment) {

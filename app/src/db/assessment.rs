@@ -261,13 +261,22 @@ pub async fn open_unit(
     let unit = super::units::get_in(&mut **tx, unit_id)
         .await?
         .ok_or_else(|| AppError::invalid("field.unit", Problem::new("problem.no_such_unit")))?;
-    if let Some(s) = scheme_for(&mut **tx, year, unit.kind).await?
-        && s.published
-    {
-        return Err(AppError::Conflict(Problem::with(
-            "problem.year_published",
-            &[&year.to_string(), &s.def.code],
-        )));
+    if let Some(s) = scheme_for(&mut **tx, year, unit.kind).await? {
+        // Takes the scheme's row lock (on both databases) while it is open,
+        // so that publishing cannot slip in between this check and the
+        // write: the writer and the publisher queue on the same row.
+        let open = sqlx::query(
+            "UPDATE assessment_schemes SET updated_at = updated_at WHERE id = $1 AND published = 0",
+        )
+        .bind(s.id)
+        .execute(&mut **tx)
+        .await?;
+        if open.rows_affected() == 0 {
+            return Err(AppError::Conflict(Problem::with(
+                "problem.year_published",
+                &[&year.to_string(), &s.def.code],
+            )));
+        }
     }
     Ok(unit)
 }
@@ -418,6 +427,18 @@ pub async fn save_metric(
     numerator: i64,
     denominator: i64,
 ) -> Result<(), AppError> {
+    let before = sqlx::query(
+        "SELECT numerator, denominator FROM assessment_metrics WHERE year = $1 AND unit_id = $2 AND metric = $3",
+    )
+    .bind(year)
+    .bind(unit_id)
+    .bind(metric)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| {
+        serde_json::json!({ "numerator": r.get::<i64, _>("numerator"), "denominator": r.get::<i64, _>("denominator") })
+            .to_string()
+    });
     sqlx::query(
         "INSERT INTO assessment_metrics (year, unit_id, metric, numerator, denominator, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -439,11 +460,44 @@ pub async fn save_metric(
         "metric.set",
         "metric",
         &format!("{year}/{unit_id}/{metric}"),
-        None,
+        before,
         Some(serde_json::json!({ "numerator": numerator, "denominator": denominator }).to_string()),
     )
     .await?;
     Ok(())
+}
+
+/// Loads checked metric lines from an import file; a line for a published
+/// year refuses the whole file.
+pub async fn import_metrics(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    lines: &[crate::domain::import::MetricLine],
+) -> Result<usize, AppError> {
+    for l in lines {
+        let unit = super::units::by_code(&mut **tx, &l.unit_code)
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "field.unit_code",
+                    Problem::with("problem.unknown_unit", &[&l.unit_code]),
+                )
+            })?;
+        open_unit(tx, l.year, unit.id).await?;
+        save_metric(
+            tx,
+            actor,
+            at,
+            l.year,
+            unit.id,
+            &l.metric,
+            l.numerator,
+            l.denominator,
+        )
+        .await?;
+    }
+    Ok(lines.len())
 }
 
 // ---- events and bonuses ----
@@ -547,6 +601,11 @@ pub async fn remove_event(
         .as_ref()
         .map(event_row)
         .ok_or(AppError::NotFound)?;
+    if row.incident_id.is_some() {
+        return Err(AppError::Conflict(Problem::new(
+            "problem.event_from_incident",
+        )));
+    }
     open_unit(tx, row.year, row.unit_id).await?;
     sqlx::query("DELETE FROM assessment_events WHERE id = $1")
         .bind(id)
@@ -785,19 +844,22 @@ pub async fn propose_veto(
     Ok(id)
 }
 
-/// Confirms or rejects a proposed veto (the domain decides whether the
-/// actor may), or revokes a confirmed one; `note` is the decision's note
-/// or the revocation's reason.
+/// Confirms or rejects a proposed veto, or revokes a confirmed one. `rule`
+/// decides the new status from the veto as read inside this transaction
+/// (so the check and the write see the same row), and the write only
+/// happens if the status is still the one checked; `note` is the
+/// decision's note or the revocation's reason.
 pub async fn change_veto(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     at: i64,
     id: i64,
-    to: VetoStatus,
+    rule: impl FnOnce(&VetoRow) -> Result<VetoStatus, AppError>,
     note: &str,
 ) -> Result<(), AppError> {
     let before = get_veto(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
     open_unit(tx, before.year, before.unit_id).await?;
+    let to = rule(&before)?;
     let (sql, action) = match to {
         VetoStatus::Revoked => (
             "UPDATE assessment_vetoes SET status = $1, revoked_by = $2, revoked_at = $3, revoke_reason = $4 \
@@ -962,6 +1024,35 @@ pub async fn get_incident(pool: &AnyPool, id: i64) -> Result<Option<IncidentRow>
 
 // ---- evaluation ----
 
+/// The units a scheme assesses, in tree order: one plain query, without
+/// the people counts and parent names that the unit list pages carry.
+pub async fn units_of_kinds(pool: &AnyPool, kinds: &[UnitKind]) -> Result<Vec<Unit>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, code, name, kind, parent_id, path, min_on_duty FROM units \
+         WHERE $1 LIKE '%|' || kind || '|%' ORDER BY path",
+    )
+    .bind(kinds_text(kinds))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let kind: String = r.get("kind");
+            Unit {
+                id: r.get("id"),
+                code: r.get("code"),
+                name: r.get("name"),
+                kind: UnitKind::parse(&kind).unwrap_or(UnitKind::Department),
+                parent_id: r.get("parent_id"),
+                parent_name: None,
+                path: r.get("path"),
+                min_on_duty: r.get("min_on_duty"),
+                people: 0,
+            }
+        })
+        .collect())
+}
+
 /// A scheme's units (every unit of its kinds) with their sheets built from
 /// the stored scores, metrics, events, bonuses and confirmed vetoes, and
 /// their outcomes.
@@ -971,19 +1062,7 @@ pub async fn evaluate_scheme(
 ) -> Result<Vec<(Unit, Outcome)>, AppError> {
     let def = &scheme.def;
     let year = def.year as i64;
-    let mut units: Vec<Unit> = Vec::new();
-    for kind in &def.unit_kinds {
-        units.extend(
-            super::units::list(
-                pool,
-                &super::units::UnitFilter {
-                    kind: Some(*kind),
-                    ..Default::default()
-                },
-            )
-            .await?,
-        );
-    }
+    let units = units_of_kinds(pool, &def.unit_kinds).await?;
     let index: HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let indicators = &def.scheme.indicators;
     let mut sheets: Vec<Sheet> = units
@@ -1206,7 +1285,7 @@ pub async fn import_sheet(
             actor,
             at,
             id,
-            VetoStatus::Confirmed,
+            |_| Ok(VetoStatus::Confirmed),
             "imported from a sheet file",
         )
         .await

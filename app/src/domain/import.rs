@@ -1,13 +1,13 @@
-//! Importing units and people from a spreadsheet: from a table of text cells
+//! Importing units, people and assessment metrics from a spreadsheet: from a table of text cells
 //! to checked rows, or to a list of every problem with its row number,
 //! column and reason. A file with any problem imports nothing.
 //!
 //! Row numbers are the spreadsheet's: the header is row 1, the first data
 //! row is row 2.
 
-use super::Problem;
 use super::person::PersonDraft;
 use super::unit::{UnitDraft, UnitKind, check_parent};
+use super::{Problem, code_field};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,6 +32,8 @@ pub struct RowError {
 pub enum ImportKind {
     Units,
     People,
+    /// Numerators and denominators for the assessment's ratio indicators.
+    Metrics,
 }
 
 impl ImportKind {
@@ -39,6 +41,7 @@ impl ImportKind {
         match self {
             ImportKind::Units => "units",
             ImportKind::People => "people",
+            ImportKind::Metrics => "metrics",
         }
     }
 
@@ -46,6 +49,7 @@ impl ImportKind {
         match raw {
             "units" => Some(ImportKind::Units),
             "people" => Some(ImportKind::People),
+            "metrics" => Some(ImportKind::Metrics),
             _ => None,
         }
     }
@@ -67,6 +71,13 @@ impl ImportKind {
                 ("单位编码", &["unit_code"], true),
                 ("岗位", &["positions", "职务"], false),
                 ("电话", &["phone", "手机", "联系电话"], false),
+            ],
+            ImportKind::Metrics => &[
+                ("年度", &["year"], true),
+                ("单位编码", &["unit_code"], true),
+                ("数据项", &["metric", "指标数据"], true),
+                ("分子", &["numerator", "实际"], true),
+                ("分母", &["denominator", "应有"], true),
             ],
         }
     }
@@ -155,6 +166,13 @@ fn column_for(kind: ImportKind, field: &str) -> usize {
             "field.unit_code",
             "field.positions",
             "field.phone",
+        ],
+        ImportKind::Metrics => &[
+            "field.year",
+            "field.unit_code",
+            "field.metric",
+            "field.numerator",
+            "field.denominator",
         ],
     };
     names.iter().position(|n| *n == field).unwrap_or(0)
@@ -410,6 +428,96 @@ pub fn check_people(table: &Table, existing: &Existing) -> Result<Vec<PersonRow>
     outcome(rows, errors, &names[0])
 }
 
+/// A metric value from a file: the numerator and denominator a ratio
+/// indicator reads for one unit's year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricLine {
+    pub row: usize,
+    pub year: i64,
+    pub unit_code: String,
+    pub metric: String,
+    pub numerator: i64,
+    pub denominator: i64,
+}
+
+/// Checks a metrics file: a plausible year, a known unit, a metric code,
+/// whole numbers from 0 to 1,000,000, and each (year, unit, metric) once.
+pub fn check_metrics(table: &Table, existing: &Existing) -> Result<Vec<MetricLine>, Vec<RowError>> {
+    let kind = ImportKind::Metrics;
+    let (at, names) = columns(kind, table)?;
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, raw) in table.rows.iter().enumerate() {
+        let row = i + 2;
+        if is_blank(raw) {
+            continue;
+        }
+        let mut problem = |column: usize, p: Problem| {
+            errors.push(RowError {
+                row,
+                column: names[column].clone(),
+                problem: p,
+            })
+        };
+        let year = match cell(raw, at[0]).trim().parse::<i64>() {
+            Ok(y) if (2000..=2100).contains(&y) => Some(y),
+            _ => {
+                problem(0, Problem::new("problem.bad_year"));
+                None
+            }
+        };
+        let unit_code = cell(raw, at[1]).trim().to_string();
+        let unit_ok = if unit_code.is_empty() {
+            problem(1, Problem::new("problem.required"));
+            false
+        } else if !existing.units.contains_key(&unit_code) {
+            problem(1, Problem::with("problem.unknown_unit", &[&unit_code]));
+            false
+        } else {
+            true
+        };
+        let metric = match code_field(cell(raw, at[2])) {
+            Ok(m) => Some(m),
+            Err(p) => {
+                problem(2, p);
+                None
+            }
+        };
+        let mut whole = |column: usize| match cell(raw, at[column]).trim().parse::<i64>() {
+            Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
+            _ => {
+                problem(column, Problem::with("problem.between", &["0", "1000000"]));
+                None
+            }
+        };
+        let (numerator, denominator) = (whole(3), whole(4));
+        if let (Some(year), true, Some(metric), Some(numerator), Some(denominator)) =
+            (year, unit_ok, metric, numerator, denominator)
+        {
+            let key = format!("{year}/{unit_code}/{metric}");
+            if let Some(first) = seen.get(&key) {
+                errors.push(RowError {
+                    row,
+                    column: names[2].clone(),
+                    problem: Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
+                });
+                continue;
+            }
+            seen.insert(key, row);
+            rows.push(MetricLine {
+                row,
+                year,
+                unit_code,
+                metric,
+                numerator,
+                denominator,
+            });
+        }
+    }
+    outcome(rows, errors, &names[0])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,6 +673,51 @@ mod tests {
         assert_eq!(
             check_units(&t, &existing()).unwrap_err()[0].problem.key,
             "problem.empty_file"
+        );
+    }
+
+    #[test]
+    fn a_metrics_file_names_every_bad_cell_and_catches_repeats() {
+        let existing = Existing {
+            units: HashMap::from([(
+                "JD01".to_string(),
+                ("/1/".to_string(), UnitKind::Subdistrict),
+            )]),
+            person_codes: Default::default(),
+        };
+        let t = table(
+            &["年度", "单位编码", "数据项", "分子", "分母"],
+            &[
+                &["2018", "JD01", "plan_coverage", "19", "20"],
+                &["18", "JD09", "plan coverage", "-1", "x"],
+                &["2018", "JD01", "plan_coverage", "20", "20"],
+            ],
+        );
+        let errors = check_metrics(&t, &existing).unwrap_err();
+        let cells: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(
+            cells,
+            vec![
+                (3, "年度"),
+                (3, "单位编码"),
+                (3, "数据项"),
+                (3, "分子"),
+                (3, "分母"),
+                (4, "数据项")
+            ]
+        );
+        assert_eq!(
+            errors[5].problem,
+            Problem::with("problem.duplicate_in_file", &["2"])
+        );
+        let good = table(
+            &["year", "unit_code", "metric", "numerator", "denominator"],
+            &[&["2018", "JD01", "drills_held", "2", "2"]],
+        );
+        let rows = check_metrics(&good, &existing).unwrap();
+        assert_eq!(
+            (rows[0].year, rows[0].numerator, rows[0].denominator),
+            (2018, 2, 2)
         );
     }
 }

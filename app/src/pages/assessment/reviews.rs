@@ -192,7 +192,10 @@ pub fn MetricsPage() -> impl IntoView {
         let may = me.may(Action::Assess);
         view! {
             <AssessmentNav />
-            <h1>{lang.t("metric.title")}</h1>
+            <div class="page-head">
+                <h1>{lang.t("metric.title")}</h1>
+                {may.then(|| view! { <a class="button" href="/import">{lang.t("import.metrics")}</a> })}
+            </div>
             <p class="muted">{lang.t("metric.help")}</p>
             {year_picker(year(), lang)}
             {action_error(save)}

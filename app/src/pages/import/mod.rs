@@ -17,11 +17,12 @@ pub fn ImportPage() -> impl IntoView {
     let error = query_param("error");
     let arg = query_param("arg");
     gated(None, move |me| {
-        let kinds: Vec<ImportKind> = [ImportKind::Units, ImportKind::People]
+        let kinds: Vec<ImportKind> = [ImportKind::Units, ImportKind::People, ImportKind::Metrics]
             .into_iter()
             .filter(|k| match k {
                 ImportKind::Units => me.may(Action::ManageUnits),
                 ImportKind::People => me.may(Action::ManagePeople),
+                ImportKind::Metrics => me.may(Action::Assess),
             })
             .collect();
         if kinds.is_empty() {
@@ -64,6 +65,7 @@ fn upload_card(lang: Lang, kind: ImportKind) -> impl IntoView {
     let (title, help) = match kind {
         ImportKind::Units => ("import.units", "import.units_help"),
         ImportKind::People => ("import.people", "import.people_help"),
+        ImportKind::Metrics => ("import.metrics", "import.metrics_help"),
     };
     view! {
         <section class="card" data-test=format!("upload-{}", kind.code())>
@@ -104,6 +106,7 @@ fn preview_view(
     let list_href = match p.kind {
         ImportKind::Units => "/units",
         ImportKind::People => "/people",
+        ImportKind::Metrics => "/assessment/metrics",
     };
     let errors = (!ok).then(|| {
         view! {
