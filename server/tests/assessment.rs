@@ -232,6 +232,9 @@ on_both_databases! {
             let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", decision)], Some(&first)).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         }
+        // The second assessor's home page says a veto is waiting.
+        let home: app::model::Home = app.call(LOAD_HOME, &[("lang", "Zh")], Some(&second)).await.json();
+        assert!(home.items.iter().any(|i| i.key == "home.vetoes_pending" && i.count == 1), "{:?}", home.items);
         let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "confirm")], Some(&second)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let r = results(&app, id, &first).await;

@@ -45,6 +45,15 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
                 .await?;
                 items.push(Attention { key: "home.people_without_phone".into(), count: no_phone, href: "/people".into() });
             }
+            let mut assess_binds = Vec::new();
+            if let Some(within) = crate::db::reach_clause(&me.reach(Action::Assess), "u.path", &mut assess_binds) {
+                let pending = count(
+                    format!("SELECT COUNT(*) FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id WHERE v.status = 'proposed' AND {within}"),
+                    assess_binds,
+                )
+                .await?;
+                items.push(Attention { key: "home.vetoes_pending".into(), count: pending, href: "/assessment/vetoes".into() });
+            }
             if me.has_role(Role::Admin) {
                 let disabled = count("SELECT COUNT(*) FROM accounts WHERE disabled = 1".into(), vec![]).await?;
                 items.push(Attention { key: "home.disabled_accounts".into(), count: disabled, href: "/admin/accounts".into() });

@@ -1078,11 +1078,22 @@ pub async fn evaluate_scheme(
         .enumerate()
         .map(|(i, x)| (x.code.as_str(), i))
         .collect();
-    for s in scores(pool, scheme.id, None).await? {
-        if let (Some(&u), Some(&i)) = (index.get(&s.unit_id), ind_index.get(s.indicator.as_str()))
-            && indicators[i].method == Method::Manual
+    // Only the columns the rules read: on a district this is thousands of
+    // rows, and each one costs a conversion.
+    let score_rows = sqlx::query(
+        "SELECT unit_id, indicator, points FROM assessment_scores WHERE scheme_id = $1",
+    )
+    .bind(scheme.id)
+    .fetch_all(pool)
+    .await?;
+    for r in &score_rows {
+        let indicator: &str = r.get("indicator");
+        if let (Some(&u), Some(&i)) = (
+            index.get(&r.get::<i64, _>("unit_id")),
+            ind_index.get(indicator),
+        ) && indicators[i].method == Method::Manual
         {
-            sheets[u].entries[i] = Entry::Score(s.points);
+            sheets[u].entries[i] = Entry::Score(Points(r.get("points")));
         }
     }
     let by_metric: HashMap<(i64, String), (i64, i64)> = metrics(pool, year)
@@ -1106,20 +1117,37 @@ pub async fn evaluate_scheme(
         .enumerate()
         .map(|(i, r)| (r.event.as_str(), i))
         .collect();
-    for e in events(pool, year, None).await? {
-        if let (Some(&u), Some(&r)) = (index.get(&e.unit_id), rule_index.get(e.event.as_str())) {
-            sheets[u].events.push((r, e.count));
+    let event_rows =
+        sqlx::query("SELECT unit_id, event, count FROM assessment_events WHERE year = $1")
+            .bind(year)
+            .fetch_all(pool)
+            .await?;
+    for e in &event_rows {
+        let event: &str = e.get("event");
+        if let (Some(&u), Some(&r)) = (
+            index.get(&e.get::<i64, _>("unit_id")),
+            rule_index.get(event),
+        ) {
+            sheets[u].events.push((r, e.get("count")));
         }
     }
-    for b in bonuses(pool, year, None).await? {
-        if let Some(&u) = index.get(&b.unit_id) {
-            sheets[u].bonuses.push(b.points);
+    let bonus_rows = sqlx::query("SELECT unit_id, points FROM assessment_bonuses WHERE year = $1")
+        .bind(year)
+        .fetch_all(pool)
+        .await?;
+    for b in &bonus_rows {
+        if let Some(&u) = index.get(&b.get::<i64, _>("unit_id")) {
+            sheets[u].bonuses.push(Points(b.get("points")));
         }
     }
-    for v in vetoes(pool, Some(year), None).await? {
-        if v.status == VetoStatus::Confirmed
-            && let Some(&u) = index.get(&v.unit_id)
-        {
+    let vetoed: Vec<i64> =
+        sqlx::query_scalar("SELECT unit_id FROM assessment_vetoes WHERE year = $1 AND status = $2")
+            .bind(year)
+            .bind(VetoStatus::Confirmed.code())
+            .fetch_all(pool)
+            .await?;
+    for unit_id in vetoed {
+        if let Some(&u) = index.get(&unit_id) {
             sheets[u].vetoed = true;
         }
     }
