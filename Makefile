@@ -79,7 +79,8 @@ e2e:
 	.ci/e2e.sh
 
 ## Benchmarks: the assessment rules (criterion), then a load test (wrk from Debian) of
-## the home page and a static file served by the release binary.
+## the home page, a static file and a 500-unit assessment ranking served by the
+## release binary.
 bench: site server
 	cargo bench -p app --bench assessment
 	.ci/bench.sh
