@@ -148,7 +148,13 @@ test('an assessor sees the scheme form name the row and field of a mistake', asy
   await expect(form.getByTestId('maxima-sum')).toContainText('90.0');
   await form.getByRole('button', { name: '保存' }).click();
   await expect(form.getByRole('alert')).toContainText('指标满分合计为 90.0');
-  await rows.nth(0).locator('input[name$="[max]"]').fill('80');
+  // A seventh row, added in the page, carries the missing ten points.
+  await expect(rows).toHaveCount(6);
+  await form.getByTestId('add-indicator').click();
+  await expect(rows).toHaveCount(7);
+  await rows.nth(6).locator('input[name$="[code]"]').fill('education');
+  await rows.nth(6).locator('input[name$="[name]"]').fill('宣传教育');
+  await rows.nth(6).locator('input[name$="[max]"]').fill('10');
   await expect(form.getByTestId('maxima-sum')).toContainText('100.0');
   await rows.nth(1).locator('input[name$="[target]"]').fill('120');
   await form.getByRole('button', { name: '保存' }).click();
@@ -157,5 +163,8 @@ test('an assessor sees the scheme form name the row and field of a mistake', asy
   await form.getByRole('button', { name: '保存' }).click();
   await expect(page.locator('h1')).toHaveText('2031年企业安全生产考核');
   await expect(page.getByTestId('ranking')).toBeVisible();
+  // The stored scheme has the added row.
+  await page.goto(page.url() + '/edit');
+  await expect(page.getByTestId('indicators').locator('input[value="education"]')).toHaveCount(1);
   expect(errors, errors.join('\n')).toEqual([]);
 });

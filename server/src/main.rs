@@ -38,6 +38,11 @@ enum Command {
         /// The sheet: scheme, units, scores, ratios, events, bonuses, vetoes (JSON)
         sheet: std::path::PathBuf,
     },
+    /// Place a rotation plan's trainees into its batches and print the roster as JSON (no database)
+    Schedule {
+        /// The plan: batches, units (staff, min_on_duty), trainees with unavailable days (JSON)
+        plan: std::path::PathBuf,
+    },
     /// Load a file into the database, all or nothing
     Import {
         #[command(subcommand)]
@@ -69,6 +74,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Assess { sheet }) = &cli.command {
         return assess(sheet);
+    }
+    if let Some(Command::Schedule { plan }) = &cli.command {
+        return schedule(plan);
     }
     // A sheet to import is read and checked before the database is opened.
     let sheet = match &cli.command {
@@ -112,7 +120,9 @@ async fn main() -> ExitCode {
             Some(file) => import_assessment(&db, &path, &file, now).await,
             None => unreachable!("read before the database is opened"),
         },
-        Command::Assess { .. } => unreachable!("handled before the database is opened"),
+        Command::Assess { .. } | Command::Schedule { .. } => {
+            unreachable!("handled before the database is opened")
+        }
     }
 }
 
@@ -125,6 +135,25 @@ fn assess(path: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+/// `yingji schedule PLAN.json`: the roster as JSON on stdout, or (exit 2,
+/// nothing on stdout) the first problem with where it is.
+fn schedule(path: &std::path::Path) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: cannot read: {e}", path.display())),
+    };
+    match app::domain::plan_file::run(&text) {
+        Ok(roster) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&roster).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{}: {e}", path.display())),
     }
 }
 

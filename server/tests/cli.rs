@@ -169,3 +169,90 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     db.pool.close().await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+fn schedule(plan: &str) -> std::process::Output {
+    let path = std::env::temp_dir().join(format!(
+        "yingji-plan-{}-{}.json",
+        std::process::id(),
+        plan.len()
+    ));
+    std::fs::write(&path, plan).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yingji"))
+        .arg("schedule")
+        .arg(&path)
+        .env("DATABASE_URL", "mysql://nowhere")
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    out
+}
+
+const PLAN: &str = r#"{
+  "batches": [{"code": "B1", "start": "2018-04-02", "end": "2018-04-04", "capacity": 2},
+              {"code": "B2", "start": "2018-04-09", "end": "2018-04-11", "capacity": 2}],
+  "units": [{"code": "GA", "staff": 4, "min_on_duty": 3}, {"code": "BGS", "staff": 5, "min_on_duty": 1}],
+  "trainees": [{"id": "P001", "unit": "GA", "unavailable": [["2018-04-03", "2018-04-05"]]},
+               {"id": "P002", "unit": "GA"},
+               {"id": "P003", "unit": "GA"},
+               {"id": "P004", "unit": "BGS", "unavailable": [["2018-04-01", "2018-04-30"]]},
+               {"id": "P005", "unit": "BGS"}]
+}"#;
+
+#[test]
+fn schedule_prints_every_trainee_once_with_reasons_for_those_left_out() {
+    let out = schedule(PLAN);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let roster: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let placed: Vec<(String, String)> = roster["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["trainee"].as_str().unwrap().into(),
+                a["batch"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // GA can spare one person per batch: P001 only fits B2, so P002 takes B1.
+    assert_eq!(
+        placed,
+        vec![
+            ("P001".into(), "B2".into()),
+            ("P002".into(), "B1".into()),
+            ("P005".into(), "B1".into())
+        ]
+    );
+    let left: Vec<(&str, &str)> = roster["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["trainee"].as_str().unwrap(),
+                u["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(left.len(), 2);
+    assert_eq!(left[0].0, "P003");
+    assert!(left[0].1.contains("GA"), "{}", left[0].1);
+    assert_eq!(left[1].0, "P004");
+    assert!(left[1].1.contains("unavailable"), "{}", left[1].1);
+}
+
+#[test]
+fn a_plan_with_overlapping_batches_is_refused_with_exit_2() {
+    let out = schedule(&PLAN.replace("2018-04-09", "2018-04-04"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("batches[1].start") && stderr.contains("overlaps"),
+        "{stderr}"
+    );
+}

@@ -6,31 +6,15 @@
 
 use super::assessment::{
     DeductionRule, Entry, Indicator, Method, Outcome, Points, Scheme, Sheet, Thresholds, evaluate,
-    fixed_point, listing_order,
+    listing_order,
 };
+use super::json_input::{Obj, err};
 use super::unit::UnitKind;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 /// What is wrong with a sheet file, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SheetError {
-    pub at: String,
-    pub problem: String,
-}
-
-impl std::fmt::Display for SheetError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.at, self.problem)
-    }
-}
-
-fn err<T>(at: impl Into<String>, problem: impl Into<String>) -> Result<T, SheetError> {
-    Err(SheetError {
-        at: at.into(),
-        problem: problem.into(),
-    })
-}
+pub type SheetError = super::json_input::FileError;
 
 /// A unit as the sheet lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,96 +48,6 @@ pub struct Records {
     pub bonuses: Vec<(String, Points, String)>,
     /// (unit, reason)
     pub vetoes: Vec<(String, String)>,
-}
-
-struct Obj<'a> {
-    at: String,
-    map: &'a Map<String, Value>,
-}
-
-impl<'a> Obj<'a> {
-    fn of(value: &'a Value, at: &str) -> Result<Obj<'a>, SheetError> {
-        match value.as_object() {
-            Some(map) => Ok(Obj {
-                at: at.to_string(),
-                map,
-            }),
-            None => err(at, "must be an object"),
-        }
-    }
-
-    fn path(&self, key: &str) -> String {
-        if self.at.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.at)
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).filter(|v| !v.is_null())
-    }
-
-    fn text(&self, key: &str) -> Result<String, SheetError> {
-        match self.get(key).map(|v| v.as_str()) {
-            Some(Some(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-            Some(Some(_)) | None => err(self.path(key), "is required"),
-            Some(None) => err(self.path(key), "must be text"),
-        }
-    }
-
-    fn list(&self, key: &str, required: bool) -> Result<&'a [Value], SheetError> {
-        match self.get(key) {
-            None if required => err(self.path(key), "is required"),
-            None => Ok(&[]),
-            Some(Value::Array(items)) => Ok(items),
-            Some(_) => err(self.path(key), "must be a list"),
-        }
-    }
-
-    /// A decimal with at most `digits` decimals, as an integer scaled by
-    /// 10^digits.
-    fn decimal(&self, key: &str, digits: u32) -> Result<Option<i64>, SheetError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => match fixed_point(&n.to_string(), digits) {
-                Some((whole, frac)) => Ok(Some(whole * 10i64.pow(digits) + frac)),
-                None => err(
-                    self.path(key),
-                    format!("{n} has more than {digits} decimal(s)"),
-                ),
-            },
-            Some(_) => err(self.path(key), "must be a number"),
-        }
-    }
-
-    fn points(&self, key: &str) -> Result<Option<Points>, SheetError> {
-        Ok(self.decimal(key, 1)?.map(Points))
-    }
-
-    fn required_points(&self, key: &str) -> Result<Points, SheetError> {
-        self.points(key)?
-            .map_or_else(|| err(self.path(key), "is required"), Ok)
-    }
-
-    fn integer(&self, key: &str) -> Result<Option<i64>, SheetError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(i) => Ok(Some(i)),
-                None => err(self.path(key), format!("{n} must be a whole number")),
-            },
-            Some(_) => err(self.path(key), "must be a whole number"),
-        }
-    }
-
-    fn flag(&self, key: &str) -> Result<bool, SheetError> {
-        match self.get(key) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => err(self.path(key), "must be true or false"),
-        }
-    }
 }
 
 fn kind(code: &str, at: String) -> Result<UnitKind, SheetError> {

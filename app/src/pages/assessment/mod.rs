@@ -13,7 +13,7 @@ use crate::api::assessment::{
 use crate::components::{action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::{Action, Principal, Reach};
 use crate::domain::incident::Level;
-use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, METRICS};
+use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, IndicatorForm, METRICS, RuleForm};
 use crate::domain::unit::UnitKind;
 use crate::i18n::Lang;
 use crate::model::SchemeSummary;
@@ -120,7 +120,7 @@ fn scheme_table(
                                     <td class="num" data-label=lang.t("field.indicators")>{s.indicators}</td>
                                     <td data-label=lang.t("assessment.status")>
                                         {if s.published {
-                                            view! { <span class="badge ok">{lang.t("assessment.published")}</span> }.into_any()
+                                            view! { <span class="badge done">{lang.t("assessment.published")}</span> }.into_any()
                                         } else {
                                             view! { <span class="badge">{lang.t("assessment.open")}</span> }.into_any()
                                         }}
@@ -185,22 +185,25 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
         .filter(|c| !c.is_empty())
         .collect();
     // The running sum of the maxima, updated as the assessor types.
-    let maxima: Vec<RwSignal<String>> = f
-        .indicators
-        .iter()
-        .map(|i| RwSignal::new(i.max.clone()))
-        .collect();
-    let sum = {
-        let maxima = maxima.clone();
-        Memo::new(move |_| {
-            let total: i64 = maxima
-                .iter()
-                .filter_map(|m| crate::domain::assessment::Points::parse(&m.get()))
-                .map(|p| p.0)
-                .sum();
-            crate::domain::assessment::Points(total)
-        })
-    };
+    // One signal per indicator row's maximum; "add a row" pushes another.
+    let maxima: RwSignal<Vec<RwSignal<String>>> = RwSignal::new(
+        f.indicators
+            .iter()
+            .map(|i| RwSignal::new(i.max.clone()))
+            .collect(),
+    );
+    let first_rows = f.indicators.len();
+    let first_rules = f.rules.len();
+    let extra_rules = RwSignal::new(0usize);
+    let sum = Memo::new(move |_| {
+        let total: i64 = maxima
+            .get()
+            .iter()
+            .filter_map(|m| crate::domain::assessment::Points::parse(&m.get()))
+            .map(|p| p.0)
+            .sum();
+        crate::domain::assessment::Points(total)
+    });
     let sum_ok = move || sum.get().0 == 1000;
     let kinds = f.kinds.clone();
     view! {
@@ -270,54 +273,20 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
                             {f.indicators
                                 .iter()
                                 .enumerate()
-                                .map(|(i, row)| {
-                                    let n = |field: &str| format!("form[indicators][{i}][{field}]");
-                                    let max = maxima[i];
-                                    let (method, category, metric) = (row.method.clone(), row.category.clone(), row.metric.clone());
-                                    view! {
-                                        <tr>
-                                            <td>{i + 1}</td>
-                                            <td data-label=lang.t("field.code")><input type="text" name=n("code") maxlength="32" value=row.code.clone() /></td>
-                                            <td data-label=lang.t("field.category")>
-                                                <select name=n("category")>
-                                                    {CATEGORIES.into_iter().map(|c| view! {
-                                                        <option value=c selected=category == c>{lang.t(&format!("category.{c}")).to_string()}</option>
-                                                    }).collect_view()}
-                                                    {(!category.is_empty() && !CATEGORIES.contains(&category.as_str())).then(|| view! {
-                                                        <option value=category.clone() selected=true>{category.clone()}</option>
-                                                    })}
-                                                </select>
-                                            </td>
-                                            <td data-label=lang.t("field.name")><input type="text" name=n("name") maxlength="80" value=row.name.clone() /></td>
-                                            <td data-label=lang.t("field.max")>
-                                                <input type="text" inputmode="decimal" size="5" name=n("max") value=row.max.clone()
-                                                    on:input=move |ev| max.set(event_target_value(&ev)) />
-                                            </td>
-                                            <td data-label=lang.t("field.method")>
-                                                <select name=n("method")>
-                                                    <option value="manual" selected=method != "ratio">{lang.t("method.manual")}</option>
-                                                    <option value="ratio" selected=method == "ratio">{lang.t("method.ratio")}</option>
-                                                </select>
-                                            </td>
-                                            <td data-label=lang.t("field.metric")>
-                                                <select name=n("metric")>
-                                                    <option value="">"—"</option>
-                                                    {METRICS.into_iter().map(|m| view! {
-                                                        <option value=m selected=metric == m>{lang.t(&format!("metric.{m}")).to_string()}</option>
-                                                    }).collect_view()}
-                                                    {(!metric.is_empty() && !METRICS.contains(&metric.as_str())).then(|| view! {
-                                                        <option value=metric.clone() selected=true>{metric.clone()}</option>
-                                                    })}
-                                                </select>
-                                            </td>
-                                            <td data-label=lang.t("field.target_percent")><input type="text" inputmode="decimal" size="5" name=n("target") value=row.target.clone() /></td>
-                                        </tr>
-                                    }
-                                })
+                                .map(|(i, row)| indicator_row(i, row.clone(), maxima.with_untracked(|m| m[i]), lang))
                                 .collect_view()}
+                            <For
+                                each=move || first_rows..maxima.with(|m| m.len())
+                                key=|i| *i
+                                children=move |i| indicator_row(i, IndicatorForm::default(), maxima.with_untracked(|m| m[i]), lang)
+                            />
                         </tbody>
                     </table>
                 </div>
+                <button type="button" class="link" data-test="add-indicator"
+                    on:click=move |_| maxima.update(|m| m.push(RwSignal::new(String::new())))>
+                    {lang.t("assessment.add_row")}
+                </button>
                 <p data-test="maxima-sum" class:error=move || !sum_ok() class:ok=sum_ok>
                     {move || lang.tf("assessment.maxima_sum", &[&sum.get().to_string()])}
                 </p>
@@ -342,28 +311,88 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
                             </tr>
                         </thead>
                         <tbody>
-                            {f.rules
-                                .iter()
-                                .enumerate()
-                                .map(|(i, r)| {
-                                    let n = |field: &str| format!("form[rules][{i}][{field}]");
-                                    view! {
-                                        <tr>
-                                            <td>{i + 1}</td>
-                                            <td data-label=lang.t("field.event")><input type="text" list="event-types" name=n("event") value=r.event.clone() /></td>
-                                            <td data-label=lang.t("field.indicator")><input type="text" list="indicator-codes" name=n("indicator") value=r.indicator.clone() /></td>
-                                            <td data-label=lang.t("field.points_per_event")><input type="text" inputmode="decimal" size="5" name=n("points") value=r.points.clone() /></td>
-                                            <td data-label=lang.t("field.bars_excellent")><input type="checkbox" name=n("bars") value="1" checked=!r.bars.is_empty() /></td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
+                            {f.rules.iter().enumerate().map(|(i, r)| rule_row(i, r.clone(), lang)).collect_view()}
+                            <For
+                                each=move || first_rules..first_rules + extra_rules.get()
+                                key=|i| *i
+                                children=move |i| rule_row(i, RuleForm::default(), lang)
+                            />
                         </tbody>
                     </table>
                 </div>
+                <button type="button" class="link" data-test="add-rule" on:click=move |_| extra_rules.update(|n| *n += 1)>
+                    {lang.t("assessment.add_row")}
+                </button>
             </section>
             {action_error(save)}
             <button type="submit" class="primary" disabled=e.published>{lang.t("action.save")}</button>
         </ActionForm>
+    }
+}
+
+/// One editable indicator row; `max` follows what is typed for the sum.
+fn indicator_row(i: usize, row: IndicatorForm, max: RwSignal<String>, lang: Lang) -> impl IntoView {
+    let n = |field: &str| format!("form[indicators][{i}][{field}]");
+    let IndicatorForm {
+        code,
+        category,
+        name,
+        max: max_text,
+        method,
+        metric,
+        target,
+    } = row;
+    view! {
+        <tr>
+            <td>{i + 1}</td>
+            <td data-label=lang.t("field.code")><input type="text" name=n("code") maxlength="32" value=code /></td>
+            <td data-label=lang.t("field.category")>
+                <select name=n("category")>
+                    {CATEGORIES.into_iter().map(|c| view! {
+                        <option value=c selected=category == c>{lang.t(&format!("category.{c}")).to_string()}</option>
+                    }).collect_view()}
+                    {(!category.is_empty() && !CATEGORIES.contains(&category.as_str())).then(|| view! {
+                        <option value=category.clone() selected=true>{category.clone()}</option>
+                    })}
+                </select>
+            </td>
+            <td data-label=lang.t("field.name")><input type="text" name=n("name") maxlength="80" value=name /></td>
+            <td data-label=lang.t("field.max")>
+                <input type="text" inputmode="decimal" size="5" name=n("max") value=max_text
+                    on:input=move |ev| max.set(event_target_value(&ev)) />
+            </td>
+            <td data-label=lang.t("field.method")>
+                <select name=n("method")>
+                    <option value="manual" selected=method != "ratio">{lang.t("method.manual")}</option>
+                    <option value="ratio" selected=method == "ratio">{lang.t("method.ratio")}</option>
+                </select>
+            </td>
+            <td data-label=lang.t("field.metric")>
+                <select name=n("metric")>
+                    <option value="">"—"</option>
+                    {METRICS.into_iter().map(|m| view! {
+                        <option value=m selected=metric == m>{lang.t(&format!("metric.{m}")).to_string()}</option>
+                    }).collect_view()}
+                    {(!metric.is_empty() && !METRICS.contains(&metric.as_str())).then(|| view! {
+                        <option value=metric.clone() selected=true>{metric.clone()}</option>
+                    })}
+                </select>
+            </td>
+            <td data-label=lang.t("field.target_percent")><input type="text" inputmode="decimal" size="5" name=n("target") value=target /></td>
+        </tr>
+    }
+}
+
+/// One editable deduction rule row.
+fn rule_row(i: usize, r: RuleForm, lang: Lang) -> impl IntoView {
+    let n = |field: &str| format!("form[rules][{i}][{field}]");
+    view! {
+        <tr>
+            <td>{i + 1}</td>
+            <td data-label=lang.t("field.event")><input type="text" list="event-types" name=n("event") value=r.event /></td>
+            <td data-label=lang.t("field.indicator")><input type="text" list="indicator-codes" name=n("indicator") value=r.indicator /></td>
+            <td data-label=lang.t("field.points_per_event")><input type="text" inputmode="decimal" size="5" name=n("points") value=r.points /></td>
+            <td data-label=lang.t("field.bars_excellent")><input type="checkbox" name=n("bars") value="1" checked=!r.bars.is_empty() /></td>
+        </tr>
     }
 }

@@ -108,7 +108,7 @@ fn results_view(
             </div>
         </div>
         <p class="muted" data-test="scheme-status">
-            {if published { view! { <span class="badge ok">{lang.t("assessment.published")}</span> }.into_any() } else { view! { <span class="badge">{lang.t("assessment.open")}</span> }.into_any() }}
+            {if published { view! { <span class="badge done">{lang.t("assessment.published")}</span> }.into_any() } else { view! { <span class="badge">{lang.t("assessment.open")}</span> }.into_any() }}
             " " {status}
         </p>
         <p class="muted">

@@ -1,0 +1,117 @@
+//! Reading the JSON files the command line takes (assessment sheets, rotation
+//! plans): typed accessors on an object that know their path, so that every
+//! refusal says where (`manual_scores[2].points`) and what is wrong.
+
+use super::assessment::{Points, fixed_point};
+use serde_json::{Map, Value};
+
+/// What is wrong with an input file, and where (`trainees[3].unit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub at: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.problem)
+    }
+}
+
+pub fn err<T>(at: impl Into<String>, problem: impl Into<String>) -> Result<T, FileError> {
+    Err(FileError {
+        at: at.into(),
+        problem: problem.into(),
+    })
+}
+
+/// A JSON object being read, with the path to it for messages.
+pub struct Obj<'a> {
+    at: String,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Obj<'a> {
+    pub fn of(value: &'a Value, at: &str) -> Result<Obj<'a>, FileError> {
+        match value.as_object() {
+            Some(map) => Ok(Obj {
+                at: at.to_string(),
+                map,
+            }),
+            None => err(at, "must be an object"),
+        }
+    }
+
+    pub fn path(&self, key: &str) -> String {
+        if self.at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.at)
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn text(&self, key: &str) -> Result<String, FileError> {
+        match self.get(key).map(|v| v.as_str()) {
+            Some(Some(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+            Some(Some(_)) | None => err(self.path(key), "is required"),
+            Some(None) => err(self.path(key), "must be text"),
+        }
+    }
+
+    pub fn list(&self, key: &str, required: bool) -> Result<&'a [Value], FileError> {
+        match self.get(key) {
+            None if required => err(self.path(key), "is required"),
+            None => Ok(&[]),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => err(self.path(key), "must be a list"),
+        }
+    }
+
+    /// A decimal with at most `digits` decimals, as an integer scaled by
+    /// 10^digits.
+    pub fn decimal(&self, key: &str, digits: u32) -> Result<Option<i64>, FileError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match fixed_point(&n.to_string(), digits) {
+                Some((whole, frac)) => Ok(Some(whole * 10i64.pow(digits) + frac)),
+                None => err(
+                    self.path(key),
+                    format!("{n} has more than {digits} decimal(s)"),
+                ),
+            },
+            Some(_) => err(self.path(key), "must be a number"),
+        }
+    }
+
+    pub fn points(&self, key: &str) -> Result<Option<Points>, FileError> {
+        Ok(self.decimal(key, 1)?.map(Points))
+    }
+
+    pub fn required_points(&self, key: &str) -> Result<Points, FileError> {
+        self.points(key)?
+            .map_or_else(|| err(self.path(key), "is required"), Ok)
+    }
+
+    pub fn integer(&self, key: &str) -> Result<Option<i64>, FileError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) => Ok(Some(i)),
+                None => err(self.path(key), format!("{n} must be a whole number")),
+            },
+            Some(_) => err(self.path(key), "must be a whole number"),
+        }
+    }
+
+    pub fn flag(&self, key: &str) -> Result<bool, FileError> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => err(self.path(key), "must be true or false"),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The rotation plan file (`yingji schedule PLAN.json`): batches, units and
+//! trainees with their unavailable days, checked with every refusal naming
+//! where (`trainees[3].unavailable[0]`), and the roster as JSON.
+
+use super::json_input::{FileError, Obj, err};
+use super::scheduler::{Batch, Plan, Roster, Trainee, Unit, schedule};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+fn date(text: &str, at: &str) -> Result<NaiveDate, FileError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text)
+        .map_or_else(
+            || err(at, format!("\"{text}\" is not a date written YYYY-MM-DD")),
+            Ok,
+        )
+}
+
+fn count(o: &Obj, key: &str) -> Result<i64, FileError> {
+    let n = o
+        .integer(key)?
+        .map_or_else(|| err(o.path(key), "is required"), Ok)?;
+    if n < 0 {
+        return err(o.path(key), format!("{n} is negative"));
+    }
+    Ok(n)
+}
+
+/// Reads and checks a plan file.
+pub fn parse(text: &str) -> Result<Plan, FileError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| FileError {
+        at: format!("line {}", e.line()),
+        problem: format!("not valid JSON: {e}"),
+    })?;
+    let root = Obj::of(&root, "")?;
+
+    let mut batches: Vec<Batch> = Vec::new();
+    for (i, v) in root.list("batches", true)?.iter().enumerate() {
+        let o = Obj::of(v, &format!("batches[{i}]"))?;
+        let code = o.text("code")?;
+        if batches.iter().any(|b| b.code == code) {
+            return err(o.path("code"), format!("batch \"{code}\" is listed twice"));
+        }
+        let start = date(&o.text("start")?, &o.path("start"))?;
+        let end = date(&o.text("end")?, &o.path("end"))?;
+        if end < start {
+            return err(o.path("end"), format!("{end} is before the start {start}"));
+        }
+        let capacity = count(&o, "capacity")?;
+        if let Some(other) = batches.iter().find(|b| b.start <= end && start <= b.end) {
+            return err(
+                o.path("start"),
+                format!(
+                    "batch \"{code}\" ({start} to {end}) overlaps batch \"{}\" ({} to {})",
+                    other.code, other.start, other.end
+                ),
+            );
+        }
+        batches.push(Batch {
+            code,
+            start,
+            end,
+            capacity,
+        });
+    }
+
+    let mut units: Vec<Unit> = Vec::new();
+    for (i, v) in root.list("units", true)?.iter().enumerate() {
+        let o = Obj::of(v, &format!("units[{i}]"))?;
+        let code = o.text("code")?;
+        if units.iter().any(|u| u.code == code) {
+            return err(o.path("code"), format!("unit \"{code}\" is listed twice"));
+        }
+        let staff = count(&o, "staff")?;
+        let min_on_duty = count(&o, "min_on_duty")?;
+        if min_on_duty > staff {
+            return err(
+                o.path("min_on_duty"),
+                format!("{min_on_duty} on duty is more than the unit's staff of {staff}"),
+            );
+        }
+        units.push(Unit {
+            code,
+            staff,
+            min_on_duty,
+        });
+    }
+
+    let mut trainees: Vec<Trainee> = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut per_unit: HashMap<String, i64> = HashMap::new();
+    for (i, v) in root.list("trainees", true)?.iter().enumerate() {
+        let o = Obj::of(v, &format!("trainees[{i}]"))?;
+        let id = o.text("id")?;
+        if !ids.insert(id.clone()) {
+            return err(o.path("id"), format!("trainee \"{id}\" is listed twice"));
+        }
+        let unit = o.text("unit")?;
+        let Some(u) = units.iter().find(|u| u.code == unit) else {
+            return err(o.path("unit"), format!("unknown unit \"{unit}\""));
+        };
+        let n = per_unit.entry(unit.clone()).or_default();
+        *n += 1;
+        if *n > u.staff {
+            return err(
+                o.path("unit"),
+                format!(
+                    "unit \"{unit}\" has more trainees than its staff of {}",
+                    u.staff
+                ),
+            );
+        }
+        let mut unavailable = Vec::new();
+        for (j, r) in o.list("unavailable", false)?.iter().enumerate() {
+            let at = format!("{}[{j}]", o.path("unavailable"));
+            let pair = r.as_array().filter(|p| p.len() == 2).map_or_else(
+                || err(at.clone(), "must be [\"first day\", \"last day\"]"),
+                Ok,
+            )?;
+            let day = |k: usize| match pair[k].as_str() {
+                Some(s) => date(s, &format!("{at}[{k}]")),
+                None => err(format!("{at}[{k}]"), "must be a date written YYYY-MM-DD"),
+            };
+            let (first, last) = (day(0)?, day(1)?);
+            if last < first {
+                return err(at, format!("{last} is before {first}"));
+            }
+            unavailable.push((first, last));
+        }
+        trainees.push(Trainee {
+            id,
+            unit,
+            unavailable,
+        });
+    }
+    Ok(Plan {
+        batches,
+        units,
+        trainees,
+    })
+}
+
+/// The roster as the command prints it: every trainee once, in one list
+/// or the other, in the file's order.
+pub fn roster_json(plan: &Plan, roster: &Roster) -> Value {
+    json!({
+        "assignments": roster.assignments.iter().map(|(t, b)| json!({
+            "trainee": plan.trainees[*t].id,
+            "batch": plan.batches[*b].code,
+        })).collect::<Vec<_>>(),
+        "unassigned": roster.unassigned.iter().map(|(t, reason)| json!({
+            "trainee": plan.trainees[*t].id,
+            "reason": reason.text(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Reads a plan file and schedules it.
+pub fn run(text: &str) -> Result<Value, FileError> {
+    let plan = parse(text)?;
+    let roster = schedule(&plan);
+    Ok(roster_json(&plan, &roster))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &str = r#"{
+      "batches": [{"code": "B1", "start": "2018-04-02", "end": "2018-04-04", "capacity": 30},
+                  {"code": "B2", "start": "2018-04-09", "end": "2018-04-11", "capacity": 30}],
+      "units": [{"code": "GA", "staff": 12, "min_on_duty": 4}],
+      "trainees": [{"id": "P001", "unit": "GA", "unavailable": [["2018-04-03", "2018-04-05"]]},
+                   {"id": "P002", "unit": "GA"}]
+    }"#;
+
+    #[test]
+    fn the_example_plan_is_scheduled_and_printed() {
+        let out = run(PLAN).unwrap();
+        assert_eq!(
+            out,
+            json!({"assignments": [{"trainee": "P001", "batch": "B2"}, {"trainee": "P002", "batch": "B1"}],
+                   "unassigned": []})
+        );
+    }
+
+    fn refused(plan: &str) -> String {
+        run(plan).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_refusal_names_where_the_problem_is() {
+        assert!(
+            refused(&PLAN.replace("2018-04-09", "2018-04-03"))
+                .starts_with("batches[1].start: batch \"B2\"")
+        );
+        assert!(refused(&PLAN.replace("2018-04-11", "2018-04-08")).starts_with("batches[1].end"));
+        assert!(
+            refused(&PLAN.replace(
+                "2018-04-04\", \"capacity\": 30",
+                "2018-04-31\", \"capacity\": 30"
+            ))
+            .starts_with("batches[0].end")
+        );
+        assert!(
+            refused(&PLAN.replace("\"capacity\": 30}]", "\"capacity\": -1}]"))
+                .starts_with("batches[1].capacity")
+        );
+        assert!(
+            refused(&PLAN.replace("\"staff\": 12", "\"staff\": -2")).starts_with("units[0].staff")
+        );
+        assert!(
+            refused(&PLAN.replace("\"min_on_duty\": 4", "\"min_on_duty\": 13"))
+                .starts_with("units[0].min_on_duty")
+        );
+        assert!(refused(&PLAN.replace("\"B2\"", "\"B1\"")).starts_with("batches[1].code"));
+        assert!(refused(&PLAN.replace("P002", "P001")).starts_with("trainees[1].id"));
+        assert!(
+            refused(&PLAN.replace(
+                "\"id\": \"P002\", \"unit\": \"GA\"",
+                "\"id\": \"P002\", \"unit\": \"XX\""
+            ))
+            .starts_with("trainees[1].unit")
+        );
+        assert!(
+            refused(&PLAN.replace(
+                "\"staff\": 12, \"min_on_duty\": 4",
+                "\"staff\": 1, \"min_on_duty\": 0"
+            ))
+            .starts_with("trainees[1].unit: unit \"GA\" has more trainees")
+        );
+        assert!(
+            refused(&PLAN.replace(
+                "[\"2018-04-03\", \"2018-04-05\"]",
+                "[\"2018-04-05\", \"2018-04-03\"]"
+            ))
+            .starts_with("trainees[0].unavailable[0]")
+        );
+        assert!(
+            refused(&PLAN.replace(
+                "[\"2018-04-03\", \"2018-04-05\"]",
+                "[\"2018-4-3\", \"2018-04-05\"]"
+            ))
+            .starts_with("trainees[0].unavailable[0][0]")
+        );
+        assert!(refused("[1, 2").starts_with("line"));
+    }
+}
