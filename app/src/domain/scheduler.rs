@@ -230,28 +230,52 @@ pub fn schedule(plan: &Plan) -> Roster {
         .map(|(i, u)| (u.code.as_str(), i))
         .collect();
 
-    // Trainees of one unit who can attend the same batches form a group.
+    // Batches that do not overlap, sorted by start, are sorted by end too:
+    // the batches a range meets are then found by binary search.
+    let by_end = order
+        .windows(2)
+        .all(|w| plan.batches[w[0]].end < plan.batches[w[1]].start);
+    let blocked_by = |range: (NaiveDate, NaiveDate), out: &mut Vec<usize>| {
+        if by_end {
+            let first = order.partition_point(|&b| plan.batches[b].end < range.0);
+            out.extend(
+                order[first..]
+                    .iter()
+                    .take_while(|&&b| plan.batches[b].start <= range.1),
+            );
+        } else {
+            out.extend(order.iter().filter(|&&b| meets(range, &plan.batches[b])));
+        }
+    };
+
+    // Trainees of one unit who cannot attend the same batches form a group.
     let mut group_of_key: HashMap<(usize, Vec<usize>), usize> = HashMap::new();
     let mut groups: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new(); // (unit, batches, trainees)
     let mut trainee_group = vec![usize::MAX; plan.trainees.len()];
+    let mut blocked = Vec::new();
     for (t, trainee) in plan.trainees.iter().enumerate() {
         let Some(&u) = unit_index.get(trainee.unit.as_str()) else {
             continue;
         };
-        let fits: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&b| {
-                !trainee
-                    .unavailable
+        blocked.clear();
+        for r in &trainee.unavailable {
+            blocked_by(*r, &mut blocked);
+        }
+        blocked.sort_unstable();
+        blocked.dedup();
+        let g = match group_of_key.get(&(u, blocked.clone())) {
+            Some(&g) => g,
+            None => {
+                let fits: Vec<usize> = order
                     .iter()
-                    .any(|r| meets(*r, &plan.batches[b]))
-            })
-            .collect();
-        let g = *group_of_key.entry((u, fits.clone())).or_insert_with(|| {
-            groups.push((u, fits, Vec::new()));
-            groups.len() - 1
-        });
+                    .copied()
+                    .filter(|b| blocked.binary_search(b).is_err())
+                    .collect();
+                groups.push((u, fits, Vec::new()));
+                group_of_key.insert((u, blocked.clone()), groups.len() - 1);
+                groups.len() - 1
+            }
+        };
         groups[g].2.push(t);
         trainee_group[t] = g;
     }
@@ -261,35 +285,33 @@ pub fn schedule(plan: &Plan) -> Roster {
     let group_node = |g: usize| 2 + g;
     let batch_base = 2 + groups.len();
     let pair_base = batch_base + plan.batches.len();
-    let mut pair_node: HashMap<(usize, usize), usize> = HashMap::new();
-    for (u, fits, _) in &groups {
-        for &b in fits {
-            let n = pair_base + pair_node.len();
-            pair_node.entry((*u, b)).or_insert(n);
-        }
-    }
-    let mut flow = Flow::new(pair_base + pair_node.len());
+    // Pair nodes are numbered unit × batches + batch (unused ones stay
+    // isolated): no hashing on the hot path.
+    let nb = plan.batches.len();
+    let pair = |u: usize, b: usize| pair_base + u * nb + b;
+    let mut flow = Flow::new(pair_base + plan.units.len() * nb);
+    let mut used = vec![false; plan.units.len() * nb];
     let mut group_edges: Vec<Vec<(usize, usize)>> = Vec::with_capacity(groups.len());
     for (g, (u, fits, members)) in groups.iter().enumerate() {
         flow.edge(s, group_node(g), members.len() as i64);
         group_edges.push(
             fits.iter()
                 .map(|&b| {
+                    used[u * nb + b] = true;
                     (
                         b,
-                        flow.edge(group_node(g), pair_node[&(*u, b)], members.len() as i64),
+                        flow.edge(group_node(g), pair(*u, b), members.len() as i64),
                     )
                 })
                 .collect(),
         );
     }
-    // (unit, batch) -> batch edges, in a fixed order.
-    let mut pairs: Vec<((usize, usize), usize)> = pair_node.iter().map(|(k, v)| (*k, *v)).collect();
-    pairs.sort_by_key(|(_, node)| *node);
-    let mut pair_edge: HashMap<(usize, usize), usize> = HashMap::new();
-    for ((u, b), node) in &pairs {
-        let e = flow.edge(*node, batch_base + b, plan.units[*u].max_away());
-        pair_edge.insert((*u, *b), e);
+    for (u, unit) in plan.units.iter().enumerate() {
+        for &b in &order {
+            if used[u * nb + b] {
+                flow.edge(pair(u, b), batch_base + b, unit.max_away());
+            }
+        }
     }
     for &b in &order {
         flow.edge(batch_base + b, t, plan.batches[b].capacity.max(0));
