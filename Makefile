@@ -82,5 +82,5 @@ e2e:
 ## the home page, a static file and a 500-unit assessment ranking served by the
 ## release binary.
 bench: site server
-	cargo bench -p app --bench assessment
+	cargo bench -p app --bench assessment --bench scheduler
 	.ci/bench.sh
