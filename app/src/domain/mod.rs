@@ -5,6 +5,7 @@
 pub mod account;
 pub mod assessment;
 pub mod authz;
+pub mod course;
 pub mod import;
 pub mod incident;
 pub mod json_input;
