@@ -9,6 +9,7 @@ pub mod course;
 pub mod import;
 pub mod incident;
 pub mod json_input;
+pub mod lesson;
 pub mod person;
 pub mod plan_file;
 pub mod scheduler;
