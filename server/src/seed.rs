@@ -454,8 +454,8 @@ async fn seed_assessment(
     use app::domain::assessment::Points;
     use app::domain::scheme::{IndicatorForm, RuleForm, SchemeForm};
     use chrono::Datelike;
-    let year = chrono::DateTime::from_timestamp(now + app::domain::LOCAL_OFFSET_SECS, 0)
-        .map(|t| t.year())
+    let year = app::domain::local_date(now)
+        .map(|d| d.year())
         .unwrap_or(2026);
     let mut form = SchemeForm::blank(year - 1, 0);
     form.code = format!("S{}-JD", year - 1);

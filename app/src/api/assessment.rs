@@ -59,10 +59,18 @@ pub mod server {
         }
     }
 
-    /// The assessor may score this unit.
-    pub fn require_assess_at(me: &Principal, unit: &Unit) -> Result<(), AppError> {
+    /// The unit, if the caller may assess it: 404 when there is no such
+    /// unit, 403 when it lies outside their scope.
+    pub async fn unit_to_assess(
+        pool: &AnyPool,
+        me: &Principal,
+        unit_id: i64,
+    ) -> Result<Unit, AppError> {
+        let unit = crate::db::units::get(pool, unit_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if me.may_at(Action::Assess, &unit.path) {
-            Ok(())
+            Ok(unit)
         } else {
             Err(AppError::Forbidden)
         }
@@ -208,7 +216,6 @@ pub async fn list_schemes() -> Result<Vec<SchemeSummary>, AppError> {
 pub async fn load_scheme_editor(
     #[server(default)] id: Option<i64>,
 ) -> Result<SchemeEditor, AppError> {
-    use crate::domain::LOCAL_OFFSET_SECS;
     use chrono::Datelike;
     use ssr::*;
     finish(
@@ -218,12 +225,9 @@ pub async fn load_scheme_editor(
             let st = state()?;
             Ok(match id {
                 None => {
-                    let year = chrono::DateTime::from_timestamp(
-                        st.clock.now_secs() + LOCAL_OFFSET_SECS,
-                        0,
-                    )
-                    .map(|t| t.year())
-                    .unwrap_or(2026);
+                    let year = crate::domain::local_date(st.clock.now_secs())
+                        .map(|d| d.year())
+                        .unwrap_or(2026);
                     SchemeEditor {
                         id: None,
                         form: SchemeForm::blank(year, 6),
@@ -482,10 +486,7 @@ async fn sheet_target(
 ) -> Result<(crate::model::StoredScheme, Unit), AppError> {
     let st = ssr::state()?;
     let scheme = server::scheme(&st.db.pool, scheme_id).await?;
-    let unit = crate::db::units::get(&st.db.pool, unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    server::require_assess_at(me, &unit)?;
+    let unit = server::unit_to_assess(&st.db.pool, me, unit_id).await?;
     if !scheme.def.unit_kinds.contains(&unit.kind) {
         return Err(AppError::invalid(
             "field.unit",
@@ -592,12 +593,9 @@ fn current_year() -> Result<i64, AppError> {
 /// The local date a form gave, or today when blank.
 #[cfg(feature = "ssr")]
 fn date_or_today(raw: &str, field: &str) -> Result<chrono::NaiveDate, AppError> {
-    use crate::domain::{LOCAL_OFFSET_SECS, Problem};
+    use crate::domain::{Problem, local_date};
     if raw.trim().is_empty() {
-        let now = ssr::state()?.clock.now_secs();
-        return chrono::DateTime::from_timestamp(now + LOCAL_OFFSET_SECS, 0)
-            .map(|t| t.date_naive())
-            .ok_or(AppError::Internal);
+        return local_date(ssr::state()?.clock.now_secs()).ok_or(AppError::Internal);
     }
     chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_date")))
@@ -680,10 +678,7 @@ pub async fn remove_event(id: i64) -> Result<(), AppError> {
             let unit_id = store::event_unit(&st.db.pool, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let unit = crate::db::units::get(&st.db.pool, unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            server::require_assess_at(&me, &unit)?;
+            server::unit_to_assess(&st.db.pool, &me, unit_id).await?;
             let mut tx = st.db.pool.begin().await?;
             store::remove_event(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
             tx.commit().await?;
@@ -748,10 +743,7 @@ pub async fn remove_bonus(id: i64) -> Result<(), AppError> {
             let unit_id = store::bonus_unit(&st.db.pool, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let unit = crate::db::units::get(&st.db.pool, unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            server::require_assess_at(&me, &unit)?;
+            server::unit_to_assess(&st.db.pool, &me, unit_id).await?;
             let mut tx = st.db.pool.begin().await?;
             store::remove_bonus(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
             tx.commit().await?;
@@ -819,10 +811,7 @@ pub async fn decide_veto(
             let veto = store::get_veto(&st.db.pool, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let unit = crate::db::units::get(&st.db.pool, veto.unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            server::require_assess_at(&me, &unit)?;
+            server::unit_to_assess(&st.db.pool, &me, veto.unit_id).await?;
             let note = match (decision.as_str(), note.trim()) {
                 ("revoke", reason) => {
                     text_field(reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?
@@ -902,7 +891,7 @@ pub async fn log_incident(
     use crate::db::assessment::{self as store, NewEvent, NewIncident};
     use crate::domain::authz::Action;
     use crate::domain::incident::{Level, check_times, is_late, report_delay_minutes};
-    use crate::domain::{LOCAL_OFFSET_SECS, local_time, text_field};
+    use crate::domain::{local_date, local_time, text_field};
     use chrono::Datelike;
     use ssr::*;
     finish(
@@ -924,9 +913,7 @@ pub async fn log_incident(
                 .map_err(|p| AppError::invalid("field.reported_at", p))?;
             let reported_by = text_field(&reported_by, 1, 80)
                 .map_err(|p| AppError::invalid("field.reported_by", p))?;
-            let local_day = chrono::DateTime::from_timestamp(occurred + LOCAL_OFFSET_SECS, 0)
-                .map(|t| t.date_naive())
-                .ok_or(AppError::Internal)?;
+            let local_day = local_date(occurred).ok_or(AppError::Internal)?;
             let year = local_day.year() as i64;
             let now = st.clock.now_secs();
             let mut tx = st.db.pool.begin().await?;
@@ -998,19 +985,12 @@ pub async fn mark_finding(
             let incident = store::get_incident(&st.db.pool, incident_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let unit = crate::db::units::get(&st.db.pool, incident.unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            server::require_assess_at(&me, &unit)?;
+            let unit = server::unit_to_assess(&st.db.pool, &me, incident.unit_id).await?;
             let finding =
                 Finding::parse(&finding).map_err(|p| AppError::invalid("field.finding", p))?;
             let day = date_or_today(&found_on, "field.found_on")?;
-            let happened = chrono::DateTime::from_timestamp(
-                incident.occurred_at + crate::domain::LOCAL_OFFSET_SECS,
-                0,
-            )
-            .map(|t| t.date_naive())
-            .ok_or(AppError::Internal)?;
+            let happened =
+                crate::domain::local_date(incident.occurred_at).ok_or(AppError::Internal)?;
             if day < happened {
                 return Err(AppError::invalid(
                     "field.found_on",
@@ -1059,7 +1039,6 @@ pub async fn mark_finding(
 /// Incidents that happened in a year (local time).
 #[server(endpoint = "list_incidents")]
 pub async fn list_incidents(#[server(default)] year: i64) -> Result<Vec<IncidentRow>, AppError> {
-    use crate::domain::LOCAL_OFFSET_SECS;
     use crate::domain::authz::Action;
     use ssr::*;
     finish(
@@ -1068,8 +1047,7 @@ pub async fn list_incidents(#[server(default)] year: i64) -> Result<Vec<Incident
             let year = if year > 0 { year } else { current_year()? };
             let start = |y: i64| {
                 chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1)
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
+                    .map(crate::domain::local_day_start)
                     .unwrap_or(0)
             };
             let pool = &state()?.db.pool;
@@ -1148,10 +1126,7 @@ pub async fn save_metric(
         async move {
             let me = require_may(crate::domain::authz::Action::Assess)?;
             let st = state()?;
-            let unit = crate::db::units::get(&st.db.pool, unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            server::require_assess_at(&me, &unit)?;
+            server::unit_to_assess(&st.db.pool, &me, unit_id).await?;
             if !(2000..=2100).contains(&year) {
                 return Err(AppError::invalid(
                     "field.year",

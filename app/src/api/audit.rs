@@ -28,10 +28,7 @@ pub async fn list_audit(
                     return Ok(None);
                 }
                 chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-                    .map(|d| {
-                        d.and_hms_opt(0, 0, 0)
-                            .map(|t| t.and_utc().timestamp() - crate::domain::LOCAL_OFFSET_SECS)
-                    })
+                    .map(|d| Some(crate::domain::local_day_start(d)))
                     .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_date")))
             };
             let filter = AuditFilter {

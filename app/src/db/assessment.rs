@@ -956,19 +956,40 @@ pub async fn create_incident(
     Ok(id)
 }
 
+const INCIDENT: &str = "SELECT i.id, i.unit_id, u.name AS unit_name, i.level, i.title, i.occurred_at, \
+     i.reported_at, i.reported_by FROM incidents i JOIN units u ON u.id = i.unit_id";
+
+fn incident_row(r: &AnyRow, events: Vec<String>) -> IncidentRow {
+    let level: String = r.get("level");
+    IncidentRow {
+        id: r.get("id"),
+        unit_id: r.get("unit_id"),
+        unit_name: r.get("unit_name"),
+        level: Level::parse(&level).unwrap_or(Level::General),
+        title: r.get("title"),
+        occurred_at: r.get("occurred_at"),
+        reported_at: r.get("reported_at"),
+        reported_by: r.get("reported_by"),
+        events,
+    }
+}
+
+/// Incidents that happened in [from, to), newest first, each with the
+/// event types recorded from it.
 pub async fn incidents(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<IncidentRow>, AppError> {
-    let rows = sqlx::query(
-        "SELECT i.id, i.unit_id, u.name AS unit_name, i.level, i.title, i.occurred_at, i.reported_at, i.reported_by \
-         FROM incidents i JOIN units u ON u.id = i.unit_id \
-         WHERE i.occurred_at >= $1 AND i.occurred_at < $2 ORDER BY i.occurred_at DESC, i.id DESC",
-    )
+    let rows = sqlx::query(&format!(
+        "{INCIDENT} WHERE i.occurred_at >= $1 AND i.occurred_at < $2 ORDER BY i.occurred_at DESC, i.id DESC"
+    ))
     .bind(from)
     .bind(to)
     .fetch_all(pool)
     .await?;
     let events = sqlx::query(
-        "SELECT incident_id, event FROM assessment_events WHERE incident_id IS NOT NULL ORDER BY id",
+        "SELECT e.incident_id, e.event FROM assessment_events e JOIN incidents i ON i.id = e.incident_id \
+         WHERE i.occurred_at >= $1 AND i.occurred_at < $2 ORDER BY e.id",
     )
+    .bind(from)
+    .bind(to)
     .fetch_all(pool)
     .await?;
     let mut by_incident: HashMap<i64, Vec<String>> = HashMap::new();
@@ -981,45 +1002,20 @@ pub async fn incidents(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<Inciden
     Ok(rows
         .iter()
         .map(|r| {
-            let id: i64 = r.get("id");
-            let level: String = r.get("level");
-            IncidentRow {
-                id,
-                unit_id: r.get("unit_id"),
-                unit_name: r.get("unit_name"),
-                level: Level::parse(&level).unwrap_or(Level::General),
-                title: r.get("title"),
-                occurred_at: r.get("occurred_at"),
-                reported_at: r.get("reported_at"),
-                reported_by: r.get("reported_by"),
-                events: by_incident.remove(&id).unwrap_or_default(),
-            }
+            let events = by_incident
+                .remove(&r.get::<i64, _>("id"))
+                .unwrap_or_default();
+            incident_row(r, events)
         })
         .collect())
 }
 
 pub async fn get_incident(pool: &AnyPool, id: i64) -> Result<Option<IncidentRow>, AppError> {
-    let row = sqlx::query(
-        "SELECT i.id, i.unit_id, u.name AS unit_name, i.level, i.title, i.occurred_at, i.reported_at, i.reported_by \
-         FROM incidents i JOIN units u ON u.id = i.unit_id WHERE i.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| {
-        let level: String = r.get("level");
-        IncidentRow {
-            id: r.get("id"),
-            unit_id: r.get("unit_id"),
-            unit_name: r.get("unit_name"),
-            level: Level::parse(&level).unwrap_or(Level::General),
-            title: r.get("title"),
-            occurred_at: r.get("occurred_at"),
-            reported_at: r.get("reported_at"),
-            reported_by: r.get("reported_by"),
-            events: Vec::new(),
-        }
-    }))
+    let row = sqlx::query(&format!("{INCIDENT} WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| incident_row(&r, Vec::new())))
 }
 
 // ---- evaluation ----

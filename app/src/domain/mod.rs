@@ -31,6 +31,19 @@ pub fn local_time(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The local day an instant (Unix seconds) falls on; `None` only for
+/// instants outside chrono's range.
+pub fn local_date(ts: i64) -> Option<chrono::NaiveDate> {
+    chrono::DateTime::from_timestamp(ts + LOCAL_OFFSET_SECS, 0).map(|t| t.date_naive())
+}
+
+/// The instant (Unix seconds) a local day begins.
+pub fn local_day_start(day: chrono::NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
+        .unwrap_or(0)
+}
+
 /// Percent-encodes text for a URL query value (everything but ASCII
 /// letters, digits, `-`, `_` and `.`), as UTF-8 bytes.
 pub fn query_escape(s: &str) -> String {
@@ -108,6 +121,16 @@ pub fn code_field(raw: &str) -> Result<String, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_day_runs_from_local_midnight() {
+        // 2018-05-11 16:00 UTC is 2018-05-12 00:00 in the district.
+        let start = 1_526_054_400;
+        let day = chrono::NaiveDate::from_ymd_opt(2018, 5, 12).unwrap();
+        assert_eq!(local_date(start), Some(day));
+        assert_eq!(local_date(start - 1), day.pred_opt());
+        assert_eq!(local_day_start(day), start);
+    }
 
     #[test]
     fn text_fields_are_trimmed_and_counted_in_characters() {
