@@ -17,6 +17,7 @@ pub mod scheme;
 pub mod scoring_sheet;
 pub mod session;
 pub mod throttle;
+pub mod training;
 pub mod unit;
 pub mod veto;
 
