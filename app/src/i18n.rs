@@ -157,6 +157,11 @@ mod tests {
                         "method.",
                         "score.",
                         "bonus.",
+                        "training.",
+                        "order.",
+                        "leave.",
+                        "notice.",
+                        "course_category.",
                     ];
                     let looks_like_key = prefixes.iter().any(|p| literal.starts_with(p))
                         && literal.chars().all(|c| {
@@ -183,12 +188,19 @@ mod tests {
     #[test]
     fn every_built_key_is_translated() {
         use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, METRICS};
+        use crate::domain::training::CourseCategory;
         let zh = keys(ZH_SOURCE);
         let built = CATEGORIES
             .iter()
             .map(|c| format!("category.{c}"))
             .chain(METRICS.iter().map(|m| format!("metric.{m}")))
-            .chain(EVENT_TYPES.iter().map(|e| format!("event.{e}")));
+            .chain(EVENT_TYPES.iter().map(|e| format!("event.{e}")))
+            .chain(CourseCategory::ALL.iter().map(|c| c.label_key()))
+            .chain(
+                ["scheduler", "moved", "override", "self"]
+                    .iter()
+                    .map(|s| format!("training.source_{s}")),
+            );
         let missing: Vec<String> = built.filter(|k| !zh.contains(k.as_str())).collect();
         assert!(missing.is_empty(), "untranslated: {missing:?}");
     }

@@ -80,6 +80,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/assessment/vetoes") view=pages::assessment::reviews::VetoesPage />
                     <Route path=path!("/assessment/incidents") view=pages::assessment::reviews::IncidentsPage />
                     <Route path=path!("/assessment/metrics") view=pages::assessment::reviews::MetricsPage />
+                    <Route path=path!("/training") view=pages::training::TrainingPage />
+                    <Route path=path!("/training/courses/new") view=pages::training::CourseEditPage />
+                    <Route path=path!("/training/courses/:id") view=pages::training::CourseEditPage />
+                    <Route path=path!("/training/plans/new") view=pages::training::PlanEditPage />
+                    <Route path=path!("/training/plans/:id/edit") view=pages::training::PlanEditPage />
+                    <Route path=path!("/training/plans/:id") view=pages::training::roster::PlanPage />
+                    <Route path=path!("/training/coverage") view=pages::training::coverage::CoveragePage />
+                    <Route path=path!("/training/orders") view=pages::training::coverage::OrdersPage />
+                    <Route path=path!("/training/leave") view=pages::training::coverage::LeavePage />
+                    <Route path=path!("/my/training") view=pages::training::my::MyTrainingPage />
+                    <Route path=path!("/my/training/:id") view=pages::training::my::StudyPage />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
                 </Routes>

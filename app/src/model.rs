@@ -40,6 +40,10 @@ pub struct Person {
     /// Masked (138****1234) unless the viewer may manage this person.
     pub phone: Option<String>,
     pub account: Option<String>,
+    /// Enterprise workers: cleared for post (准许上岗) or not; `None` for
+    /// everyone the rule does not apply to.
+    #[serde(default)]
+    pub cleared: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,4 +290,217 @@ pub struct UnitAssessment {
     pub category_svg: String,
     pub trend_svg: Option<String>,
     pub may_score: bool,
+}
+
+// ---- Training rotations ----
+
+use crate::domain::course::QuestionView;
+use crate::domain::training::{CourseCategory, CourseDef, Coverage, OrderState, PlanDef};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseSummary {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub category: CourseCategory,
+    pub audience: Vec<Position>,
+    pub hours: i64,
+    pub lessons: usize,
+    pub questions: usize,
+    pub certify_months: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCourse {
+    pub id: i64,
+    pub def: CourseDef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i64,
+    pub course_title: String,
+    pub batches: i64,
+    pub seats: i64,
+    pub capacity: i64,
+    pub published: bool,
+    pub self_signup: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPlan {
+    pub id: i64,
+    pub def: PlanDef,
+    pub course_title: String,
+    pub unit_name: Option<String>,
+    pub unit_path: Option<String>,
+    pub published: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub code: String,
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub place: String,
+    pub instructor: String,
+    pub capacity: i64,
+    pub taken: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatRow {
+    pub batch_id: i64,
+    pub person_id: i64,
+    pub person_code: String,
+    pub person_name: String,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// scheduler, moved, override, self
+    pub source: String,
+    pub override_reason: Option<String>,
+    pub attended: bool,
+    pub passed: bool,
+    pub completed: bool,
+    /// `Some(false)`: 不准上岗.
+    pub cleared: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnplacedRow {
+    pub person_id: i64,
+    pub person_code: String,
+    pub person_name: String,
+    pub unit_name: String,
+    pub reason: String,
+}
+
+/// A plan with its batches and roster, as the organizer reviews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRoster {
+    pub plan: StoredPlan,
+    pub batches: Vec<BatchRow>,
+    pub seats: Vec<SeatRow>,
+    pub unplaced: Vec<UnplacedRow>,
+    /// People the plan targets (not yet completed this year).
+    pub targets: i64,
+    pub has_quiz: bool,
+}
+
+/// One of the trainee's seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MySeat {
+    pub plan_id: i64,
+    pub plan_name: String,
+    pub course_title: String,
+    pub batch: BatchRow,
+    pub attended: bool,
+    pub passed: bool,
+    pub completed_on: Option<chrono::NaiveDate>,
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
+/// A batch the trainee may sign up for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenBatch {
+    pub plan_name: String,
+    pub course_title: String,
+    pub batch: BatchRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: i64,
+    pub message_key: String,
+    pub args: Vec<String>,
+    pub link: String,
+    pub created_at: i64,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyTraining {
+    pub person_name: String,
+    pub seats: Vec<MySeat>,
+    pub open: Vec<OpenBatch>,
+    pub notices: Vec<Notice>,
+    pub calendar_url: String,
+    pub cleared: Option<bool>,
+    pub today: chrono::NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRow {
+    pub at: i64,
+    pub right: i64,
+    pub total: i64,
+    pub percent: i64,
+    pub passed: bool,
+}
+
+/// A course as the trainee studies it: lessons rendered to safe HTML and
+/// the quiz without its answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Study {
+    pub plan_id: i64,
+    pub course_title: String,
+    pub hours: i64,
+    /// (title, HTML).
+    pub lessons: Vec<(String, String)>,
+    pub questions: Vec<QuestionView>,
+    pub pass_percent: u32,
+    pub attempt_limit: Option<u32>,
+    pub attempts: Vec<AttemptRow>,
+    pub attended: bool,
+    pub completed_on: Option<chrono::NaiveDate>,
+    pub may_attempt: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageRow {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub coverage: Coverage,
+    pub open_order: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageReport {
+    pub year: i64,
+    pub rows: Vec<CoverageRow>,
+    /// Plotters SVG, bars per unit.
+    pub chart: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub year: i64,
+    pub reason: String,
+    pub deadline: chrono::NaiveDate,
+    pub issued_by: String,
+    pub issued_at: i64,
+    pub state: OrderState,
+    pub closed_by: Option<String>,
+    pub closing_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaveRow {
+    pub id: i64,
+    pub person_code: String,
+    pub person_name: String,
+    pub unit_name: String,
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub reason: String,
 }

@@ -171,3 +171,58 @@ mod tests {
         assert_eq!(spreadsheet_safe("97.0"), "97.0");
     }
 }
+
+/// A trainee's published batches as an iCalendar feed, found by the
+/// secret in its address (calendar apps cannot sign in). An unknown
+/// secret is 404, the same as no feed.
+pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
+    use app::db::training as store;
+    use app::domain::training::{CalEvent, ical};
+    let not_found = || (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
+    let Some(token) = file.strip_suffix(".ics") else {
+        return not_found();
+    };
+    let feed = async {
+        let mut c = st.db.pool.acquire().await?;
+        let Some((person, name)) = store::person_by_calendar_token(&mut c, token).await? else {
+            return Ok::<_, app::error::AppError>(None);
+        };
+        let events: Vec<CalEvent> = store::my_seats(&mut c, person)
+            .await?
+            .into_iter()
+            .map(|s| CalEvent {
+                uid: format!("batch-{}-person-{person}@yingji", s.batch.id),
+                summary: format!("{} · {}", s.course_title, s.batch.code),
+                location: s.batch.place.clone(),
+                description: format!("{} / {}", s.plan_name, s.batch.instructor),
+                start: s.batch.start,
+                end: s.batch.end,
+            })
+            .collect();
+        let stamp = chrono::DateTime::from_timestamp(st.clock.now_secs(), 0)
+            .unwrap_or_default()
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string();
+        Ok(Some(ical(
+            &format!("{name} 的培训 / training"),
+            &events,
+            &stamp,
+        )))
+    };
+    match feed.await {
+        Ok(Some(text)) => {
+            let mut res = text.into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            );
+            res
+        }
+        Ok(None) => not_found(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            both_languages("error.internal"),
+        )
+            .into_response(),
+    }
+}

@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
             "/assessment/schemes/{id}/results.xlsx",
             get(export::results_xlsx),
         )
+        .route("/calendar/{file}", get(export::calendar))
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

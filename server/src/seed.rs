@@ -430,6 +430,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         passwords.push((username.to_string(), password));
     }
     seed_assessment(&mut tx, &actor, now, &ids).await?;
+    seed_training(&mut tx, &actor, now, &ids).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
         .await?;
@@ -609,4 +610,123 @@ pub async fn reset_demo_passwords(db: &Db, now: i64) -> Result<Vec<(String, Stri
     }
     tx.commit().await?;
     Ok(out)
+}
+
+/// Two courses (early warning for emergency staff, with a quiz; enterprise
+/// safety, which clears workers for post) and this year's rotation for the
+/// first subdistrict, scheduled and published; an enterprise-safety plan
+/// that takes sign-ups.
+async fn seed_training(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor,
+    now: i64,
+    ids: &HashMap<&str, i64>,
+) -> Result<(), AppError> {
+    use app::db::training as store;
+    use app::domain::course::{Question, Quiz};
+    use app::domain::training::{BatchDef, CourseCategory, CourseDef, Lesson, PlanDef};
+    use chrono::{Datelike, NaiveDate};
+    let year = app::domain::local_date(now)
+        .map(|d| d.year())
+        .unwrap_or(2026);
+    let q = |prompt: &str, choices: &[&str], correct: &[usize]| Question {
+        prompt: prompt.to_string(),
+        choices: choices.iter().map(|c| c.to_string()).collect(),
+        correct: correct.to_vec(),
+        multiple: correct.len() > 1,
+    };
+    let warning = CourseDef {
+        code: "YJ-01".into(),
+        title: "懂预警、会监测、能上报".into(),
+        category: CourseCategory::EarlyWarning,
+        audience: vec![Position::LeaderCadre, Position::EmStaff],
+        hours: 8,
+        certify_months: Some(24),
+        lessons: vec![
+            Lesson {
+                title: "预警信息的接收与发布".into(),
+                body: "## 预警级别\n\n预警分为**蓝、黄、橙、红**四级。\n\n1. 接收预警信息\n2. 核实并报告值班室\n3. 按预案通知到人".into(),
+            },
+            Lesson {
+                title: "突发事件信息报告".into(),
+                body: "突发事件发生后,**30 分钟内**电话首报,1 小时内书面报告。\n\n> 严禁迟报、谎报、瞒报、漏报。".into(),
+            },
+        ],
+        quiz: Some(Quiz {
+            questions: vec![
+                q("突发事件发生后,电话首报的时限是?", &["30 分钟内", "2 小时内", "当天"], &[0]),
+                q("以下哪些属于应追责的报告问题?", &["迟报", "谎报", "及时报告", "瞒报"], &[0, 1, 3]),
+                q("全国防灾减灾日是哪一天?", &["5 月 12 日", "11 月 9 日"], &[0]),
+            ],
+            pass_percent: 60,
+            attempt_limit: Some(3),
+        }),
+    };
+    let warning_id = store::save_course(tx, actor, now, None, &warning).await?;
+    let safety = CourseDef {
+        code: "AQ-01".into(),
+        title: "企业职工安全知识和操作规程".into(),
+        category: CourseCategory::EnterpriseSafety,
+        audience: vec![Position::EnterpriseWorker],
+        hours: 4,
+        certify_months: Some(12),
+        lessons: vec![Lesson {
+            title: "岗位安全操作规程".into(),
+            body: "达不到要求的管理人员和职工**不准上岗**。".into(),
+        }],
+        quiz: Some(Quiz {
+            questions: vec![
+                q("未通过安全培训的职工可以上岗吗?", &["可以", "不可以"], &[1]),
+                q(
+                    "发现危险化学品泄漏,首先应当?",
+                    &["报告并撤离", "继续作业"],
+                    &[0],
+                ),
+            ],
+            pass_percent: 100,
+            attempt_limit: None,
+        }),
+    };
+    let safety_id = store::save_course(tx, actor, now, None, &safety).await?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).unwrap_or_default();
+    let batch = |code: &str, start: NaiveDate, end: NaiveDate, capacity: i64| BatchDef {
+        code: code.into(),
+        start,
+        end,
+        place: "区应急管理办公室培训室".into(),
+        instructor: "王老师".into(),
+        capacity,
+    };
+    let rotation = PlanDef {
+        code: format!("LX-{year}-JD01"),
+        name: format!("{year} 年街道应急管理人员轮训"),
+        year,
+        course_id: warning_id,
+        positions: vec![Position::LeaderCadre, Position::EmStaff],
+        unit_id: ids.get("JD01").copied(),
+        self_signup: false,
+        batches: vec![
+            batch("B1", day(3, 10), day(3, 11), 8),
+            batch("B2", day(3, 17), day(3, 18), 8),
+        ],
+    };
+    let plan_id = store::save_plan(tx, actor, now, None, &rotation).await?;
+    let plan = store::get_plan(tx, plan_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
+    store::publish(tx, actor, now, plan_id).await?;
+    let signup = PlanDef {
+        code: format!("AQ-{year}-QY01"),
+        name: format!("{year} 年华源化工职工安全培训"),
+        year,
+        course_id: safety_id,
+        positions: vec![Position::EnterpriseWorker],
+        unit_id: ids.get("QY01").copied(),
+        self_signup: true,
+        batches: vec![batch("S1", day(12, 28), day(12, 28), 10)],
+    };
+    let signup_id = store::save_plan(tx, actor, now, None, &signup).await?;
+    store::publish(tx, actor, now, signup_id).await?;
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod home;
 pub mod imports;
 pub mod people;
+pub mod training;
 pub mod units;
 
 #[cfg(feature = "ssr")]

@@ -70,8 +70,16 @@ pub async fn list_people(
                 50,
             )
             .await?;
+            let mut items: Vec<Person> = found.items.into_iter().map(|l| shown(&me, l)).collect();
+            let held: Vec<_> = items.iter().map(|p| (p.id, p.positions.clone())).collect();
+            let today = crate::domain::local_date(st.clock.now_secs()).ok_or(AppError::Internal)?;
+            let cleared =
+                crate::db::training::clearance(&mut *pool.acquire().await?, &held, today).await?;
+            for p in &mut items {
+                p.cleared = cleared.get(&p.id).copied();
+            }
             Ok(Page {
-                items: found.items.into_iter().map(|l| shown(&me, l)).collect(),
+                items,
                 total: found.total,
                 page: found.page,
                 per_page: found.per_page,

@@ -17,6 +17,14 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
     if me.may(Action::ManageUnits) || me.may(Action::ManagePeople) || me.may(Action::Assess) {
         out.push(("nav.import", "/import"));
     }
+    if me.person_id.is_some() {
+        out.push(("nav.my_training", "/my/training"));
+    }
+    if me.may(Action::ManageTraining) {
+        out.push(("nav.training", "/training"));
+    } else if me.may(Action::ViewTraining) {
+        out.push(("nav.training", "/training/coverage"));
+    }
     if me.may(Action::ViewAssessment) {
         out.push(("nav.assessment", "/assessment"));
     }

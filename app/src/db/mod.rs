@@ -9,6 +9,7 @@ pub mod audit;
 pub mod imports;
 pub mod people;
 pub mod sessions;
+pub mod training;
 pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

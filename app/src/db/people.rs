@@ -29,6 +29,7 @@ fn from_row(r: &AnyRow) -> Located {
             positions: Position::decode_list(&positions),
             phone: r.get("phone"),
             account: r.get("username"),
+            cleared: None,
         },
         r.get("unit_path"),
     )

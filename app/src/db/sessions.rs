@@ -14,6 +14,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// 32 random bytes as hex: session tokens, calendar-feed secrets.
+pub fn random_token() -> String {
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    hex(&raw)
+}
+
 pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
@@ -21,9 +28,7 @@ pub fn hash_token(token: &str) -> String {
 /// Starts a session; returns the token for the cookie (a fresh one at every
 /// log-in, so a token planted before log-in is worth nothing after).
 pub async fn create(pool: &AnyPool, account_id: i64, now: i64) -> Result<String, sqlx::Error> {
-    let mut raw = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    let token = hex(&raw);
+    let token = random_token();
     sqlx::query("INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
         .bind(hash_token(&token))
         .bind(account_id)

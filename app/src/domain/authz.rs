@@ -47,6 +47,12 @@ pub enum Action {
     Assess,
     /// Log incident reports (the duty office).
     LogIncidents,
+    /// Courses, rotation plans, rosters, attendance, leave.
+    ManageTraining,
+    /// Training coverage and rectification orders.
+    ViewTraining,
+    /// Issue and close rectification orders (责令限期整改).
+    Rectify,
 }
 
 impl Action {
@@ -58,6 +64,10 @@ impl Action {
             Action::ViewAssessment => &[Role::Admin, Role::Assessor, Role::Organizer],
             Action::Assess => &[Role::Assessor],
             Action::LogIncidents => &[Role::Admin, Role::Organizer, Role::Assessor],
+            Action::ManageTraining => &[Role::Admin, Role::Organizer],
+            Action::ViewTraining | Action::Rectify => {
+                &[Role::Admin, Role::Organizer, Role::Assessor]
+            }
         }
     }
 }

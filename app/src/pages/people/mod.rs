@@ -87,7 +87,10 @@ fn people_table(p: Page<Person>, lang: Lang, base: String, can_edit: bool) -> im
                             view! {
                                 <tr>
                                     <td data-label=lang.t("field.person_code")><code>{x.code.clone()}</code></td>
-                                    <td data-label=lang.t("field.person_name")>{x.name.clone()}</td>
+                                    <td data-label=lang.t("field.person_name")>
+                                        {x.name.clone()}
+                                        {(x.cleared == Some(false)).then(|| view! { " " <span class="badge veto" data-test="not-cleared">{lang.t("training.not_cleared")}</span> })}
+                                    </td>
                                     <td data-label=lang.t("field.unit")>{x.unit_name.clone()}</td>
                                     <td data-label=lang.t("field.positions")>{positions}</td>
                                     <td data-label=lang.t("field.phone")>{x.phone.clone().unwrap_or_default()}</td>
