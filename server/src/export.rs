@@ -158,20 +158,6 @@ fn xlsx(r: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     book.save_to_buffer()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn cells_that_would_be_formulas_are_kept_as_text() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_safe("九曲街道"), "九曲街道");
-        assert_eq!(spreadsheet_safe("-1.5"), "-1.5");
-        assert_eq!(spreadsheet_safe("97.0"), "97.0");
-    }
-}
-
 /// A trainee's published batches as an iCalendar feed, found by the
 /// secret in its address (calendar apps cannot sign in). An unknown
 /// secret is 404, the same as no feed.
@@ -224,5 +210,19 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
             both_languages("error.internal"),
         )
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_that_would_be_formulas_are_kept_as_text() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("九曲街道"), "九曲街道");
+        assert_eq!(spreadsheet_safe("-1.5"), "-1.5");
+        assert_eq!(spreadsheet_safe("97.0"), "97.0");
     }
 }

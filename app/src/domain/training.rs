@@ -88,6 +88,7 @@ pub struct CourseDef {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LessonForm {
     pub title: String,
     pub body: String,
@@ -97,37 +98,30 @@ pub struct LessonForm {
 pub const CHOICES_PER_QUESTION: usize = 4;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QuestionForm {
     pub prompt: String,
     /// "on" when several choices may be right.
-    #[serde(default)]
     pub multiple: String,
-    #[serde(default)]
     pub choices: Vec<String>,
     /// Ticked right choices: choice index -> anything.
-    #[serde(default)]
     pub correct: BTreeMap<String, String>,
 }
 
 /// The course form as the browser posts it: every field text, rows of
 /// lessons and questions (blank rows are ignored).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CourseForm {
     pub code: String,
     pub title: String,
     pub category: String,
-    #[serde(default)]
     pub audience: BTreeMap<String, String>,
     pub hours: String,
-    #[serde(default)]
     pub certify_months: String,
-    #[serde(default)]
     pub pass_percent: String,
-    #[serde(default)]
     pub attempt_limit: String,
-    #[serde(default)]
     pub lessons: Vec<LessonForm>,
-    #[serde(default)]
     pub questions: Vec<QuestionForm>,
 }
 
@@ -403,6 +397,7 @@ pub struct PlanDef {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BatchForm {
     pub code: String,
     pub start: String,
@@ -413,18 +408,15 @@ pub struct BatchForm {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PlanForm {
     pub code: String,
     pub name: String,
     pub year: String,
     pub course_id: String,
-    #[serde(default)]
     pub positions: BTreeMap<String, String>,
-    #[serde(default)]
     pub unit_id: String,
-    #[serde(default)]
     pub self_signup: String,
-    #[serde(default)]
     pub batches: Vec<BatchForm>,
 }
 
