@@ -370,6 +370,9 @@ pub struct SeatRow {
     pub completed: bool,
     /// `Some(false)`: 不准上岗.
     pub cleared: Option<bool>,
+    /// How many of the unit may be away in one batch (staff − on duty).
+    #[serde(default)]
+    pub max_away: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

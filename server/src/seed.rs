@@ -163,6 +163,9 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("trainee", "学员", Role::Trainee, None, Some("JD01-001")),
     // A second assessor: a veto needs one to propose and another to confirm.
     ("assessor2", "复核考核员", Role::Assessor, None, None),
+    // A chemical plant's worker: not cleared for post until the safety
+    // course is passed.
+    ("worker", "企业职工", Role::Trainee, None, Some("QY01-002")),
 ];
 
 /// Deterministic names and phones, so that every demo district is the same.
@@ -711,12 +714,10 @@ async fn seed_training(
         ],
     };
     let plan_id = store::save_plan(tx, actor, now, None, &rotation).await?;
-    let plan = store::get_plan(tx, plan_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let plan = store::get_plan(tx, plan_id).await?.ok_or(AppError::NotFound)?;
     app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
     store::publish(tx, actor, now, plan_id).await?;
-    let signup = PlanDef {
+    let safety_plan = PlanDef {
         code: format!("AQ-{year}-QY01"),
         name: format!("{year} 年华源化工职工安全培训"),
         year,
@@ -724,9 +725,25 @@ async fn seed_training(
         positions: vec![Position::EnterpriseWorker],
         unit_id: ids.get("QY01").copied(),
         self_signup: true,
-        batches: vec![batch("S1", day(12, 28), day(12, 28), 10)],
+        batches: vec![
+            batch("S1", day(1, 20), day(1, 20), 6),
+            batch("S2", day(12, 28), day(12, 28), 10),
+        ],
     };
-    let signup_id = store::save_plan(tx, actor, now, None, &signup).await?;
-    store::publish(tx, actor, now, signup_id).await?;
+    let safety_plan_id = store::save_plan(tx, actor, now, None, &safety_plan).await?;
+    let plan = store::get_plan(tx, safety_plan_id).await?.ok_or(AppError::NotFound)?;
+    app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
+    store::publish(tx, actor, now, safety_plan_id).await?;
+    // The demo trainee and worker attended their batches; their quizzes
+    // are still to pass.
+    for (plan, person) in [(plan_id, "JD01-001"), (safety_plan_id, "QY01-002")] {
+        sqlx::query(
+            "UPDATE training_seats SET attended = 1 WHERE plan_id = $1 AND person_id = (SELECT id FROM people WHERE code = $2)",
+        )
+        .bind(plan)
+        .bind(person)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }

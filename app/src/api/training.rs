@@ -343,8 +343,10 @@ pub async fn get_plan_roster(id: i64) -> Result<PlanRoster, AppError> {
                 .collect();
             let (today, _) = server::today_and_now()?;
             let cleared = store::clearance(&mut c, &held, today).await?;
+            let duty = store::unit_duty(&mut c).await?;
             for s in &mut seats {
                 s.cleared = cleared.get(&s.person_id).copied();
+                s.max_away = duty.get(&s.unit_id).map_or(0, |u| u.max_away());
             }
             let unplaced = store::unplaced(&mut c, id).await?;
             let has_quiz = store::get_course(&mut c, plan.def.course_id)

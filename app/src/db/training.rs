@@ -566,6 +566,7 @@ pub async fn roster(c: &mut AnyConnection, plan_id: i64) -> Result<Vec<SeatRow>,
             passed: r.get::<i64, _>("passes") > 0,
             completed: r.get::<i64, _>("completions") > 0,
             cleared: None,
+            max_away: 0,
         })
         .collect())
 }

@@ -144,17 +144,21 @@ fn roster_view(r: PlanRoster, lang: Lang, a: Actions) -> impl IntoView {
     }
 }
 
-/// "公安 3、建设 1": how many of each unit a batch takes away.
-fn unit_counts(seats: &[&SeatRow]) -> String {
-    let mut by_unit: BTreeMap<(String, String), usize> = BTreeMap::new();
+/// "公安分局 6 人(至多 6)": how many of each unit a batch takes away, and
+/// how many it may.
+fn unit_counts(seats: &[&SeatRow], lang: Lang) -> String {
+    let mut by_unit: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
     for s in seats {
-        *by_unit
+        by_unit
             .entry((s.unit_code.clone(), s.unit_name.clone()))
-            .or_default() += 1;
+            .or_insert((0, s.max_away))
+            .0 += 1;
     }
     by_unit
         .into_iter()
-        .map(|((_, name), n)| format!("{name} {n}"))
+        .map(|((_, name), (n, max))| {
+            lang.tf("training.unit_away", &[&name, &n.to_string(), &max.to_string()])
+        })
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -168,7 +172,7 @@ fn batch_section(
     a: Actions,
 ) -> impl IntoView {
     let seats: Vec<&SeatRow> = all.iter().filter(|s| s.batch_id == b.id).collect();
-    let counts = unit_counts(&seats);
+    let counts = unit_counts(&seats, lang);
     let plan_id = b.plan_id;
     let batch_id = b.id;
     let rows = seats
