@@ -40,7 +40,7 @@ test('an organizer schedules a duty desk across three batches without leaving it
   let used = 0;
   for (let i = 0; i < 3; i++) {
     const counts = (await batches.nth(i).getByTestId('unit-counts').textContent()) ?? '';
-    const m = counts.match(/公安分局 (\d+) 人(至多 (\d+))/);
+    const m = counts.match(/公安分局 (\d+) 人\(至多 (\d+)\)/);
     if (!m) continue;
     used += 1;
     expect(Number(m[1])).toBeLessThanOrEqual(Number(m[2]));

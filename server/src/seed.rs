@@ -714,7 +714,9 @@ async fn seed_training(
         ],
     };
     let plan_id = store::save_plan(tx, actor, now, None, &rotation).await?;
-    let plan = store::get_plan(tx, plan_id).await?.ok_or(AppError::NotFound)?;
+    let plan = store::get_plan(tx, plan_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
     store::publish(tx, actor, now, plan_id).await?;
     let safety_plan = PlanDef {
@@ -731,7 +733,9 @@ async fn seed_training(
         ],
     };
     let safety_plan_id = store::save_plan(tx, actor, now, None, &safety_plan).await?;
-    let plan = store::get_plan(tx, safety_plan_id).await?.ok_or(AppError::NotFound)?;
+    let plan = store::get_plan(tx, safety_plan_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
     store::publish(tx, actor, now, safety_plan_id).await?;
     // The demo trainee and worker attended their batches; their quizzes

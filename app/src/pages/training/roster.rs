@@ -157,7 +157,10 @@ fn unit_counts(seats: &[&SeatRow], lang: Lang) -> String {
     by_unit
         .into_iter()
         .map(|((_, name), (n, max))| {
-            lang.tf("training.unit_away", &[&name, &n.to_string(), &max.to_string()])
+            lang.tf(
+                "training.unit_away",
+                &[&name, &n.to_string(), &max.to_string()],
+            )
         })
         .collect::<Vec<_>>()
         .join("、")
