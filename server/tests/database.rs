@@ -97,7 +97,11 @@ on_both_databases! {
 
     async fn the_demo_district_is_the_size_the_issue_asks_for(db: Db) {
         let seeded = server::seed::seed_demo(&db, 1_540_000_000).await.unwrap();
-        assert_eq!(seeded.passwords.len(), 5, "one account per role, and a second assessor");
+        assert_eq!(
+            seeded.passwords.len(),
+            6,
+            "one account per role, a second assessor and an enterprise worker"
+        );
         assert!((280..=330).contains(&seeded.people), "{} people", seeded.people);
         let count = |kind: &'static str| {
             let pool = db.pool.clone();
