@@ -593,12 +593,11 @@ fn current_year() -> Result<i64, AppError> {
 /// The local date a form gave, or today when blank.
 #[cfg(feature = "ssr")]
 fn date_or_today(raw: &str, field: &str) -> Result<chrono::NaiveDate, AppError> {
-    use crate::domain::{Problem, local_date};
+    use crate::domain::{iso_date, local_date};
     if raw.trim().is_empty() {
         return local_date(ssr::state()?.clock.now_secs()).ok_or(AppError::Internal);
     }
-    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_date")))
+    iso_date(raw).map_err(|p| AppError::invalid(field, p))
 }
 
 /// Records an event (late report, absence from the duty post, ...) against

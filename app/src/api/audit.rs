@@ -17,7 +17,6 @@ pub async fn list_audit(
     page: i64,
 ) -> Result<Page<AuditEntry>, AppError> {
     use crate::db::audit::{self, AuditFilter};
-    use crate::domain::Problem;
     use crate::domain::authz::Action;
     use ssr::*;
     finish(
@@ -27,9 +26,9 @@ pub async fn list_audit(
                 if raw.trim().is_empty() {
                     return Ok(None);
                 }
-                chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                crate::domain::iso_date(raw)
                     .map(|d| Some(crate::domain::local_day_start(d)))
-                    .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_date")))
+                    .map_err(|p| AppError::invalid(field, p))
             };
             let filter = AuditFilter {
                 entity: Some(entity),

@@ -412,10 +412,8 @@ pub async fn move_seat(
                 .ok_or_else(|| {
                     AppError::invalid("field.batch", Problem::new("problem.no_such_batch"))
                 })?;
-            let target = store::targets(&mut tx, &plan, true)
+            let target = store::target(&mut tx, &plan, person_id)
                 .await?
-                .into_iter()
-                .find(|t| t.person_id == person_id)
                 .ok_or_else(|| {
                     AppError::invalid("field.person", Problem::new("problem.not_in_plan"))
                 })?;
@@ -534,14 +532,16 @@ pub async fn mark_attendance(
                 .ok_or(AppError::NotFound)?;
             let people =
                 store::set_attendance(&mut tx, &actor(&me), now, batch_id, &present).await?;
-            let mut completed = 0;
-            for p in people {
-                if store::settle_completion(&mut tx, &actor(&me), now, today, &plan, &course.def, p)
-                    .await?
-                {
-                    completed += 1;
-                }
-            }
+            let completed = store::settle_completions(
+                &mut tx,
+                &actor(&me),
+                now,
+                today,
+                &plan,
+                &course.def,
+                &people,
+            )
+            .await?;
             tx.commit().await?;
             Ok(completed)
         }
@@ -580,9 +580,7 @@ pub async fn add_leave(
         async move {
             let me = require_may(Action::ManageTraining)?;
             let day = |raw: &str, field: &str| {
-                chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-                    AppError::invalid(field, Problem::with("problem.bad_date", &[raw.trim()]))
-                })
+                crate::domain::iso_date(raw).map_err(|p| AppError::invalid(field, p))
             };
             let (from, to) = (day(&start, "field.start")?, day(&end, "field.end")?);
             if to < from {
@@ -735,13 +733,8 @@ pub async fn issue_order(
             let me = require_may(Action::Rectify)?;
             let reason =
                 text_field(&reason, 1, 200).map_err(|p| AppError::invalid("field.reason", p))?;
-            let deadline =
-                chrono::NaiveDate::parse_from_str(deadline.trim(), "%Y-%m-%d").map_err(|_| {
-                    AppError::invalid(
-                        "field.deadline",
-                        Problem::with("problem.bad_date", &[deadline.trim()]),
-                    )
-                })?;
+            let deadline = crate::domain::iso_date(&deadline)
+                .map_err(|p| AppError::invalid("field.deadline", p))?;
             let (today, now) = server::today_and_now()?;
             if deadline < today {
                 return Err(AppError::invalid(
@@ -881,10 +874,8 @@ pub async fn sign_up(batch_id: i64) -> Result<(), AppError> {
                 if batch.start <= today {
                     return Err(AppError::Conflict(Problem::new("problem.batch_started")));
                 }
-                let target = store::targets(&mut c, &plan, true)
+                let target = store::target(&mut c, &plan, person)
                     .await?
-                    .into_iter()
-                    .find(|t| t.person_id == person)
                     .ok_or_else(|| AppError::Conflict(Problem::new("problem.not_in_plan")))?;
                 (batch, target)
             };
@@ -923,13 +914,9 @@ pub async fn get_study(plan_id: i64) -> Result<Study, AppError> {
                 .await?
                 .filter(|p| p.published)
                 .ok_or(AppError::NotFound)?;
-            let seat = store::seat_of(&mut c, plan_id, person)
+            let attended = store::seat_attended(&mut c, plan_id, person)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let attended = store::roster(&mut c, plan_id)
-                .await?
-                .into_iter()
-                .any(|s| s.person_id == person && s.batch_id == seat && s.attended);
             let course = store::get_course(&mut c, plan.def.course_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -1017,7 +1004,7 @@ pub async fn submit_quiz(
                 .map_err(|p| AppError::invalid("field.answers", p))?;
             store::record_attempt(&mut tx, now, plan_id, person, &answers, &graded).await?;
             if graded.passed {
-                store::settle_completion(&mut tx, &actor(&me), now, today, &plan, &course.def, person).await?;
+                store::settle_completions(&mut tx, &actor(&me), now, today, &plan, &course.def, &[person]).await?;
             }
             tx.commit().await?;
             Ok(graded)

@@ -359,6 +359,25 @@ pub async fn targets(
     plan: &StoredPlan,
     exclude_completed: bool,
 ) -> Result<Vec<Target>, AppError> {
+    targets_where(c, plan, exclude_completed, None).await
+}
+
+/// One person, if the plan targets them and they have not completed its
+/// course this year in another plan.
+pub async fn target(
+    c: &mut AnyConnection,
+    plan: &StoredPlan,
+    person_id: i64,
+) -> Result<Option<Target>, AppError> {
+    Ok(targets_where(c, plan, true, Some(person_id)).await?.pop())
+}
+
+async fn targets_where(
+    c: &mut AnyConnection,
+    plan: &StoredPlan,
+    exclude_completed: bool,
+    only: Option<i64>,
+) -> Result<Vec<Target>, AppError> {
     let mut binds: Vec<String> = Vec::new();
     let mut ors = Vec::new();
     for p in &plan.def.positions {
@@ -372,6 +391,10 @@ pub async fn targets(
     if let Some(path) = &plan.unit_path {
         binds.push(format!("{path}%"));
         sql.push_str(&format!(" AND u.path LIKE ${}", binds.len()));
+    }
+    if let Some(id) = only {
+        // An integer, so it can stand in the SQL text.
+        sql.push_str(&format!(" AND pe.id = {id}"));
     }
     sql.push_str(" ORDER BY u.path, pe.code");
     let mut q = sqlx::query(&sql);
@@ -982,10 +1005,60 @@ pub async fn completion(
     Ok(row.map(|r| (day(&r, "completed_on"), opt_day(&r, "expires_on"))))
 }
 
-/// Records (or withdraws) a completion so that it matches attendance and
-/// the quiz, then brings the unit's `training_coverage` metric up to date.
-/// Returns whether the person has completed.
-pub async fn settle_completion(
+/// Whether a person attended their batch of a plan; `None` when they hold
+/// no seat in it.
+pub async fn seat_attended(
+    c: &mut AnyConnection,
+    plan_id: i64,
+    person_id: i64,
+) -> Result<Option<bool>, AppError> {
+    let attended: Option<i64> = sqlx::query_scalar(
+        "SELECT attended FROM training_seats WHERE plan_id = $1 AND person_id = $2",
+    )
+    .bind(plan_id)
+    .bind(person_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(attended.map(|a| a != 0))
+}
+
+/// Records (or withdraws) each person's completion so that it matches
+/// attendance and the quiz, then brings the `training_coverage` metric of
+/// the units whose completions changed up to date, once. Returns how many
+/// of them have completed.
+#[allow(clippy::too_many_arguments)]
+pub async fn settle_completions(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    at: i64,
+    today: NaiveDate,
+    plan: &StoredPlan,
+    course: &CourseDef,
+    people: &[i64],
+) -> Result<usize, AppError> {
+    let mut completed = 0;
+    let mut changed_units = Vec::new();
+    for &person_id in people {
+        let (done, changed) = settle_one(tx, actor, at, today, plan, course, person_id).await?;
+        completed += usize::from(done);
+        if changed {
+            let unit: i64 = sqlx::query_scalar("SELECT unit_id FROM people WHERE id = $1")
+                .bind(person_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            if !changed_units.contains(&unit) {
+                changed_units.push(unit);
+            }
+        }
+    }
+    if !changed_units.is_empty() {
+        sync_coverage(tx, actor, at, plan.def.year as i64, Some(&changed_units)).await?;
+    }
+    Ok(completed)
+}
+
+/// One person's completion: (completed, whether the record changed).
+async fn settle_one(
     tx: &mut Tx<'_>,
     actor: &Actor,
     at: i64,
@@ -993,14 +1066,8 @@ pub async fn settle_completion(
     plan: &StoredPlan,
     course: &CourseDef,
     person_id: i64,
-) -> Result<bool, AppError> {
-    let attended: Option<i64> = sqlx::query_scalar(
-        "SELECT attended FROM training_seats WHERE plan_id = $1 AND person_id = $2",
-    )
-    .bind(plan.id)
-    .bind(person_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+) -> Result<(bool, bool), AppError> {
+    let attended = seat_attended(tx, plan.id, person_id).await?;
     let passes: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM quiz_attempts WHERE plan_id = $1 AND person_id = $2 AND passed = 1",
     )
@@ -1008,11 +1075,7 @@ pub async fn settle_completion(
     .bind(person_id)
     .fetch_one(&mut **tx)
     .await?;
-    let done = course::completed(
-        attended.unwrap_or(0) != 0,
-        course.quiz.is_some(),
-        passes > 0,
-    );
+    let done = course::completed(attended.unwrap_or(false), course.quiz.is_some(), passes > 0);
     let recorded = completion(tx, plan.id, person_id).await?;
     let changed = match (done, recorded) {
         (true, None) => {
@@ -1075,14 +1138,7 @@ pub async fn settle_completion(
         }
         _ => false,
     };
-    if changed {
-        let unit: i64 = sqlx::query_scalar("SELECT unit_id FROM people WHERE id = $1")
-            .bind(person_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        sync_coverage(tx, actor, at, plan.def.year as i64, Some(unit)).await?;
-    }
-    Ok(done)
+    Ok((done, changed))
 }
 
 // ---- coverage ----
@@ -1127,14 +1183,14 @@ pub async fn coverage(
 }
 
 /// Writes coverage into the assessment's `training_coverage` metric for
-/// one unit or all, leaving units whose year is published (their ranking
+/// some units or all, leaving units whose year is published (their ranking
 /// is final) and values that did not change. Returns (written, skipped).
 pub async fn sync_coverage(
     tx: &mut Tx<'_>,
     actor: &Actor,
     at: i64,
     year: i64,
-    only: Option<i64>,
+    only: Option<&[i64]>,
 ) -> Result<(usize, usize), AppError> {
     let all = coverage(tx, year).await?;
     let current: HashMap<i64, (i64, i64)> = super::assessment::metrics(&mut **tx, year)
@@ -1146,7 +1202,7 @@ pub async fn sync_coverage(
     let (mut written, mut skipped) = (0, 0);
     for (unit, c) in all
         .into_iter()
-        .filter(|(u, _)| only.is_none_or(|o| o == *u))
+        .filter(|(u, _)| only.is_none_or(|o| o.contains(u)))
     {
         if current.get(&unit) == Some(&(c.completed, c.required)) {
             continue;
@@ -1325,11 +1381,7 @@ pub async fn open_batches(
         let Some(plan) = get_plan(c, id).await? else {
             continue;
         };
-        if !targets(c, &plan, true)
-            .await?
-            .iter()
-            .any(|t| t.person_id == person_id)
-        {
+        if target(c, &plan, person_id).await?.is_none() {
             continue;
         }
         for b in batches(c, id).await? {

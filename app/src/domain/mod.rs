@@ -80,6 +80,29 @@ impl Problem {
     }
 }
 
+/// A problem with one field: `field` is a translation key, or for a row of
+/// a table `field.indicator_row:3:field.max` (row 3, its maximum).
+pub type FieldProblem = (String, Problem);
+
+pub fn field_at(field: &str, p: Problem) -> FieldProblem {
+    (field.to_string(), p)
+}
+
+/// The key of a field in row `row` (0-based) of a table, as
+/// `error::field_label` reads it.
+pub fn row_field(table: &str, row: usize, field: &str) -> String {
+    format!("{table}:{}:{field}", row + 1)
+}
+
+/// A required ISO date (`YYYY-MM-DD`) from a form.
+pub fn iso_date(raw: &str) -> Result<chrono::NaiveDate, Problem> {
+    if raw.trim().is_empty() {
+        return Err(Problem::new("problem.required"));
+    }
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| Problem::new("problem.bad_date"))
+}
+
 /// Trims a text field and checks its length in characters (not bytes: names
 /// are Chinese).
 pub fn text_field(raw: &str, min: usize, max: usize) -> Result<String, Problem> {

@@ -116,17 +116,10 @@ pub struct SchemeForm {
     pub rules: Vec<RuleForm>,
 }
 
-/// A problem with one field: `field` is a translation key, or for a row
-/// `field.indicator_row:3:field.max` (row 3 of the indicators, its maximum).
-pub type SchemeProblem = (String, Problem);
+/// A problem with one field of the scheme form.
+pub type SchemeProblem = super::FieldProblem;
 
-fn at(field: &str, p: Problem) -> SchemeProblem {
-    (field.to_string(), p)
-}
-
-fn row_field(table: &str, row: usize, field: &str) -> String {
-    format!("{table}:{}:{field}", row + 1)
-}
+use super::{field_at as at, row_field};
 
 fn points(raw: &str) -> Result<Points, Problem> {
     if raw.trim().is_empty() {

@@ -6,22 +6,10 @@
 
 use super::course::{Question, Quiz};
 use super::person::Position;
-use super::{Problem, code_field, text_field};
+use super::{FieldProblem, Problem, code_field, field_at as at, iso_date, row_field, text_field};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// A field problem: `field` is a translation key, or for a row
-/// `field.batch_row:3:field.start` (row 3 of the batches, its start).
-pub type FieldProblem = (String, Problem);
-
-fn at(field: &str, p: Problem) -> FieldProblem {
-    (field.to_string(), p)
-}
-
-fn row_field(table: &str, row: usize, field: &str) -> String {
-    format!("{table}:{}:{field}", row + 1)
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CourseCategory {
@@ -418,14 +406,6 @@ pub struct PlanForm {
     pub unit_id: String,
     pub self_signup: String,
     pub batches: Vec<BatchForm>,
-}
-
-fn iso_date(raw: &str) -> Result<NaiveDate, Problem> {
-    if raw.trim().is_empty() {
-        return Err(Problem::new("problem.required"));
-    }
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| Problem::with("problem.bad_date", &[raw.trim()]))
 }
 
 impl PlanForm {
