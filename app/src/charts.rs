@@ -6,21 +6,48 @@ use plotters::prelude::*;
 
 /// A horizontal bar chart: one bar per label.
 pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
-    bars(title, labels, values, &|v| v.to_string())
+    bars(title, labels, values, &|v| v.to_string(), fitted(values))
+}
+
+/// A bar chart of shares in tenths of a percent, on an axis from 0 to 100
+/// whatever the values (an empty year reads 0%, not 0.2).
+pub fn percent_chart(title: &str, labels: &[String], permille: &[i64]) -> String {
+    bars(
+        title,
+        labels,
+        permille,
+        &|v| crate::domain::assessment::Points(*v).to_string(),
+        1001,
+    )
+}
+
+/// An axis end a little past the largest value.
+fn fitted(values: &[i64]) -> i64 {
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    max + max / 5 + 1
 }
 
 /// A bar chart of points kept in tenths (the axis reads 12.5, not 125).
 pub fn bar_chart_points(title: &str, labels: &[String], tenths: &[i64]) -> String {
-    bars(title, labels, tenths, &|v| {
-        crate::domain::assessment::Points(*v).to_string()
-    })
+    bars(
+        title,
+        labels,
+        tenths,
+        &|v| crate::domain::assessment::Points(*v).to_string(),
+        fitted(tenths),
+    )
 }
 
-fn bars(title: &str, labels: &[String], values: &[i64], axis: &dyn Fn(&i64) -> String) -> String {
+fn bars(
+    title: &str,
+    labels: &[String],
+    values: &[i64],
+    axis: &dyn Fn(&i64) -> String,
+    end: i64,
+) -> String {
     let mut svg = String::new();
     let rows = labels.len().max(1) as i32;
     let height = 60 + rows as u32 * 34;
-    let max = values.iter().copied().max().unwrap_or(0).max(1);
     {
         let root = SVGBackend::with_string(&mut svg, (640, height)).into_drawing_area();
         let _ = root.fill(&WHITE);
@@ -29,7 +56,7 @@ fn bars(title: &str, labels: &[String], values: &[i64], axis: &dyn Fn(&i64) -> S
             .margin(10)
             .x_label_area_size(24)
             .y_label_area_size(130)
-            .build_cartesian_2d(0i64..(max + max / 5 + 1), (0..rows).into_segmented());
+            .build_cartesian_2d(0i64..end, (0..rows).into_segmented());
         if let Ok(mut chart) = chart {
             let _ = chart
                 .configure_mesh()
@@ -132,6 +159,14 @@ mod tests {
             svg.contains(">\n人员\n<") || svg.contains(">人员<"),
             "the title is drawn"
         );
+    }
+
+    #[test]
+    fn a_percent_chart_runs_to_100_even_when_every_share_is_zero() {
+        let svg = percent_chart("覆盖率", &["城关街道".to_string()], &[0]);
+        assert!(svg.contains("\n100.0\n"), "{svg}");
+        let fitted = bar_chart_points("覆盖率", &["城关街道".to_string()], &[0]);
+        assert!(!fitted.contains("\n100.0\n"));
     }
 
     #[test]

@@ -656,7 +656,7 @@ pub async fn get_coverage(year: i64) -> Result<CoverageReport, AppError> {
                 .collect();
             let labels: Vec<String> = rows.iter().map(|r| r.unit_name.clone()).collect();
             let values: Vec<i64> = rows.iter().map(|r| r.coverage.permille()).collect();
-            let chart = crate::charts::bar_chart_points(
+            let chart = crate::charts::percent_chart(
                 &format!("{year} 培训覆盖率 / training coverage (%)"),
                 &labels,
                 &values,

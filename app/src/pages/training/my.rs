@@ -89,7 +89,7 @@ fn my_view(
             }}
             <p class="muted">
                 {lang.t("training.calendar_feed")} " "
-                <a href=m.calendar_url.clone() data-test="calendar-feed">{m.calendar_url.clone()}</a>
+                <a href=m.calendar_url.clone() class="feed-url" data-test="calendar-feed">{m.calendar_url.clone()}</a>
             </p>
         </section>
         {calendar(m.seats.clone(), shown, lang)}

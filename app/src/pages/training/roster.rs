@@ -191,7 +191,7 @@ fn batch_section(
             view! {
                 <tr data-person=s.person_code.clone()>
                     {published.then(|| view! {
-                        <td><input type="checkbox" name=format!("present[{person}]") value="on" checked=s.attended form=form_id.clone() aria-label=lang.t("training.attended") /></td>
+                        <td data-label=lang.t("training.attended")><input type="checkbox" name=format!("present[{person}]") value="on" checked=s.attended form=form_id.clone() aria-label=lang.t("training.attended") /></td>
                     })}
                     <td data-label=lang.t("field.person_code")><code>{s.person_code.clone()}</code></td>
                     <td data-label=lang.t("field.person_name")>
