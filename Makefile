@@ -73,6 +73,8 @@ lint:
 rust-test:
 	@url=$$(.ci/pg.sh start); trap '.ci/pg.sh stop' EXIT; \
 	  YINGJI_TEST_POSTGRES="$$url" cargo test --workspace
+	@# On CI the debug build is not needed again: free its disk for the release build.
+	@if [ "$${CI:-}" = true ]; then rm -rf target/debug; fi
 
 ## Browser tests against the release binary on a fresh demo database.
 e2e:

@@ -163,7 +163,7 @@ fn xlsx(r: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 /// secret is 404, the same as no feed.
 pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
     use app::db::training as store;
-    use app::domain::training::{CalEvent, ical};
+    use app::domain::calendar::{CalEvent, Span, ical};
     let not_found = || (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     let Some(token) = file.strip_suffix(".ics") else {
         return not_found();
@@ -181,18 +181,16 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
                 summary: format!("{} · {}", s.course_title, s.batch.code),
                 location: s.batch.place.clone(),
                 description: format!("{} / {}", s.plan_name, s.batch.instructor),
-                start: s.batch.start,
-                end: s.batch.end,
+                span: Span::Days {
+                    start: s.batch.start,
+                    end: s.batch.end,
+                },
             })
             .collect();
-        let stamp = chrono::DateTime::from_timestamp(st.clock.now_secs(), 0)
-            .unwrap_or_default()
-            .format("%Y%m%dT%H%M%SZ")
-            .to_string();
         Ok(Some(ical(
             &format!("{name} 的培训 / training"),
             &events,
-            &stamp,
+            st.clock.now_secs(),
         )))
     };
     match feed.await {

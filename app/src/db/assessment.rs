@@ -467,6 +467,40 @@ pub async fn save_metric(
     Ok(())
 }
 
+/// Brings one metric of a year to the values given (unit, numerator,
+/// denominator), leaving values that did not change and units whose year
+/// is published (their ranking is final). Returns (written, skipped).
+pub async fn sync_metric(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    year: i64,
+    metric: &str,
+    values: &[(i64, i64, i64)],
+) -> Result<(usize, usize), AppError> {
+    let current: std::collections::HashMap<i64, (i64, i64)> = metrics(&mut **tx, year)
+        .await?
+        .into_iter()
+        .filter(|m| m.metric == metric)
+        .map(|m| (m.unit_id, (m.numerator, m.denominator)))
+        .collect();
+    let (mut written, mut skipped) = (0, 0);
+    for &(unit, numerator, denominator) in values {
+        if current.get(&unit) == Some(&(numerator, denominator)) {
+            continue;
+        }
+        match open_unit(tx, year, unit).await {
+            Ok(_) => {
+                save_metric(tx, actor, at, year, unit, metric, numerator, denominator).await?;
+                written += 1;
+            }
+            Err(AppError::Conflict(_)) => skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((written, skipped))
+}
+
 /// Loads checked metric lines from an import file; a line for a published
 /// year refuses the whole file.
 pub async fn import_metrics(

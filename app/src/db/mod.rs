@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
+pub mod drills;
 pub mod imports;
 pub mod people;
 pub mod sessions;

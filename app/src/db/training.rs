@@ -456,8 +456,8 @@ pub async fn unit_duty(
         .collect())
 }
 
-/// The days people cannot attend: recorded leave, and the batches of
-/// other plans they hold a seat in.
+/// The days people cannot attend: recorded leave, the batches of other
+/// plans they hold a seat in, and the days of drills they take part in.
 pub async fn busy_days(
     c: &mut AnyConnection,
     except_plan: i64,
@@ -484,6 +484,22 @@ pub async fn busy_days(
         out.entry(r.get("person_id"))
             .or_default()
             .push((day(r, "start_on"), day(r, "end_on")));
+    }
+    let drills = sqlx::query(&format!(
+        "SELECT dp.person_id, d.start_at, d.end_at FROM drill_people dp JOIN drills d ON d.id = dp.drill_id \
+         WHERE $1 = $1 {}",
+        who.replace("person_id", "dp.person_id")
+    ))
+    .bind(except_plan)
+    .bind(person.unwrap_or(0))
+    .fetch_all(&mut *c)
+    .await?;
+    for r in &drills {
+        let span = crate::domain::calendar::Span::Times {
+            start: r.get("start_at"),
+            end: r.get("end_at"),
+        };
+        out.entry(r.get("person_id")).or_default().push(span.days());
     }
     Ok(out)
 }
@@ -1192,41 +1208,13 @@ pub async fn sync_coverage(
     year: i64,
     only: Option<&[i64]>,
 ) -> Result<(usize, usize), AppError> {
-    let all = coverage(tx, year).await?;
-    let current: HashMap<i64, (i64, i64)> = super::assessment::metrics(&mut **tx, year)
+    let values: Vec<(i64, i64, i64)> = coverage(tx, year)
         .await?
         .into_iter()
-        .filter(|m| m.metric == "training_coverage")
-        .map(|m| (m.unit_id, (m.numerator, m.denominator)))
-        .collect();
-    let (mut written, mut skipped) = (0, 0);
-    for (unit, c) in all
-        .into_iter()
         .filter(|(u, _)| only.is_none_or(|o| o.contains(u)))
-    {
-        if current.get(&unit) == Some(&(c.completed, c.required)) {
-            continue;
-        }
-        match super::assessment::open_unit(tx, year, unit).await {
-            Ok(_) => {
-                super::assessment::save_metric(
-                    tx,
-                    actor,
-                    at,
-                    year,
-                    unit,
-                    "training_coverage",
-                    c.completed,
-                    c.required,
-                )
-                .await?;
-                written += 1;
-            }
-            Err(AppError::Conflict(_)) => skipped += 1,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok((written, skipped))
+        .map(|(u, c)| (u, c.completed, c.required))
+        .collect();
+    super::assessment::sync_metric(tx, actor, at, year, "training_coverage", &values).await
 }
 
 // ---- clearance for post ----

@@ -53,6 +53,10 @@ pub enum Action {
     ViewTraining,
     /// Issue and close rectification orders (责令限期整改).
     Rectify,
+    /// Emergency plans, drills, evaluations and corrective actions.
+    ManageDrills,
+    /// Plans, drills, plan coverage, the calendar and corrective actions.
+    ViewDrills,
 }
 
 impl Action {
@@ -65,9 +69,10 @@ impl Action {
             Action::Assess => &[Role::Assessor],
             Action::LogIncidents => &[Role::Admin, Role::Organizer, Role::Assessor],
             Action::ManageTraining => &[Role::Admin, Role::Organizer],
-            Action::ViewTraining | Action::Rectify => {
+            Action::ViewTraining | Action::Rectify | Action::ViewDrills => {
                 &[Role::Admin, Role::Organizer, Role::Assessor]
             }
+            Action::ManageDrills => &[Role::Admin, Role::Organizer],
         }
     }
 }

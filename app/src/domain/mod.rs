@@ -5,7 +5,9 @@
 pub mod account;
 pub mod assessment;
 pub mod authz;
+pub mod calendar;
 pub mod course;
+pub mod drills;
 pub mod import;
 pub mod incident;
 pub mod json_input;

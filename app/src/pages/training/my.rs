@@ -4,7 +4,7 @@
 
 use crate::api::training::{ReadNotices, SignUp, SubmitQuiz, get_my_training, get_study};
 use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
-use crate::domain::training::month_grid;
+use crate::domain::calendar::month_grid;
 use crate::i18n::Lang;
 use crate::model::{MySeat, MyTraining, Study};
 use chrono::{Datelike, NaiveDate};
