@@ -162,6 +162,12 @@ mod tests {
                         "leave.",
                         "notice.",
                         "course_category.",
+                        "drills.",
+                        "eplan.",
+                        "caction.",
+                        "calendar.",
+                        "clash.",
+                        "observance.",
                     ];
                     let looks_like_key = prefixes.iter().any(|p| literal.starts_with(p))
                         && literal.chars().all(|c| {
@@ -187,9 +193,21 @@ mod tests {
     /// naming them literally.
     #[test]
     fn every_built_key_is_translated() {
+        use crate::domain::drills::{
+            DrillFormat, DrillStatus, PlanKind, PlanStatus, PlanStep, Rating, Scenario,
+        };
         use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, METRICS};
         use crate::domain::training::CourseCategory;
         let zh = keys(ZH_SOURCE);
+        let drills = PlanKind::ALL
+            .iter()
+            .map(|v| v.label_key())
+            .chain(PlanStatus::ALL.iter().map(|v| v.label_key()))
+            .chain(PlanStep::ALL.iter().map(|v| v.label_key()))
+            .chain(Scenario::ALL.iter().map(|v| v.label_key()))
+            .chain(DrillFormat::ALL.iter().map(|v| v.label_key()))
+            .chain(DrillStatus::ALL.iter().map(|v| v.label_key()))
+            .chain(Rating::ALL.iter().map(|v| v.label_key()));
         let built = CATEGORIES
             .iter()
             .map(|c| format!("category.{c}"))
@@ -200,9 +218,25 @@ mod tests {
                 ["scheduler", "moved", "override", "self"]
                     .iter()
                     .map(|s| format!("training.source_{s}")),
-            );
+            )
+            .chain(drills);
         let missing: Vec<String> = built.filter(|k| !zh.contains(k.as_str())).collect();
         assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
+    #[test]
+    fn no_key_is_given_twice() {
+        for source in [ZH_SOURCE, EN_SOURCE] {
+            let mut seen = BTreeSet::new();
+            let twice: Vec<&str> = source
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+                .filter(|k| !seen.insert(*k))
+                .collect();
+            assert!(twice.is_empty(), "given twice: {twice:?}");
+        }
     }
 
     #[test]

@@ -91,6 +91,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/training/leave") view=pages::training::coverage::LeavePage />
                     <Route path=path!("/my/training") view=pages::training::my::MyTrainingPage />
                     <Route path=path!("/my/training/:id") view=pages::training::my::StudyPage />
+                    <Route path=path!("/drills") view=pages::drills::DrillsListPage />
+                    <Route path=path!("/drills/new") view=pages::drills::DrillEditPage />
+                    <Route path=path!("/drills/plans") view=pages::drills::plans::PlansPage />
+                    <Route path=path!("/drills/plans/new") view=pages::drills::plans::PlanEditPage />
+                    <Route path=path!("/drills/plans/:id/edit") view=pages::drills::plans::PlanEditPage />
+                    <Route path=path!("/drills/plans/:id") view=pages::drills::plans::PlanPage />
+                    <Route path=path!("/drills/coverage") view=pages::drills::plans::PlanCoveragePage />
+                    <Route path=path!("/drills/calendar") view=pages::drills::calendar::CalendarViewPage />
+                    <Route path=path!("/drills/actions") view=pages::drills::detail::ActionsListPage />
+                    <Route path=path!("/drills/:id/edit") view=pages::drills::DrillEditPage />
+                    <Route path=path!("/drills/:id/report") view=pages::drills::detail::DrillReportPage />
+                    <Route path=path!("/drills/:id") view=pages::drills::detail::DrillPage />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
                 </Routes>

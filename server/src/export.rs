@@ -158,22 +158,33 @@ fn xlsx(r: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     book.save_to_buffer()
 }
 
-/// A trainee's published batches as an iCalendar feed, found by the
-/// secret in its address (calendar apps cannot sign in). An unknown
-/// secret is 404, the same as no feed.
+/// A calendar feed, found by the secret in its address (calendar apps
+/// cannot sign in): a person's published batches and drills, or with
+/// `unit-` first a unit's. An unknown secret is 404, the same as no feed.
 pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
-    use app::db::training as store;
+    use app::db::{drills, training as store};
     use app::domain::calendar::{CalEvent, Span, ical};
     let not_found = || (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     let Some(token) = file.strip_suffix(".ics") else {
         return not_found();
     };
+    let now = st.clock.now_secs();
     let feed = async {
         let mut c = st.db.pool.acquire().await?;
+        if let Some(unit_token) = token.strip_prefix("unit-")
+            && let Some((unit, name)) = drills::unit_by_calendar_token(&mut c, unit_token).await?
+        {
+            let events = drills::unit_events(&mut c, unit).await?;
+            return Ok(Some(ical(
+                &format!("{name} 培训与演练 / training and drills"),
+                &events,
+                now,
+            )));
+        }
         let Some((person, name)) = store::person_by_calendar_token(&mut c, token).await? else {
             return Ok::<_, app::error::AppError>(None);
         };
-        let events: Vec<CalEvent> = store::my_seats(&mut c, person)
+        let mut events: Vec<CalEvent> = store::my_seats(&mut c, person)
             .await?
             .into_iter()
             .map(|s| CalEvent {
@@ -187,10 +198,11 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
                 },
             })
             .collect();
+        events.extend(drills::person_events(&mut c, person).await?);
         Ok(Some(ical(
-            &format!("{name} 的培训 / training"),
+            &format!("{name} 的培训与演练 / training and drills"),
             &events,
-            st.clock.now_secs(),
+            now,
         )))
     };
     match feed.await {

@@ -4,6 +4,7 @@
 //! session lookup, security headers. Tests drive `router()` directly.
 
 pub mod config;
+pub mod documents;
 pub mod export;
 pub mod seed;
 
@@ -70,6 +71,11 @@ pub fn router(state: AppState) -> Router {
             get(export::results_xlsx),
         )
         .route("/calendar/{file}", get(export::calendar))
+        .route(
+            "/drills/plans/{id}/document",
+            post(documents::upload).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)),
+        )
+        .route("/drills/documents/{version}", get(documents::download))
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

@@ -434,6 +434,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     }
     seed_assessment(&mut tx, &actor, now, &ids).await?;
     seed_training(&mut tx, &actor, now, &ids).await?;
+    seed_drills(&mut tx, &actor, now, &ids).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
         .await?;
@@ -749,5 +750,180 @@ async fn seed_training(
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+/// Emergency plans for every unit required to have one but two schools and
+/// one enterprise (coverage below 97%), filed; a special earthquake plan
+/// of 城关街道 filed four years ago and never drilled (flagged); a draft
+/// flood plan; a drill held two months ago and evaluated, with one
+/// corrective action overdue and one open; a tabletop exercise ahead.
+async fn seed_drills(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor,
+    now: i64,
+    ids: &HashMap<&str, i64>,
+) -> Result<(), AppError> {
+    use app::db::drills as store;
+    use app::domain::calendar::local_instant;
+    use app::domain::drills::{
+        ActionDef, DrillDef, DrillFormat, EvaluationRow, PlanDef, PlanKind, PlanStep, Rating,
+        Scenario,
+    };
+    use chrono::{Duration, Months};
+    let today = app::domain::local_date(now).unwrap_or_default();
+    let revise_by = today.checked_add_months(Months::new(36)).unwrap_or(today);
+    let plan = |unit: &str, kind: PlanKind, title: String| PlanDef {
+        unit_id: ids[unit],
+        kind,
+        title,
+        revise_by,
+        summary: String::new(),
+    };
+    let filing = [PlanStep::Approve, PlanStep::Publish, PlanStep::File];
+    let required = DEPARTMENTS
+        .iter()
+        .map(|d| (d.0, d.1))
+        .chain(SUBDISTRICTS.iter().map(|d| (d.0, d.1)))
+        .chain(CENTRES.iter().copied())
+        .chain(SCHOOLS.iter().copied())
+        .chain(ENTERPRISES.iter().map(|e| (e.0, e.1)));
+    let mut overall = HashMap::new();
+    for (code, name) in required.filter(|(c, _)| !["XX04", "XX05", "QY06"].contains(c)) {
+        let id = store::create_plan(
+            tx,
+            actor,
+            now,
+            &plan(
+                code,
+                PlanKind::Overall,
+                format!("{name}突发事件总体应急预案"),
+            ),
+        )
+        .await?;
+        for step in filing {
+            store::step(tx, actor, now, today, id, step).await?;
+        }
+        overall.insert(code, id);
+    }
+    let quake = store::create_plan(
+        tx,
+        actor,
+        now,
+        &plan("JD01", PlanKind::Special, "城关街道地震应急预案".into()),
+    )
+    .await?;
+    for step in filing {
+        store::step(tx, actor, now, today, quake, step).await?;
+    }
+    let long_ago = today.checked_sub_months(Months::new(48)).unwrap_or(today);
+    sqlx::query("UPDATE plan_versions SET filed_on = $1 WHERE plan_id = $2")
+        .bind(long_ago.to_string())
+        .bind(quake)
+        .execute(&mut **tx)
+        .await?;
+    store::create_plan(
+        tx,
+        actor,
+        now,
+        &plan(
+            "YJB",
+            PlanKind::Department,
+            "区应急办防汛抗旱应急预案".into(),
+        ),
+    )
+    .await?;
+
+    let at = |day: chrono::NaiveDate, time: &str| {
+        local_instant(&format!("{day}T{time}")).map_err(|_| AppError::Internal)
+    };
+    let people = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let held_day = today - Duration::days(60);
+    let evacuation = DrillDef {
+        title: "区第一中学地震应急疏散演练".into(),
+        scenario: Scenario::Earthquake,
+        format: DrillFormat::FullScale,
+        plan_ids: vec![overall["XX01"]],
+        organizer_unit_id: ids["XX01"],
+        unit_ids: vec![ids["JY"]],
+        person_codes: people(&["XX01-001", "XX01-002", "XX01-003", "XX01-004"]),
+        start: at(held_day, "09:00")?,
+        end: at(held_day, "11:00")?,
+        place: "区第一中学操场".into(),
+        objectives: vec![
+            "3 分钟内完成全校疏散".into(),
+            "伤员转运与医疗救护衔接".into(),
+            "信息报告及时准确".into(),
+        ],
+    };
+    let person_ids: Vec<i64> = store::resolve_people(tx, &evacuation.person_codes)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let drill =
+        store::save_drill(tx, actor, now, None, &evacuation, &person_ids, None, &[]).await?;
+    store::hold(tx, actor, now, drill, &person_ids[..3]).await?;
+    let rate = |rating: Rating, findings: &str| EvaluationRow {
+        rating,
+        findings: findings.into(),
+    };
+    store::evaluate(
+        tx,
+        actor,
+        now,
+        drill,
+        &[
+            rate(Rating::Good, "疏散用时 3 分 20 秒,东侧楼梯拥堵"),
+            rate(Rating::Fair, "与区医院联络电话未及时接通"),
+            rate(Rating::Excellent, ""),
+        ],
+    )
+    .await?;
+    for (description, owner, due) in [
+        (
+            "东侧楼梯间补充疏散指示标志",
+            "XX01",
+            today - Duration::days(10),
+        ),
+        (
+            "完善与区医院的应急联络机制",
+            "SHSY",
+            today + Duration::days(30),
+        ),
+    ] {
+        store::add_action(
+            tx,
+            actor,
+            now,
+            drill,
+            &ActionDef {
+                description: description.into(),
+                owner_unit_id: ids[owner],
+                due_on: due,
+            },
+        )
+        .await?;
+    }
+    let ahead = today + Duration::days(20);
+    let tabletop = DrillDef {
+        title: "华源化工危化品泄漏桌面推演".into(),
+        scenario: Scenario::HazardousChemicals,
+        format: DrillFormat::Tabletop,
+        plan_ids: vec![overall["AJ"], overall["QY01"]],
+        organizer_unit_id: ids["AJ"],
+        unit_ids: vec![ids["QY01"], ids["HB"]],
+        person_codes: people(&["AJ-001", "AJ-002", "QY01-001"]),
+        start: at(ahead, "14:00")?,
+        end: at(ahead, "17:00")?,
+        place: "区应急指挥中心".into(),
+        objectives: vec!["明确信息报告流程".into(), "检验企业与部门联动处置".into()],
+    };
+    let person_ids: Vec<i64> = store::resolve_people(tx, &tabletop.person_codes)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    store::save_drill(tx, actor, now, None, &tabletop, &person_ids, None, &[]).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assessment;
 pub mod audit;
 pub mod auth;
+pub mod drills;
 pub mod home;
 pub mod imports;
 pub mod people;

@@ -25,6 +25,9 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
     } else if me.may(Action::ViewTraining) {
         out.push(("nav.training", "/training/coverage"));
     }
+    if me.may(Action::ViewDrills) || me.person_id.is_some() {
+        out.push(("nav.drills", "/drills"));
+    }
     if me.may(Action::ViewAssessment) {
         out.push(("nav.assessment", "/assessment"));
     }

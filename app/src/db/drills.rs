@@ -737,6 +737,39 @@ pub async fn names(
         .collect())
 }
 
+/// Which of these plan ids exist.
+pub async fn names_of_plans(c: &mut AnyConnection, ids: &[i64]) -> Result<HashSet<i64>, AppError> {
+    Ok(plan_titles(c, ids)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Plans by id with their newest version's title.
+pub async fn plan_titles(
+    c: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT v.plan_id, v.title FROM plan_versions v WHERE v.plan_id IN ({}) \
+         AND v.version = (SELECT MAX(version) FROM plan_versions m WHERE m.plan_id = v.plan_id) ORDER BY v.plan_id",
+        ids.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(sqlx::query(&sql)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|r| (r.get("plan_id"), r.get("title")))
+        .collect())
+}
+
 /// Creates or changes a planned drill; its units, people and plans are
 /// replaced (attendance kept for those who stay).
 #[allow(clippy::too_many_arguments)]

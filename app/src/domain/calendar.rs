@@ -49,6 +49,47 @@ pub fn observance(day: NaiveDate) -> Option<&'static str> {
     }
 }
 
+/// One day of a calendar view: which events (by index into the list given)
+/// it shows, and how many more it holds than it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCell {
+    pub day: NaiveDate,
+    pub shown: Vec<usize>,
+    pub more: usize,
+}
+
+/// Spreads events (first and last day, inclusive) over the days
+/// `first..=last`, at most `cap` shown per day in the order given; an
+/// event of several days shows on each of them.
+pub fn lay_out(
+    first: NaiveDate,
+    last: NaiveDate,
+    events: &[(NaiveDate, NaiveDate)],
+    cap: usize,
+) -> Vec<DayCell> {
+    let days = (last - first).num_days().max(-1) + 1;
+    let mut cells: Vec<DayCell> = (0..days)
+        .map(|i| DayCell {
+            day: first + Duration::days(i),
+            shown: Vec::new(),
+            more: 0,
+        })
+        .collect();
+    for (i, &(from, to)) in events.iter().enumerate() {
+        let a = (from.max(first) - first).num_days();
+        let b = (to.min(last) - first).num_days();
+        for d in a..=b {
+            let cell = &mut cells[d as usize];
+            if cell.shown.len() < cap {
+                cell.shown.push(i);
+            } else {
+                cell.more += 1;
+            }
+        }
+    }
+    cells
+}
+
 /// When an event happens: whole local days (both inclusive), or from one
 /// instant to another (Unix seconds, end exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +270,28 @@ mod tests {
         assert_eq!(w[0], d("2018-05-07"));
         assert_eq!(w[5], d("2018-05-12"));
         assert_eq!(w[6], d("2018-05-13"));
+    }
+
+    #[test]
+    fn events_spread_over_their_days_up_to_the_cap() {
+        let cells = lay_out(
+            d("2018-05-01"),
+            d("2018-05-07"),
+            &[
+                (d("2018-04-28"), d("2018-05-02")),
+                (d("2018-05-02"), d("2018-05-02")),
+                (d("2018-05-02"), d("2018-05-03")),
+                (d("2018-05-07"), d("2018-05-09")),
+            ],
+            2,
+        );
+        assert_eq!(cells.len(), 7);
+        assert_eq!(cells[0].shown, vec![0]);
+        assert_eq!((cells[1].shown.clone(), cells[1].more), (vec![0, 1], 1));
+        assert_eq!(cells[2].shown, vec![2]);
+        assert!(cells[3].shown.is_empty());
+        assert_eq!(cells[6].shown, vec![3]);
+        assert_eq!(cells[6].day, d("2018-05-07"));
     }
 
     #[test]

@@ -317,7 +317,7 @@ pub fn safe_file_name(raw: &str, kind: DocKind) -> String {
     let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
     let clean: String = stem
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>' | '`'))
+        .filter(|c| !c.is_control() && !matches!(c, '\u{22}' | '\u{27}' | ';' | '<' | '>' | '`'))
         .take(100)
         .collect();
     let stem = if clean.trim().is_empty() {
@@ -471,13 +471,16 @@ impl DrillForm {
                 Problem::with("problem.too_many", &[&MAX_PEOPLE.to_string()]),
             ));
         }
-        let start = local_instant(&self.start).map_err(|p| at("field.start", p))?;
-        let end = local_instant(&self.end).map_err(|p| at("field.end", p))?;
+        let start = local_instant(&self.start).map_err(|p| at("field.start_time", p))?;
+        let end = local_instant(&self.end).map_err(|p| at("field.end_time", p))?;
         if end <= start {
-            return Err(at("field.end", Problem::new("problem.end_before_start")));
+            return Err(at(
+                "field.end_time",
+                Problem::new("problem.end_before_start"),
+            ));
         }
         if end - start > MAX_DRILL_SECS {
-            return Err(at("field.end", Problem::new("problem.drill_too_long")));
+            return Err(at("field.end_time", Problem::new("problem.drill_too_long")));
         }
         let place = text_field(&self.place, 2, 100).map_err(|p| at("field.place", p))?;
         let mut objectives = Vec::new();
@@ -975,7 +978,7 @@ mod tests {
         f.end = "2018-05-12T08:00".into();
         assert_eq!(
             f.parse().unwrap_err(),
-            at("field.end", Problem::new("problem.end_before_start"))
+            at("field.end_time", Problem::new("problem.end_before_start"))
         );
         let mut f = drill_form();
         f.objectives = "好\n".into();

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod assessment;
+pub mod drills;
 pub mod home;
 pub mod import;
 pub mod login;

@@ -1,0 +1,515 @@
+//! Emergency plans and drills through the real router on both databases:
+//! the plan lifecycle with coverage and revisions, plan documents (type
+//! checked, stored, served only to those allowed), drills saved over
+//! clashes only with a reason, attendance, evaluation and corrective
+//! actions feeding the lists and the `drills_held` metric, and the
+//! calendar feeds read back with a real iCalendar parser.
+
+mod common;
+
+use app::api::drills as api;
+use app::api::drills::{ActionsPage, CalendarPage, DrillSaved, PlansPage};
+use app::db::Db;
+use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use leptos::server_fn::ServerFn;
+
+const SAVE_PLAN: &str = <api::SaveEmergencyPlan as ServerFn>::PATH;
+const STEP: &str = <api::StepEmergencyPlan as ServerFn>::PATH;
+const REVISE: &str = <api::ReviseEmergencyPlan as ServerFn>::PATH;
+const PLAN: &str = <api::GetEmergencyPlan as ServerFn>::PATH;
+const PLANS: &str = <api::ListEmergencyPlans as ServerFn>::PATH;
+const COVERAGE: &str = <api::GetPlanCoverage as ServerFn>::PATH;
+const SAVE_DRILL: &str = <api::SaveDrill as ServerFn>::PATH;
+const DRILL: &str = <api::GetDrill as ServerFn>::PATH;
+const HOLD: &str = <api::HoldDrill as ServerFn>::PATH;
+const EVALUATE: &str = <api::EvaluateDrill as ServerFn>::PATH;
+const ADD_ACTION: &str = <api::AddCorrectiveAction as ServerFn>::PATH;
+const CLOSE_ACTION: &str = <api::CloseCorrectiveAction as ServerFn>::PATH;
+const ACTIONS: &str = <api::ListCorrectiveActions as ServerFn>::PATH;
+const CALENDAR: &str = <api::GetCalendar as ServerFn>::PATH;
+
+fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn borrowed(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn ok<T: serde::de::DeserializeOwned>(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    who: &str,
+) -> T {
+    let r = app.call(path, form, Some(who)).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    r.json()
+}
+
+async fn new_plan(app: &TestApp, who: &str, unit: i64, kind: &str, title: &str) -> i64 {
+    let unit = unit.to_string();
+    ok(
+        app,
+        SAVE_PLAN,
+        &[
+            ("form[unit_id]", &unit),
+            ("form[kind]", kind),
+            ("form[title]", title),
+            ("form[revise_by]", "2030-12-31"),
+            ("form[summary]", "分级响应"),
+        ],
+        who,
+    )
+    .await
+}
+
+async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
+    app.call(
+        STEP,
+        &[("id", &plan.to_string()), ("step", step)],
+        Some(who),
+    )
+    .await
+    .status
+}
+
+async fn file(app: &TestApp, who: &str, plan: i64) {
+    for s in ["approve", "publish", "file"] {
+        assert_eq!(step(app, who, plan, s).await, StatusCode::OK, "{s}");
+    }
+}
+
+async fn metric(db: &Db, unit: i64, metric: &str) -> Option<(i64, i64)> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT numerator, denominator FROM assessment_metrics WHERE unit_id = $1 AND metric = $2",
+    )
+    .bind(unit)
+    .bind(metric)
+    .fetch_optional(&db.pool)
+    .await
+    .unwrap()
+    .map(|r| (r.get("numerator"), r.get("denominator")))
+}
+
+async fn audited(db: &Db, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// A multipart upload of one file to a plan.
+async fn upload(
+    app: &TestApp,
+    who: &str,
+    plan: i64,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, String) {
+    let boundary = "----yingji-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post(format!("/drills/plans/{plan}/document"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("host", "127.0.0.1:3000")
+        .header("cookie", who)
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.request(req).await;
+    let location = r
+        .headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (r.status, location)
+}
+
+/// The drill form: GA organizes at the command centre with the given
+/// people, on a local day and hours.
+fn drill_form(
+    title: &str,
+    organizer: i64,
+    people: &str,
+    day: &str,
+    from: &str,
+    to: &str,
+) -> Vec<(String, String)> {
+    owned(&[
+        ("form[title]", title),
+        ("form[scenario]", "earthquake"),
+        ("form[format]", "full_scale"),
+        ("form[organizer_unit_id]", &organizer.to_string()),
+        ("form[people]", people),
+        ("form[start]", &format!("{day}T{from}")),
+        ("form[end]", &format!("{day}T{to}")),
+        ("form[place]", "区应急指挥中心"),
+        ("form[objectives]", "疏散\n信息报告"),
+    ])
+}
+
+/// A published training plan with one batch that P1 (the trainee) sits
+/// in, on `start..=end`.
+async fn training_batch(db: &Db, start: &str, end: &str) {
+    let p1: i64 = sqlx::query_scalar("SELECT id FROM people WHERE code = 'P1'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let course: i64 = sqlx::query_scalar(
+        "INSERT INTO courses (code, title, category, audience, definition, created_at, updated_at) \
+         VALUES ('YJ', '预警', 'early_warning', '|em_staff|', '{}', 1, 1) RETURNING id",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let plan: i64 = sqlx::query_scalar(
+        "INSERT INTO training_plans (code, name, year, course_id, positions, self_signup, published, created_at, updated_at) \
+         VALUES ('LX', '应急管理人员轮训', 2027, $1, '|em_staff|', 0, 1, 1, 1) RETURNING id",
+    )
+    .bind(course)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let batch: i64 = sqlx::query_scalar(
+        "INSERT INTO training_batches (plan_id, code, start_on, end_on, place, instructor, capacity, taken) \
+         VALUES ($1, 'B1', $2, $3, '区应急办', '王老师', 10, 1) RETURNING id",
+    )
+    .bind(plan)
+    .bind(start)
+    .bind(end)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO training_seats (plan_id, batch_id, person_id, source, created_at) VALUES ($1, $2, $3, 'scheduler', 1)",
+    )
+    .bind(plan)
+    .bind(batch)
+    .bind(p1)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+}
+
+fn local_today(app: &TestApp) -> chrono::NaiveDate {
+    app::domain::local_date(app.state.clock.now_secs()).unwrap()
+}
+
+on_both_databases! {
+    async fn a_plan_walks_to_filed_coverage_follows_and_a_revision_keeps_the_old_version(db: Db) {
+        let app = TestApp::on(db).await;
+        let (ga, jd) = (app.district.units["GA"], app.district.units["JD01"]);
+        let admin = app.login("admin").await;
+        let cover = |r: PlanCoverageReport| (r.coverage.overall.covered, r.coverage.overall.required);
+
+        let start: PlanCoverageReport = ok(&app, COVERAGE, &[], &admin).await;
+        assert_eq!(cover(start.clone()), (0, 2), "a subdistrict and a department are required");
+        assert_eq!(start.missing.len(), 2);
+
+        let plan = new_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        // No step is skipped and a draft cannot be filed.
+        assert_eq!(step(&app, &admin, plan, "file").await, StatusCode::CONFLICT);
+        file(&app, &admin, plan).await;
+        let after: PlanCoverageReport = ok(&app, COVERAGE, &[], &admin).await;
+        assert_eq!(cover(after.clone()), (1, 2));
+        assert_eq!(after.missing.iter().map(|m| m.unit_code.as_str()).collect::<Vec<_>>(), ["JD01"]);
+        assert_eq!(metric(&app.state.db, ga, "plan_coverage").await, Some((1, 1)));
+        assert_eq!(metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)));
+
+        // 修订 opens version 2 as a draft; version 1 stays in force until
+        // version 2 is filed, and then is kept, superseded.
+        let r = app.call(REVISE, &[("id", &plan.to_string())], Some(&admin)).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "2"));
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        assert_eq!(d.versions.len(), 2);
+        assert_eq!(d.plan.in_force, Some(1));
+        assert_eq!(d.versions[0].status.code(), "draft");
+        let r = app.call(REVISE, &[("id", &plan.to_string())], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "a draft is not revised again");
+        file(&app, &admin, plan).await;
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        assert_eq!(d.plan.in_force, Some(2));
+        assert_eq!(
+            d.versions.iter().map(|v| v.status.code()).collect::<Vec<_>>(),
+            ["filed", "superseded"]
+        );
+        assert_eq!(d.versions[1].stamps.len(), 4, "drafted, approved, published, filed");
+        assert_eq!(audited(&app.state.db, "emergency_plan.file").await, 2);
+        assert_eq!(audited(&app.state.db, "emergency_plan.revise").await, 1);
+
+        // The organizer scoped to 城关街道 keeps its plans, not 公安's; the
+        // trainee of 城关街道 sees its plans only.
+        let organizer = app.login("organizer").await;
+        assert_eq!(step(&app, &organizer, plan, "approve").await, StatusCode::FORBIDDEN);
+        let mine = new_plan(&app, &organizer, jd, "overall", "城关街道总体应急预案").await;
+        let r = app.call(SAVE_PLAN, &[("form[unit_id]", &ga.to_string()), ("form[kind]", "overall"), ("form[title]", "越权"), ("form[revise_by]", "2030-01-01")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let trainee = app.login("trainee").await;
+        let seen: PlansPage = ok(&app, PLANS, &[], &trainee).await;
+        assert_eq!(seen.plans.iter().map(|p| p.id).collect::<Vec<_>>(), [mine]);
+        assert!(!seen.may_manage);
+        assert_eq!(app.call(PLAN, &[("id", &plan.to_string())], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        // A revision date already past is refused, naming the field.
+        let r = app.call(SAVE_PLAN, &[("form[unit_id]", &jd.to_string()), ("form[kind]", "overall"), ("form[title]", "过期预案"), ("form[revise_by]", "2001-01-01")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.revise_by") && r.body.contains("problem.date_past"), "{}", r.body);
+    }
+
+    async fn plan_documents_are_checked_stored_and_served_only_to_those_allowed(db: Db) {
+        let app = TestApp::on(db).await;
+        let ga = app.district.units["GA"];
+        let admin = app.login("admin").await;
+        let plan = new_plan(&app, &admin, ga, "department", "公安分局部门应急预案").await;
+
+        let (status, to) = upload(&app, &admin, plan, "virus.exe", b"MZ\x90\x00").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(to.ends_with("?error=problem.doc_type&arg="), "{to}");
+        let (_, to) = upload(&app, &admin, plan, "fake.pdf", b"<html><script>alert(1)</script>").await;
+        assert!(to.contains("error=problem.doc_content"), "{to}");
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_documents").fetch_one(&app.state.db.pool).await.unwrap();
+        assert_eq!(stored, 0, "nothing is kept from a refused file");
+
+        let pdf = b"%PDF-1.7\n% \xe5\xba\x94\xe6\x80\xa5\n1 0 obj\nendobj\n%%EOF";
+        let (_, to) = upload(&app, &admin, plan, "..\\..\\公安\"预案\".pdf", pdf).await;
+        assert_eq!(to, format!("/drills/plans/{plan}"));
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        let doc = d.versions[0].document.clone().expect("a document");
+        assert_eq!((doc.file_name.as_str(), doc.size), ("公安预案.pdf", pdf.len() as i64));
+        assert_eq!(audited(&app.state.db, "emergency_plan.document").await, 1);
+
+        let url = format!("/drills/documents/{}", d.versions[0].id);
+        let got = app.get(&url, Some(&admin)).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.headers["content-type"], "application/pdf");
+        assert!(got.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+        assert_eq!(got.body.as_bytes(), String::from_utf8_lossy(pdf).as_bytes());
+        assert_eq!(app.get(&url, None).await.status, StatusCode::UNAUTHORIZED);
+        let trainee = app.login("trainee").await;
+        assert_eq!(app.get(&url, Some(&trainee)).await.status, StatusCode::FORBIDDEN, "the trainee's unit is not 公安");
+        let organizer = app.login("organizer").await;
+        let (status, _) = upload(&app, &organizer, plan, "a.pdf", pdf).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // A published version keeps its document.
+        for s in ["approve", "publish"] {
+            assert_eq!(step(&app, &admin, plan, s).await, StatusCode::OK);
+        }
+        let (_, to) = upload(&app, &admin, plan, "b.pdf", pdf).await;
+        assert!(to.contains("error=problem.plan_document_fixed"), "{to}");
+        assert_eq!(audited(&app.state.db, "emergency_plan.document").await, 1);
+    }
+
+    async fn a_drill_shows_its_clashes_and_is_saved_over_them_only_with_a_reason(db: Db) {
+        let app = TestApp::on(db).await;
+        let ga = app.district.units["GA"];
+        training_batch(&app.state.db, "2027-05-10", "2027-05-12").await;
+        let admin = app.login("admin").await;
+
+        let first = drill_form("反恐处置演练", ga, "P3", "2027-05-12", "09:00", "11:00");
+        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&first), &admin).await;
+        assert!(saved.id.is_some() && saved.clashes.is_empty(), "{saved:?}");
+
+        // Same place, overlapping hours, 公安 again (as a participant) and
+        // the trainee who is away in training that day.
+        let mut second = drill_form("地震疏散演练", app.district.units["JD01"], "P1", "2027-05-12", "10:30", "12:00");
+        second.push((format!("form[units][{ga}]"), "on".into()));
+        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&second), &admin).await;
+        assert_eq!(r.id, None, "not saved while the clashes have no reason");
+        let kinds: Vec<(&str, &str, &str)> = r
+            .clashes
+            .iter()
+            .map(|c| (c.kind_key.as_str(), c.subject.as_str(), c.with.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("clash.place", "区应急指挥中心", "反恐处置演练"),
+                ("clash.unit", "公安分局", "反恐处置演练"),
+                ("clash.training", "王建国", "应急管理人员轮训 · B1"),
+            ]
+        );
+        assert_eq!(audited(&app.state.db, "drill.save").await, 1);
+
+        second.push(("clash_reason".into(), "上级统一安排,培训班当天下午补课".into()));
+        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&second), &admin).await;
+        let id = r.id.expect("saved with a reason");
+        let d: DrillDetail = ok(&app, DRILL, &[("id", &id.to_string())], &admin).await;
+        assert_eq!(d.clash_reason.as_deref(), Some("上级统一安排,培训班当天下午补课"));
+        assert_eq!(d.clashes.len(), 3);
+        assert_eq!(d.units.len(), 2);
+
+        // The next day nothing clashes; an unknown person is named.
+        let third = drill_form("次日演练", ga, "P1 P3", "2027-05-13", "09:00", "10:00");
+        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&third), &admin).await;
+        assert!(r.id.is_some() && r.clashes.is_empty(), "{r:?}");
+        let fourth = drill_form("查无此人", ga, "P1 NOBODY", "2027-06-01", "09:00", "10:00");
+        let r = app.call(SAVE_DRILL, &borrowed(&fourth), Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.participants") && r.body.contains("NOBODY"), "{}", r.body);
+        // A drill day keeps the trainee out of training batches too.
+        let mut c = app.state.db.pool.acquire().await.unwrap();
+        let p1: i64 = sqlx::query_scalar("SELECT id FROM people WHERE code = 'P1'").fetch_one(&mut *c).await.unwrap();
+        let busy = app::db::training::busy_days(&mut c, 0, Some(p1)).await.unwrap();
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert!(busy[&p1].contains(&(day("2027-05-13"), day("2027-05-13"))), "{:?}", busy[&p1]);
+        // The scoped organizer cannot organize for 公安.
+        let organizer = app.login("organizer").await;
+        let r = app.call(SAVE_DRILL, &borrowed(&drill_form("越权", ga, "", "2027-07-01", "09:00", "10:00")), Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn after_a_drill_its_evaluation_and_actions_reach_the_lists_and_drills_held_the_metric(db: Db) {
+        let app = TestApp::on(db).await;
+        let (ga, jd) = (app.district.units["GA"], app.district.units["JD01"]);
+        let admin = app.login("admin").await;
+        let today = local_today(&app);
+        let yesterday = (today - chrono::Duration::days(1)).to_string();
+        let mut form = drill_form("防汛抢险演练", ga, "P1 P3", &yesterday, "00:10", "00:50");
+        form.push((format!("form[units][{jd}]"), "on".into()));
+        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&form), &admin).await;
+        let id = saved.id.unwrap().to_string();
+        let later = drill_form("明年演练", ga, "", "2030-05-12", "09:00", "10:00");
+        let later: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&later), &admin).await;
+        let r = app.call(HOLD, &[("id", &later.id.unwrap().to_string())], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "not before it starts");
+        assert!(r.body.contains("problem.drill_not_started"), "{}", r.body);
+
+        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &admin).await;
+        let p3 = d.people.iter().find(|p| p.code == "P3").unwrap().person_id.to_string();
+        let r = app.call(EVALUATE, &[("id", &id), ("rows[0][rating]", "good"), ("rows[0][findings]", "x"), ("rows[1][rating]", "good"), ("rows[1][findings]", "y")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "not evaluated before it is held");
+        let r = app.call(HOLD, &[("id", &id), (&format!("attended[{p3}]"), "on")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &admin).await;
+        assert_eq!(d.summary.status.code(), "held");
+        assert_eq!(d.people.iter().filter(|p| p.attended).map(|p| p.code.as_str()).collect::<Vec<_>>(), ["P3"]);
+        // Both units took part in one drill this year, of the two required.
+        assert_eq!(metric(&app.state.db, ga, "drills_held").await, Some((1, 2)));
+        assert_eq!(metric(&app.state.db, jd, "drills_held").await, Some((1, 2)));
+
+        let r = app.call(EVALUATE, &[("id", &id), ("rows[0][rating]", "excellent"), ("rows[1][rating]", "")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.objective_row:2:field.rating"), "{}", r.body);
+        let r = app.call(EVALUATE, &[("id", &id), ("rows[0][rating]", "excellent"), ("rows[1][rating]", "poor"), ("rows[1][findings]", "信息报告迟了 20 分钟")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let overdue = (today - chrono::Duration::days(3)).to_string();
+        let r = app.call(ADD_ACTION, &[("drill_id", &id), ("form[description]", "建立信息报告提醒"), ("form[owner_unit_id]", &jd.to_string()), ("form[due_on]", &overdue)], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let action = r.body.clone();
+        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &admin).await;
+        assert_eq!(d.summary.status.code(), "evaluated");
+        assert_eq!(d.evaluation.len(), 2);
+        assert!(d.actions[0].overdue);
+
+        // The owner unit's organizer sees it overdue and may close it; the
+        // trainee of that unit sees it and may not.
+        let organizer = app.login("organizer").await;
+        let list: ActionsPage = ok(&app, ACTIONS, &[], &organizer).await;
+        assert_eq!((list.actions.len(), list.actions[0].overdue), (1, true));
+        assert_eq!(list.closable, [action.parse::<i64>().unwrap()]);
+        let trainee = app.login("trainee").await;
+        let seen: ActionsPage = ok(&app, ACTIONS, &[], &trainee).await;
+        assert_eq!((seen.actions.len(), seen.closable.len()), (1, 0));
+        let r = app.call(CLOSE_ACTION, &[("id", &action), ("note", "已上线提醒")], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app.call(CLOSE_ACTION, &[("id", &action), ("note", "已上线提醒")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let list: ActionsPage = ok(&app, ACTIONS, &[], &organizer).await;
+        assert!(!list.actions[0].overdue && list.actions[0].closed_at.is_some());
+        let r = app.call(CLOSE_ACTION, &[("id", &action), ("note", "再次")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        for a in ["drill.hold", "drill.evaluate", "corrective_action.add", "corrective_action.close"] {
+            assert_eq!(audited(&app.state.db, a).await, 1, "{a}");
+        }
+    }
+
+    async fn the_calendar_and_its_feeds_read_back_as_icalendar(db: Db) {
+        let app = TestApp::on(db).await;
+        let ga = app.district.units["GA"];
+        training_batch(&app.state.db, "2027-05-10", "2027-05-12").await;
+        let admin = app.login("admin").await;
+        let form = drill_form("地震应急演练; 第一场, 全区", ga, "P1", "2027-05-12", "14:00", "16:30");
+        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&form), &admin).await;
+        let r = if r.id.is_none() {
+            let mut f = form.clone();
+            f.push(("clash_reason".into(), "培训结束后进行".into()));
+            ok::<DrillSaved>(&app, SAVE_DRILL, &borrowed(&f), &admin).await
+        } else {
+            r
+        };
+        assert!(r.id.is_some());
+
+        let month: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05")], &admin).await;
+        assert_eq!((month.days.len(), month.total), (31, 2));
+        let d12 = &month.days[11];
+        assert_eq!(d12.observance.as_deref(), Some("observance.disaster_reduction_day"));
+        assert_eq!(d12.items.len(), 2, "the drill and the training batch");
+        assert_eq!(month.days[9].items.len(), 1, "the batch alone on the 10th");
+        let quakes: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05"), ("scenario", "earthquake")], &admin).await;
+        assert_eq!(quakes.total, 1, "a scenario filter leaves training out");
+        let week: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05-12"), ("unit", &ga.to_string())], &admin).await;
+        assert!(week.week);
+        assert_eq!(week.days[0].day.to_string(), "2027-05-10");
+        assert_eq!(week.days.iter().map(|d| d.items.len()).sum::<usize>(), 1, "公安's drill, not 城关's batch");
+        let r = app.call(CALENDAR, &[("at", "2027-13")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let unit_feed = week.unit_feed.expect("a unit feed address");
+        let feed = app.get(&unit_feed, None).await;
+        assert_eq!(feed.status, StatusCode::OK);
+        assert!(feed.headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        let events = parse(&feed.body);
+        assert_eq!(events.len(), 1);
+        assert_eq!(prop(&events[0], "DTSTART"), "20270512T060000Z");
+        assert_eq!(prop(&events[0], "DTEND"), "20270512T083000Z");
+        assert_eq!(prop(&events[0], "SUMMARY"), "地震应急演练\\; 第一场\\, 全区");
+
+        // The trainee's own feed has the batch (all day) and the drill.
+        let trainee = app.login("trainee").await;
+        let mine: app::model::MyTraining = ok(&app, <app::api::training::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
+        let events = parse(&app.get(&mine.calendar_url, None).await.body);
+        let mut starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
+        starts.sort();
+        assert_eq!(starts, ["20270510", "20270512T060000Z"]);
+        assert_eq!(app.get("/calendar/unit-nothing.ics", None).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+/// Events of a feed, read by the `ical` crate (which also unfolds lines).
+fn parse(text: &str) -> Vec<ical::parser::ical::component::IcalEvent> {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let cal = calendars
+        .next()
+        .expect("one calendar")
+        .expect("a valid calendar");
+    assert!(calendars.next().is_none());
+    cal.events
+}
+
+fn prop(e: &ical::parser::ical::component::IcalEvent, name: &str) -> String {
+    e.properties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.clone())
+        .unwrap_or_default()
+}
