@@ -35,6 +35,13 @@ fn back(plan: i64, problem: Option<&app::domain::Problem>) -> Response {
     Redirect::to(&to).into_response()
 }
 
+/// The district's today and now, from the app's clock (these handlers run
+/// outside Leptos, so the server functions' helper cannot reach the state).
+fn today_and_now(st: &AppState) -> Result<(chrono::NaiveDate, i64), AppError> {
+    let now = st.clock.now_secs();
+    Ok((app::domain::local_date(now).ok_or(AppError::Internal)?, now))
+}
+
 fn refuse(headers: &HeaderMap, e: &AppError) -> Response {
     let lang = cookie(headers, LANG_COOKIE)
         .map(|v| Lang::from_tag(&v))
@@ -86,7 +93,7 @@ pub async fn upload(
         Err(p) => return back(id, Some(&p)),
     };
     let stored = async {
-        let (today, now) = drills::today_and_now()?;
+        let (today, now) = today_and_now(&st)?;
         let mut tx = st.db.pool.begin().await?;
         drills::plan_to_manage(&mut tx, &me.principal, id, today).await?;
         app::db::drills::save_document(
@@ -124,7 +131,7 @@ pub async fn download(
             .into_response();
     };
     let found = async {
-        let (today, _) = drills::today_and_now()?;
+        let (today, _) = today_and_now(&st)?;
         let mut c = st.db.pool.acquire().await?;
         let (plan, name, kind, data) = app::db::drills::document(&mut c, version)
             .await?
