@@ -2,7 +2,8 @@
 # Load test: throughput and latency (p50/p90/p99) of the home page, signed in
 # as the admin (server-rendered, with its database queries and chart), of an
 # assessment ranking of 500 units (loaded with `yingji import assessment`
-# from a generated sheet), and of a static file served by the same binary. wrk from Debian, 127.0.0.1 only,
+# from a generated sheet), of a calendar month holding 2,000 drills, and of a
+# static file served by the same binary. wrk from Debian, 127.0.0.1 only,
 # each run bounded to DURATION seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,3 +67,28 @@ SCHEME=$(target/release/yingji import assessment "$SHEET" | sed -n 's/.*(id \([0
 curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME" | grep -q '压测街道500' || { echo "the ranking did not render"; exit 1; }
 echo "== assessment ranking of 500 units (/assessment/schemes/$SCHEME), ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME"
+
+# A calendar month holding 2,000 drills (2030-05, written straight into the
+# demo database with Python's sqlite3): the month view (four a day shown,
+# the rest counted) and the week view (every event of the week).
+python3 - "$WORK/demo.db" <<'PY'
+import sqlite3, sys, json
+db = sqlite3.connect(sys.argv[1])
+units = [r[0] for r in db.execute("SELECT id FROM units ORDER BY id")]
+scenarios = ["earthquake", "fire", "flood", "hazchem", "public_health", "other"]
+base = 1903824000 - 8 * 3600  # 2030-05-01 00:00 in UTC+8
+for i in range(2000):
+    start = base + (i % 31) * 86400 + (8 + i % 10) * 3600
+    cur = db.execute(
+        "INSERT INTO drills (title, scenario, format, organizer_unit_id, start_at, end_at, place, objectives, status, created_by, created_at, updated_at) "
+        "VALUES (?, ?, 'tabletop', ?, ?, ?, ?, ?, 'planned', 'bench', 0, 0)",
+        (f"压测演练{i:04d}", scenarios[i % 6], units[i % len(units)], start, start + 5400, f"压测场地{i}", json.dumps(["目标"])),
+    )
+    db.execute("INSERT INTO drill_units (drill_id, unit_id) VALUES (?, ?)", (cur.lastrowid, units[i % len(units)]))
+db.commit()
+PY
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05" | grep -q '本期共 2000 项' || { echo "the calendar did not render"; exit 1; }
+echo "== calendar month with 2,000 drills (/drills/calendar?at=2030-05), ${DURATION}s, $CONNECTIONS connections =="
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05"
+echo "== calendar week of that month (/drills/calendar?at=2030-05-13: every event shown), ${DURATION}s, $CONNECTIONS connections =="
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05-13"

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 PORT="${YINGJI_E2E_PORT:-3900}"
 PASSWORD="${YINGJI_DEMO_PASSWORD:-Demo-pass-2018}"
 source .ci/demo-server.sh
+# The browser tests may move the server's "today" (POST /test/clock).
+export YINGJI_TEST_CLOCK=1
 start_demo_server "$PORT" "$PASSWORD"
 
 cd end2end

@@ -6,7 +6,14 @@ use plotters::prelude::*;
 
 /// A horizontal bar chart: one bar per label.
 pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
-    bars(title, labels, values, &|v| v.to_string(), fitted(values))
+    bars(
+        title,
+        labels,
+        values,
+        &|v| v.to_string(),
+        fitted(values),
+        None,
+    )
 }
 
 /// A bar chart of shares in tenths of a percent, on an axis from 0 to 100
@@ -18,6 +25,20 @@ pub fn percent_chart(title: &str, labels: &[String], permille: &[i64]) -> String
         permille,
         &|v| crate::domain::assessment::Points(*v).to_string(),
         1001,
+        None,
+    )
+}
+
+/// A percent chart with the target drawn as a vertical line (in permille,
+/// like the values).
+pub fn target_chart(title: &str, labels: &[String], permille: &[i64], target: i64) -> String {
+    bars(
+        title,
+        labels,
+        permille,
+        &|v| crate::domain::assessment::Points(*v).to_string(),
+        1001,
+        Some(target),
     )
 }
 
@@ -35,6 +56,7 @@ pub fn bar_chart_points(title: &str, labels: &[String], tenths: &[i64]) -> Strin
         tenths,
         &|v| crate::domain::assessment::Points(*v).to_string(),
         fitted(tenths),
+        None,
     )
 }
 
@@ -44,6 +66,7 @@ fn bars(
     values: &[i64],
     axis: &dyn Fn(&i64) -> String,
     end: i64,
+    target: Option<i64>,
 ) -> String {
     let mut svg = String::new();
     let rows = labels.len().max(1) as i32;
@@ -86,6 +109,12 @@ fn bars(
                 bar
             });
             let _ = chart.draw_series(bars);
+            if let Some(t) = target {
+                let _ = chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(t, SegmentValue::Exact(0)), (t, SegmentValue::Exact(rows))],
+                    RGBColor(0x1f, 0x29, 0x33).stroke_width(2),
+                )));
+            }
         }
         let _ = root.present();
     }
@@ -167,6 +196,15 @@ mod tests {
         assert!(svg.contains("\n100.0\n"), "{svg}");
         let fitted = bar_chart_points("覆盖率", &["城关街道".to_string()], &[0]);
         assert!(!fitted.contains("\n100.0\n"));
+    }
+
+    #[test]
+    fn a_target_chart_draws_one_more_line_than_the_plain_one() {
+        let labels = ["街道".to_string(), "全区".to_string()];
+        let count = |svg: &str| svg.matches("<polyline").count();
+        let plain = percent_chart("覆盖率", &labels, &[1000, 906]);
+        let with = target_chart("覆盖率", &labels, &[1000, 906], 970);
+        assert_eq!(count(&with), count(&plain) + 1, "{with}");
     }
 
     #[test]

@@ -436,6 +436,8 @@ pub struct MyTraining {
     pub calendar_url: String,
     pub cleared: Option<bool>,
     pub today: chrono::NaiveDate,
+    /// The drills the trainee takes part in, newest first.
+    pub drills: Vec<DrillSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

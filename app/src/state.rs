@@ -18,6 +18,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub session: SessionPolicy,
     pub throttle: LoginThrottle,
+    /// Lets browser tests move the server's clock (`POST /test/clock`).
+    /// Off unless `YINGJI_TEST_CLOCK` is set; never for a real deployment.
+    pub test_clock: bool,
 }
 
 /// The server's notion of now. Real time plus an offset that only tests

@@ -12,6 +12,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub session: SessionPolicy,
     pub max_connections: u32,
+    /// `YINGJI_TEST_CLOCK`: the browser tests' clock control, off by default.
+    pub test_clock: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -52,6 +54,7 @@ impl Config {
         let idle_minutes = number(&get, "YINGJI_SESSION_IDLE_MINUTES", 120, 1, 7 * 24 * 60)?;
         let max_hours = number(&get, "YINGJI_SESSION_MAX_HOURS", 12, 1, 30 * 24)?;
         let max_connections = number(&get, "YINGJI_DB_MAX_CONNECTIONS", 8, 1, 200)? as u32;
+        let test_clock = flag(&get, "YINGJI_TEST_CLOCK")?;
         Ok(Config {
             database_url,
             site_addr,
@@ -62,6 +65,7 @@ impl Config {
                 absolute_secs: max_hours * 3600,
             },
             max_connections,
+            test_clock,
         })
     }
 }

@@ -47,6 +47,7 @@ pub fn state_with(db: Db, config: &Config) -> AppState {
             secure_cookies: config.secure_cookies,
             session: config.session,
             throttle: Default::default(),
+            test_clock: config.test_clock,
         }),
         clock: Arc::new(Clock::default()),
     }
@@ -56,7 +57,15 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", options.site_root);
-    Router::new()
+    let test_clock = state.settings.test_clock;
+    let router = Router::new();
+    // Only when YINGJI_TEST_CLOCK is set: browser tests move "today".
+    let router = if test_clock {
+        router.route("/test/clock", post(move_clock))
+    } else {
+        router
+    };
+    router
         .route("/lang", post(set_language))
         .route(
             "/import/upload",
@@ -97,6 +106,26 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+struct ClockForm {
+    days: i64,
+}
+
+/// Moves the server's clock by whole days (browser tests only: the route
+/// exists when `YINGJI_TEST_CLOCK` is set) and answers with the new local
+/// date.
+async fn move_clock(
+    State(st): State<AppState>,
+    axum::Form(form): axum::Form<ClockForm>,
+) -> Response {
+    st.clock.advance(form.days.clamp(-3650, 3650) * 86_400);
+    tracing::warn!(days = form.days, "test clock moved");
+    app::domain::local_date(st.clock.now_secs())
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+        .into_response()
 }
 
 /// A cookie's value from the request headers.

@@ -817,9 +817,14 @@ async fn seed_drills(
         store::step(tx, actor, now, today, quake, step).await?;
     }
     let long_ago = today.checked_sub_months(Months::new(48)).unwrap_or(today);
-    sqlx::query("UPDATE plan_versions SET filed_on = $1 WHERE plan_id = $2")
-        .bind(long_ago.to_string())
-        .bind(quake)
+    let then = app::domain::local_day_start(long_ago) + 9 * 3600;
+    sqlx::query(
+        "UPDATE plan_versions SET filed_on = $1, drafted_at = $2, approved_at = $2, published_at = $2, filed_at = $2 \
+         WHERE plan_id = $3",
+    )
+    .bind(long_ago.to_string())
+    .bind(then)
+    .bind(quake)
         .execute(&mut **tx)
         .await?;
     store::create_plan(

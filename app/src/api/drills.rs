@@ -496,13 +496,14 @@ pub async fn get_plan_coverage() -> Result<PlanCoverageReport, AppError> {
             labels.push("全区 / overall".to_string());
             let mut values: Vec<i64> = coverage.by_kind.iter().map(|(_, s)| s.permille()).collect();
             values.push(coverage.overall.permille());
-            let chart = crate::charts::percent_chart(
+            let chart = crate::charts::target_chart(
                 &format!(
                     "应急预案编制率 / plan coverage (%), 目标 target {}%",
                     COVERAGE_TARGET_PERMILLE / 10
                 ),
                 &labels,
                 &values,
+                COVERAGE_TARGET_PERMILLE,
             );
             Ok(PlanCoverageReport {
                 today,

@@ -827,6 +827,7 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 ),
                 cleared,
                 today,
+                drills: crate::db::drills::person_drills(&mut c, person).await?,
             })
         }
         .await,

@@ -962,6 +962,24 @@ pub async fn plan_drills(
         .collect()
 }
 
+/// The drills a person takes part in, newest first.
+pub async fn person_drills(
+    c: &mut AnyConnection,
+    person: i64,
+) -> Result<Vec<DrillSummary>, AppError> {
+    let sql = format!(
+        "{DRILL_SELECT} WHERE EXISTS (SELECT 1 FROM drill_people dp WHERE dp.drill_id = d.id AND dp.person_id = $1) \
+         ORDER BY d.start_at DESC"
+    );
+    sqlx::query(&sql)
+        .bind(person)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(summary_of)
+        .collect()
+}
+
 /// A drill's stored parts, with the organizer unit's path for the scope
 /// check.
 pub struct StoredDrill {
@@ -1226,30 +1244,20 @@ pub async fn close_action(
     id: i64,
     note: &str,
 ) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "UPDATE corrective_actions SET closed_by = $1, closed_at = $2, closing_note = $3 WHERE id = $4 AND closed_at IS NULL",
-    )
-    .bind(&actor.name)
-    .bind(at)
-    .bind(note)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new("problem.action_closed")));
-    }
-    audit::record(
+    super::close_once(
         tx,
         actor,
         at,
-        "corrective_action.close",
-        "corrective_action",
-        &id.to_string(),
-        None,
-        Some(serde_json::json!({ "note": note }).to_string()),
+        (
+            "corrective_actions",
+            "corrective_action",
+            "corrective_action.close",
+        ),
+        id,
+        note,
+        "problem.action_closed",
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Which actions to list.

@@ -142,6 +142,47 @@ pub fn reach_clause(
     }
 }
 
+/// Closes an open record of `table` (one with `closed_by`, `closed_at`
+/// and `closing_note`) with a note, once: closing it again is a conflict
+/// named by `already`. Audited as `action` on `entity`.
+#[allow(clippy::too_many_arguments)]
+pub async fn close_once(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &audit::Actor,
+    at: i64,
+    (table, entity, action): (&'static str, &'static str, &'static str),
+    id: i64,
+    note: &str,
+    already: &str,
+) -> Result<(), crate::error::AppError> {
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET closed_by = $1, closed_at = $2, closing_note = $3 WHERE id = $4 AND closed_at IS NULL"
+    ))
+    .bind(&actor.name)
+    .bind(at)
+    .bind(note)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::error::AppError::Conflict(
+            crate::domain::Problem::new(already),
+        ));
+    }
+    audit::record(
+        tx,
+        actor,
+        at,
+        action,
+        entity,
+        &id.to_string(),
+        None,
+        Some(serde_json::json!({ "note": note }).to_string()),
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

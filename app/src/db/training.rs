@@ -1530,30 +1530,16 @@ pub async fn close_order(
     id: i64,
     note: &str,
 ) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "UPDATE rectification_orders SET closed_by = $1, closed_at = $2, closing_note = $3 WHERE id = $4 AND closed_at IS NULL",
-    )
-    .bind(&actor.name)
-    .bind(at)
-    .bind(note)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new("problem.order_closed")));
-    }
-    audit::record(
+    super::close_once(
         tx,
         actor,
         at,
-        "order.close",
-        "rectification_order",
-        &id.to_string(),
-        None,
-        Some(serde_json::json!({ "note": note }).to_string()),
+        ("rectification_orders", "rectification_order", "order.close"),
+        id,
+        note,
+        "problem.order_closed",
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Orders within a reach; `id` picks one (with its unit's path).

@@ -107,6 +107,16 @@ fn drill_view(
     let manage = d.may_manage;
     let objectives = d.def.objectives.clone();
     let evaluation = d.evaluation.clone();
+    // Whoever manages the drill may close its open actions here too.
+    let closable: Vec<i64> = if manage {
+        d.actions
+            .iter()
+            .filter(|x| x.closed_at.is_none())
+            .map(|x| x.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     view! {
         <div class="page-head">
             <h1>{d.summary.title.clone()}</h1>
@@ -130,7 +140,7 @@ fn drill_view(
             <h2>{lang.t("drills.evaluation")}</h2>
             {evaluation_view(id, objectives.clone(), evaluation.clone(), manage, lang, a)}
             <h2>{lang.t("caction.title")}</h2>
-            {action_table(d.actions.clone(), Vec::new(), lang, a.close)}
+            {action_table(d.actions.clone(), closable.clone(), lang, a.close)}
             {manage.then(|| view! {
                 <ActionForm action=a.add attr:class="card" attr:data-test="add-action">
                     <h3>{lang.t("caction.new")}</h3>

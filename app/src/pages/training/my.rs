@@ -93,6 +93,12 @@ fn my_view(
             </p>
         </section>
         {calendar(m.seats.clone(), shown, lang)}
+        {(!m.drills.is_empty()).then(|| view! {
+            <section class="card" data-test="my-drills">
+                <h2>{lang.t("drills.mine")}</h2>
+                {crate::pages::drills::drill_table(m.drills.clone(), lang)}
+            </section>
+        })}
         {(!m.open.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{lang.t("training.open_batches")}</h2>
