@@ -37,6 +37,10 @@ test('an organizer schedules a duty desk across three batches without leaving it
   await expect(page.getByTestId('scheduled')).toContainText('已排 13 人');
   const batches = page.getByTestId('batch');
   await expect(batches).toHaveCount(3);
+  // The roster reloads after the run: wait until it shows 公安分局 placed.
+  await expect
+    .poll(async () => (await page.getByTestId('unit-counts').allTextContents()).filter((t) => t.includes('公安分局')).length)
+    .toBeGreaterThanOrEqual(2);
   let used = 0;
   for (let i = 0; i < 3; i++) {
     const counts = (await batches.nth(i).getByTestId('unit-counts').textContent()) ?? '';
