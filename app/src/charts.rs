@@ -4,6 +4,19 @@
 
 use plotters::prelude::*;
 
+/// A QR code of `text` as SVG, made here (no network), for printed
+/// certificates.
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
 /// A horizontal bar chart: one bar per label.
 pub fn bar_chart(title: &str, labels: &[String], values: &[i64]) -> String {
     bars(

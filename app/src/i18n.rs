@@ -168,6 +168,7 @@ mod tests {
                         "calendar.",
                         "clash.",
                         "observance.",
+                        "registry.",
                     ];
                     let looks_like_key = prefixes.iter().any(|p| literal.starts_with(p))
                         && literal.chars().all(|c| {
@@ -196,6 +197,7 @@ mod tests {
         use crate::domain::drills::{
             DrillFormat, DrillStatus, PlanKind, PlanStatus, PlanStep, Rating, Scenario,
         };
+        use crate::domain::registry::CertStatus;
         use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, METRICS};
         use crate::domain::training::CourseCategory;
         let zh = keys(ZH_SOURCE);
@@ -207,7 +209,17 @@ mod tests {
             .chain(Scenario::ALL.iter().map(|v| v.label_key()))
             .chain(DrillFormat::ALL.iter().map(|v| v.label_key()))
             .chain(DrillStatus::ALL.iter().map(|v| v.label_key()))
-            .chain(Rating::ALL.iter().map(|v| v.label_key()));
+            .chain(Rating::ALL.iter().map(|v| v.label_key()))
+            .chain(
+                [
+                    CertStatus::Registered,
+                    CertStatus::Certified,
+                    CertStatus::Expiring,
+                    CertStatus::Expired,
+                    CertStatus::Revoked,
+                ]
+                .map(|s| s.label_key()),
+            );
         let built = CATEGORIES
             .iter()
             .map(|c| format!("category.{c}"))

@@ -103,6 +103,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/drills/:id/edit") view=pages::drills::DrillEditPage />
                     <Route path=path!("/drills/:id/report") view=pages::drills::detail::DrillReportPage />
                     <Route path=path!("/drills/:id") view=pages::drills::detail::DrillPage />
+                    <Route path=path!("/registry") view=pages::registry::RegistryListPage />
+                    <Route path=path!("/registry/reminders") view=pages::registry::RemindersPage />
+                    <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage />
+                    <Route path=path!("/verify/:number") view=pages::registry::VerifyPage />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
                 </Routes>

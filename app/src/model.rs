@@ -438,6 +438,8 @@ pub struct MyTraining {
     pub today: chrono::NaiveDate,
     /// The drills the trainee takes part in, newest first.
     pub drills: Vec<DrillSummary>,
+    /// Their certificates, oldest first.
+    pub certificates: Vec<CertificateRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -660,4 +662,42 @@ pub struct CalItem {
     pub time: Option<String>,
     pub link: String,
     pub scenario: Option<crate::domain::drills::Scenario>,
+}
+
+// ---- the registry of earthquake-reporting assistants ----
+
+/// One registry entry as lists show it; `phone` is masked for those
+/// without the registry permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_code: String,
+    pub person_name: String,
+    pub role: crate::domain::registry::RegistryRole,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub phone: Option<String>,
+    pub appointed_on: chrono::NaiveDate,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<i64>,
+    /// The newest certificate's number and expiry, if any.
+    pub certificate: Option<String>,
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub status: crate::domain::registry::CertStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRow {
+    pub number: String,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub course_title: String,
+    pub issued_on: chrono::NaiveDate,
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub revoke_reason: Option<String>,
+    pub status: crate::domain::registry::CertStatus,
 }

@@ -10,6 +10,7 @@ pub mod drills;
 pub mod home;
 pub mod imports;
 pub mod people;
+pub mod registry;
 pub mod training;
 pub mod units;
 

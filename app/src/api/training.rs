@@ -828,6 +828,8 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 cleared,
                 today,
                 drills: crate::db::drills::person_drills(&mut c, person).await?,
+                certificates: crate::db::registry::person_certificates(&mut c, person, today)
+                    .await?,
             })
         }
         .await,

@@ -28,6 +28,9 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
     if me.may(Action::ViewDrills) || me.person_id.is_some() {
         out.push(("nav.drills", "/drills"));
     }
+    if me.may(Action::ViewRegistry) {
+        out.push(("nav.registry", "/registry"));
+    }
     if me.may(Action::ViewAssessment) {
         out.push(("nav.assessment", "/assessment"));
     }

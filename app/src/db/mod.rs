@@ -9,6 +9,7 @@ pub mod audit;
 pub mod drills;
 pub mod imports;
 pub mod people;
+pub mod registry;
 pub mod sessions;
 pub mod training;
 pub mod units;

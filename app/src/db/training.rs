@@ -1098,9 +1098,9 @@ async fn settle_one(
             let expires = course
                 .certify_months
                 .map(|m| course::certificate_expiry(today, m));
-            sqlx::query(
+            let completion: i64 = sqlx::query_scalar(
                 "INSERT INTO completions (plan_id, course_id, person_id, year, completed_on, expires_on, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(plan.id)
             .bind(plan.def.course_id)
@@ -1109,8 +1109,21 @@ async fn settle_one(
             .bind(today.to_string())
             .bind(expires.map(|d| d.to_string()))
             .bind(at)
-            .execute(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
+            if course.certify_months.is_some() {
+                super::registry::issue_certificate(
+                    tx,
+                    actor,
+                    at,
+                    person_id,
+                    plan.def.course_id,
+                    completion,
+                    today,
+                    expires,
+                )
+                .await?;
+            }
             notify(
                 tx,
                 person_id,
@@ -1134,6 +1147,8 @@ async fn settle_one(
             true
         }
         (false, Some((on, _))) => {
+            super::registry::revoke_for_withdrawn_completion(tx, actor, at, plan.id, person_id)
+                .await?;
             sqlx::query("DELETE FROM completions WHERE plan_id = $1 AND person_id = $2")
                 .bind(plan.id)
                 .bind(person_id)

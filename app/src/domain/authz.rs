@@ -57,6 +57,11 @@ pub enum Action {
     ManageDrills,
     /// Plans, drills, plan coverage, the calendar and corrective actions.
     ViewDrills,
+    /// The assistants' registry: register, confirm, drives, revoke
+    /// certificates, see phone numbers unmasked.
+    ManageRegistry,
+    /// The registry (phones masked), certificates, reporter coverage.
+    ViewRegistry,
 }
 
 impl Action {
@@ -69,10 +74,10 @@ impl Action {
             Action::Assess => &[Role::Assessor],
             Action::LogIncidents => &[Role::Admin, Role::Organizer, Role::Assessor],
             Action::ManageTraining => &[Role::Admin, Role::Organizer],
-            Action::ViewTraining | Action::Rectify | Action::ViewDrills => {
+            Action::ViewTraining | Action::Rectify | Action::ViewDrills | Action::ViewRegistry => {
                 &[Role::Admin, Role::Organizer, Role::Assessor]
             }
-            Action::ManageDrills => &[Role::Admin, Role::Organizer],
+            Action::ManageDrills | Action::ManageRegistry => &[Role::Admin, Role::Organizer],
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod json_input;
 pub mod lesson;
 pub mod person;
 pub mod plan_file;
+pub mod registry;
 pub mod scheduler;
 pub mod scheme;
 pub mod scoring_sheet;

@@ -64,6 +64,56 @@ impl RegistryRole {
     }
 }
 
+/// Registering someone, as the form sends it: an existing person by
+/// number, or a new one when a name is given for an unknown number.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub person_code: String,
+    pub name: String,
+    pub role: String,
+    pub unit_id: String,
+    pub phone: String,
+    pub appointed_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterDef {
+    pub person_code: String,
+    /// Given: create the person if the number is unknown.
+    pub name: Option<String>,
+    pub role: RegistryRole,
+    pub unit_id: i64,
+    pub phone: Option<String>,
+    pub appointed_on: NaiveDate,
+}
+
+impl RegisterForm {
+    pub fn parse(&self) -> Result<RegisterDef, super::FieldProblem> {
+        use super::field_at as at;
+        let person_code =
+            super::code_field(&self.person_code).map_err(|p| at("field.person_code", p))?;
+        let name = super::text_field(&self.name, 0, 40).map_err(|p| at("field.name", p))?;
+        let role = RegistryRole::parse(&self.role).map_err(|p| at("field.registry_role", p))?;
+        let unit_id = self
+            .unit_id
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| at("field.unit", Problem::new("problem.pick_unit")))?;
+        let phone = super::person::parse_phone(&self.phone).map_err(|p| at("field.phone", p))?;
+        let appointed_on =
+            super::iso_date(&self.appointed_on).map_err(|p| at("field.appointed_on", p))?;
+        Ok(RegisterDef {
+            person_code,
+            name: (!name.is_empty()).then_some(name),
+            role,
+            unit_id,
+            phone,
+            appointed_on,
+        })
+    }
+}
+
 /// A certificate number: `YJ-2018-000123` (the year of issue and a
 /// district-wide sequence).
 pub fn certificate_number(year: i32, seq: i64) -> String {
@@ -210,14 +260,14 @@ pub fn reporter_coverage(
             SubdistrictCoverage {
                 subdistrict: u.id,
                 assistants: n,
+                gaps: if n == 0 {
+                    vec![(u.id, 0, 1)]
+                } else {
+                    Vec::new()
+                },
                 ..Default::default()
             },
         );
-        if n == 0 {
-            if let Some(r) = rows.get_mut(&u.id) {
-                r.gaps.push((u.id, 0, 1));
-            }
-        }
     }
     for u in units.iter().filter(|u| u.kind.is_grass_roots()) {
         let Some(row) = rows.get_mut(&u.subdistrict) else {
@@ -250,23 +300,76 @@ mod tests {
 
     #[test]
     fn roles_belong_to_their_kind_of_unit() {
-        assert_eq!(RegistryRole::parse("灾情速报员"), Ok(RegistryRole::Reporter));
-        assert_eq!(RegistryRole::parse(" assistant "), Ok(RegistryRole::Assistant));
-        assert_eq!(RegistryRole::parse("队长").unwrap_err().key, "problem.unknown_choice");
-        assert!(RegistryRole::Assistant.check_unit(UnitKind::Subdistrict).is_ok());
-        assert!(RegistryRole::Assistant.check_unit(UnitKind::Village).is_err());
-        assert!(RegistryRole::Reporter.check_unit(UnitKind::Community).is_ok());
         assert_eq!(
-            RegistryRole::Reporter.check_unit(UnitKind::Department).unwrap_err().key,
+            RegistryRole::parse("灾情速报员"),
+            Ok(RegistryRole::Reporter)
+        );
+        assert_eq!(
+            RegistryRole::parse(" assistant "),
+            Ok(RegistryRole::Assistant)
+        );
+        assert_eq!(
+            RegistryRole::parse("队长").unwrap_err().key,
+            "problem.unknown_choice"
+        );
+        assert!(
+            RegistryRole::Assistant
+                .check_unit(UnitKind::Subdistrict)
+                .is_ok()
+        );
+        assert!(
+            RegistryRole::Assistant
+                .check_unit(UnitKind::Village)
+                .is_err()
+        );
+        assert!(
+            RegistryRole::Reporter
+                .check_unit(UnitKind::Community)
+                .is_ok()
+        );
+        assert_eq!(
+            RegistryRole::Reporter
+                .check_unit(UnitKind::Department)
+                .unwrap_err()
+                .key,
             "problem.reporter_unit"
         );
+    }
+
+    #[test]
+    fn a_registration_form_names_the_field_at_fault() {
+        let mut f = RegisterForm {
+            person_code: "JD01-V1-01".into(),
+            name: "".into(),
+            role: "灾情速报员".into(),
+            unit_id: "7".into(),
+            phone: "138 1234 1234".into(),
+            appointed_on: "2018-03-01".into(),
+        };
+        let def = f.parse().unwrap();
+        assert_eq!(
+            (def.role, def.unit_id, def.name),
+            (RegistryRole::Reporter, 7, None)
+        );
+        assert_eq!(def.phone.as_deref(), Some("13812341234"));
+        f.appointed_on = "2018-02-30".into();
+        assert_eq!(f.parse().unwrap_err().0, "field.appointed_on");
+        f.appointed_on = "2018-02-28".into();
+        f.unit_id = "".into();
+        assert_eq!(f.parse().unwrap_err().0, "field.unit");
     }
 
     #[test]
     fn certificate_numbers_have_one_shape() {
         assert_eq!(certificate_number(2018, 123), "YJ-2018-000123");
         assert!(is_certificate_number("YJ-2018-000123"));
-        for bad in ["YJ-2018-123", "yj-2018-000123", "YJ-2018-000123-1", "", "YJ-20x8-000123"] {
+        for bad in [
+            "YJ-2018-123",
+            "yj-2018-000123",
+            "YJ-2018-000123-1",
+            "",
+            "YJ-20x8-000123",
+        ] {
             assert!(!is_certificate_number(bad), "{bad}");
         }
     }
@@ -285,8 +388,14 @@ mod tests {
         assert!(!CertStatus::Expired.is_valid());
         let revoked = CertDates { revoked: true, ..c };
         assert_eq!(cert_status(&revoked, d("2018-06-01")), CertStatus::Revoked);
-        let forever = CertDates { expires_on: None, ..c };
-        assert_eq!(cert_status(&forever, d("2030-01-01")), CertStatus::Certified);
+        let forever = CertDates {
+            expires_on: None,
+            ..c
+        };
+        assert_eq!(
+            cert_status(&forever, d("2030-01-01")),
+            CertStatus::Certified
+        );
     }
 
     #[test]
@@ -302,7 +411,10 @@ mod tests {
             revoked: false,
         };
         assert_eq!(person_status(&[], d("2018-06-01")), CertStatus::Registered);
-        assert_eq!(person_status(&[old, new], d("2018-06-01")), CertStatus::Certified);
+        assert_eq!(
+            person_status(&[old, new], d("2018-06-01")),
+            CertStatus::Certified
+        );
         assert_eq!(person_status(&[old], d("2018-06-01")), CertStatus::Expired);
     }
 
@@ -317,7 +429,11 @@ mod tests {
 
     #[test]
     fn coverage_needs_an_assistant_per_subdistrict_and_reporters_per_village() {
-        let u = |id, kind, subdistrict| CoverageUnit { id, kind, subdistrict };
+        let u = |id, kind, subdistrict| CoverageUnit {
+            id,
+            kind,
+            subdistrict,
+        };
         let units = [
             u(1, UnitKind::Subdistrict, 1),
             u(2, UnitKind::Village, 1),

@@ -8,6 +8,7 @@ pub mod home;
 pub mod import;
 pub mod login;
 pub mod people;
+pub mod registry;
 pub mod training;
 pub mod units;
 

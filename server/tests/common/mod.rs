@@ -3,6 +3,8 @@
 //! the real router (no network) or a real listener (for two instances).
 #![allow(dead_code)]
 
+pub mod training;
+
 use app::db::audit::Actor;
 use app::db::{Backend, Db};
 use app::domain::account::Role;

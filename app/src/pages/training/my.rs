@@ -93,6 +93,20 @@ fn my_view(
             </p>
         </section>
         {calendar(m.seats.clone(), shown, lang)}
+        {(!m.certificates.is_empty()).then(|| view! {
+            <section class="card" data-test="my-certificates">
+                <h2>{lang.t("registry.my_certificates")}</h2>
+                <ul class="notices">
+                    {m.certificates.iter().map(|c| view! {
+                        <li>
+                            <a href=format!("/registry/certificates/{}", c.number)>{c.number.clone()}</a>
+                            {format!(" · {} · {} ~ {} ", c.course_title, c.issued_on, c.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()))}
+                            {crate::pages::registry::cert_badge(c.status, lang)}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         {(!m.drills.is_empty()).then(|| view! {
             <section class="card" data-test="my-drills">
                 <h2>{lang.t("drills.mine")}</h2>

@@ -1,0 +1,427 @@
+//! The assistants' registry's server functions: the registry (phones
+//! masked for those without the registry permission), registering people,
+//! confirmation drives and their progress, certificates (the trainee's
+//! own, the organizers' reminder list, revoking), reporter coverage, and
+//! the public verify answer (masked name, role, unit, valid today).
+
+use crate::domain::registry::RegisterForm;
+use crate::error::AppError;
+use crate::model::{CertificateRow, RegistryRow, Unit};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+/// A subdistrict's confirmation progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriveProgress {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub confirmed: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryPage {
+    pub rows: Vec<RegistryRow>,
+    pub progress: Vec<DriveProgress>,
+    pub may_manage: bool,
+    /// Units the caller may register people in (subdistricts, villages
+    /// and communities within scope).
+    pub units: Vec<Unit>,
+    pub today: chrono::NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminders {
+    /// Expiring (60 days or less) and expired, soonest first.
+    pub certificates: Vec<CertificateRow>,
+}
+
+/// The public answer for a certificate number: no more than the page
+/// shows (a masked name, the role, the unit, valid today or not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    pub number: String,
+    pub masked_name: String,
+    pub course_title: String,
+    pub unit_name: String,
+    /// The holder's role in the registry, if registered.
+    pub role: Option<crate::domain::registry::RegistryRole>,
+    pub issued_on: chrono::NaiveDate,
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub status: crate::domain::registry::CertStatus,
+    pub today: chrono::NaiveDate,
+}
+
+/// A certificate to print: its facts, the verify address and its QR code
+/// (SVG, made on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateView {
+    pub cert: CertificateRow,
+    pub verify_url: String,
+    pub qr_svg: String,
+}
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    //! Checks the server functions share.
+    use crate::domain::authz::{Action, Principal};
+
+    /// Who registered people are shown to with their full phone number.
+    pub fn sees_phones(me: &Principal, unit_path: &str) -> bool {
+        me.may_at(Action::ManageRegistry, unit_path)
+    }
+}
+
+#[server(endpoint = "registry")]
+pub async fn get_registry() -> Result<RegistryPage, AppError> {
+    use crate::domain::authz::Action;
+    use crate::domain::person::mask_phone;
+    use crate::domain::unit::UnitKind;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ViewRegistry)?;
+            let (today, _) = crate::api::training::server::today_and_now()?;
+            let st = state()?;
+            let mut c = st.db.pool.acquire().await?;
+            let mut rows =
+                crate::db::registry::entries(&mut c, &me.reach(Action::ViewRegistry), today)
+                    .await?;
+            for r in &mut rows {
+                if !server::sees_phones(&me, &r.unit_path) {
+                    r.phone = r.phone.as_deref().map(mask_phone);
+                }
+            }
+            let all = crate::db::units::list(&st.db.pool, &Default::default()).await?;
+            let mut progress: Vec<DriveProgress> = all
+                .iter()
+                .filter(|u| u.kind == UnitKind::Subdistrict)
+                .filter(|u| me.may_at(Action::ViewRegistry, &u.path))
+                .map(|u| {
+                    let within: Vec<&RegistryRow> = rows
+                        .iter()
+                        .filter(|r| crate::domain::unit::is_within(&r.unit_path, &u.path))
+                        .collect();
+                    DriveProgress {
+                        unit_id: u.id,
+                        unit_name: u.name.clone(),
+                        confirmed: within.iter().filter(|r| r.confirmed_at.is_some()).count()
+                            as i64,
+                        total: within.len() as i64,
+                    }
+                })
+                .collect();
+            progress.retain(|p| p.total > 0);
+            let units = all
+                .into_iter()
+                .filter(|u| u.kind == UnitKind::Subdistrict || u.kind.is_grass_roots())
+                .filter(|u| me.may_at(Action::ManageRegistry, &u.path))
+                .collect();
+            Ok(RegistryPage {
+                rows,
+                progress,
+                may_manage: me.may(Action::ManageRegistry),
+                units,
+                today,
+            })
+        }
+        .await,
+    )
+}
+
+/// Registers an existing person (by number) or a new one (a name given for
+/// an unknown number) in a role for a subdistrict, village or community.
+#[server(endpoint = "register_assistant")]
+pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
+    use crate::domain::Problem;
+    use crate::domain::authz::Action;
+    use crate::domain::person::{PersonDraft, Position};
+    use crate::domain::registry::RegistryRole;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageRegistry)?;
+            let def = form
+                .parse()
+                .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
+            let st = state()?;
+            let now = st.clock.now_secs();
+            let mut tx = st.db.pool.begin().await?;
+            let unit = crate::db::units::get_in(&mut *tx, def.unit_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid("field.unit", Problem::new("problem.no_such_unit"))
+                })?;
+            if !me.may_at(Action::ManageRegistry, &unit.path) {
+                return Err(AppError::Forbidden);
+            }
+            def.role
+                .check_unit(unit.kind)
+                .map_err(|p| AppError::invalid("field.unit", p))?;
+            let who = actor(&me);
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
+                .bind(&def.person_code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let person = match (found, &def.name) {
+                (Some(id), _) => id,
+                (None, Some(name)) => {
+                    let position = match def.role {
+                        RegistryRole::Assistant => Position::EqAssistant,
+                        RegistryRole::Reporter => Position::QuickReporter,
+                    };
+                    let draft = PersonDraft {
+                        code: def.person_code.clone(),
+                        name: name.clone(),
+                        positions: vec![position],
+                        phone: def.phone.clone(),
+                    };
+                    crate::db::people::create(&mut tx, &who, now, &draft, unit.id).await?
+                }
+                (None, None) => {
+                    return Err(AppError::invalid(
+                        "field.person_code",
+                        Problem::with("problem.no_such_person_give_name", &[&def.person_code]),
+                    ));
+                }
+            };
+            let id = crate::db::registry::register(
+                &mut tx,
+                &who,
+                now,
+                person,
+                def.role,
+                unit.id,
+                def.phone.as_deref(),
+                def.appointed_on,
+            )
+            .await
+            .map_err(|e| match e {
+                AppError::Conflict(_) => AppError::invalid(
+                    "field.person_code",
+                    Problem::new("problem.already_registered"),
+                ),
+                e => e,
+            })?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "confirm_assistant")]
+pub async fn confirm_assistant(id: i64) -> Result<(), AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageRegistry)?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let path = crate::db::registry::entry_path(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !me.may_at(Action::ManageRegistry, &path) {
+                return Err(AppError::Forbidden);
+            }
+            crate::db::registry::confirm(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// 换届: everyone registered in the unit's subtree becomes unconfirmed
+/// until confirmed again. Returns how many.
+#[server(endpoint = "start_confirmation_drive")]
+pub async fn start_confirmation_drive(unit_id: i64, reason: String) -> Result<u64, AppError> {
+    use crate::domain::Problem;
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageRegistry)?;
+            let reason = crate::domain::text_field(&reason, 2, 200)
+                .map_err(|p| AppError::invalid("field.reason", p))?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let unit = crate::db::units::get_in(&mut *tx, unit_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid("field.unit", Problem::new("problem.no_such_unit"))
+                })?;
+            if !me.may_at(Action::ManageRegistry, &unit.path) {
+                return Err(AppError::Forbidden);
+            }
+            let n = crate::db::registry::start_drive(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                unit.id,
+                &unit.path,
+                &reason,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(n)
+        }
+        .await,
+    )
+}
+
+/// The signed-in person's certificates, oldest first.
+#[server(endpoint = "my_certificates")]
+pub async fn get_my_certificates() -> Result<Vec<CertificateRow>, AppError> {
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let person = me.person_id.ok_or(AppError::Forbidden)?;
+            let (today, _) = crate::api::training::server::today_and_now()?;
+            let mut c = state()?.db.pool.acquire().await?;
+            crate::db::registry::person_certificates(&mut c, person, today).await
+        }
+        .await,
+    )
+}
+
+/// Certificates within reach that are expiring or expired (newest per
+/// person), soonest first.
+#[server(endpoint = "certificate_reminders")]
+pub async fn get_certificate_reminders() -> Result<Reminders, AppError> {
+    use crate::domain::authz::Action;
+    use crate::domain::registry::CertStatus;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ViewRegistry)?;
+            let (today, _) = crate::api::training::server::today_and_now()?;
+            let mut c = state()?.db.pool.acquire().await?;
+            let certificates = crate::db::registry::latest_certificates(
+                &mut c,
+                &me.reach(Action::ViewRegistry),
+                today,
+            )
+            .await?
+            .into_iter()
+            .filter(|c| matches!(c.status, CertStatus::Expiring | CertStatus::Expired))
+            .collect();
+            Ok(Reminders { certificates })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_certificate")]
+pub async fn revoke_certificate(number: String, reason: String) -> Result<(), AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageRegistry)?;
+            let reason = crate::domain::text_field(&reason, 2, 200)
+                .map_err(|p| AppError::invalid("field.reason", p))?;
+            let (today, now) = crate::api::training::server::today_and_now()?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let cert = crate::db::registry::certificate(&mut tx, &number, today)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !me.may_at(Action::ManageRegistry, &cert.unit_path) {
+                return Err(AppError::Forbidden);
+            }
+            crate::db::registry::revoke(&mut tx, &actor(&me), now, &number, &reason).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The public check of a certificate number: anyone, signed in or not.
+/// An unknown or malformed number is "not found" and nothing else.
+#[server(endpoint = "verify_certificate")]
+pub async fn verify_certificate(number: String) -> Result<Verified, AppError> {
+    use crate::domain::registry::{is_certificate_number, mask_name};
+    use ssr::*;
+    finish(
+        async move {
+            let number = number.trim().to_string();
+            if !is_certificate_number(&number) {
+                return Err(AppError::NotFound);
+            }
+            let (today, _) = crate::api::training::server::today_and_now()?;
+            let mut c = state()?.db.pool.acquire().await?;
+            let cert = crate::db::registry::certificate(&mut c, &number, today)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let role = crate::db::registry::roles_of(&mut c, cert.person_id)
+                .await?
+                .into_iter()
+                .next();
+            Ok(Verified {
+                role,
+                number: cert.number,
+                masked_name: mask_name(&cert.person_name),
+                course_title: cert.course_title,
+                unit_name: cert.unit_name,
+                issued_on: cert.issued_on,
+                expires_on: cert.expires_on,
+                status: cert.status,
+                today,
+            })
+        }
+        .await,
+    )
+}
+
+/// A certificate for printing: its holder, or whoever may see the registry
+/// where the holder is.
+#[server(endpoint = "certificate")]
+pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let (today, _) = crate::api::training::server::today_and_now()?;
+            let st = state()?;
+            let mut c = st.db.pool.acquire().await?;
+            let cert = crate::db::registry::certificate(&mut c, number.trim(), today)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if me.person_id != Some(cert.person_id)
+                && !me.may_at(Action::ViewRegistry, &cert.unit_path)
+            {
+                return Err(AppError::Forbidden);
+            }
+            let host = signed_in()
+                .and(use_context::<http::request::Parts>())
+                .and_then(|p| {
+                    p.headers
+                        .get(http::header::HOST)
+                        .and_then(|h| h.to_str().ok())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| "127.0.0.1:3000".to_string());
+            let scheme = if st.settings.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            let verify_url = format!("{scheme}://{host}/verify/{}", cert.number);
+            let qr_svg = crate::charts::qr_svg(&verify_url);
+            Ok(CertificateView {
+                cert,
+                verify_url,
+                qr_svg,
+            })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,358 @@
+//! The assistants' registry's screens: the registry with its confirmation
+//! progress, registering, drives and confirmations; the reminder list of
+//! expiring and expired certificates; a printable certificate with its QR
+//! code; and the public verify page.
+
+use crate::api::registry::{
+    ConfirmAssistant, RegisterAssistant, RegistryPage, Reminders, RevokeCertificate,
+    StartConfirmationDrive, Verified, get_certificate, get_certificate_reminders, get_registry,
+    verify_certificate,
+};
+use crate::components::{UnitSelect, action_error, gated, show, use_lang};
+use crate::domain::authz::Action;
+use crate::domain::registry::{CertStatus, RegistryRole};
+use crate::i18n::Lang;
+use crate::model::{CertificateRow, RegistryRow};
+use leptos::prelude::*;
+
+#[component]
+pub fn RegistryNav() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <nav class="subnav">
+            <a href="/registry">{lang.t("registry.title")}</a>
+            <a href="/registry/reminders">{lang.t("registry.reminders")}</a>
+        </nav>
+    }
+}
+
+pub fn cert_badge(s: CertStatus, lang: Lang) -> impl IntoView {
+    let class = match s {
+        CertStatus::Certified => "badge done",
+        CertStatus::Expiring => "badge warn",
+        CertStatus::Expired | CertStatus::Revoked => "badge bad",
+        CertStatus::Registered => "badge",
+    };
+    view! { <span class=class data-test="cert-status">{lang.t(&s.label_key()).to_string()}</span> }
+}
+
+#[derive(Clone, Copy)]
+struct RegistryActions {
+    register: ServerAction<RegisterAssistant>,
+    confirm: ServerAction<ConfirmAssistant>,
+    drive: ServerAction<StartConfirmationDrive>,
+}
+
+#[component]
+pub fn RegistryListPage() -> impl IntoView {
+    let lang = use_lang();
+    let a = RegistryActions {
+        register: ServerAction::new(),
+        confirm: ServerAction::new(),
+        drive: ServerAction::new(),
+    };
+    gated(Some(Action::ViewRegistry), move |_| {
+        let data = Resource::new(
+            move || {
+                (
+                    a.register.version().get(),
+                    a.confirm.version().get(),
+                    a.drive.version().get(),
+                )
+            },
+            |_| get_registry(),
+        );
+        view! {
+            <RegistryNav />
+            <div class="page-head"><h1>{lang.t("registry.title")}</h1></div>
+            <p class="intro muted">{lang.t("registry.intro")}</p>
+            <Transition fallback=|| ()>
+                {move || show(data.get(), lang, move |p: RegistryPage| registry_view(p, lang, a))}
+            </Transition>
+        }
+        .into_any()
+    })
+}
+
+fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoView {
+    let manage = p.may_manage;
+    let subdistricts: Vec<crate::model::Unit> = p
+        .units
+        .iter()
+        .filter(|u| u.kind == crate::domain::unit::UnitKind::Subdistrict)
+        .cloned()
+        .collect();
+    view! {
+        {(!p.progress.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>{lang.t("registry.progress")}</h2>
+                <ul class="columns" data-test="progress">
+                    {p.progress.iter().map(|g| view! {
+                        <li>{format!("{}: {} / {}", g.unit_name, g.confirmed, g.total)}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {registry_table(p.rows.clone(), manage, lang, a.confirm)}
+        {action_error(a.confirm)}
+        {manage.then(|| view! {
+            <ActionForm action=a.register attr:class="card" attr:data-test="register-form">
+                <h2>{lang.t("registry.register")}</h2>
+                <p class="muted">{lang.t("registry.register_help")}</p>
+                <div class="grid">
+                    <label>{lang.t("field.person_code")}<input type="text" name="form[person_code]" required maxlength="32" /></label>
+                    <label>{lang.t("field.name")}<input type="text" name="form[name]" maxlength="40" /></label>
+                    <label>{lang.t("field.registry_role")}
+                        <select name="form[role]">
+                            {RegistryRole::ALL.iter().map(|r| view! { <option value=r.code()>{lang.t(r.label_key())}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="wide">{lang.t("field.unit")}
+                        <UnitSelect units=p.units.clone() name="form[unit_id]" selected=None blank="common.choose" />
+                    </label>
+                    <label>{lang.t("field.phone")}<input type="tel" name="form[phone]" maxlength="20" /></label>
+                    <label>{lang.t("field.appointed_on")}<input type="date" name="form[appointed_on]" required value=p.today.to_string() /></label>
+                </div>
+                {action_error(a.register)}
+                <button type="submit" class="primary">{lang.t("registry.register")}</button>
+            </ActionForm>
+            <ActionForm action=a.drive attr:class="card" attr:data-test="drive-form">
+                <h2>{lang.t("registry.drive")}</h2>
+                <p class="muted">{lang.t("registry.drive_help")}</p>
+                <div class="grid">
+                    <label class="wide">{lang.t("field.unit")}
+                        <UnitSelect units=subdistricts.clone() name="unit_id" selected=None blank="common.choose" />
+                    </label>
+                    <label class="wide">{lang.t("field.reason")}<input type="text" name="reason" required maxlength="200" /></label>
+                </div>
+                {action_error(a.drive)}
+                {move || a.drive.value().get().and_then(|r| r.ok()).map(|n| view! {
+                    <p class="ok">{lang.tf("registry.drive_started", &[&n.to_string()])}</p>
+                })}
+                <button type="submit">{lang.t("registry.start_drive")}</button>
+            </ActionForm>
+        })}
+    }
+}
+
+fn registry_table(
+    rows: Vec<RegistryRow>,
+    manage: bool,
+    lang: Lang,
+    confirm: ServerAction<ConfirmAssistant>,
+) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="muted">{lang.t("registry.none")}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="data" data-test="registry">
+                <thead>
+                    <tr>
+                        <th>{lang.t("field.name")}</th>
+                        <th>{lang.t("field.registry_role")}</th>
+                        <th>{lang.t("field.unit")}</th>
+                        <th>{lang.t("field.phone")}</th>
+                        <th>{lang.t("field.appointed_on")}</th>
+                        <th>{lang.t("registry.confirmed")}</th>
+                        <th>{lang.t("registry.certificate")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|r| {
+                            let confirmed = match (&r.confirmed_by, manage) {
+                                (Some(by), _) => view! { <span class="muted">{by.clone()}</span> }.into_any(),
+                                (None, true) => view! {
+                                    <ActionForm action=confirm attr:class="inline">
+                                        <input type="hidden" name="id" value=r.id.to_string() />
+                                        <button type="submit" data-test="confirm">{lang.t("registry.confirm")}</button>
+                                    </ActionForm>
+                                }
+                                    .into_any(),
+                                (None, false) => view! { <span class="badge warn">{lang.t("registry.unconfirmed")}</span> }.into_any(),
+                            };
+                            view! {
+                                <tr>
+                                    <td data-label=lang.t("field.name")>{format!("{} ({})", r.person_name, r.person_code)}</td>
+                                    <td data-label=lang.t("field.registry_role")>{lang.t(r.role.label_key())}</td>
+                                    <td data-label=lang.t("field.unit")>{r.unit_name.clone()}</td>
+                                    <td data-label=lang.t("field.phone") data-test="phone">{r.phone.clone().unwrap_or_default()}</td>
+                                    <td data-label=lang.t("field.appointed_on")>{r.appointed_on.to_string()}</td>
+                                    <td data-label=lang.t("registry.confirmed")>{confirmed}</td>
+                                    <td data-label=lang.t("registry.certificate")>
+                                        {cert_badge(r.status, lang)}
+                                        {r.certificate.clone().map(|n| view! { " " <a href=format!("/registry/certificates/{n}")>{n.clone()}</a> })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn RemindersPage() -> impl IntoView {
+    let lang = use_lang();
+    let revoke = ServerAction::<RevokeCertificate>::new();
+    gated(Some(Action::ViewRegistry), move |me| {
+        let manage = me.may(Action::ManageRegistry);
+        let data = Resource::new(
+            move || revoke.version().get(),
+            |_| get_certificate_reminders(),
+        );
+        view! {
+            <RegistryNav />
+            <div class="page-head"><h1>{lang.t("registry.reminders")}</h1></div>
+            <Transition fallback=|| ()>
+                {move || show(data.get(), lang, move |r: Reminders| certificate_table(r.certificates, manage, lang, revoke))}
+            </Transition>
+        }
+        .into_any()
+    })
+}
+
+pub fn certificate_table(
+    list: Vec<CertificateRow>,
+    manage: bool,
+    lang: Lang,
+    revoke: ServerAction<RevokeCertificate>,
+) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted">{lang.t("registry.no_certificates")}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="data" data-test="certificates">
+                <thead>
+                    <tr>
+                        <th>{lang.t("registry.certificate")}</th>
+                        <th>{lang.t("field.name")}</th>
+                        <th>{lang.t("field.course")}</th>
+                        <th>{lang.t("registry.issued_on")}</th>
+                        <th>{lang.t("registry.expires_on")}</th>
+                        <th>{lang.t("assessment.status")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|c| {
+                            let can_revoke = manage && c.status != CertStatus::Revoked;
+                            view! {
+                                <tr>
+                                    <td data-label=lang.t("registry.certificate")><a href=format!("/registry/certificates/{}", c.number)>{c.number.clone()}</a></td>
+                                    <td data-label=lang.t("field.name")>{format!("{} · {}", c.person_name, c.unit_name)}</td>
+                                    <td data-label=lang.t("field.course")>{c.course_title.clone()}</td>
+                                    <td data-label=lang.t("registry.issued_on")>{c.issued_on.to_string()}</td>
+                                    <td data-label=lang.t("registry.expires_on")>{c.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=lang.t("assessment.status")>
+                                        {cert_badge(c.status, lang)}
+                                        {c.revoke_reason.clone().map(|r| view! { " " <span class="muted">{r}</span> })}
+                                        {can_revoke.then(|| view! {
+                                            <ActionForm action=revoke attr:class="inline close-action">
+                                                <input type="hidden" name="number" value=c.number.clone() />
+                                                <input type="text" name="reason" required minlength="2" maxlength="200" placeholder=lang.t("field.reason") aria-label=lang.t("field.reason") />
+                                                <button type="submit">{lang.t("registry.revoke")}</button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {action_error(revoke)}
+    }
+    .into_any()
+}
+
+/// A certificate laid out for A4 paper, Chinese first, with a QR code
+/// that leads to the public verify page.
+#[component]
+pub fn CertificatePage() -> impl IntoView {
+    let lang = use_lang();
+    let params = leptos_router::hooks::use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    gated(None, move |_| {
+        let data = Resource::new(number, get_certificate);
+        view! {
+            <Suspense fallback=|| ()>
+                {move || show(data.get(), lang, move |c: crate::api::registry::CertificateView| view! {
+                    <div class="toolbar no-print">
+                        <button type="button" on:click=move |_| {
+                            #[cfg(feature = "hydrate")]
+                            {
+                                let _ = window().print();
+                            }
+                        }>{lang.t("action.print")}</button>
+                    </div>
+                    <article class="certificate" data-test="certificate">
+                        <h1>{lang.t("registry.certificate_title")}</h1>
+                        <p class="cert-en">"Certificate of Emergency-Management Training"</p>
+                        <p class="cert-body">{lang.tf("registry.certificate_body", &[&c.cert.person_name, &c.cert.unit_name, &c.cert.course_title])}</p>
+                        <dl class="facts">
+                            <dt>{lang.t("registry.certificate")}</dt><dd data-test="cert-number">{c.cert.number.clone()}</dd>
+                            <dt>{lang.t("registry.issued_on")}</dt><dd>{c.cert.issued_on.to_string()}</dd>
+                            <dt>{lang.t("registry.expires_on")}</dt><dd>{c.cert.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>{lang.t("assessment.status")}</dt><dd>{cert_badge(c.cert.status, lang)}</dd>
+                        </dl>
+                        <div class="qr" inner_html=c.qr_svg.clone()></div>
+                        <p class="muted">{lang.t("registry.scan_to_verify")} " " <code class="wrap">{c.verify_url.clone()}</code></p>
+                        <p class="cert-seal">"区应急管理办公室"</p>
+                    </article>
+                })}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+/// `/verify/{number}`: anyone, signed in or not, sees whether a
+/// certificate is valid today, with the holder's name masked.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = leptos_router::hooks::use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let data = Resource::new(number, verify_certificate);
+    view! {
+        <section class="card verify" data-test="verify">
+            <h1>{lang.t("registry.verify_title")}</h1>
+            <Suspense fallback=|| ()>
+                {move || data.get().map(|r| match r {
+                    Ok(v) => verified(v, lang).into_any(),
+                    Err(crate::error::AppError::NotFound) => view! { <p class="error" data-test="not-found">{lang.t("registry.not_found")}</p> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.message(lang)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn verified(v: Verified, lang: Lang) -> impl IntoView {
+    let valid = v.status.is_valid();
+    view! {
+        <p class={if valid { "ok big" } else { "error big" }} data-test="verdict">
+            {if valid { lang.t("registry.valid_today") } else { lang.t("registry.not_valid_today") }}
+            " · " {lang.t(&v.status.label_key()).to_string()}
+        </p>
+        <dl class="facts">
+            <dt>{lang.t("registry.certificate")}</dt><dd>{v.number.clone()}</dd>
+            <dt>{lang.t("field.name")}</dt><dd data-test="masked-name">{v.masked_name.clone()}</dd>
+            <dt>{lang.t("field.registry_role")}</dt><dd>{v.role.map(|r| lang.t(r.label_key()).to_string()).unwrap_or_else(|| "—".into())}</dd>
+            <dt>{lang.t("field.course")}</dt><dd>{v.course_title.clone()}</dd>
+            <dt>{lang.t("field.unit")}</dt><dd>{v.unit_name.clone()}</dd>
+            <dt>{lang.t("registry.issued_on")}</dt><dd>{v.issued_on.to_string()}</dd>
+            <dt>{lang.t("registry.expires_on")}</dt><dd>{v.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
+        </dl>
+        <p class="muted">{lang.tf("registry.checked_on", &[&v.today.to_string()])}</p>
+    }
+}

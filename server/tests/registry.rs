@@ -1,0 +1,242 @@
+//! The assistants' registry through the real router on both databases:
+//! registering (roles that fit their units, new people created, duplicates
+//! refused), phones masked for those without the registry permission,
+//! confirmation drives and their progress, certificates issued by passing
+//! a certifying course (numbered, revoked when the completion is
+//! withdrawn, revoked by hand with a reason), and the public verify answer
+//! before and after expiry.
+
+mod common;
+
+use app::api::registry::{self as api, RegistryPage, Reminders, Verified};
+use app::api::training as training_api;
+use app::db::Db;
+use app::model::{CertificateRow, PlanRoster};
+use axum::http::StatusCode;
+use common::training::*;
+use common::*;
+use leptos::server_fn::ServerFn;
+
+const REGISTRY: &str = <api::GetRegistry as ServerFn>::PATH;
+const REGISTER: &str = <api::RegisterAssistant as ServerFn>::PATH;
+const CONFIRM: &str = <api::ConfirmAssistant as ServerFn>::PATH;
+const DRIVE: &str = <api::StartConfirmationDrive as ServerFn>::PATH;
+const MINE: &str = <api::GetMyCertificates as ServerFn>::PATH;
+const REMINDERS: &str = <api::GetCertificateReminders as ServerFn>::PATH;
+const REVOKE: &str = <api::RevokeCertificate as ServerFn>::PATH;
+const VERIFY: &str = <api::VerifyCertificate as ServerFn>::PATH;
+
+async fn register(
+    app: &TestApp,
+    who: &str,
+    code: &str,
+    name: &str,
+    role: &str,
+    unit: i64,
+) -> (StatusCode, String) {
+    let unit = unit.to_string();
+    let r = app
+        .call(
+            REGISTER,
+            &[
+                ("form[person_code]", code),
+                ("form[name]", name),
+                ("form[role]", role),
+                ("form[unit_id]", &unit),
+                ("form[phone]", "139-0000-1111"),
+                ("form[appointed_on]", "2026-03-01"),
+            ],
+            Some(who),
+        )
+        .await;
+    (r.status, r.body)
+}
+
+async fn audited(db: &Db, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// P1 (the trainee) passes a certifying course (12 months) and attends:
+/// returns the plan id and P1's seat's batch and person ids.
+async fn certify_p1(app: &TestApp, admin: &str) -> (i64, i64, i64) {
+    relax(app).await;
+    let course = create(
+        app,
+        admin,
+        <training_api::SaveCourse as ServerFn>::PATH,
+        &course_form("YJ", "early_warning", "em_staff"),
+    )
+    .await;
+    let plan = create(
+        app,
+        admin,
+        <training_api::SavePlan as ServerFn>::PATH,
+        &plan_form("LX", course, false, "5"),
+    )
+    .await;
+    let p = plan.to_string();
+    app.call(
+        <training_api::RunScheduler as ServerFn>::PATH,
+        &[("id", &p)],
+        Some(admin),
+    )
+    .await;
+    app.call(
+        <training_api::PublishPlan as ServerFn>::PATH,
+        &[("id", &p)],
+        Some(admin),
+    )
+    .await;
+    let trainee = app.login("trainee").await;
+    let r = app
+        .call(
+            <training_api::SubmitQuiz as ServerFn>::PATH,
+            &[
+                ("plan_id", &p),
+                ("picks[q0]", "0:0"),
+                ("picks[q1c0]", "1:0"),
+                ("picks[q1c2]", "1:2"),
+            ],
+            Some(&trainee),
+        )
+        .await;
+    assert!(r.body.contains("\"passed\":true"), "{}", r.body);
+    let roster: PlanRoster = app
+        .call(
+            <training_api::GetPlanRoster as ServerFn>::PATH,
+            &[("id", &p)],
+            Some(admin),
+        )
+        .await
+        .json();
+    let seat = roster.seats.iter().find(|s| s.person_code == "P1").unwrap();
+    let key = format!("present[{}]", seat.person_id);
+    let r = app
+        .call(
+            <training_api::MarkAttendance as ServerFn>::PATH,
+            &[("batch_id", &seat.batch_id.to_string()), (&key, "on")],
+            Some(admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    (plan, seat.batch_id, seat.person_id)
+}
+
+on_both_databases! {
+    async fn people_are_registered_in_roles_that_fit_their_units_and_phones_are_masked(db: Db) {
+        let app = TestApp::on(db).await;
+        let (jd, v, ga) = (app.district.units["JD01"], app.district.units["JD01-V1"], app.district.units["GA"]);
+        let admin = app.login("admin").await;
+        assert_eq!(register(&app, &admin, "P1", "", "assistant", jd).await.0, StatusCode::OK);
+        assert_eq!(register(&app, &admin, "P2", "", "灾情速报员", v).await.0, StatusCode::OK);
+        let (status, body) = register(&app, &admin, "P3", "", "reporter", ga).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("problem.reporter_unit"), "{body}");
+        let (status, body) = register(&app, &admin, "V1-NEW", "", "reporter", v).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("problem.no_such_person_give_name") && body.contains("V1-NEW"), "{body}");
+        assert_eq!(register(&app, &admin, "V1-NEW", "赵新", "reporter", v).await.0, StatusCode::OK);
+        let (status, body) = register(&app, &admin, "P2", "", "reporter", v).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("problem.already_registered"), "{body}");
+        assert_eq!(audited(&app.state.db, "registry.register").await, 3);
+
+        let full: RegistryPage = app.call(REGISTRY, &[], Some(&admin)).await.json();
+        assert_eq!(full.rows.len(), 3);
+        assert!(full.rows.iter().all(|r| r.phone.as_deref() == Some("13900001111")), "{:?}", full.rows);
+        let assessor = app.login("assessor").await;
+        let masked: RegistryPage = app.call(REGISTRY, &[], Some(&assessor)).await.json();
+        assert!(masked.rows.iter().all(|r| r.phone.as_deref() == Some("139****1111")), "{:?}", masked.rows);
+        assert!(!masked.may_manage);
+        assert_eq!(register(&app, &assessor, "P3", "", "assistant", jd).await.0, StatusCode::FORBIDDEN);
+        let trainee = app.login("trainee").await;
+        assert_eq!(app.call(REGISTRY, &[], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn a_confirmation_drive_clears_a_subtree_until_each_is_confirmed_again(db: Db) {
+        let app = TestApp::on(db).await;
+        let (jd, v) = (app.district.units["JD01"], app.district.units["JD01-V1"]);
+        let organizer = app.login("organizer").await;
+        assert_eq!(register(&app, &organizer, "P1", "", "assistant", jd).await.0, StatusCode::OK);
+        assert_eq!(register(&app, &organizer, "P2", "", "reporter", v).await.0, StatusCode::OK);
+        let page: RegistryPage = app.call(REGISTRY, &[], Some(&organizer)).await.json();
+        assert_eq!((page.progress[0].confirmed, page.progress[0].total), (2, 2), "registering confirms");
+
+        let r = app.call(DRIVE, &[("unit_id", &jd.to_string()), ("reason", "2026 年村居换届")], Some(&organizer)).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "2"));
+        let page: RegistryPage = app.call(REGISTRY, &[], Some(&organizer)).await.json();
+        assert_eq!((page.progress[0].unit_name.as_str(), page.progress[0].confirmed, page.progress[0].total), ("城关街道", 0, 2));
+        let first = page.rows[0].id.to_string();
+        assert_eq!(app.call(CONFIRM, &[("id", &first)], Some(&organizer)).await.status, StatusCode::OK);
+        assert_eq!(app.call(CONFIRM, &[("id", &first)], Some(&organizer)).await.status, StatusCode::CONFLICT);
+        let page: RegistryPage = app.call(REGISTRY, &[], Some(&organizer)).await.json();
+        assert_eq!(page.progress[0].confirmed, 1);
+        // 公安 is outside the organizer's scope.
+        let r = app.call(DRIVE, &[("unit_id", &app.district.units["GA"].to_string()), ("reason", "换届")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(audited(&app.state.db, "registry.drive").await, 1);
+        assert_eq!(audited(&app.state.db, "registry.confirm").await, 1);
+    }
+
+    async fn passing_a_certifying_course_issues_a_numbered_certificate_the_public_can_verify(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let (_plan, batch, person) = certify_p1(&app, &admin).await;
+        let trainee = app.login("trainee").await;
+        let mine: Vec<CertificateRow> = app.call(MINE, &[], Some(&trainee)).await.json();
+        assert_eq!(mine.len(), 1);
+        let cert = &mine[0];
+        let year = app::domain::local_date(app.state.clock.now_secs()).unwrap().format("%Y").to_string();
+        assert_eq!(cert.number, format!("YJ-{year}-000001"));
+        assert_eq!(cert.status.code(), "certified");
+        assert_eq!(audited(&app.state.db, "certificate.issue").await, 1);
+
+        // Anyone may check the number, and sees no more than the masked name.
+        let r = app.call(VERIFY, &[("number", &cert.number)], None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: Verified = r.json();
+        assert_eq!((v.masked_name.as_str(), v.status.code()), ("王*国", "certified"));
+        assert!(!r.body.contains("王建国") && !r.body.contains("1381234"), "{}", r.body);
+        assert_eq!(app.call(VERIFY, &[("number", "YJ-2000-000001")], None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.call(VERIFY, &[("number", "' OR 1=1 --")], None).await.status, StatusCode::NOT_FOUND);
+
+        // Thirteen months on the certificate has expired; the reminder list
+        // holds it.
+        app.state.clock.advance(396 * 86_400);
+        let v: Verified = app.call(VERIFY, &[("number", &cert.number)], None).await.json();
+        assert_eq!(v.status.code(), "expired");
+        let admin = app.login("admin").await;
+        let due: Reminders = app.call(REMINDERS, &[], Some(&admin)).await.json();
+        assert_eq!(due.certificates.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [cert.number.as_str()]);
+        app.state.clock.advance(-396 * 86_400);
+
+        // Revoking needs a reason and happens once.
+        let r = app.call(REVOKE, &[("number", &cert.number), ("reason", "")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.call(REVOKE, &[("number", &cert.number), ("reason", "冒名顶替参加培训")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: Verified = app.call(VERIFY, &[("number", &cert.number)], None).await.json();
+        assert_eq!(v.status.code(), "revoked");
+        assert_eq!(app.call(REVOKE, &[("number", &cert.number), ("reason", "再次")], Some(&admin)).await.status, StatusCode::CONFLICT);
+
+        // Attendance taken back withdraws the completion; the certificate
+        // stays in the history.
+        let r = app
+            .call(<training_api::MarkAttendance as ServerFn>::PATH, &[("batch_id", &batch.to_string())], Some(&admin))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mine: Vec<CertificateRow> = app.call(MINE, &[], Some(&trainee)).await.json();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].revoke_reason.as_deref(), Some("冒名顶替参加培训"));
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM completions WHERE person_id = $1")
+            .bind(person)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+}
