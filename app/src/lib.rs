@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/drills/:id") view=pages::drills::detail::DrillPage />
                     <Route path=path!("/registry") view=pages::registry::RegistryListPage />
                     <Route path=path!("/registry/reminders") view=pages::registry::RemindersPage />
+                    <Route path=path!("/registry/coverage") view=pages::registry::ReporterCoveragePage />
                     <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage />
                     <Route path=path!("/verify/:number") view=pages::registry::VerifyPage />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />

@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", options.site_root);
     let test_clock = state.settings.test_clock;
+    let limiter = Arc::new(RateLimiter::new(VERIFY_PER_MINUTE, 60));
     let router = Router::new();
     // Only when YINGJI_TEST_CLOCK is set: browser tests move "today".
     let router = if test_clock {
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session))
+        .layer(middleware::from_fn_with_state(limiter, limit_verify))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
         .layer(middleware::from_fn(same_origin_writes))
         .layer(SetResponseHeaderLayer::overriding(
@@ -126,6 +128,78 @@ async fn move_clock(
         .map(|d| d.to_string())
         .unwrap_or_default()
         .into_response()
+}
+
+/// Certificate checks one address may make per minute: enough for a
+/// person scanning codes, too few to walk the number space.
+pub const VERIFY_PER_MINUTE: u32 = 30;
+
+/// A fixed-window counter per key (a client address), in memory: each app
+/// instance counts its own clients.
+pub struct RateLimiter {
+    per_window: u32,
+    window_secs: u64,
+    seen: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_window: u32, window_secs: u64) -> RateLimiter {
+        RateLimiter {
+            per_window,
+            window_secs,
+            seen: Default::default(),
+        }
+    }
+
+    /// Counts a request from `key` at `now` (seconds); false when over.
+    pub fn allow(&self, key: &str, now: u64) -> bool {
+        let window = now / self.window_secs;
+        let Ok(mut seen) = self.seen.lock() else {
+            return true;
+        };
+        if seen.len() > 10_000 {
+            seen.retain(|_, (w, _)| *w == window);
+        }
+        let entry = seen.entry(key.to_string()).or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.per_window
+    }
+}
+
+/// Rate-limits the public certificate check (`/verify/...` and its server
+/// function) per client address; over the limit is 429.
+async fn limit_verify(
+    State(limiter): State<Arc<RateLimiter>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let verify_fn = <app::api::registry::VerifyCertificate as leptos::server_fn::ServerFn>::PATH;
+    if path.starts_with("/verify/") || path == verify_fn {
+        let key = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        if !limiter.allow(&key, now) {
+            let mut res = (
+                StatusCode::TOO_MANY_REQUESTS,
+                both_languages("error.too_many_checks"),
+            )
+                .into_response();
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return res;
+        }
+    }
+    next.run(req).await
 }
 
 /// A cookie's value from the request headers.
@@ -325,6 +399,15 @@ mod tests {
             h.insert(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[test]
+    fn the_limiter_counts_per_key_and_per_window() {
+        let l = RateLimiter::new(2, 60);
+        assert!(l.allow("a", 120) && l.allow("a", 121));
+        assert!(!l.allow("a", 122), "the third in a minute");
+        assert!(l.allow("b", 122), "another address has its own count");
+        assert!(l.allow("a", 180), "the next minute starts over");
     }
 
     #[test]

@@ -222,6 +222,8 @@ async fn serve(db: Db, config: Config) -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    // Client addresses reach the certificate check's rate limit.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     match axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -8,7 +8,7 @@
 
 mod common;
 
-use app::api::registry::{self as api, RegistryPage, Reminders, Verified};
+use app::api::registry::{self as api, RegistryPage, Reminders, ReporterCoverageReport, Verified};
 use app::api::training as training_api;
 use app::db::Db;
 use app::model::{CertificateRow, PlanRoster};
@@ -25,6 +25,9 @@ const MINE: &str = <api::GetMyCertificates as ServerFn>::PATH;
 const REMINDERS: &str = <api::GetCertificateReminders as ServerFn>::PATH;
 const REVOKE: &str = <api::RevokeCertificate as ServerFn>::PATH;
 const VERIFY: &str = <api::VerifyCertificate as ServerFn>::PATH;
+const COVERAGE: &str = <api::GetReporterCoverage as ServerFn>::PATH;
+const NEEDED: &str = <api::SetReportersNeeded as ServerFn>::PATH;
+const SYNC: &str = <api::SyncReporterMetric as ServerFn>::PATH;
 
 async fn register(
     app: &TestApp,
@@ -155,6 +158,17 @@ on_both_databases! {
         assert_eq!(register(&app, &assessor, "P3", "", "assistant", jd).await.0, StatusCode::FORBIDDEN);
         let trainee = app.login("trainee").await;
         assert_eq!(app.call(REGISTRY, &[], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+
+        // The public check is rate-limited: the page and its function
+        // count together, thirty a minute.
+        let page = app.get("/verify/YJ-2026-000009", None).await;
+        assert!(page.body.contains("未找到该证书"), "{}", page.body);
+        for _ in 1..server::VERIFY_PER_MINUTE {
+            assert_eq!(app.call(VERIFY, &[("number", "YJ-2026-000009")], None).await.status, StatusCode::NOT_FOUND);
+        }
+        let r = app.call(VERIFY, &[("number", "YJ-2026-000009")], None).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("核验过于频繁"), "{}", r.body);
     }
 
     async fn a_confirmation_drive_clears_a_subtree_until_each_is_confirmed_again(db: Db) {
@@ -238,5 +252,38 @@ on_both_databases! {
             .await
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    async fn coverage_counts_certified_people_per_post_and_feeds_the_metric(db: Db) {
+        let app = TestApp::on(db).await;
+        let (jd, v) = (app.district.units["JD01"], app.district.units["JD01-V1"]);
+        let admin = app.login("admin").await;
+        assert_eq!(register(&app, &admin, "P1", "", "assistant", jd).await.0, StatusCode::OK);
+        assert_eq!(register(&app, &admin, "P2", "", "reporter", v).await.0, StatusCode::OK);
+        let before: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
+        assert_eq!(before.lines.len(), 1);
+        assert_eq!(before.lines[0].coverage.metric(), (0, 2), "registered is not certified");
+        certify_p1(&app, &admin).await;
+        let after: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
+        let line = &after.lines[0];
+        assert_eq!((line.subdistrict.as_str(), line.coverage.assistants, line.coverage.metric()), ("城关街道", 1, (1, 2)));
+        assert_eq!(line.gaps.iter().map(|g| (g.unit_name.as_str(), g.have, g.need)).collect::<Vec<_>>(), [("东关村", 0, 1)]);
+
+        let r = app.call(SYNC, &[], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let metric: (i64, i64) = sqlx::query_as(
+            "SELECT numerator, denominator FROM assessment_metrics WHERE metric = 'reporter_coverage' AND unit_id = $1",
+        )
+        .bind(jd)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(metric, (1, 2));
+        assert_eq!(app.call(NEEDED, &[("n", "3")], Some(&admin)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.call(NEEDED, &[("n", "2")], Some(&admin)).await.status, StatusCode::OK);
+        let two: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
+        assert_eq!((two.reporters_needed, two.lines[0].gaps[0].need), (2, 2));
+        let organizer = app.login("organizer").await;
+        assert_eq!(app.call(SYNC, &[], Some(&organizer)).await.status, StatusCode::FORBIDDEN, "scoped to a subdistrict");
     }
 }

@@ -425,3 +425,207 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
         .await,
     )
 }
+
+/// A village or community short of certified reporters (or a subdistrict
+/// without a certified assistant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapRow {
+    pub unit_name: String,
+    pub kind: crate::domain::unit::UnitKind,
+    pub have: i64,
+    pub need: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageLine {
+    pub subdistrict: String,
+    pub coverage: crate::domain::registry::SubdistrictCoverage,
+    pub gaps: Vec<GapRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReporterCoverageReport {
+    pub reporters_needed: i64,
+    pub lines: Vec<CoverageLine>,
+    /// Plotters SVG: covered places per subdistrict, in percent.
+    pub chart: String,
+    pub may_configure: bool,
+}
+
+/// Reporter coverage by subdistrict within reach: a certified assistant
+/// per subdistrict and the configured number of certified quick-reporters
+/// per village or community, with every gap named.
+#[server(endpoint = "reporter_coverage")]
+pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError> {
+    use crate::domain::authz::{Action, Reach};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ViewRegistry)?;
+            let (today, _) = crate::api::training::server::today_and_now()?;
+            let st = state()?;
+            let mut c = st.db.pool.acquire().await?;
+            let report = coverage_lines(&mut c, today).await?;
+            let lines: Vec<CoverageLine> = report
+                .0
+                .into_iter()
+                .filter(|(path, _)| me.may_at(Action::ViewRegistry, path))
+                .map(|(_, l)| l)
+                .collect();
+            let labels: Vec<String> = lines.iter().map(|l| l.subdistrict.clone()).collect();
+            let values: Vec<i64> = lines
+                .iter()
+                .map(|l| {
+                    let (n, d) = l.coverage.metric();
+                    if d == 0 { 1000 } else { n * 1000 / d }
+                })
+                .collect();
+            let chart = crate::charts::percent_chart(
+                "助理员与速报员覆盖率 / reporter coverage (%)",
+                &labels,
+                &values,
+            );
+            Ok(ReporterCoverageReport {
+                reporters_needed: report.1,
+                lines,
+                chart,
+                may_configure: me.reach(Action::ManageRegistry) == Reach::Everywhere,
+            })
+        }
+        .await,
+    )
+}
+
+/// Every subdistrict's coverage line with its path, and the number of
+/// reporters needed.
+#[cfg(feature = "ssr")]
+async fn coverage_lines(
+    c: &mut sqlx::AnyConnection,
+    today: chrono::NaiveDate,
+) -> Result<(Vec<(String, CoverageLine)>, i64), AppError> {
+    use crate::domain::authz::Reach;
+    use crate::domain::registry::{CoverageUnit, reporter_coverage};
+    use std::collections::HashMap;
+    let units = crate::db::drills::units(c).await?;
+    let mut valid: HashMap<(i64, crate::domain::registry::RegistryRole), i64> = HashMap::new();
+    for r in crate::db::registry::entries(c, &Reach::Everywhere, today).await? {
+        if r.status.is_valid() {
+            *valid.entry((r.unit_id, r.role)).or_default() += 1;
+        }
+    }
+    let needed = crate::db::registry::reporters_needed(c).await?;
+    // Subdistricts are at the top of the tree: the first id of a path.
+    let top = |path: &str| -> i64 {
+        path.trim_matches('/')
+            .split('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
+    let coverage_units: Vec<CoverageUnit> = units
+        .iter()
+        .map(|u| CoverageUnit {
+            id: u.0,
+            kind: u.3,
+            subdistrict: top(&u.4),
+        })
+        .collect();
+    let by_id: HashMap<i64, &(i64, String, String, crate::domain::unit::UnitKind, String)> =
+        units.iter().map(|u| (u.0, u)).collect();
+    let lines = reporter_coverage(&coverage_units, &valid, needed)
+        .into_iter()
+        .filter_map(|cov| {
+            let sub = by_id.get(&cov.subdistrict)?;
+            let gaps = cov
+                .gaps
+                .iter()
+                .filter_map(|(id, have, need)| {
+                    by_id.get(id).map(|u| GapRow {
+                        unit_name: u.2.clone(),
+                        kind: u.3,
+                        have: *have,
+                        need: *need,
+                    })
+                })
+                .collect();
+            Some((
+                sub.4.clone(),
+                CoverageLine {
+                    subdistrict: sub.2.clone(),
+                    coverage: cov,
+                    gaps,
+                },
+            ))
+        })
+        .collect();
+    Ok((lines, needed))
+}
+
+/// Sets how many certified quick-reporters each village or community
+/// needs (1 or 2); district-wide organizers and admins only.
+#[server(endpoint = "set_reporters_needed")]
+pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::domain::authz::{Action, Reach};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageRegistry)?;
+            if me.reach(Action::ManageRegistry) != Reach::Everywhere {
+                return Err(AppError::Forbidden);
+            }
+            if !(1..=2).contains(&n) {
+                return Err(AppError::invalid(
+                    "field.reporters_needed",
+                    Problem::with("problem.between", &["1", "2"]),
+                ));
+            }
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            crate::db::registry::set_reporters_needed(&mut tx, &actor(&me), st.clock.now_secs(), n)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Writes this year's `reporter_coverage` metric for every subdistrict
+/// (covered places over places), leaving published years alone.
+#[server(endpoint = "sync_reporter_metric")]
+pub async fn sync_reporter_metric() -> Result<(usize, usize), AppError> {
+    use crate::domain::authz::{Action, Reach};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageRegistry)?;
+            if me.reach(Action::ManageRegistry) != Reach::Everywhere {
+                return Err(AppError::Forbidden);
+            }
+            let (today, now) = crate::api::training::server::today_and_now()?;
+            let st = state()?;
+            let mut tx = st.db.pool.begin().await?;
+            let (lines, _) = coverage_lines(&mut tx, today).await?;
+            let values: Vec<(i64, i64, i64)> = lines
+                .iter()
+                .map(|(_, l)| {
+                    let (n, d) = l.coverage.metric();
+                    (l.coverage.subdistrict, n, d)
+                })
+                .collect();
+            let done = crate::db::assessment::sync_metric(
+                &mut tx,
+                &actor(&me),
+                now,
+                chrono::Datelike::year(&today).into(),
+                "reporter_coverage",
+                &values,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(done)
+        }
+        .await,
+    )
+}

@@ -8,6 +8,9 @@ use crate::api::registry::{
     StartConfirmationDrive, Verified, get_certificate, get_certificate_reminders, get_registry,
     verify_certificate,
 };
+use crate::api::registry::{
+    ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
+};
 use crate::components::{UnitSelect, action_error, gated, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::registry::{CertStatus, RegistryRole};
@@ -21,6 +24,7 @@ pub fn RegistryNav() -> impl IntoView {
     view! {
         <nav class="subnav">
             <a href="/registry">{lang.t("registry.title")}</a>
+            <a href="/registry/coverage">{lang.t("registry.coverage")}</a>
             <a href="/registry/reminders">{lang.t("registry.reminders")}</a>
         </nav>
     }
@@ -354,5 +358,95 @@ fn verified(v: Verified, lang: Lang) -> impl IntoView {
             <dt>{lang.t("registry.expires_on")}</dt><dd>{v.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
         </dl>
         <p class="muted">{lang.tf("registry.checked_on", &[&v.today.to_string()])}</p>
+    }
+}
+
+/// Reporter coverage by subdistrict, the gaps, the chart, and (for the
+/// district) how many reporters a village needs and writing the metric.
+#[component]
+pub fn ReporterCoveragePage() -> impl IntoView {
+    let lang = use_lang();
+    let set = ServerAction::<SetReportersNeeded>::new();
+    let sync = ServerAction::<SyncReporterMetric>::new();
+    gated(Some(Action::ViewRegistry), move |_| {
+        let data = Resource::new(move || set.version().get(), |_| get_reporter_coverage());
+        view! {
+            <RegistryNav />
+            <div class="page-head"><h1>{lang.t("registry.coverage")}</h1></div>
+            <Transition fallback=|| ()>
+                {move || show(data.get(), lang, move |r: ReporterCoverageReport| coverage_view(r, lang, set, sync))}
+            </Transition>
+        }
+        .into_any()
+    })
+}
+
+fn coverage_view(
+    r: ReporterCoverageReport,
+    lang: Lang,
+    set: ServerAction<SetReportersNeeded>,
+    sync: ServerAction<SyncReporterMetric>,
+) -> impl IntoView {
+    let gaps: usize = r.lines.iter().map(|l| l.gaps.len()).sum();
+    view! {
+        <p class="intro muted">{lang.tf("registry.coverage_help", &[&r.reporters_needed.to_string()])}</p>
+        <p class={if gaps == 0 { "ok big" } else { "error big" }} data-test="gap-count">{lang.tf("registry.gaps_n", &[&gaps.to_string()])}</p>
+        <div class="chart" inner_html=r.chart.clone()></div>
+        <div class="table-wrap">
+            <table class="data" data-test="coverage">
+                <thead>
+                    <tr>
+                        <th>{lang.t("kind.subdistrict")}</th>
+                        <th>{lang.t("registry.role_assistant")}</th>
+                        <th class="num">{lang.t("registry.grass_roots_covered")}</th>
+                        <th class="num">{lang.t("metric.reporter_coverage")}</th>
+                        <th>{lang.t("registry.gaps")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {r.lines
+                        .into_iter()
+                        .map(|l| {
+                            let (n, d) = l.coverage.metric();
+                            let gaps = l
+                                .gaps
+                                .iter()
+                                .map(|g| format!("{} {}/{}", g.unit_name, g.have, g.need))
+                                .collect::<Vec<_>>()
+                                .join("、");
+                            view! {
+                                <tr class:flagged=!l.gaps.is_empty()>
+                                    <td data-label=lang.t("kind.subdistrict")>{l.subdistrict.clone()}</td>
+                                    <td data-label=lang.t("registry.role_assistant")>{l.coverage.assistants}</td>
+                                    <td class="num" data-label=lang.t("registry.grass_roots_covered")>{format!("{} / {}", l.coverage.grass_roots_covered, l.coverage.grass_roots)}</td>
+                                    <td class="num" data-label=lang.t("metric.reporter_coverage")>{format!("{n} / {d}")}</td>
+                                    <td data-label=lang.t("registry.gaps")>{gaps}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {r.may_configure.then(|| view! {
+            <div class="toolbar">
+                <ActionForm action=set attr:class="inline">
+                    <label>{lang.t("field.reporters_needed")}
+                        <select name="n">
+                            {[1i64, 2].into_iter().map(|n| view! { <option value=n.to_string() selected=n == r.reporters_needed>{n}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit">{lang.t("action.save")}</button>
+                </ActionForm>
+                <ActionForm action=sync attr:class="inline">
+                    <button type="submit" data-test="sync-reporters">{lang.t("registry.sync_metric")}</button>
+                </ActionForm>
+            </div>
+            {action_error(set)}
+            {action_error(sync)}
+            {move || sync.value().get().and_then(|r| r.ok()).map(|(w, s)| view! {
+                <p class="ok">{lang.tf("training.synced", &[&w.to_string(), &s.to_string()])}</p>
+            })}
+        })}
     }
 }
