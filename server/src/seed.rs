@@ -435,6 +435,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     seed_assessment(&mut tx, &actor, now, &ids).await?;
     seed_training(&mut tx, &actor, now, &ids).await?;
     seed_drills(&mut tx, &actor, now, &ids).await?;
+    seed_registry(&mut tx, &actor, now).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
         .await?;
@@ -930,5 +931,66 @@ async fn seed_drills(
         .map(|(id, _)| id)
         .collect();
     store::save_drill(tx, actor, now, None, &tabletop, &person_ids, None, &[]).await?;
+    Ok(())
+}
+
+/// The registry: every subdistrict's assistant and the villages' and
+/// communities' quick-reporters (from their positions), certified through
+/// the early-warning course: most valid, one expiring within 60 days, one
+/// expired, 北苑街道's assistant (JD06) and 桃园村 (no reporter) left as gaps.
+async fn seed_registry(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), AppError> {
+    use app::db::registry as store;
+    use app::domain::registry::RegistryRole;
+    use chrono::{Duration, Months};
+    use sqlx::Row;
+    let today = app::domain::local_date(now).unwrap_or_default();
+    let course: i64 = sqlx::query_scalar("SELECT id FROM courses WHERE code = 'YJ-01'")
+        .fetch_one(&mut **tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT p.id, p.code, p.phone, p.positions, u.id AS unit_id, u.kind FROM people p JOIN units u ON u.id = p.unit_id \
+         WHERE p.positions LIKE '%|eq_assistant|%' OR p.positions LIKE '%|quick_reporter|%' ORDER BY p.code",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let appointed = today - Duration::days(400);
+    for (i, r) in rows.iter().enumerate() {
+        let code: String = r.get("code");
+        let kind: String = r.get("kind");
+        let role = if kind == "subdistrict" {
+            RegistryRole::Assistant
+        } else {
+            RegistryRole::Reporter
+        };
+        let person: i64 = r.get("id");
+        let phone: Option<String> = r.get("phone");
+        store::register(
+            tx,
+            actor,
+            now,
+            person,
+            role,
+            r.get("unit_id"),
+            phone.as_deref(),
+            appointed,
+        )
+        .await?;
+        if code.starts_with("JD06-0") {
+            continue;
+        }
+        // Issued some months ago for 24 months; one of them for 12 months
+        // ending within 60 days, one already expired.
+        let (issued, months) = match i {
+            3 => (today - Duration::days(330), 12),
+            5 => (today - Duration::days(400), 12),
+            _ => (today - Duration::days(90 + (i as i64 % 5) * 30), 24),
+        };
+        let expires = issued.checked_add_months(Months::new(months));
+        store::issue_certificate(tx, actor, now, person, course, None, issued, expires).await?;
+    }
     Ok(())
 }

@@ -299,12 +299,12 @@ pub async fn get_certificate_reminders() -> Result<Reminders, AppError> {
     use ssr::*;
     finish(
         async move {
-            let me = require_may(Action::ViewRegistry)?;
+            let me = require_may(Action::ViewPeople)?;
             let (today, _) = crate::api::training::server::today_and_now()?;
             let mut c = state()?.db.pool.acquire().await?;
             let certificates = crate::db::registry::latest_certificates(
                 &mut c,
-                &me.reach(Action::ViewRegistry),
+                &me.reach(Action::ViewPeople),
                 today,
             )
             .await?
@@ -396,7 +396,7 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
                 .await?
                 .ok_or(AppError::NotFound)?;
             if me.person_id != Some(cert.person_id)
-                && !me.may_at(Action::ViewRegistry, &cert.unit_path)
+                && !me.may_at(Action::ViewPeople, &cert.unit_path)
             {
                 return Err(AppError::Forbidden);
             }

@@ -37,7 +37,7 @@ pub async fn issue_certificate(
     at: i64,
     person_id: i64,
     course_id: i64,
-    completion_id: i64,
+    completion_id: Option<i64>,
     issued_on: NaiveDate,
     expires_on: Option<NaiveDate>,
 ) -> Result<String, AppError> {

@@ -1118,7 +1118,7 @@ async fn settle_one(
                     at,
                     person_id,
                     plan.def.course_id,
-                    completion,
+                    Some(completion),
                     today,
                     expires,
                 )

@@ -74,9 +74,12 @@ impl Action {
             Action::Assess => &[Role::Assessor],
             Action::LogIncidents => &[Role::Admin, Role::Organizer, Role::Assessor],
             Action::ManageTraining => &[Role::Admin, Role::Organizer],
-            Action::ViewTraining | Action::Rectify | Action::ViewDrills | Action::ViewRegistry => {
+            Action::ViewTraining | Action::Rectify | Action::ViewDrills => {
                 &[Role::Admin, Role::Organizer, Role::Assessor]
             }
+            // Trainees see who their assistants and reporters are, with
+            // phone numbers masked.
+            Action::ViewRegistry => &[Role::Admin, Role::Organizer, Role::Assessor, Role::Trainee],
             Action::ManageDrills | Action::ManageRegistry => &[Role::Admin, Role::Organizer],
         }
     }

@@ -204,7 +204,7 @@ fn registry_table(
 pub fn RemindersPage() -> impl IntoView {
     let lang = use_lang();
     let revoke = ServerAction::<RevokeCertificate>::new();
-    gated(Some(Action::ViewRegistry), move |me| {
+    gated(Some(Action::ViewPeople), move |me| {
         let manage = me.may(Action::ManageRegistry);
         let data = Resource::new(
             move || revoke.version().get(),
