@@ -92,6 +92,28 @@ test('a trainee studies, fails the quiz once, passes it and sees the completion'
 
   await page.goto('/my/training');
   await expect(page.getByTestId('seat-result').first()).toContainText('结业');
+
+  // The course certifies: the certificate has its number, prints with a
+  // QR code, and anyone can check it, signed out, until it expires.
+  const certs = page.getByTestId('my-certificates');
+  await expect(certs).toContainText(/YJ-\d{4}-\d{6}/);
+  const number = ((await certs.locator('a').first().textContent()) ?? '').trim();
+  await certs.locator('a').first().click();
+  await expect(page.getByTestId('cert-number')).toHaveText(number);
+  await expect(page.locator('.qr svg')).toBeVisible();
+  await page.context().clearCookies();
+  await page.goto(`/verify/${number}`);
+  await expect(page.getByTestId('verdict')).toContainText('今日有效');
+  await expect(page.getByTestId('masked-name')).toHaveText(/^.\*+.?$/);
+  const moved = await page.request.post('/test/clock', { form: { days: '760' } });
+  expect(moved.status()).toBe(200);
+  try {
+    await page.goto(`/verify/${number}`);
+    await expect(page.getByTestId('verdict')).toContainText('今日无效');
+    await expect(page.getByTestId('verdict')).toContainText('已过期');
+  } finally {
+    await page.request.post('/test/clock', { form: { days: '-760' } });
+  }
   expect(errors).toEqual([]);
 });
 
