@@ -93,7 +93,7 @@ impl RegisterForm {
         use super::field_at as at;
         let person_code =
             super::code_field(&self.person_code).map_err(|p| at("field.person_code", p))?;
-        let name = super::text_field(&self.name, 0, 40).map_err(|p| at("field.name", p))?;
+        let name = super::text_field(&self.name, 0, 40).map_err(|p| at("field.person_name", p))?;
         let role = RegistryRole::parse(&self.role).map_err(|p| at("field.registry_role", p))?;
         let unit_id = self
             .unit_id

@@ -172,7 +172,7 @@ fn attendance(d: &DrillDetail, lang: Lang, a: DrillActions) -> AnyView {
             view! {
                 <tr>
                     <td data-label=lang.t("field.person_code")>{p.code.clone()}</td>
-                    <td data-label=lang.t("field.name")>{p.name.clone()}</td>
+                    <td data-label=lang.t("field.person_name")>{p.name.clone()}</td>
                     <td data-label=lang.t("field.unit")>{p.unit_name.clone()}</td>
                     <td data-label=lang.t("training.attended")>
                         {if can_hold {
@@ -195,7 +195,7 @@ fn attendance(d: &DrillDetail, lang: Lang, a: DrillActions) -> AnyView {
                 <thead>
                     <tr>
                         <th>{lang.t("field.person_code")}</th>
-                        <th>{lang.t("field.name")}</th>
+                        <th>{lang.t("field.person_name")}</th>
                         <th>{lang.t("field.unit")}</th>
                         <th>{lang.t("training.attended")}</th>
                     </tr>

@@ -105,7 +105,7 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
                 <p class="muted">{lang.t("registry.register_help")}</p>
                 <div class="grid">
                     <label>{lang.t("field.person_code")}<input type="text" name="form[person_code]" required maxlength="32" /></label>
-                    <label>{lang.t("field.name")}<input type="text" name="form[name]" maxlength="40" /></label>
+                    <label>{lang.t("field.person_name")}<input type="text" name="form[name]" maxlength="40" /></label>
                     <label>{lang.t("field.registry_role")}
                         <select name="form[role]">
                             {RegistryRole::ALL.iter().map(|r| view! { <option value=r.code()>{lang.t(r.label_key())}</option> }).collect_view()}
@@ -153,7 +153,7 @@ fn registry_table(
             <table class="data" data-test="registry">
                 <thead>
                     <tr>
-                        <th>{lang.t("field.name")}</th>
+                        <th>{lang.t("field.person_name")}</th>
                         <th>{lang.t("field.registry_role")}</th>
                         <th>{lang.t("field.unit")}</th>
                         <th>{lang.t("field.phone")}</th>
@@ -179,7 +179,7 @@ fn registry_table(
                             };
                             view! {
                                 <tr>
-                                    <td data-label=lang.t("field.name")>{format!("{} ({})", r.person_name, r.person_code)}</td>
+                                    <td data-label=lang.t("field.person_name")>{format!("{} ({})", r.person_name, r.person_code)}</td>
                                     <td data-label=lang.t("field.registry_role")>{lang.t(r.role.label_key())}</td>
                                     <td data-label=lang.t("field.unit")>{r.unit_name.clone()}</td>
                                     <td data-label=lang.t("field.phone") data-test="phone">{r.phone.clone().unwrap_or_default()}</td>
@@ -236,7 +236,7 @@ pub fn certificate_table(
                 <thead>
                     <tr>
                         <th>{lang.t("registry.certificate")}</th>
-                        <th>{lang.t("field.name")}</th>
+                        <th>{lang.t("field.person_name")}</th>
                         <th>{lang.t("field.course")}</th>
                         <th>{lang.t("registry.issued_on")}</th>
                         <th>{lang.t("registry.expires_on")}</th>
@@ -251,7 +251,7 @@ pub fn certificate_table(
                             view! {
                                 <tr>
                                     <td data-label=lang.t("registry.certificate")><a href=format!("/registry/certificates/{}", c.number)>{c.number.clone()}</a></td>
-                                    <td data-label=lang.t("field.name")>{format!("{} · {}", c.person_name, c.unit_name)}</td>
+                                    <td data-label=lang.t("field.person_name")>{format!("{} · {}", c.person_name, c.unit_name)}</td>
                                     <td data-label=lang.t("field.course")>{c.course_title.clone()}</td>
                                     <td data-label=lang.t("registry.issued_on")>{c.issued_on.to_string()}</td>
                                     <td data-label=lang.t("registry.expires_on")>{c.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
@@ -350,7 +350,7 @@ fn verified(v: Verified, lang: Lang) -> impl IntoView {
         </p>
         <dl class="facts">
             <dt>{lang.t("registry.certificate")}</dt><dd>{v.number.clone()}</dd>
-            <dt>{lang.t("field.name")}</dt><dd data-test="masked-name">{v.masked_name.clone()}</dd>
+            <dt>{lang.t("field.person_name")}</dt><dd data-test="masked-name">{v.masked_name.clone()}</dd>
             <dt>{lang.t("field.registry_role")}</dt><dd>{v.role.map(|r| lang.t(r.label_key()).to_string()).unwrap_or_else(|| "—".into())}</dd>
             <dt>{lang.t("field.course")}</dt><dd>{v.course_title.clone()}</dd>
             <dt>{lang.t("field.unit")}</dt><dd>{v.unit_name.clone()}</dd>
