@@ -831,13 +831,9 @@ pub async fn close_corrective_action(id: i64, note: String) -> Result<(), AppErr
             let (_, now) = server::today_and_now()?;
             let st = state()?;
             let mut tx = st.db.pool.begin().await?;
-            let (drill, owner_path) = crate::db::drills::action_owner(&mut tx, id)
+            let (owner_path, organizer_path) = crate::db::drills::action_paths(&mut tx, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let organizer_path = crate::db::drills::get_drill(&mut tx, drill)
-                .await?
-                .map(|d| d.organizer_path)
-                .unwrap_or_default();
             if !me.may_at(Action::ManageDrills, &owner_path)
                 && !me.may_at(Action::ManageDrills, &organizer_path)
             {
@@ -978,7 +974,7 @@ pub async fn get_calendar(
             let unit_feed = match unit {
                 Some(u) => Some(format!(
                     "/calendar/unit-{}.ics",
-                    crate::db::drills::unit_calendar_token(&mut c, u).await?
+                    crate::db::calendar_token(&mut c, crate::db::FeedOwner::Unit, u).await?
                 )),
                 None => None,
             };

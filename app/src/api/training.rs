@@ -823,7 +823,7 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 notices: store::notices(&mut c, person).await?,
                 calendar_url: format!(
                     "/calendar/{}.ics",
-                    store::calendar_token(&mut c, person).await?
+                    crate::db::calendar_token(&mut c, crate::db::FeedOwner::Person, person).await?
                 ),
                 cleared,
                 today,

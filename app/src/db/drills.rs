@@ -5,6 +5,7 @@
 //! metrics. Every write records an audit row in the caller's transaction.
 
 use super::audit::{self, Actor};
+use super::day;
 use crate::domain::Problem;
 use crate::domain::authz::Reach;
 use crate::domain::calendar::{CalEvent, Span};
@@ -24,11 +25,6 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
 type Tx<'a> = Transaction<'a, Any>;
-
-fn day(r: &AnyRow, col: &str) -> NaiveDate {
-    let s: String = r.get(col);
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
-}
 
 fn parse_or_internal<T>(what: &str, r: Result<T, Problem>) -> Result<T, AppError> {
     r.map_err(|p| {
@@ -648,19 +644,12 @@ pub async fn bookings(
     .bind(except_drill.unwrap_or(0))
     .fetch_all(&mut *c)
     .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let mut units = members(c, "drill_units", "drill_id", "unit_id", &ids).await?;
+    let mut drill_people = members(c, "drill_people", "drill_id", "person_id", &ids).await?;
     let mut out = Vec::new();
     for r in &rows {
         let id: i64 = r.get("id");
-        let unit_ids: Vec<i64> =
-            sqlx::query_scalar("SELECT unit_id FROM drill_units WHERE drill_id = $1")
-                .bind(id)
-                .fetch_all(&mut *c)
-                .await?;
-        let person_ids: Vec<i64> =
-            sqlx::query_scalar("SELECT person_id FROM drill_people WHERE drill_id = $1")
-                .bind(id)
-                .fetch_all(&mut *c)
-                .await?;
         out.push(Booking {
             what: Booked::Drill {
                 id,
@@ -671,8 +660,8 @@ pub async fn bookings(
                 end: r.get("end_at"),
             },
             place: r.get("place"),
-            unit_ids,
-            person_ids,
+            unit_ids: units.remove(&id).unwrap_or_default(),
+            person_ids: drill_people.remove(&id).unwrap_or_default(),
         });
     }
     let (first, last) = span.days();
@@ -684,14 +673,12 @@ pub async fn bookings(
     .bind(first.to_string())
     .fetch_all(&mut *c)
     .await?;
+    let batch_ids: Vec<i64> = batches.iter().map(|b| b.get("id")).collect();
+    let mut seats = members(c, "training_seats", "batch_id", "person_id", &batch_ids).await?;
     let wanted: HashSet<i64> = people.iter().copied().collect();
     for b in &batches {
         let id: i64 = b.get("id");
-        let seated: Vec<i64> =
-            sqlx::query_scalar("SELECT person_id FROM training_seats WHERE batch_id = $1")
-                .bind(id)
-                .fetch_all(&mut *c)
-                .await?;
+        let seated = seats.remove(&id).unwrap_or_default();
         out.push(Booking {
             what: Booked::Training {
                 batch_id: id,
@@ -709,6 +696,34 @@ pub async fn bookings(
             unit_ids: Vec::new(),
             person_ids: seated.into_iter().filter(|p| wanted.contains(p)).collect(),
         });
+    }
+    Ok(out)
+}
+
+/// `member` ids of a link table grouped by `key` (one query for all the
+/// keys, not one per key). Table and column names are this module's own.
+async fn members(
+    c: &mut AnyConnection,
+    table: &str,
+    key: &str,
+    member: &str,
+    keys: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {key}, {member} FROM {table} WHERE {key} IN ({list})"
+        ))
+        .fetch_all(&mut *c)
+        .await?;
+        for r in &rows {
+            out.entry(r.get(key)).or_default().push(r.get(member));
+        }
     }
     Ok(out)
 }
@@ -949,17 +964,7 @@ pub async fn plan_drills(
     c: &mut AnyConnection,
     plan_id: i64,
 ) -> Result<Vec<DrillSummary>, AppError> {
-    let sql = format!(
-        "{DRILL_SELECT} WHERE EXISTS (SELECT 1 FROM drill_plans dp WHERE dp.drill_id = d.id AND dp.plan_id = $1) \
-         ORDER BY d.start_at DESC"
-    );
-    sqlx::query(&sql)
-        .bind(plan_id)
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(summary_of)
-        .collect()
+    linked_drills(c, "drill_plans", "plan_id", plan_id).await
 }
 
 /// The drills a person takes part in, newest first.
@@ -967,12 +972,23 @@ pub async fn person_drills(
     c: &mut AnyConnection,
     person: i64,
 ) -> Result<Vec<DrillSummary>, AppError> {
+    linked_drills(c, "drill_people", "person_id", person).await
+}
+
+/// Drills with a row in a link table (this module's own names), newest
+/// first.
+async fn linked_drills(
+    c: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    id: i64,
+) -> Result<Vec<DrillSummary>, AppError> {
     let sql = format!(
-        "{DRILL_SELECT} WHERE EXISTS (SELECT 1 FROM drill_people dp WHERE dp.drill_id = d.id AND dp.person_id = $1) \
+        "{DRILL_SELECT} WHERE EXISTS (SELECT 1 FROM {table} l WHERE l.drill_id = d.id AND l.{column} = $1) \
          ORDER BY d.start_at DESC"
     );
     sqlx::query(&sql)
-        .bind(person)
+        .bind(id)
         .fetch_all(&mut *c)
         .await?
         .iter()
@@ -1326,18 +1342,21 @@ pub async fn actions(
         .collect())
 }
 
-/// The drill an action belongs to and its owner unit's path.
-pub async fn action_owner(
+/// The paths of an action's owner unit and of its drill's organizer unit
+/// (either one's manager may close it).
+pub async fn action_paths(
     c: &mut AnyConnection,
     id: i64,
-) -> Result<Option<(i64, String)>, AppError> {
+) -> Result<Option<(String, String)>, AppError> {
     let row = sqlx::query(
-        "SELECT a.drill_id, u.path FROM corrective_actions a JOIN units u ON u.id = a.owner_unit_id WHERE a.id = $1",
+        "SELECT o.path AS owner_path, g.path AS organizer_path FROM corrective_actions a \
+         JOIN units o ON o.id = a.owner_unit_id JOIN drills d ON d.id = a.drill_id \
+         JOIN units g ON g.id = d.organizer_unit_id WHERE a.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *c)
     .await?;
-    Ok(row.map(|r| (r.get("drill_id"), r.get("path"))))
+    Ok(row.map(|r| (r.get("owner_path"), r.get("organizer_path"))))
 }
 
 // ---- the calendar ----
@@ -1505,34 +1524,6 @@ pub async fn unit_events(c: &mut AnyConnection, unit: i64) -> Result<Vec<CalEven
         },
     }));
     Ok(out)
-}
-
-/// The unit's calendar token, made on first use.
-pub async fn unit_calendar_token(c: &mut AnyConnection, unit: i64) -> Result<String, AppError> {
-    let token = super::sessions::random_token();
-    sqlx::query("UPDATE units SET calendar_token = $1 WHERE id = $2 AND calendar_token IS NULL")
-        .bind(&token)
-        .bind(unit)
-        .execute(&mut *c)
-        .await?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT calendar_token FROM units WHERE id = $1")
-            .bind(unit)
-            .fetch_optional(&mut *c)
-            .await?
-            .flatten();
-    stored.ok_or(AppError::NotFound)
-}
-
-pub async fn unit_by_calendar_token(
-    c: &mut AnyConnection,
-    token: &str,
-) -> Result<Option<(i64, String)>, AppError> {
-    let row = sqlx::query("SELECT id, name FROM units WHERE calendar_token = $1")
-        .bind(token)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.map(|r| (r.get("id"), r.get("name"))))
 }
 
 /// The unit a person belongs to: (id, path).

@@ -143,6 +143,86 @@ pub fn reach_clause(
     }
 }
 
+/// A required ISO date column (`YYYY-MM-DD`).
+pub(crate) fn day(r: &sqlx::any::AnyRow, col: &str) -> chrono::NaiveDate {
+    use sqlx::Row;
+    let s: String = r.get(col);
+    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
+}
+
+/// An optional ISO date column.
+pub(crate) fn opt_day(r: &sqlx::any::AnyRow, col: &str) -> Option<chrono::NaiveDate> {
+    use sqlx::Row;
+    let s: Option<String> = r.get(col);
+    s.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+/// What a calendar feed belongs to: its table, which holds a
+/// `calendar_token` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedOwner {
+    Person,
+    Unit,
+}
+
+impl FeedOwner {
+    fn table(self) -> &'static str {
+        match self {
+            FeedOwner::Person => "people",
+            FeedOwner::Unit => "units",
+        }
+    }
+}
+
+/// The secret in a person's or unit's calendar feed address, made on first
+/// use (a read when it exists; two requests at once keep the first one's).
+pub async fn calendar_token(
+    c: &mut sqlx::AnyConnection,
+    owner: FeedOwner,
+    id: i64,
+) -> Result<String, crate::error::AppError> {
+    let table = owner.table();
+    let read = format!("SELECT calendar_token FROM {table} WHERE id = $1");
+    let existing: Option<Option<String>> = sqlx::query_scalar(&read)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
+    match existing {
+        None => return Err(crate::error::AppError::NotFound),
+        Some(Some(t)) => return Ok(t),
+        Some(None) => {}
+    }
+    sqlx::query(&format!(
+        "UPDATE {table} SET calendar_token = $1 WHERE id = $2 AND calendar_token IS NULL"
+    ))
+    .bind(sessions::random_token())
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    let stored: Option<String> = sqlx::query_scalar(&read)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await?;
+    stored.ok_or(crate::error::AppError::Internal)
+}
+
+/// Whose feed a token opens: (id, name).
+pub async fn by_calendar_token(
+    c: &mut sqlx::AnyConnection,
+    owner: FeedOwner,
+    token: &str,
+) -> Result<Option<(i64, String)>, crate::error::AppError> {
+    use sqlx::Row;
+    let row = sqlx::query(&format!(
+        "SELECT id, name FROM {} WHERE calendar_token = $1",
+        owner.table()
+    ))
+    .bind(token)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(|r| (r.get("id"), r.get("name"))))
+}
+
 /// Closes an open record of `table` (one with `closed_by`, `closed_at`
 /// and `closing_note`) with a note, once: closing it again is a conflict
 /// named by `already`. Audited as `action` on `entity`.

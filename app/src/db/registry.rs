@@ -5,6 +5,7 @@
 //! records an audit row in the caller's transaction.
 
 use super::audit::{self, Actor};
+use super::{day, opt_day};
 use crate::domain::Problem;
 use crate::domain::authz::Reach;
 use crate::domain::registry::{CertDates, RegistryRole, cert_status, certificate_number};
@@ -15,16 +16,6 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 type Tx<'a> = Transaction<'a, Any>;
-
-fn day(r: &AnyRow, col: &str) -> NaiveDate {
-    let s: String = r.get(col);
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
-}
-
-fn opt_day(r: &AnyRow, col: &str) -> Option<NaiveDate> {
-    let s: Option<String> = r.get(col);
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-}
 
 // ---- certificates ----
 

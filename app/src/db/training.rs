@@ -6,6 +6,7 @@
 //! every write records an audit row in the caller's transaction.
 
 use super::audit::{self, Actor};
+use super::{day, opt_day};
 use crate::domain::Problem;
 use crate::domain::course::{self, Graded};
 use crate::domain::person::Position;
@@ -21,16 +22,6 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 type Tx<'a> = Transaction<'a, Any>;
-
-fn day(r: &AnyRow, col: &str) -> NaiveDate {
-    let s: String = r.get(col);
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
-}
-
-fn opt_day(r: &AnyRow, col: &str) -> Option<NaiveDate> {
-    let s: Option<String> = r.get(col);
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-}
 
 fn flag(r: &AnyRow, col: &str) -> bool {
     r.get::<i64, _>(col) != 0
@@ -1398,41 +1389,6 @@ pub async fn open_batches(
         }
     }
     Ok(out)
-}
-
-/// The person's calendar token, made on first use.
-pub async fn calendar_token(c: &mut AnyConnection, person_id: i64) -> Result<String, AppError> {
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT calendar_token FROM people WHERE id = $1")
-            .bind(person_id)
-            .fetch_one(&mut *c)
-            .await?;
-    if let Some(t) = existing {
-        return Ok(t);
-    }
-    let token = super::sessions::random_token();
-    sqlx::query("UPDATE people SET calendar_token = $1 WHERE id = $2 AND calendar_token IS NULL")
-        .bind(&token)
-        .bind(person_id)
-        .execute(&mut *c)
-        .await?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT calendar_token FROM people WHERE id = $1")
-            .bind(person_id)
-            .fetch_one(&mut *c)
-            .await?;
-    stored.ok_or(AppError::Internal)
-}
-
-pub async fn person_by_calendar_token(
-    c: &mut AnyConnection,
-    token: &str,
-) -> Result<Option<(i64, String)>, AppError> {
-    let row = sqlx::query("SELECT id, name FROM people WHERE calendar_token = $1")
-        .bind(token)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.map(|r| (r.get("id"), r.get("name"))))
 }
 
 // ---- leave ----
