@@ -701,3 +701,20 @@ pub struct CertificateRow {
     pub revoke_reason: Option<String>,
     pub status: crate::domain::registry::CertStatus,
 }
+
+/// A village or community short of certified reporters (or a subdistrict
+/// without a certified assistant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapRow {
+    pub unit_name: String,
+    pub kind: crate::domain::unit::UnitKind,
+    pub have: i64,
+    pub need: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageLine {
+    pub subdistrict: String,
+    pub coverage: crate::domain::registry::SubdistrictCoverage,
+    pub gaps: Vec<GapRow>,
+}

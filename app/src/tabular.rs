@@ -85,7 +85,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, Problem> {
 }
 
 /// Spreadsheet cells as text: whole numbers without a decimal point (a
-/// phone number typed into Excel arrives as 13800138000.0).
+/// phone number typed into Excel arrives as 13800138000.0), date cells as
+/// `2024-03-05` (with the time when it is not midnight).
 fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
@@ -94,6 +95,14 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, mo, da, h, mi, _, _) = d.to_ymd_hms_milli();
+            if (h, mi) == (0, 0) {
+                format!("{y:04}-{mo:02}-{da:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{da:02} {h:02}:{mi:02}")
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -137,6 +146,39 @@ mod tests {
         assert_eq!(
             t.rows,
             vec![vec!["P7".to_string(), "13800138000".to_string()]]
+        );
+    }
+
+    #[test]
+    fn xlsx_date_cells_come_through_as_iso_dates() {
+        use rust_xlsxwriter::{ExcelDateTime, Format};
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "任命日期").unwrap();
+        let date_format = Format::new().set_num_format("yyyy/m/d");
+        let day = ExcelDateTime::from_ymd(2024, 3, 5).unwrap();
+        sheet
+            .write_datetime_with_format(1, 0, &day, &date_format)
+            .unwrap();
+        let at = ExcelDateTime::from_ymd(2024, 3, 5)
+            .unwrap()
+            .and_hms(9, 30, 0)
+            .unwrap();
+        sheet
+            .write_datetime_with_format(
+                2,
+                0,
+                &at,
+                &Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            )
+            .unwrap();
+        let t = read_table("x.xlsx", &book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(
+            t.rows,
+            vec![
+                vec!["2024-03-05".to_string()],
+                vec!["2024-03-05 09:30".to_string()]
+            ]
         );
     }
 

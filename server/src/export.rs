@@ -1,9 +1,12 @@
 //! Downloads that are files, not pages: a scheme's results as CSV (UTF-8
-//! with a byte-order mark, so that Excel reads the Chinese) and as XLSX.
-//! Both carry the same columns as `yingji assess` prints.
+//! with a byte-order mark, so that Excel reads the Chinese) and as XLSX,
+//! both with the same columns as `yingji assess` prints; the assistants'
+//! registry in the same two formats (audited: it is personal data); and
+//! calendar feeds.
 
 use crate::{both_languages, cookie};
 use app::api::assessment::server::{export_rows, results};
+use app::api::registry::server::EXPORT_HEADER;
 use app::api::ssr::SignedIn;
 use app::domain::authz::Action;
 use app::domain::scoring_sheet::csv_field;
@@ -84,22 +87,112 @@ pub async fn results_csv(
         Ok(r) => r,
         Err(res) => return res,
     };
+    attachment(
+        &format!("{}-results.csv", file_stem(&r)),
+        CSV,
+        csv(&HEADER, &export_rows(&r)),
+    )
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// CSV for Excel: a byte-order mark, CRLF line ends, every cell safe.
+fn csv<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    out.push_str(&HEADER.join(","));
+    out.push_str(&header.join(","));
     out.push_str("\r\n");
-    for row in export_rows(&r) {
+    for row in rows {
         let fields: Vec<String> = row
+            .as_ref()
             .iter()
             .map(|f| csv_field(&spreadsheet_safe(f)))
             .collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
-    attachment(
-        &format!("{}-results.csv", file_stem(&r)),
-        "text/csv; charset=utf-8",
-        out.into_bytes(),
+    out.into_bytes()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "export failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        both_languages("error.internal"),
     )
+        .into_response()
+}
+
+/// The registry, as the signed-in viewer may see it (phones masked where
+/// they may not), with an audit row for the export.
+async fn registry_rows(
+    st: &AppState,
+    headers: &HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    format: &str,
+) -> Result<Vec<Vec<String>>, Response> {
+    let Some(axum::Extension(me)) = signed_in else {
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            both_languages("error.unauthorized"),
+        )
+            .into_response());
+    };
+    let lang = cookie(headers, LANG_COOKIE)
+        .map(|v| Lang::from_tag(&v))
+        .unwrap_or_default();
+    app::api::registry::server::export(st, &me.principal, format)
+        .await
+        .map_err(|e| {
+            (
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                e.message(lang),
+            )
+                .into_response()
+        })
+}
+
+pub async fn registry_csv(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+) -> Response {
+    match registry_rows(&st, &headers, signed_in, "csv").await {
+        Ok(rows) => attachment("registry.csv", CSV, csv(&EXPORT_HEADER, &rows)),
+        Err(res) => res,
+    }
+}
+
+pub async fn registry_xlsx(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+) -> Response {
+    let rows = match registry_rows(&st, &headers, signed_in, "xlsx").await {
+        Ok(rows) => rows,
+        Err(res) => return res,
+    };
+    let book = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("registry")?;
+        let bold = Format::new().set_bold();
+        for (c, h) in EXPORT_HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(i as u32 + 1, c as u16, spreadsheet_safe(cell))?;
+            }
+        }
+        sheet.set_column_width(3, 20)?;
+        book.save_to_buffer()
+    };
+    match book() {
+        Ok(bytes) => attachment("registry.xlsx", XLSX, bytes),
+        Err(e) => internal(e),
+    }
 }
 
 pub async fn results_xlsx(
@@ -113,19 +206,8 @@ pub async fn results_xlsx(
         Err(res) => return res,
     };
     match xlsx(&r) {
-        Ok(bytes) => attachment(
-            &format!("{}-results.xlsx", file_stem(&r)),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            bytes,
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "xlsx export failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                both_languages("error.internal"),
-            )
-                .into_response()
-        }
+        Ok(bytes) => attachment(&format!("{}-results.xlsx", file_stem(&r)), XLSX, bytes),
+        Err(e) => internal(e),
     }
 }
 

@@ -80,6 +80,8 @@ pub fn router(state: AppState) -> Router {
             "/assessment/schemes/{id}/results.xlsx",
             get(export::results_xlsx),
         )
+        .route("/registry/export.csv", get(export::registry_csv))
+        .route("/registry/export.xlsx", get(export::registry_xlsx))
         .route("/calendar/{file}", get(export::calendar))
         .route(
             "/drills/plans/{id}/document",

@@ -3,8 +3,10 @@
 //! refused), phones masked for those without the registry permission,
 //! confirmation drives and their progress, certificates issued by passing
 //! a certifying course (numbered, revoked when the completion is
-//! withdrawn, revoked by hand with a reason), and the public verify answer
-//! before and after expiry.
+//! withdrawn, revoked by hand with a reason), the public verify answer
+//! before and after expiry, importing the registry from a file (whole or
+//! not at all), audited exports, and the reporter_coverage metric kept up
+//! to date by every change that moves it.
 
 mod common;
 
@@ -28,6 +30,38 @@ const VERIFY: &str = <api::VerifyCertificate as ServerFn>::PATH;
 const COVERAGE: &str = <api::GetReporterCoverage as ServerFn>::PATH;
 const NEEDED: &str = <api::SetReportersNeeded as ServerFn>::PATH;
 const SYNC: &str = <api::SyncReporterMetric as ServerFn>::PATH;
+const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PATH;
+const CONFIRM_IMPORT: &str = <app::api::imports::ConfirmImport as ServerFn>::PATH;
+const HOME: &str = <app::api::home::LoadHome as ServerFn>::PATH;
+
+/// This year's reporter_coverage metric of a unit, if written.
+async fn coverage_metric(db: &Db, unit: i64) -> Option<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT numerator, denominator FROM assessment_metrics WHERE metric = 'reporter_coverage' AND unit_id = $1",
+    )
+    .bind(unit)
+    .fetch_optional(&db.pool)
+    .await
+    .unwrap()
+}
+
+/// Stages a file for import as `username` would upload it; the token.
+async fn stage(app: &TestApp, username: &str, name: &str, bytes: &[u8]) -> String {
+    let principal =
+        app::db::accounts::principal(&app.state.db.pool, app.district.accounts[username])
+            .await
+            .unwrap()
+            .unwrap();
+    app::api::imports::server::stage_upload(&app.state, &principal, "registry", name, bytes)
+        .await
+        .unwrap()
+}
+
+/// The count the home page shows under `key`.
+async fn home_count(app: &TestApp, who: &str, key: &str) -> Option<i64> {
+    let home: app::model::Home = app.call(HOME, &[("lang", "Zh")], Some(who)).await.json();
+    home.items.iter().find(|i| i.key == key).map(|i| i.count)
+}
 
 async fn register(
     app: &TestApp,
@@ -228,7 +262,13 @@ on_both_databases! {
         let admin = app.login("admin").await;
         let due: Reminders = app.call(REMINDERS, &[], Some(&admin)).await.json();
         assert_eq!(due.certificates.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [cert.number.as_str()]);
+        assert_eq!(home_count(&app, &admin, "home.certificates_due").await, Some(1));
+        let organizer = app.login("organizer").await;
+        assert_eq!(home_count(&app, &organizer, "home.certificates_due").await, Some(1), "P1 is in the organizer's subdistrict");
+        let assessor = app.login("assessor").await;
+        assert_eq!(home_count(&app, &assessor, "home.certificates_due").await, None, "not the assessor's work");
         app.state.clock.advance(-396 * 86_400);
+        assert_eq!(home_count(&app, &admin, "home.certificates_due").await, Some(0));
 
         // Revoking needs a reason and happens once.
         let r = app.call(REVOKE, &[("number", &cert.number), ("reason", "")], Some(&admin)).await;
@@ -265,27 +305,129 @@ on_both_databases! {
         let before: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
         assert_eq!(before.lines.len(), 1);
         assert_eq!(before.lines[0].coverage.metric(), (0, 2), "registered is not certified");
+        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "registering writes the metric");
         certify_p1(&app, &admin).await;
+        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((1, 2)), "a certificate issued writes it");
         let after: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
         let line = &after.lines[0];
         assert_eq!((line.subdistrict.as_str(), line.coverage.assistants, line.coverage.metric()), ("城关街道", 1, (1, 2)));
         assert_eq!(line.gaps.iter().map(|g| (g.unit_name.as_str(), g.have, g.need)).collect::<Vec<_>>(), [("东关村", 0, 1)]);
 
+        // The button still writes it (after certificates expire, say); the
+        // value stands.
         let r = app.call(SYNC, &[], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let metric: (i64, i64) = sqlx::query_as(
-            "SELECT numerator, denominator FROM assessment_metrics WHERE metric = 'reporter_coverage' AND unit_id = $1",
-        )
-        .bind(jd)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-        assert_eq!(metric, (1, 2));
+        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((1, 2)));
+        let number: String = sqlx::query_scalar("SELECT number FROM certificates").fetch_one(&app.state.db.pool).await.unwrap();
+        let r = app.call(REVOKE, &[("number", &number), ("reason", "调离本街道")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "a revoked certificate writes it");
         assert_eq!(app.call(NEEDED, &[("n", "3")], Some(&admin)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(app.call(NEEDED, &[("n", "2")], Some(&admin)).await.status, StatusCode::OK);
         let two: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
-        assert_eq!((two.reporters_needed, two.lines[0].gaps[0].need), (2, 2));
+        let village = two.lines[0].gaps.iter().find(|g| g.unit_name == "东关村").unwrap();
+        assert_eq!((two.reporters_needed, village.need), (2, 2));
         let organizer = app.login("organizer").await;
         assert_eq!(app.call(SYNC, &[], Some(&organizer)).await.status, StatusCode::FORBIDDEN, "scoped to a subdistrict");
     }
+
+    async fn a_registry_file_imports_whole_or_not_at_all_and_every_export_is_audited(db: Db) {
+        let app = TestApp::on(db).await;
+        let jd = app.district.units["JD01"];
+        let organizer = app.login("organizer").await;
+        let people = |db: &Db| {
+            let pool = db.pool.clone();
+            async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM people").fetch_one(&pool).await.unwrap() }
+        };
+        let people_before = people(&app.state.db).await;
+
+        // GBK, one good row and three bad ones: nothing goes in, each named.
+        let csv = "人员编号,姓名,类别,单位编码,电话,任命日期\r\n\
+                   P2,,灾情速报员,JD01-V1,13900002222,2024/3/5\r\n\
+                   P3,,速报员,GA,,2024/3/5\r\n\
+                   NEW1,,助理员,JD01,,2024/3/5\r\n\
+                   P1,王小明,助理员,JD01,,明年\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+        let token = stage(&app, "organizer", "名册.csv", &gbk).await;
+        let preview: app::model::ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&organizer)).await.json();
+        let found: Vec<(usize, &str, &str)> =
+            preview.errors.iter().map(|e| (e.row, e.column.as_str(), e.problem.key.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (3, "单位编码", "problem.reporter_unit"),
+                (4, "人员编号", "problem.no_such_person_give_name"),
+                (5, "姓名", "problem.name_mismatch"),
+                (5, "任命日期", "problem.bad_date"),
+            ]
+        );
+        let r = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(audited(&app.state.db, "registry.register").await, 0);
+
+        // An XLSX with a date cell: a known person and a new one.
+        let bytes = {
+            use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+            let mut book = Workbook::new();
+            let sheet = book.add_worksheet();
+            for (c, h) in ["人员编号", "姓名", "类别", "单位编码", "电话", "任命日期"].iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).unwrap();
+            }
+            for (r, row) in [["P2", "", "灾情速报员", "JD01-V1", "13900002222"], ["NEW1", "赵新", "防震减灾助理员", "JD01", ""]]
+                .iter()
+                .enumerate()
+            {
+                for (c, cell) in row.iter().enumerate() {
+                    sheet.write_string(r as u32 + 1, c as u16, *cell).unwrap();
+                }
+                let day = ExcelDateTime::from_ymd(2024, 3, 5).unwrap();
+                sheet.write_datetime_with_format(r as u32 + 1, 5, &day, &Format::new().set_num_format("yyyy/m/d")).unwrap();
+            }
+            book.save_to_buffer().unwrap()
+        };
+        let token = stage(&app, "organizer", "名册.xlsx", &bytes).await;
+        let r = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&organizer)).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "2"), "{}", r.body);
+        assert_eq!(people(&app.state.db).await, people_before + 1, "NEW1 was created");
+        let page: RegistryPage = app.call(REGISTRY, &[], Some(&organizer)).await.json();
+        let rows: Vec<(&str, &str, &str, String)> = page
+            .rows
+            .iter()
+            .map(|r| (r.person_code.as_str(), r.person_name.as_str(), r.role.code(), r.appointed_on.to_string()))
+            .collect();
+        assert_eq!(
+            rows,
+            [("NEW1", "赵新", "assistant", "2024-03-05".to_string()), ("P2", "李秀英", "reporter", "2024-03-05".to_string())]
+        );
+        assert_eq!((audited(&app.state.db, "registry.register").await, audited(&app.state.db, "import.registry").await), (2, 1));
+        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "the import writes the metric");
+
+        // Exports: signed out refused; the trainee's has masked phones;
+        // the organizer's has them whole. Each is on record.
+        assert_eq!(app.get("/registry/export.csv", None).await.status, StatusCode::UNAUTHORIZED);
+        let trainee = app.login("trainee").await;
+        let r = app.get("/registry/export.csv", Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers["content-disposition"].to_str().unwrap().contains("registry.csv"));
+        assert!(r.body.starts_with("\u{feff}人员编号,姓名,类别,单位"), "{}", r.body);
+        assert!(r.body.contains("139****2222") && !r.body.contains("13900002222"), "{}", r.body);
+        let r = app.get("/registry/export.xlsx", Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let table = app::tabular::read_table("registry.xlsx", &r.bytes).unwrap();
+        assert_eq!(table.headers[..5], ["人员编号", "姓名", "类别", "单位", "电话"]);
+        let p2 = table.rows.iter().find(|row| row[0] == "P2").unwrap();
+        assert_eq!((p2[2].as_str(), p2[4].as_str()), ("灾情速报员", "13900002222"));
+        let exports: Vec<(String, String)> = sqlx::query_as(
+            "SELECT actor, after_json FROM audit_log WHERE action = 'registry.export' ORDER BY id",
+        )
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(exports.len(), 2);
+        assert_eq!(exports[0].0, "trainee");
+        assert!(exports[0].1.contains("\"full_phones\":0") && exports[0].1.contains("\"rows\":2"), "{}", exports[0].1);
+        assert_eq!(exports[1].0, "organizer");
+        assert!(exports[1].1.contains("\"format\":\"xlsx\"") && exports[1].1.contains("\"full_phones\":1"), "{}", exports[1].1);
+    }
+
 }

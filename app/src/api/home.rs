@@ -54,6 +54,13 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
                 .await?;
                 items.push(Attention { key: "home.vetoes_pending".into(), count: pending, href: "/assessment/vetoes".into() });
             }
+            let registry = me.reach(Action::ManageRegistry);
+            if registry != Reach::Nowhere {
+                let today = crate::domain::local_date(st.clock.now_secs()).ok_or(AppError::Internal)?;
+                let mut c = pool.acquire().await?;
+                let due = crate::db::registry::due_certificates(&mut c, &registry, today).await?;
+                items.push(Attention { key: "home.certificates_due".into(), count: due.len() as i64, href: "/registry/reminders".into() });
+            }
             if me.has_role(Role::Admin) {
                 let disabled = count("SELECT COUNT(*) FROM accounts WHERE disabled = 1".into(), vec![]).await?;
                 items.push(Attention { key: "home.disabled_accounts".into(), count: disabled, href: "/admin/accounts".into() });

@@ -1,4 +1,4 @@
-//! Importing units and people from CSV or XLSX: upload (a plain multipart
+//! Importing units, people, metrics and the registry from CSV or XLSX: upload (a plain multipart
 //! POST handled by the server binary, which calls `stage_upload`), preview
 //! with every row-level problem, then confirm. Confirmation checks again
 //! against the database as it is then, and imports all rows or none.
@@ -18,7 +18,7 @@ pub mod server {
     use crate::db;
     use crate::domain::authz::{Action, Principal};
     use crate::domain::import::{
-        self, Existing, ImportKind, MetricLine, PersonRow, RowError, Table, UnitRow,
+        self, Existing, ImportKind, MetricLine, PersonRow, RegistryLine, RowError, Table, UnitRow,
     };
     use crate::domain::{Problem, code_field};
     use crate::error::AppError;
@@ -29,14 +29,7 @@ pub mod server {
         Units(Vec<UnitRow>),
         People(Vec<PersonRow>),
         Metrics(Vec<MetricLine>),
-    }
-
-    pub fn action_for(kind: ImportKind) -> Action {
-        match kind {
-            ImportKind::Units => Action::ManageUnits,
-            ImportKind::People => Action::ManagePeople,
-            ImportKind::Metrics => Action::Assess,
-        }
+        Registry(Vec<RegistryLine>),
     }
 
     /// Checks a table against the database and the caller's scope.
@@ -46,10 +39,15 @@ pub mod server {
         kind: ImportKind,
         table: &Table,
     ) -> Result<Result<Checked, Vec<RowError>>, AppError> {
-        let existing = Existing {
+        let mut existing = Existing {
             units: db::units::index(pool).await?,
             person_codes: db::people::codes(pool).await?,
+            ..Default::default()
         };
+        if kind == ImportKind::Registry {
+            existing.person_names = db::people::names(pool).await?;
+            existing.registered = db::registry::registered(pool).await?;
+        }
         Ok(match kind {
             ImportKind::Units => import::check_units(table, &existing).map(Checked::Units),
             ImportKind::People => import::check_people(table, &existing).and_then(|rows| {
@@ -68,6 +66,16 @@ pub mod server {
                 match outside(me, Action::Assess, &existing, &units) {
                     Some(errors) => Err(errors),
                     None => Ok(Checked::Metrics(lines)),
+                }
+            }),
+            ImportKind::Registry => import::check_registry(table, &existing).and_then(|lines| {
+                let units: Vec<(usize, &str)> = lines
+                    .iter()
+                    .map(|r| (r.row, r.unit_code.as_str()))
+                    .collect();
+                match outside(me, Action::ManageRegistry, &existing, &units) {
+                    Some(errors) => Err(errors),
+                    None => Ok(Checked::Registry(lines)),
                 }
             }),
         })
@@ -111,7 +119,7 @@ pub mod server {
         let kind = ImportKind::parse(kind).ok_or_else(|| {
             AppError::invalid("field.import_kind", Problem::new("problem.required"))
         })?;
-        if !me.may(action_for(kind)) {
+        if !me.may(kind.action()) {
             return Err(AppError::Forbidden);
         }
         let table = crate::tabular::read_table(file_name, bytes)
@@ -149,7 +157,7 @@ pub mod server {
             .await?
             .ok_or(AppError::NotFound)?;
         let kind = ImportKind::parse(&staged.kind).ok_or(AppError::Internal)?;
-        if !me.may(action_for(kind)) {
+        if !me.may(kind.action()) {
             return Err(AppError::Forbidden);
         }
         let table: Table = serde_json::from_str(&staged.payload).map_err(|_| AppError::Internal)?;
@@ -232,6 +240,12 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                 }
                 Checked::Metrics(lines) => {
                     crate::db::assessment::import_metrics(&mut tx, &who, now, lines).await?
+                }
+                Checked::Registry(lines) => {
+                    let n = crate::db::registry::import(&mut tx, &who, now, lines).await?;
+                    let (today, _) = crate::api::training::server::today_and_now()?;
+                    crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
+                    n
                 }
             };
             let summary = serde_json::json!({ "file": file_name, "rows": n }).to_string();

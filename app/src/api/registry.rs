@@ -6,7 +6,7 @@
 
 use crate::domain::registry::RegisterForm;
 use crate::error::AppError;
-use crate::model::{CertificateRow, RegistryRow, Unit};
+use crate::model::{CertificateRow, CoverageLine, RegistryRow, Unit};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -73,12 +73,110 @@ pub mod server {
     pub fn sees_phones(me: &Principal, unit_path: &str) -> bool {
         me.may_at(Action::ManageRegistry, unit_path)
     }
+
+    /// The registry rows within the caller's reach, phones masked where
+    /// the caller may not see them (the page and the export show the same).
+    pub async fn visible_rows(
+        c: &mut sqlx::AnyConnection,
+        me: &Principal,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<crate::model::RegistryRow>, crate::error::AppError> {
+        let mut rows =
+            crate::db::registry::entries(c, &me.reach(Action::ViewRegistry), today).await?;
+        for r in &mut rows {
+            if !sees_phones(me, &r.unit_path) {
+                r.phone = r.phone.as_deref().map(crate::domain::person::mask_phone);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The export's header: Chinese first, as the registry page heads it.
+    pub const EXPORT_HEADER: [&str; 11] = [
+        "人员编号",
+        "姓名",
+        "类别",
+        "单位",
+        "电话",
+        "任命日期",
+        "确认人",
+        "证书编号",
+        "证书状态",
+        "有效期至",
+        "登记编号",
+    ];
+
+    /// The registry as rows of text for a CSV or XLSX download, with an
+    /// audit row saying who took which personal data (how many rows, how
+    /// many with full phone numbers) in which format. Personal data leaves
+    /// the system only this way, so every export is on record.
+    pub async fn export(
+        st: &crate::state::AppState,
+        me: &Principal,
+        format: &str,
+    ) -> Result<Vec<Vec<String>>, crate::error::AppError> {
+        use crate::error::AppError;
+        use crate::i18n::Lang;
+        if !me.may(Action::ViewRegistry) {
+            return Err(AppError::Forbidden);
+        }
+        let now = st.clock.now_secs();
+        let today = crate::domain::local_date(now).ok_or(AppError::Internal)?;
+        let mut tx = st.db.pool.begin().await?;
+        let rows = visible_rows(&mut tx, me, today).await?;
+        let unmasked = rows
+            .iter()
+            .filter(|r| r.phone.is_some() && sees_phones(me, &r.unit_path))
+            .count();
+        let zh = Lang::Zh;
+        let out: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.person_code.clone(),
+                    r.person_name.clone(),
+                    zh.t(r.role.label_key()).to_string(),
+                    r.unit_name.clone(),
+                    r.phone.clone().unwrap_or_default(),
+                    r.appointed_on.to_string(),
+                    r.confirmed_by.clone().unwrap_or_default(),
+                    r.certificate.clone().unwrap_or_default(),
+                    zh.t(&r.status.label_key()).to_string(),
+                    r.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+                    r.id.to_string(),
+                ]
+            })
+            .collect();
+        crate::db::audit::record(
+            &mut tx,
+            &crate::api::ssr::actor(me),
+            now,
+            "registry.export",
+            "registry",
+            format,
+            None,
+            Some(
+                serde_json::json!({
+                    "format": format,
+                    "rows": out.len(),
+                    "full_phones": unmasked,
+                    "reach": match me.reach(Action::ViewRegistry) {
+                        crate::domain::authz::Reach::Subtrees(paths) => serde_json::json!(paths),
+                        other => serde_json::json!(format!("{other:?}").to_lowercase()),
+                    },
+                })
+                .to_string(),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
 }
 
 #[server(endpoint = "registry")]
 pub async fn get_registry() -> Result<RegistryPage, AppError> {
     use crate::domain::authz::Action;
-    use crate::domain::person::mask_phone;
     use crate::domain::unit::UnitKind;
     use ssr::*;
     finish(
@@ -87,14 +185,7 @@ pub async fn get_registry() -> Result<RegistryPage, AppError> {
             let (today, _) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut c = st.db.pool.acquire().await?;
-            let mut rows =
-                crate::db::registry::entries(&mut c, &me.reach(Action::ViewRegistry), today)
-                    .await?;
-            for r in &mut rows {
-                if !server::sees_phones(&me, &r.unit_path) {
-                    r.phone = r.phone.as_deref().map(mask_phone);
-                }
-            }
+            let rows = server::visible_rows(&mut c, &me, today).await?;
             let all = crate::db::units::list(&st.db.pool, &Default::default()).await?;
             let mut progress: Vec<DriveProgress> = all
                 .iter()
@@ -138,8 +229,6 @@ pub async fn get_registry() -> Result<RegistryPage, AppError> {
 pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
     use crate::domain::Problem;
     use crate::domain::authz::Action;
-    use crate::domain::person::{PersonDraft, Position};
-    use crate::domain::registry::RegistryRole;
     use ssr::*;
     finish(
         async move {
@@ -148,7 +237,7 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 .parse()
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
-            let now = st.clock.now_secs();
+            let (today, now) = crate::api::training::server::today_and_now()?;
             let mut tx = st.db.pool.begin().await?;
             let unit = crate::db::units::get_in(&mut *tx, def.unit_id)
                 .await?
@@ -162,32 +251,23 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 .check_unit(unit.kind)
                 .map_err(|p| AppError::invalid("field.unit", p))?;
             let who = actor(&me);
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
-                .bind(&def.person_code)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let person = match (found, &def.name) {
-                (Some(id), _) => id,
-                (None, Some(name)) => {
-                    let position = match def.role {
-                        RegistryRole::Assistant => Position::EqAssistant,
-                        RegistryRole::Reporter => Position::QuickReporter,
-                    };
-                    let draft = PersonDraft {
-                        code: def.person_code.clone(),
-                        name: name.clone(),
-                        positions: vec![position],
-                        phone: def.phone.clone(),
-                    };
-                    crate::db::people::create(&mut tx, &who, now, &draft, unit.id).await?
-                }
-                (None, None) => {
-                    return Err(AppError::invalid(
-                        "field.person_code",
-                        Problem::with("problem.no_such_person_give_name", &[&def.person_code]),
-                    ));
-                }
-            };
+            let person = crate::db::registry::person_for(
+                &mut tx,
+                &who,
+                now,
+                &def.person_code,
+                def.name.as_deref(),
+                def.role,
+                unit.id,
+                def.phone.as_deref(),
+            )
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "field.person_code",
+                    Problem::with("problem.no_such_person_give_name", &[&def.person_code]),
+                )
+            })?;
             let id = crate::db::registry::register(
                 &mut tx,
                 &who,
@@ -206,6 +286,7 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 ),
                 e => e,
             })?;
+            crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
             tx.commit().await?;
             Ok(id)
         }
@@ -295,22 +376,15 @@ pub async fn get_my_certificates() -> Result<Vec<CertificateRow>, AppError> {
 #[server(endpoint = "certificate_reminders")]
 pub async fn get_certificate_reminders() -> Result<Reminders, AppError> {
     use crate::domain::authz::Action;
-    use crate::domain::registry::CertStatus;
     use ssr::*;
     finish(
         async move {
             let me = require_may(Action::ViewPeople)?;
             let (today, _) = crate::api::training::server::today_and_now()?;
             let mut c = state()?.db.pool.acquire().await?;
-            let certificates = crate::db::registry::latest_certificates(
-                &mut c,
-                &me.reach(Action::ViewPeople),
-                today,
-            )
-            .await?
-            .into_iter()
-            .filter(|c| matches!(c.status, CertStatus::Expiring | CertStatus::Expired))
-            .collect();
+            let certificates =
+                crate::db::registry::due_certificates(&mut c, &me.reach(Action::ViewPeople), today)
+                    .await?;
             Ok(Reminders { certificates })
         }
         .await,
@@ -335,7 +409,9 @@ pub async fn revoke_certificate(number: String, reason: String) -> Result<(), Ap
             if !me.may_at(Action::ManageRegistry, &cert.unit_path) {
                 return Err(AppError::Forbidden);
             }
-            crate::db::registry::revoke(&mut tx, &actor(&me), now, &number, &reason).await?;
+            let who = actor(&me);
+            crate::db::registry::revoke(&mut tx, &who, now, &number, &reason).await?;
+            crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -426,23 +502,6 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
     )
 }
 
-/// A village or community short of certified reporters (or a subdistrict
-/// without a certified assistant).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GapRow {
-    pub unit_name: String,
-    pub kind: crate::domain::unit::UnitKind,
-    pub have: i64,
-    pub need: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverageLine {
-    pub subdistrict: String,
-    pub coverage: crate::domain::registry::SubdistrictCoverage,
-    pub gaps: Vec<GapRow>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReporterCoverageReport {
     pub reporters_needed: i64,
@@ -465,7 +524,7 @@ pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError>
             let (today, _) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut c = st.db.pool.acquire().await?;
-            let report = coverage_lines(&mut c, today).await?;
+            let report = crate::db::registry::coverage(&mut c, today).await?;
             let lines: Vec<CoverageLine> = report
                 .0
                 .into_iter()
@@ -496,71 +555,6 @@ pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError>
     )
 }
 
-/// Every subdistrict's coverage line with its path, and the number of
-/// reporters needed.
-#[cfg(feature = "ssr")]
-async fn coverage_lines(
-    c: &mut sqlx::AnyConnection,
-    today: chrono::NaiveDate,
-) -> Result<(Vec<(String, CoverageLine)>, i64), AppError> {
-    use crate::domain::authz::Reach;
-    use crate::domain::registry::{CoverageUnit, reporter_coverage};
-    use std::collections::HashMap;
-    let units = crate::db::drills::units(c).await?;
-    let mut valid: HashMap<(i64, crate::domain::registry::RegistryRole), i64> = HashMap::new();
-    for r in crate::db::registry::entries(c, &Reach::Everywhere, today).await? {
-        if r.status.is_valid() {
-            *valid.entry((r.unit_id, r.role)).or_default() += 1;
-        }
-    }
-    let needed = crate::db::registry::reporters_needed(c).await?;
-    // Subdistricts are at the top of the tree: the first id of a path.
-    let top = |path: &str| -> i64 {
-        path.trim_matches('/')
-            .split('/')
-            .next()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
-    };
-    let coverage_units: Vec<CoverageUnit> = units
-        .iter()
-        .map(|u| CoverageUnit {
-            id: u.0,
-            kind: u.3,
-            subdistrict: top(&u.4),
-        })
-        .collect();
-    let by_id: HashMap<i64, &(i64, String, String, crate::domain::unit::UnitKind, String)> =
-        units.iter().map(|u| (u.0, u)).collect();
-    let lines = reporter_coverage(&coverage_units, &valid, needed)
-        .into_iter()
-        .filter_map(|cov| {
-            let sub = by_id.get(&cov.subdistrict)?;
-            let gaps = cov
-                .gaps
-                .iter()
-                .filter_map(|(id, have, need)| {
-                    by_id.get(id).map(|u| GapRow {
-                        unit_name: u.2.clone(),
-                        kind: u.3,
-                        have: *have,
-                        need: *need,
-                    })
-                })
-                .collect();
-            Some((
-                sub.4.clone(),
-                CoverageLine {
-                    subdistrict: sub.2.clone(),
-                    coverage: cov,
-                    gaps,
-                },
-            ))
-        })
-        .collect();
-    Ok((lines, needed))
-}
-
 /// Sets how many certified quick-reporters each village or community
 /// needs (1 or 2); district-wide organizers and admins only.
 #[server(endpoint = "set_reporters_needed")]
@@ -580,10 +574,12 @@ pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
                     Problem::with("problem.between", &["1", "2"]),
                 ));
             }
+            let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
+            let who = actor(&me);
             let mut tx = st.db.pool.begin().await?;
-            crate::db::registry::set_reporters_needed(&mut tx, &actor(&me), st.clock.now_secs(), n)
-                .await?;
+            crate::db::registry::set_reporters_needed(&mut tx, &who, now, n).await?;
+            crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -606,23 +602,7 @@ pub async fn sync_reporter_metric() -> Result<(usize, usize), AppError> {
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut tx = st.db.pool.begin().await?;
-            let (lines, _) = coverage_lines(&mut tx, today).await?;
-            let values: Vec<(i64, i64, i64)> = lines
-                .iter()
-                .map(|(_, l)| {
-                    let (n, d) = l.coverage.metric();
-                    (l.coverage.subdistrict, n, d)
-                })
-                .collect();
-            let done = crate::db::assessment::sync_metric(
-                &mut tx,
-                &actor(&me),
-                now,
-                chrono::Datelike::year(&today).into(),
-                "reporter_coverage",
-                &values,
-            )
-            .await?;
+            let done = crate::db::registry::sync_coverage(&mut tx, &actor(&me), now, today).await?;
             tx.commit().await?;
             Ok(done)
         }

@@ -224,6 +224,16 @@ pub async fn codes(pool: &AnyPool) -> Result<std::collections::HashSet<String>, 
     Ok(rows.into_iter().collect())
 }
 
+/// Person number -> name, to check a registry file against.
+pub async fn names(
+    pool: &AnyPool,
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM people")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn import(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,

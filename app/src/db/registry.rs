@@ -10,7 +10,7 @@ use crate::domain::Problem;
 use crate::domain::authz::Reach;
 use crate::domain::registry::{CertDates, RegistryRole, cert_status, certificate_number};
 use crate::error::AppError;
-use crate::model::{CertificateRow, RegistryRow};
+use crate::model::{CertificateRow, CoverageLine, GapRow, RegistryRow};
 use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -228,6 +228,20 @@ pub async fn latest_certificates(
         .collect())
 }
 
+/// Newest certificates within reach that need renewing: expiring (60
+/// days or less left) or expired, soonest first. The reminder list and
+/// the home page's count.
+pub async fn due_certificates(
+    c: &mut AnyConnection,
+    reach: &Reach,
+    today: NaiveDate,
+) -> Result<Vec<CertificateRow>, AppError> {
+    use crate::domain::registry::CertStatus;
+    let mut all = latest_certificates(c, reach, today).await?;
+    all.retain(|c| matches!(c.status, CertStatus::Expiring | CertStatus::Expired));
+    Ok(all)
+}
+
 // ---- the registry ----
 
 /// Registers a person in a role for a unit (the caller has checked that
@@ -271,6 +285,112 @@ pub async fn register(
     )
     .await?;
     Ok(id)
+}
+
+/// The person a registration is for: the one with this number, or (when a
+/// name is given for an unknown number) a new person in the unit, with
+/// the role's position. `None` when the number is unknown and no name was
+/// given.
+#[allow(clippy::too_many_arguments)]
+pub async fn person_for(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    at: i64,
+    code: &str,
+    name: Option<&str>,
+    role: RegistryRole,
+    unit_id: i64,
+    phone: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    use crate::domain::person::{PersonDraft, Position};
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match (found, name) {
+        (Some(id), _) => Ok(Some(id)),
+        (None, Some(name)) => {
+            let draft = PersonDraft {
+                code: code.to_string(),
+                name: name.to_string(),
+                positions: vec![match role {
+                    RegistryRole::Assistant => Position::EqAssistant,
+                    RegistryRole::Reporter => Position::QuickReporter,
+                }],
+                phone: phone.map(str::to_string),
+            };
+            super::people::create(tx, actor, at, &draft, unit_id)
+                .await
+                .map(Some)
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// Registers every checked row of an import file, creating the people
+/// it names; the file was checked against the database just before, in
+/// the caller's transaction's view. Returns how many entries it made.
+pub async fn import(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    at: i64,
+    lines: &[crate::domain::import::RegistryLine],
+) -> Result<usize, AppError> {
+    for l in lines {
+        let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
+            .bind(&l.unit_code)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict(Problem::with("problem.unknown_unit", &[&l.unit_code]))
+            })?;
+        let person = person_for(
+            tx,
+            actor,
+            at,
+            &l.person_code,
+            l.new_name.as_deref(),
+            l.role,
+            unit_id,
+            l.phone.as_deref(),
+        )
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(Problem::with(
+                "problem.no_such_person_give_name",
+                &[&l.person_code],
+            ))
+        })?;
+        register(
+            tx,
+            actor,
+            at,
+            person,
+            l.role,
+            unit_id,
+            l.phone.as_deref(),
+            l.appointed_on,
+        )
+        .await?;
+    }
+    Ok(lines.len())
+}
+
+/// (person number, role) of every registry entry, to check a file against.
+pub async fn registered(
+    pool: &sqlx::AnyPool,
+) -> Result<std::collections::HashSet<(String, RegistryRole)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT p.code, e.role FROM registry_entries e JOIN people p ON p.id = e.person_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let role = RegistryRole::parse(r.get("role")).map_err(|_| AppError::Internal)?;
+            Ok((r.get::<String, _>("code"), role))
+        })
+        .collect()
 }
 
 /// Confirms an entry (after a drive cleared it).
@@ -467,4 +587,96 @@ pub async fn set_reporters_needed(
     )
     .await?;
     Ok(())
+}
+
+/// Every subdistrict's coverage line (its gaps named) with the
+/// subdistrict's path, and the number of reporters each village needs;
+/// a certificate counts while it is valid on `today`.
+pub async fn coverage(
+    c: &mut sqlx::AnyConnection,
+    today: chrono::NaiveDate,
+) -> Result<(Vec<(String, CoverageLine)>, i64), AppError> {
+    use crate::domain::registry::{CoverageUnit, reporter_coverage};
+    use std::collections::HashMap;
+    let units = super::drills::units(c).await?;
+    let mut valid: HashMap<(i64, crate::domain::registry::RegistryRole), i64> = HashMap::new();
+    for r in entries(c, &Reach::Everywhere, today).await? {
+        if r.status.is_valid() {
+            *valid.entry((r.unit_id, r.role)).or_default() += 1;
+        }
+    }
+    let needed = reporters_needed(c).await?;
+    // Subdistricts are at the top of the tree: the first id of a path.
+    let top = |path: &str| -> i64 {
+        path.trim_matches('/')
+            .split('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
+    let coverage_units: Vec<CoverageUnit> = units
+        .iter()
+        .map(|u| CoverageUnit {
+            id: u.0,
+            kind: u.3,
+            subdistrict: top(&u.4),
+        })
+        .collect();
+    let by_id: HashMap<i64, &(i64, String, String, crate::domain::unit::UnitKind, String)> =
+        units.iter().map(|u| (u.0, u)).collect();
+    let lines = reporter_coverage(&coverage_units, &valid, needed)
+        .into_iter()
+        .filter_map(|cov| {
+            let sub = by_id.get(&cov.subdistrict)?;
+            let gaps = cov
+                .gaps
+                .iter()
+                .filter_map(|(id, have, need)| {
+                    by_id.get(id).map(|u| GapRow {
+                        unit_name: u.2.clone(),
+                        kind: u.3,
+                        have: *have,
+                        need: *need,
+                    })
+                })
+                .collect();
+            Some((
+                sub.4.clone(),
+                CoverageLine {
+                    subdistrict: sub.2.clone(),
+                    coverage: cov,
+                    gaps,
+                },
+            ))
+        })
+        .collect();
+    Ok((lines, needed))
+}
+
+/// Writes this year's `reporter_coverage` for every subdistrict (covered
+/// places over places), leaving published years alone; called after every
+/// change that can move it. Returns (written, left alone).
+pub async fn sync_coverage(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    at: i64,
+    today: NaiveDate,
+) -> Result<(usize, usize), AppError> {
+    let (lines, _) = coverage(tx, today).await?;
+    let values: Vec<(i64, i64, i64)> = lines
+        .iter()
+        .map(|(_, l)| {
+            let (n, d) = l.coverage.metric();
+            (l.coverage.subdistrict, n, d)
+        })
+        .collect();
+    super::assessment::sync_metric(
+        tx,
+        actor,
+        at,
+        today.year().into(),
+        "reporter_coverage",
+        &values,
+    )
+    .await
 }

@@ -1060,6 +1060,9 @@ pub async fn settle_completions(
     }
     if !changed_units.is_empty() {
         sync_coverage(tx, actor, at, plan.def.year as i64, Some(&changed_units)).await?;
+        if course.certify_months.is_some() {
+            super::registry::sync_coverage(tx, actor, at, today).await?;
+        }
     }
     Ok(completed)
 }

@@ -1,11 +1,13 @@
-//! Importing units, people and assessment metrics from a spreadsheet: from a table of text cells
+//! Importing units, people, assessment metrics and the assistants'
+//! registry from a spreadsheet: from a table of text cells
 //! to checked rows, or to a list of every problem with its row number,
 //! column and reason. A file with any problem imports nothing.
 //!
 //! Row numbers are the spreadsheet's: the header is row 1, the first data
 //! row is row 2.
 
-use super::person::PersonDraft;
+use super::person::{PersonDraft, parse_phone};
+use super::registry::RegistryRole;
 use super::unit::{UnitDraft, UnitKind, check_parent};
 use super::{Problem, code_field};
 use serde::{Deserialize, Serialize};
@@ -34,14 +36,45 @@ pub enum ImportKind {
     People,
     /// Numerators and denominators for the assessment's ratio indicators.
     Metrics,
+    /// 防震减灾助理员 and 灾情速报员: existing people, or new ones with a name.
+    Registry,
 }
 
 impl ImportKind {
+    pub const ALL: [ImportKind; 4] = [
+        ImportKind::Units,
+        ImportKind::People,
+        ImportKind::Metrics,
+        ImportKind::Registry,
+    ];
+
+    /// What the importer must be allowed to do.
+    pub fn action(self) -> super::authz::Action {
+        use super::authz::Action;
+        match self {
+            ImportKind::Units => Action::ManageUnits,
+            ImportKind::People => Action::ManagePeople,
+            ImportKind::Metrics => Action::Assess,
+            ImportKind::Registry => Action::ManageRegistry,
+        }
+    }
+
+    /// The list an imported file's rows show up in.
+    pub fn list_href(self) -> &'static str {
+        match self {
+            ImportKind::Units => "/units",
+            ImportKind::People => "/people",
+            ImportKind::Metrics => "/assessment/metrics",
+            ImportKind::Registry => "/registry",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Units => "units",
             ImportKind::People => "people",
             ImportKind::Metrics => "metrics",
+            ImportKind::Registry => "registry",
         }
     }
 
@@ -50,6 +83,7 @@ impl ImportKind {
             "units" => Some(ImportKind::Units),
             "people" => Some(ImportKind::People),
             "metrics" => Some(ImportKind::Metrics),
+            "registry" => Some(ImportKind::Registry),
             _ => None,
         }
     }
@@ -79,6 +113,14 @@ impl ImportKind {
                 ("分子", &["numerator", "实际"], true),
                 ("分母", &["denominator", "应有"], true),
             ],
+            ImportKind::Registry => &[
+                ("人员编号", &["person_code", "编号"], true),
+                ("姓名", &["name"], false),
+                ("类别", &["role", "角色"], true),
+                ("单位编码", &["unit_code"], true),
+                ("电话", &["phone", "手机", "联系电话"], false),
+                ("任命日期", &["appointed_on", "聘任日期"], true),
+            ],
         }
     }
 }
@@ -106,6 +148,11 @@ pub struct Existing {
     pub units: HashMap<String, (String, UnitKind)>,
     /// Person codes already taken.
     pub person_codes: std::collections::HashSet<String>,
+    /// Person code -> name; read only for a registry file.
+    pub person_names: HashMap<String, String>,
+    /// (person code, role) already in the registry; read only for a
+    /// registry file.
+    pub registered: std::collections::HashSet<(String, RegistryRole)>,
 }
 
 /// Finds each expected column by its header; reports missing required ones
@@ -173,6 +220,14 @@ fn column_for(kind: ImportKind, field: &str) -> usize {
             "field.metric",
             "field.numerator",
             "field.denominator",
+        ],
+        ImportKind::Registry => &[
+            "field.person_code",
+            "field.person_name",
+            "field.registry_role",
+            "field.unit_code",
+            "field.phone",
+            "field.appointed_on",
         ],
     };
     names.iter().position(|n| *n == field).unwrap_or(0)
@@ -518,6 +573,168 @@ pub fn check_metrics(table: &Table, existing: &Existing) -> Result<Vec<MetricLin
     outcome(rows, errors, &names[0])
 }
 
+/// A registry row that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryLine {
+    pub row: usize,
+    pub person_code: String,
+    /// Set when the person number is new: the person is created with
+    /// this name, in the row's unit.
+    pub new_name: Option<String>,
+    pub role: RegistryRole,
+    pub unit_code: String,
+    pub phone: Option<String>,
+    pub appointed_on: chrono::NaiveDate,
+}
+
+/// A date as spreadsheets write it: `2024-03-05`, `2024/3/5`, `2024.3.5`,
+/// `2024年3月5日`, or with a midnight time after it (an XLSX date cell).
+pub fn sheet_date(raw: &str) -> Result<chrono::NaiveDate, Problem> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(Problem::new("problem.required"));
+    }
+    let day = raw.split([' ', 'T']).next().unwrap_or(raw);
+    let normalized: String = day
+        .trim_end_matches('日')
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '.' | '年' | '月') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    chrono::NaiveDate::parse_from_str(&normalized, "%Y-%m-%d")
+        .map_err(|_| Problem::new("problem.bad_date"))
+}
+
+/// Checks a registry file: a person number that exists, or a new one with
+/// a name (the same name wherever it repeats); a role that fits the
+/// unit's kind (assistants in subdistricts, reporters in villages and
+/// communities); a phone and an appointment date that read; and no
+/// (person, role) twice, in the file or already registered.
+pub fn check_registry(
+    table: &Table,
+    existing: &Existing,
+) -> Result<Vec<RegistryLine>, Vec<RowError>> {
+    let kind = ImportKind::Registry;
+    let (at, names) = columns(kind, table)?;
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut seen: BTreeMap<(String, RegistryRole), usize> = BTreeMap::new();
+    // New people named in the file: code -> (name, first row).
+    let mut new_people: HashMap<String, (String, usize)> = HashMap::new();
+    for (i, raw) in table.rows.iter().enumerate() {
+        let row = i + 2;
+        if is_blank(raw) {
+            continue;
+        }
+        let mut problem = |column: usize, p: Problem| {
+            errors.push(RowError {
+                row,
+                column: names[column].clone(),
+                problem: p,
+            })
+        };
+        let code = code_field(cell(raw, at[0])).map_err(|p| problem(0, p)).ok();
+        let name = super::text_field(cell(raw, at[1]), 0, 40)
+            .map_err(|p| problem(1, p))
+            .ok();
+        let role = RegistryRole::parse(cell(raw, at[2]))
+            .map_err(|p| problem(2, p))
+            .ok();
+        let unit_code = cell(raw, at[3]).trim().to_string();
+        let unit_kind = if unit_code.is_empty() {
+            problem(3, Problem::new("problem.required"));
+            None
+        } else {
+            match existing.units.get(&unit_code) {
+                Some((_, k)) => Some(*k),
+                None => {
+                    problem(3, Problem::with("problem.unknown_unit", &[&unit_code]));
+                    None
+                }
+            }
+        };
+        if let (Some(role), Some(k)) = (role, unit_kind)
+            && let Err(p) = role.check_unit(k)
+        {
+            problem(3, p);
+        }
+        let phone = parse_phone(cell(raw, at[4]))
+            .map_err(|p| problem(4, p))
+            .ok();
+        let appointed_on = sheet_date(cell(raw, at[5])).map_err(|p| problem(5, p)).ok();
+        let (Some(code), Some(name)) = (code, name) else {
+            continue;
+        };
+        // Who the row is about: a known person (the name, if given, must
+        // be theirs) or a new one (a name is needed, and must not differ
+        // from the name the number had earlier in the file).
+        let new_name = match existing.person_names.get(&code) {
+            Some(stored) => {
+                if !name.is_empty() && &name != stored {
+                    problem(1, Problem::with("problem.name_mismatch", &[&code, stored]));
+                }
+                None
+            }
+            None if name.is_empty() => {
+                problem(
+                    0,
+                    Problem::with("problem.no_such_person_give_name", &[&code]),
+                );
+                None
+            }
+            None => {
+                match new_people.get(&code) {
+                    Some((first_name, first_row)) if first_name != &name => problem(
+                        1,
+                        Problem::with(
+                            "problem.name_differs_in_file",
+                            &[&first_row.to_string(), first_name],
+                        ),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        new_people.insert(code.clone(), (name.clone(), row));
+                    }
+                }
+                Some(name)
+            }
+        };
+        let Some(role) = role else { continue };
+        let key = (code.clone(), role);
+        if let Some(first) = seen.get(&key) {
+            problem(
+                0,
+                Problem::with("problem.duplicate_in_file", &[&first.to_string()]),
+            );
+            continue;
+        }
+        seen.insert(key.clone(), row);
+        if existing.registered.contains(&key) {
+            problem(0, Problem::new("problem.already_registered"));
+            continue;
+        }
+        if let (Some(phone), Some(appointed_on), Some(_)) = (phone, appointed_on, unit_kind) {
+            rows.push(RegistryLine {
+                row,
+                person_code: code,
+                new_name,
+                role,
+                unit_code,
+                phone,
+                appointed_on,
+            });
+        }
+    }
+    // A row's problems read left to right, as its columns do.
+    errors.sort_by_key(|e| (e.row, names.iter().position(|n| n == &e.column)));
+    outcome(rows, errors, &names[0])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,7 +900,7 @@ mod tests {
                 "JD01".to_string(),
                 ("/1/".to_string(), UnitKind::Subdistrict),
             )]),
-            person_codes: Default::default(),
+            ..Default::default()
         };
         let t = table(
             &["年度", "单位编码", "数据项", "分子", "分母"],
@@ -718,6 +935,140 @@ mod tests {
         assert_eq!(
             (rows[0].year, rows[0].numerator, rows[0].denominator),
             (2018, 2, 2)
+        );
+    }
+
+    fn registry_existing() -> Existing {
+        let mut e = existing();
+        e.units
+            .insert("JD01-V1".into(), ("/1/3/".into(), UnitKind::Village));
+        e.person_names.insert("P0001".into(), "王建国".into());
+        e.registered
+            .insert(("P0001".into(), RegistryRole::Assistant));
+        e
+    }
+
+    const REGISTRY_HEADERS: [&str; 6] =
+        ["人员编号", "姓名", "类别", "单位编码", "电话", "任命日期"];
+
+    #[test]
+    fn a_registry_file_registers_known_people_and_names_new_ones() {
+        let t = table(
+            &REGISTRY_HEADERS,
+            &[
+                &["P0001", "", "灾情速报员", "JD01-V1", "", "2024/3/5"],
+                &[
+                    "P0200",
+                    "李秀英",
+                    "assistant",
+                    "JD01",
+                    "13800138000",
+                    "2024年3月5日",
+                ],
+                &[
+                    "P0200",
+                    "李秀英",
+                    "速报员",
+                    "JD01-V1",
+                    "",
+                    "2024-03-05 00:00:00",
+                ],
+            ],
+        );
+        let rows = check_registry(&t, &registry_existing()).unwrap();
+        let summary: Vec<(&str, Option<&str>, RegistryRole, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.person_code.as_str(),
+                    r.new_name.as_deref(),
+                    r.role,
+                    r.unit_code.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("P0001", None, RegistryRole::Reporter, "JD01-V1"),
+                ("P0200", Some("李秀英"), RegistryRole::Assistant, "JD01"),
+                ("P0200", Some("李秀英"), RegistryRole::Reporter, "JD01-V1"),
+            ]
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+        assert!(rows.iter().all(|r| r.appointed_on == day));
+        assert_eq!(rows[1].phone.as_deref(), Some("13800138000"));
+    }
+
+    #[test]
+    fn every_registry_mistake_is_named_by_row_and_column() {
+        let t = table(
+            &REGISTRY_HEADERS,
+            &[
+                // Already an assistant; and the stored name is another.
+                &["P0001", "王小明", "助理员", "JD01", "", "2024-01-01"],
+                // A new number without a name; a reporter in a subdistrict.
+                &["P0300", "", "速报员", "JD01", "", "2024-01-01"],
+                // Unknown role, unknown unit, bad phone, bad date.
+                &["P0301", "赵敏", "队长", "XX", "12", "去年"],
+                // The same new person under another name, twice the same role.
+                &["P0302", "钱进", "速报员", "JD01-V1", "", "2024-01-01"],
+                &["P0302", "钱近", "速报员", "JD01-V1", "", "2024-01-01"],
+            ],
+        );
+        let errors = check_registry(&t, &registry_existing()).unwrap_err();
+        let summary: Vec<(usize, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.problem.key.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (2, "人员编号", "problem.already_registered"),
+                (2, "姓名", "problem.name_mismatch"),
+                (3, "人员编号", "problem.no_such_person_give_name"),
+                (3, "单位编码", "problem.reporter_unit"),
+                (4, "类别", "problem.unknown_choice"),
+                (4, "单位编码", "problem.unknown_unit"),
+                (4, "电话", "problem.bad_phone"),
+                (4, "任命日期", "problem.bad_date"),
+                (6, "人员编号", "problem.duplicate_in_file"),
+                (6, "姓名", "problem.name_differs_in_file"),
+            ]
+        );
+        assert_eq!(errors[1].problem.args, vec!["P0001", "王建国"]);
+        assert_eq!(errors[9].problem.args, vec!["5", "钱进"]);
+    }
+
+    #[test]
+    fn a_registry_file_without_its_columns_is_refused_on_row_one() {
+        let t = table(&["编号", "姓名"], &[&["P0001", "王建国"]]);
+        let errors = check_registry(&t, &registry_existing()).unwrap_err();
+        let missing: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(missing, vec!["类别", "单位编码", "任命日期"]);
+        assert!(errors.iter().all(|e| e.row == 1));
+    }
+
+    #[test]
+    fn spreadsheet_dates_read_in_their_usual_spellings() {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+        for raw in [
+            "2024-03-05",
+            "2024/3/5",
+            "2024.3.5",
+            "2024年3月5日",
+            " 2024-03-05 00:00 ",
+        ] {
+            assert_eq!(sheet_date(raw), Ok(day), "{raw}");
+        }
+        assert_eq!(sheet_date(""), Err(Problem::new("problem.required")));
+        assert_eq!(
+            sheet_date("2024-02-30"),
+            Err(Problem::new("problem.bad_date"))
+        );
+        assert_eq!(
+            sheet_date("3/5/2024"),
+            Err(Problem::new("problem.bad_date"))
         );
     }
 }

@@ -219,7 +219,7 @@ pub fn AuditPage() -> impl IntoView {
             <form method="get" class="filters">
                 <select name="entity">
                     <option value="">{lang.t("audit.all_entities")}</option>
-                    {["account", "unit", "person", "import"]
+                    {["account", "unit", "person", "import", "registry_entry", "certificate", "registry"]
                         .into_iter()
                         .map(|e| view! { <option value=e selected=entity.get_untracked() == e>{lang.t(&format!("audit.entity_{e}")).to_string()}</option> })
                         .collect_view()}

@@ -1,10 +1,9 @@
-//! Importing units and people: choose a file, preview it with every
+//! Importing units, people, metrics and the registry: choose a file, preview it with every
 //! row-level problem, confirm.
 
 use crate::api::imports::{ConfirmImport, preview_import};
 use crate::components::{action_error, gated, query_param, show, use_lang};
 use crate::domain::Problem;
-use crate::domain::authz::Action;
 use crate::domain::import::ImportKind;
 use crate::i18n::Lang;
 use crate::model::ImportPreview;
@@ -17,13 +16,9 @@ pub fn ImportPage() -> impl IntoView {
     let error = query_param("error");
     let arg = query_param("arg");
     gated(None, move |me| {
-        let kinds: Vec<ImportKind> = [ImportKind::Units, ImportKind::People, ImportKind::Metrics]
+        let kinds: Vec<ImportKind> = ImportKind::ALL
             .into_iter()
-            .filter(|k| match k {
-                ImportKind::Units => me.may(Action::ManageUnits),
-                ImportKind::People => me.may(Action::ManagePeople),
-                ImportKind::Metrics => me.may(Action::Assess),
-            })
+            .filter(|k| me.may(k.action()))
             .collect();
         if kinds.is_empty() {
             return view! { <crate::components::ErrorPanel error=crate::error::AppError::Forbidden /> }.into_any();
@@ -66,6 +61,7 @@ fn upload_card(lang: Lang, kind: ImportKind) -> impl IntoView {
         ImportKind::Units => ("import.units", "import.units_help"),
         ImportKind::People => ("import.people", "import.people_help"),
         ImportKind::Metrics => ("import.metrics", "import.metrics_help"),
+        ImportKind::Registry => ("import.registry", "import.registry_help"),
     };
     view! {
         <section class="card" data-test=format!("upload-{}", kind.code())>
@@ -103,11 +99,7 @@ fn preview_view(
     confirm: ServerAction<ConfirmImport>,
 ) -> impl IntoView {
     let ok = p.errors.is_empty();
-    let list_href = match p.kind {
-        ImportKind::Units => "/units",
-        ImportKind::People => "/people",
-        ImportKind::Metrics => "/assessment/metrics",
-    };
+    let list_href = p.kind.list_href();
     let errors = (!ok).then(|| {
         view! {
             <section class="card problems" data-test="import-errors">

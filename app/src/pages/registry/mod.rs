@@ -55,7 +55,7 @@ pub fn RegistryListPage() -> impl IntoView {
         confirm: ServerAction::new(),
         drive: ServerAction::new(),
     };
-    gated(Some(Action::ViewRegistry), move |_| {
+    gated(Some(Action::ViewRegistry), move |me| {
         let data = Resource::new(
             move || {
                 (
@@ -68,8 +68,16 @@ pub fn RegistryListPage() -> impl IntoView {
         );
         view! {
             <RegistryNav />
-            <div class="page-head"><h1>{lang.t("registry.title")}</h1></div>
+            <div class="page-head">
+                <h1>{lang.t("registry.title")}</h1>
+                <div class="actions">
+                    {me.may(Action::ManageRegistry).then(|| view! { <a class="button" href="/import" data-test="registry-import">{lang.t("import.registry")}</a> })}
+                    <a class="button" href="/registry/export.csv" download>{lang.t("registry.export_csv")}</a>
+                    <a class="button" href="/registry/export.xlsx" download>{lang.t("registry.export_xlsx")}</a>
+                </div>
+            </div>
             <p class="intro muted">{lang.t("registry.intro")}</p>
+            <p class="muted">{lang.t("registry.export_audited")}</p>
             <Transition fallback=|| ()>
                 {move || show(data.get(), lang, move |p: RegistryPage| registry_view(p, lang, a))}
             </Transition>
