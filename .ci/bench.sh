@@ -2,7 +2,9 @@
 # Load test: throughput and latency (p50/p90/p99) of the home page, signed in
 # as the admin (server-rendered, with its database queries and chart), of an
 # assessment ranking of 500 units (loaded with `yingji import assessment`
-# from a generated sheet), of a calendar month holding 2,000 drills, and of a
+# from a generated sheet), of the reporter coverage page for 50
+# subdistricts and 1,000 villages, of a calendar month holding 2,000
+# drills, and of a
 # static file served by the same binary. wrk from Debian, 127.0.0.1 only,
 # each run bounded to DURATION seconds.
 set -euo pipefail
@@ -24,6 +26,61 @@ echo "== home page (signed in as admin), ${DURATION}s, $CONNECTIONS connections 
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/"
 echo "== static file /pkg/yingji.css, ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/pkg/yingji.css"
+
+# Reporter coverage for a district of 50 subdistricts and 1,000 villages
+# (the demo's topped up, written straight into the demo database): an
+# assistant per subdistrict and a quick-reporter per village, registered
+# and certified, with every 25th village and every 10th subdistrict left
+# without, so the page lists about 45 gaps.
+python3 - "$WORK/demo.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+subs = [r for r in db.execute("SELECT id, path FROM units WHERE kind = 'subdistrict'")]
+villages = db.execute("SELECT COUNT(*) FROM units WHERE kind IN ('village', 'community')").fetchone()[0]
+course = db.execute("SELECT id FROM courses ORDER BY id").fetchone()[0]
+def unit(code, name, kind, parent, parent_path):
+    cur = db.execute(
+        "INSERT INTO units (code, name, kind, parent_id, path, min_on_duty, created_at, updated_at) VALUES (?, ?, ?, ?, '', 0, 0, 0)",
+        (code, name, kind, parent),
+    )
+    path = f"{parent_path}{cur.lastrowid}/"
+    db.execute("UPDATE units SET path = ? WHERE id = ?", (path, cur.lastrowid))
+    return cur.lastrowid, path
+new_subs = []
+for i in range(50 - len(subs)):
+    new_subs.append(unit(f"FG{i:02d}", f"覆盖街道{i:02d}", "subdistrict", None, "/"))
+seq = 0
+def certified(unit_id, role, n):
+    global seq
+    seq += 1
+    pid = db.execute(
+        "INSERT INTO people (code, name, unit_id, positions, phone, created_at, updated_at) VALUES (?, ?, ?, '|', '13900000000', 0, 0)",
+        (f"FGP{seq:05d}", f"覆盖人员{seq:05d}", unit_id),
+    ).lastrowid
+    db.execute(
+        "INSERT INTO registry_entries (person_id, role, unit_id, appointed_on, confirmed_by, confirmed_at, created_by, created_at) VALUES (?, ?, ?, '2026-01-01', 'bench', 0, 'bench', 0)",
+        (pid, role, unit_id),
+    )
+    db.execute(
+        "INSERT INTO certificates (number, person_id, course_id, issued_on, expires_on, created_at) VALUES (?, ?, ?, '2026-01-01', '2099-01-01', 0)",
+        (f"YJ-2099-{seq:06d}", pid, course),
+    )
+for k, (sid, spath) in enumerate(new_subs):
+    if k % 10 != 0:
+        certified(sid, "assistant", 1)
+left = 1000 - villages
+for j in range(left):
+    sid, spath = new_subs[j % len(new_subs)]
+    vid, _ = unit(f"FG-V{j:04d}", f"覆盖村{j:04d}", "village", sid, spath)
+    if j % 25 != 0:
+        certified(vid, "reporter", 1)
+db.commit()
+print("subdistricts", db.execute("SELECT COUNT(*) FROM units WHERE kind = 'subdistrict'").fetchone()[0],
+      "villages and communities", db.execute("SELECT COUNT(*) FROM units WHERE kind IN ('village', 'community')").fetchone()[0])
+PY
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage" | grep -q '覆盖村0000' || { echo "the coverage page did not render"; exit 1; }
+echo "== reporter coverage, 50 subdistricts and 1,000 villages (/registry/coverage), ${DURATION}s, $CONNECTIONS connections =="
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage"
 
 # A ranking of 500 subdistricts: 10 indicators, scores, ratios, events, a veto.
 SHEET="$WORK/bench-sheet.json"

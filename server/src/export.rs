@@ -158,7 +158,7 @@ pub async fn registry_csv(
     signed_in: Option<axum::Extension<SignedIn>>,
 ) -> Response {
     match registry_rows(&st, &headers, signed_in, "csv").await {
-        Ok(rows) => attachment("registry.csv", CSV, csv(&EXPORT_HEADER, &rows)),
+        Ok(rows) => attachment("yingji-registry.csv", CSV, csv(&EXPORT_HEADER, &rows)),
         Err(res) => res,
     }
 }
@@ -190,7 +190,7 @@ pub async fn registry_xlsx(
         book.save_to_buffer()
     };
     match book() {
-        Ok(bytes) => attachment("registry.xlsx", XLSX, bytes),
+        Ok(bytes) => attachment("yingji-registry.xlsx", XLSX, bytes),
         Err(e) => internal(e),
     }
 }

@@ -408,17 +408,17 @@ on_both_databases! {
         let trainee = app.login("trainee").await;
         let r = app.get("/registry/export.csv", Some(&trainee)).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.headers["content-disposition"].to_str().unwrap().contains("registry.csv"));
+        assert!(r.headers["content-disposition"].to_str().unwrap().contains("yingji-registry.csv"));
         assert!(r.body.starts_with("\u{feff}人员编号,姓名,类别,单位"), "{}", r.body);
         assert!(r.body.contains("139****2222") && !r.body.contains("13900002222"), "{}", r.body);
         let r = app.get("/registry/export.xlsx", Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::OK);
-        let table = app::tabular::read_table("registry.xlsx", &r.bytes).unwrap();
+        let table = app::tabular::read_table("yingji-registry.xlsx", &r.bytes).unwrap();
         assert_eq!(table.headers[..5], ["人员编号", "姓名", "类别", "单位", "电话"]);
         let p2 = table.rows.iter().find(|row| row[0] == "P2").unwrap();
         assert_eq!((p2[2].as_str(), p2[4].as_str()), ("灾情速报员", "13900002222"));
         let exports: Vec<(String, String)> = sqlx::query_as(
-            "SELECT actor, after_json FROM audit_log WHERE action = 'registry.export' ORDER BY id",
+            "SELECT actor, after_json FROM audit_log WHERE action = 'export.registry' ORDER BY id",
         )
         .fetch_all(&app.state.db.pool)
         .await

@@ -151,7 +151,7 @@ pub mod server {
             &mut tx,
             &crate::api::ssr::actor(me),
             now,
-            "registry.export",
+            "export.registry",
             "registry",
             format,
             None,

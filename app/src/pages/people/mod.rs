@@ -200,8 +200,13 @@ pub fn EditPersonPage() -> impl IntoView {
                     let units = units.get();
                     let me = me.clone();
                     show(person.get(), lang, move |p: Person| {
+                        let register = me.may(Action::ManageRegistry).then(|| {
+                            let href = format!("/registry?person={}#register", crate::domain::query_escape(&p.code));
+                            view! { <p><a class="button" href=href data-test="register-person">{lang.t("registry.register_person")}</a></p> }
+                        });
                         view! {
                             <h1>{p.name.clone()}</h1>
+                            {register}
                             <section class="card narrow">{show(units, lang, move |list| person_form(lang, save, Some(p), manageable(&me, list)))}</section>
                         }
                     })

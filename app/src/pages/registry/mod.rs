@@ -11,7 +11,7 @@ use crate::api::registry::{
 use crate::api::registry::{
     ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
 };
-use crate::components::{UnitSelect, action_error, gated, show, use_lang};
+use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::registry::{CertStatus, RegistryRole};
 use crate::i18n::Lang;
@@ -87,6 +87,8 @@ pub fn RegistryListPage() -> impl IntoView {
 }
 
 fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoView {
+    // From a person's page: their number is filled in.
+    let person = query_param("person");
     let manage = p.may_manage;
     let subdistricts: Vec<crate::model::Unit> = p
         .units
@@ -108,11 +110,11 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
         {registry_table(p.rows.clone(), manage, lang, a.confirm)}
         {action_error(a.confirm)}
         {manage.then(|| view! {
-            <ActionForm action=a.register attr:class="card" attr:data-test="register-form">
+            <ActionForm action=a.register attr:class="card" attr:id="register" attr:data-test="register-form">
                 <h2>{lang.t("registry.register")}</h2>
                 <p class="muted">{lang.t("registry.register_help")}</p>
                 <div class="grid">
-                    <label>{lang.t("field.person_code")}<input type="text" name="form[person_code]" required maxlength="32" /></label>
+                    <label>{lang.t("field.person_code")}<input type="text" name="form[person_code]" required maxlength="32" value=person.get_untracked() /></label>
                     <label>{lang.t("field.person_name")}<input type="text" name="form[name]" maxlength="40" /></label>
                     <label>{lang.t("field.registry_role")}
                         <select name="form[role]">
