@@ -20,7 +20,7 @@ COOKIE=$(curl -fsS -D - -o /dev/null -X POST "http://127.0.0.1:$PORT/api/login" 
   -H 'content-type: application/x-www-form-urlencoded' \
   --data "username=admin&password=$YINGJI_DEMO_PASSWORD" | grep -i '^set-cookie: yingji_session=' | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//')
 [ -n "$COOKIE" ] || { echo "could not sign in"; exit 1; }
-curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/" | grep -q '您好' || { echo "home page did not render"; exit 1; }
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/" | grep -c '您好' >/dev/null || { echo "home page did not render"; exit 1; }
 
 echo "== home page (signed in as admin), ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/"
@@ -47,10 +47,10 @@ def unit(code, name, kind, parent, parent_path):
     db.execute("UPDATE units SET path = ? WHERE id = ?", (path, cur.lastrowid))
     return cur.lastrowid, path
 new_subs = []
-for i in range(50 - len(subs)):
+for i in range(max(1, 50 - len(subs))):
     new_subs.append(unit(f"FG{i:02d}", f"覆盖街道{i:02d}", "subdistrict", None, "/"))
 seq = 0
-def certified(unit_id, role, n):
+def certified(unit_id, role):
     global seq
     seq += 1
     pid = db.execute(
@@ -63,22 +63,22 @@ def certified(unit_id, role, n):
     )
     db.execute(
         "INSERT INTO certificates (number, person_id, course_id, issued_on, expires_on, created_at) VALUES (?, ?, ?, '2026-01-01', '2099-01-01', 0)",
-        (f"YJ-2099-{seq:06d}", pid, course),
+        (f"YJ-2026-{900000 + seq:06d}", pid, course),
     )
-for k, (sid, spath) in enumerate(new_subs):
+for k, (sid, _) in enumerate(new_subs):
     if k % 10 != 0:
-        certified(sid, "assistant", 1)
+        certified(sid, "assistant")
 left = 1000 - villages
 for j in range(left):
     sid, spath = new_subs[j % len(new_subs)]
     vid, _ = unit(f"FG-V{j:04d}", f"覆盖村{j:04d}", "village", sid, spath)
     if j % 25 != 0:
-        certified(vid, "reporter", 1)
+        certified(vid, "reporter")
 db.commit()
 print("subdistricts", db.execute("SELECT COUNT(*) FROM units WHERE kind = 'subdistrict'").fetchone()[0],
       "villages and communities", db.execute("SELECT COUNT(*) FROM units WHERE kind IN ('village', 'community')").fetchone()[0])
 PY
-curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage" | grep -q '覆盖村0000' || { echo "the coverage page did not render"; exit 1; }
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage" | grep -c '覆盖村0000' >/dev/null || { echo "the coverage page did not render"; exit 1; }
 echo "== reporter coverage, 50 subdistricts and 1,000 villages (/registry/coverage), ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage"
 
@@ -121,7 +121,7 @@ SHEET="$WORK/bench-sheet.json"
 } > "$SHEET"
 SCHEME=$(target/release/yingji import assessment "$SHEET" | sed -n 's/.*(id \([0-9]*\)).*/\1/p')
 [ -n "$SCHEME" ] || { echo "could not import the bench sheet"; exit 1; }
-curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME" | grep -q '压测街道500' || { echo "the ranking did not render"; exit 1; }
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME" | grep -c '压测街道500' >/dev/null || { echo "the ranking did not render"; exit 1; }
 echo "== assessment ranking of 500 units (/assessment/schemes/$SCHEME), ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME"
 
@@ -144,7 +144,7 @@ for i in range(2000):
     db.execute("INSERT INTO drill_units (drill_id, unit_id) VALUES (?, ?)", (cur.lastrowid, units[i % len(units)]))
 db.commit()
 PY
-curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05" | grep -q '本期共 2000 项' || { echo "the calendar did not render"; exit 1; }
+curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05" | grep -c '本期共 2000 项' >/dev/null || { echo "the calendar did not render"; exit 1; }
 echo "== calendar month with 2,000 drills (/drills/calendar?at=2030-05), ${DURATION}s, $CONNECTIONS connections =="
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05"
 echo "== calendar week of that month (/drills/calendar?at=2030-05-13: every event shown), ${DURATION}s, $CONNECTIONS connections =="

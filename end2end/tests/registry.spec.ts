@@ -64,9 +64,9 @@ test('an organizer imports the registry from a file, whole or not at all, and th
   await expect(page.getByTestId('import-sample')).toContainText('孙立新');
   const problems = page.getByTestId('import-errors');
   await expect(problems).toContainText('发现 2 处问题');
-  await expect(problems.locator('tbody tr').nth(0)).toContainText('3');
+  await expect(problems.locator('tbody tr').nth(0).locator('td').first()).toHaveText('3');
   await expect(problems.locator('tbody tr').nth(0)).toContainText('没有编号为 JD04-V5-102 的人员;如需新建,请同时填写姓名');
-  await expect(problems.locator('tbody tr').nth(1)).toContainText('4');
+  await expect(problems.locator('tbody tr').nth(1).locator('td').first()).toHaveText('4');
   await expect(problems.locator('tbody tr').nth(1)).toContainText('防震减灾助理员应登记在街道');
   await expect(page.getByTestId('import-confirm')).toHaveCount(0);
 

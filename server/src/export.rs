@@ -19,6 +19,34 @@ use axum::response::{IntoResponse, Response};
 
 const HEADER: [&str; 6] = ["unit_code", "unit_name", "total", "grade", "rank", "vetoed"];
 
+/// The caller's language, and who they are if signed in.
+fn caller(
+    headers: &HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+) -> (Option<SignedIn>, Lang) {
+    let lang = cookie(headers, LANG_COOKIE)
+        .map(|v| Lang::from_tag(&v))
+        .unwrap_or_default();
+    (signed_in.map(|axum::Extension(me)| me), lang)
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        both_languages("error.unauthorized"),
+    )
+        .into_response()
+}
+
+/// An error as its status and message in the caller's language.
+fn refusal(e: app::error::AppError, lang: Lang) -> Response {
+    (
+        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        e.message(lang),
+    )
+        .into_response()
+}
+
 /// The signed-in viewer's results, or the response that refuses them.
 async fn load(
     st: &AppState,
@@ -26,23 +54,15 @@ async fn load(
     signed_in: Option<axum::Extension<SignedIn>>,
     id: i64,
 ) -> Result<Results, Response> {
-    let refuse = |status: StatusCode, key: &str| (status, both_languages(key)).into_response();
-    let Some(axum::Extension(me)) = signed_in else {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "error.unauthorized"));
+    let (Some(me), lang) = caller(headers, signed_in) else {
+        return Err(unauthorized());
     };
     if !me.principal.may(Action::ViewAssessment) {
-        return Err(refuse(StatusCode::FORBIDDEN, "error.forbidden"));
+        return Err((StatusCode::FORBIDDEN, both_languages("error.forbidden")).into_response());
     }
-    let lang = cookie(headers, LANG_COOKIE)
-        .map(|v| Lang::from_tag(&v))
-        .unwrap_or_default();
-    results(&st.db.pool, id, lang).await.map_err(|e| {
-        (
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e.message(lang),
-        )
-            .into_response()
-    })
+    results(&st.db.pool, id, lang)
+        .await
+        .map_err(|e| refusal(e, lang))
 }
 
 /// Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`
@@ -131,25 +151,12 @@ async fn registry_rows(
     signed_in: Option<axum::Extension<SignedIn>>,
     format: &str,
 ) -> Result<Vec<Vec<String>>, Response> {
-    let Some(axum::Extension(me)) = signed_in else {
-        return Err((
-            StatusCode::UNAUTHORIZED,
-            both_languages("error.unauthorized"),
-        )
-            .into_response());
+    let (Some(me), lang) = caller(headers, signed_in) else {
+        return Err(unauthorized());
     };
-    let lang = cookie(headers, LANG_COOKIE)
-        .map(|v| Lang::from_tag(&v))
-        .unwrap_or_default();
     app::api::registry::server::export(st, &me.principal, format)
         .await
-        .map_err(|e| {
-            (
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                e.message(lang),
-            )
-                .into_response()
-        })
+        .map_err(|e| refusal(e, lang))
 }
 
 pub async fn registry_csv(

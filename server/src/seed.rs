@@ -994,6 +994,6 @@ async fn seed_registry(
         let expires = issued.checked_add_months(Months::new(months));
         store::issue_certificate(tx, actor, now, person, course, None, issued, expires).await?;
     }
-    store::sync_coverage(tx, actor, now, today).await?;
+    store::sync_reporter_coverage(tx, actor, now, today, None).await?;
     Ok(())
 }

@@ -341,24 +341,45 @@ on_both_databases! {
         };
         let people_before = people(&app.state.db).await;
 
-        // GBK, one good row and three bad ones: nothing goes in, each named.
-        let csv = "人员编号,姓名,类别,单位编码,电话,任命日期\r\n\
+        // A second subdistrict, outside the organizer's scope: its metric
+        // is left alone by what happens in JD01.
+        let jd2 = {
+            let mut tx = app.state.db.pool.begin().await.unwrap();
+            let draft = app::domain::unit::UnitDraft {
+                code: "JD02".into(),
+                name: "河西街道".into(),
+                kind: app::domain::unit::UnitKind::Subdistrict,
+                min_on_duty: 0,
+            };
+            let id = app::db::units::create(&mut tx, &app::db::audit::Actor::system("test"), 1, &draft, None).await.unwrap();
+            tx.commit().await.unwrap();
+            id
+        };
+
+        // GBK with English headers, one good row and three bad ones:
+        // nothing goes in, each named under the file's own header. P3
+        // belongs to 公安分局, outside the organizer's scope: the stored
+        // name is not shown back.
+        let csv = "person_code,name,role,unit_code,phone,appointed_on\r\n\
                    P2,,灾情速报员,JD01-V1,13900002222,2024/3/5\r\n\
-                   P3,,速报员,GA,,2024/3/5\r\n\
+                   P3,猜名,助理员,GA,,2024/3/5\r\n\
                    NEW1,,助理员,JD01,,2024/3/5\r\n\
-                   P1,王小明,助理员,JD01,,明年\r\n";
+                   P1,王小明,助理员,JD01,,2024-03-05 明年\r\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(csv);
         let token = stage(&app, "organizer", "名册.csv", &gbk).await;
-        let preview: app::model::ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&organizer)).await.json();
+        let r = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&organizer)).await;
+        assert!(!r.body.contains("张伟"), "{}", r.body);
+        let preview: app::model::ImportPreview = r.json();
         let found: Vec<(usize, &str, &str)> =
             preview.errors.iter().map(|e| (e.row, e.column.as_str(), e.problem.key.as_str())).collect();
         assert_eq!(
             found,
             [
-                (3, "单位编码", "problem.reporter_unit"),
-                (4, "人员编号", "problem.no_such_person_give_name"),
-                (5, "姓名", "problem.name_mismatch"),
-                (5, "任命日期", "problem.bad_date"),
+                (3, "person_code", "problem.person_outside_scope"),
+                (3, "unit_code", "problem.outside_scope"),
+                (4, "person_code", "problem.no_such_person_give_name"),
+                (5, "name", "problem.name_mismatch"),
+                (5, "appointed_on", "problem.bad_date"),
             ]
         );
         let r = app.call(CONFIRM_IMPORT, &[("token", &token)], Some(&organizer)).await;
@@ -401,6 +422,7 @@ on_both_databases! {
         );
         assert_eq!((audited(&app.state.db, "registry.register").await, audited(&app.state.db, "import.registry").await), (2, 1));
         assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "the import writes the metric");
+        assert_eq!(coverage_metric(&app.state.db, jd2).await, None, "of the subdistrict it touched only");
 
         // Exports: signed out refused; the trainee's has masked phones;
         // the organizer's has them whole. Each is on record.

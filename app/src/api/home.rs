@@ -54,11 +54,12 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
                 .await?;
                 items.push(Attention { key: "home.vetoes_pending".into(), count: pending, href: "/assessment/vetoes".into() });
             }
-            let registry = me.reach(Action::ManageRegistry);
-            if registry != Reach::Nowhere {
-                let today = crate::domain::local_date(st.clock.now_secs()).ok_or(AppError::Internal)?;
+            // For those who keep the registry; counted as the reminder list
+            // it links to counts.
+            if me.may(Action::ManageRegistry) {
+                let (today, _) = crate::api::training::server::today_and_now()?;
                 let mut c = pool.acquire().await?;
-                let due = crate::db::registry::due_certificates(&mut c, &registry, today).await?;
+                let due = crate::db::registry::due_certificates(&mut c, &me.reach(Action::ViewPeople), today).await?;
                 items.push(Attention { key: "home.certificates_due".into(), count: due.len() as i64, href: "/registry/reminders".into() });
             }
             if me.has_role(Role::Admin) {

@@ -32,78 +32,44 @@ pub mod server {
         Registry(Vec<RegistryLine>),
     }
 
-    /// Checks a table against the database and the caller's scope.
+    /// Checks a table against the database and the caller's scope: rows
+    /// naming a unit outside it are problems like any other, in the same
+    /// list, under the file's own column header.
     pub async fn check(
         pool: &AnyPool,
         me: &Principal,
         kind: ImportKind,
         table: &Table,
     ) -> Result<Result<Checked, Vec<RowError>>, AppError> {
+        let units = db::units::index(pool).await?;
+        let outside = units
+            .iter()
+            .filter(|(_, (path, _))| !me.may_at(kind.action(), path))
+            .map(|(code, _)| code.clone())
+            .collect();
         let mut existing = Existing {
-            units: db::units::index(pool).await?,
+            units,
             person_codes: db::people::codes(pool).await?,
+            outside,
             ..Default::default()
         };
         if kind == ImportKind::Registry {
-            existing.person_names = db::people::names(pool).await?;
+            existing.person_names = db::people::names(pool)
+                .await?
+                .into_iter()
+                .map(|(code, (name, path))| {
+                    let visible = me.may_at(Action::ViewPeople, &path);
+                    (code, visible.then_some(name))
+                })
+                .collect();
             existing.registered = db::registry::registered(pool).await?;
         }
         Ok(match kind {
             ImportKind::Units => import::check_units(table, &existing).map(Checked::Units),
-            ImportKind::People => import::check_people(table, &existing).and_then(|rows| {
-                let units: Vec<(usize, &str)> =
-                    rows.iter().map(|r| (r.row, r.unit_code.as_str())).collect();
-                match outside(me, Action::ManagePeople, &existing, &units) {
-                    Some(errors) => Err(errors),
-                    None => Ok(Checked::People(rows)),
-                }
-            }),
-            ImportKind::Metrics => import::check_metrics(table, &existing).and_then(|lines| {
-                let units: Vec<(usize, &str)> = lines
-                    .iter()
-                    .map(|r| (r.row, r.unit_code.as_str()))
-                    .collect();
-                match outside(me, Action::Assess, &existing, &units) {
-                    Some(errors) => Err(errors),
-                    None => Ok(Checked::Metrics(lines)),
-                }
-            }),
-            ImportKind::Registry => import::check_registry(table, &existing).and_then(|lines| {
-                let units: Vec<(usize, &str)> = lines
-                    .iter()
-                    .map(|r| (r.row, r.unit_code.as_str()))
-                    .collect();
-                match outside(me, Action::ManageRegistry, &existing, &units) {
-                    Some(errors) => Err(errors),
-                    None => Ok(Checked::Registry(lines)),
-                }
-            }),
+            ImportKind::People => import::check_people(table, &existing).map(Checked::People),
+            ImportKind::Metrics => import::check_metrics(table, &existing).map(Checked::Metrics),
+            ImportKind::Registry => import::check_registry(table, &existing).map(Checked::Registry),
         })
-    }
-
-    /// Rows whose unit lies outside the caller's scope for `action`, as row
-    /// errors on the unit column; `None` when every row is within it.
-    fn outside(
-        me: &Principal,
-        action: Action,
-        existing: &Existing,
-        rows: &[(usize, &str)],
-    ) -> Option<Vec<RowError>> {
-        let errors: Vec<RowError> = rows
-            .iter()
-            .filter(|(_, code)| {
-                existing
-                    .units
-                    .get(*code)
-                    .is_some_and(|(path, _)| !me.may_at(action, path))
-            })
-            .map(|(row, code)| RowError {
-                row: *row,
-                column: "单位编码".into(),
-                problem: Problem::with("problem.outside_scope", &[code]),
-            })
-            .collect();
-        (!errors.is_empty()).then_some(errors)
     }
 
     /// Reads an uploaded file and stages it for preview; returns the token
@@ -242,10 +208,17 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                     crate::db::assessment::import_metrics(&mut tx, &who, now, lines).await?
                 }
                 Checked::Registry(lines) => {
-                    let n = crate::db::registry::import(&mut tx, &who, now, lines).await?;
+                    let touched = crate::db::registry::import(&mut tx, &who, now, lines).await?;
                     let (today, _) = crate::api::training::server::today_and_now()?;
-                    crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
-                    n
+                    crate::db::registry::sync_reporter_coverage(
+                        &mut tx,
+                        &who,
+                        now,
+                        today,
+                        Some(&touched),
+                    )
+                    .await?;
+                    lines.len()
                 }
             };
             let summary = serde_json::json!({ "file": file_name, "rows": n }).to_string();

@@ -109,7 +109,8 @@ pub mod server {
     /// The registry as rows of text for a CSV or XLSX download, with an
     /// audit row saying who took which personal data (how many rows, how
     /// many with full phone numbers) in which format. Personal data leaves
-    /// the system only this way, so every export is on record.
+    /// the system only this way, so every export is on record. The row is
+    /// committed before the file is written: the data has been read.
     pub async fn export(
         st: &crate::state::AppState,
         me: &Principal,
@@ -286,7 +287,9 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 ),
                 e => e,
             })?;
-            crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
+            let touched = [unit.path.clone()];
+            crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, Some(&touched))
+                .await?;
             tx.commit().await?;
             Ok(id)
         }
@@ -411,7 +414,9 @@ pub async fn revoke_certificate(number: String, reason: String) -> Result<(), Ap
             }
             let who = actor(&me);
             crate::db::registry::revoke(&mut tx, &who, now, &number, &reason).await?;
-            crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
+            let touched = crate::db::registry::entry_paths(&mut tx, &[cert.person_id]).await?;
+            crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, Some(&touched))
+                .await?;
             tx.commit().await?;
             Ok(())
         }
@@ -579,7 +584,7 @@ pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
             let who = actor(&me);
             let mut tx = st.db.pool.begin().await?;
             crate::db::registry::set_reporters_needed(&mut tx, &who, now, n).await?;
-            crate::db::registry::sync_coverage(&mut tx, &who, now, today).await?;
+            crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, None).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -602,7 +607,9 @@ pub async fn sync_reporter_metric() -> Result<(usize, usize), AppError> {
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut tx = st.db.pool.begin().await?;
-            let done = crate::db::registry::sync_coverage(&mut tx, &actor(&me), now, today).await?;
+            let done =
+                crate::db::registry::sync_reporter_coverage(&mut tx, &actor(&me), now, today, None)
+                    .await?;
             tx.commit().await?;
             Ok(done)
         }

@@ -224,14 +224,19 @@ pub async fn codes(pool: &AnyPool) -> Result<std::collections::HashSet<String>, 
     Ok(rows.into_iter().collect())
 }
 
-/// Person number -> name, to check a registry file against.
+/// Person number -> (name, unit path), to check a registry file against.
 pub async fn names(
     pool: &AnyPool,
-) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM people")
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.into_iter().collect())
+) -> Result<std::collections::HashMap<String, (String, String)>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.code, p.name, u.path FROM people p JOIN units u ON u.id = p.unit_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, path)| (code, (name, path)))
+        .collect())
 }
 
 pub async fn import(

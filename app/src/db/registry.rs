@@ -328,22 +328,40 @@ pub async fn person_for(
 }
 
 /// Registers every checked row of an import file, creating the people
-/// it names; the file was checked against the database just before, in
-/// the caller's transaction's view. Returns how many entries it made.
+/// it names; the file was checked against the database just before.
+/// Returns the paths of the units it registered people in. A person the
+/// file would create who exists by now (made in between) is a conflict,
+/// not a silent match.
 pub async fn import(
     tx: &mut Tx<'_>,
     actor: &Actor,
     at: i64,
     lines: &[crate::domain::import::RegistryLine],
-) -> Result<usize, AppError> {
+) -> Result<Vec<String>, AppError> {
+    let mut created: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut paths = Vec::new();
     for l in lines {
-        let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
-            .bind(&l.unit_code)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(|| {
-                AppError::Conflict(Problem::with("problem.unknown_unit", &[&l.unit_code]))
-            })?;
+        let unit: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+                .bind(&l.unit_code)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let (unit_id, path) = unit.ok_or_else(|| {
+            AppError::Conflict(Problem::with("problem.unknown_unit", &[&l.unit_code]))
+        })?;
+        if l.new_name.is_some() && !created.contains(l.person_code.as_str()) {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
+                .bind(&l.person_code)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if exists.is_some() {
+                return Err(AppError::Conflict(Problem::with(
+                    "problem.code_exists",
+                    &[&l.person_code],
+                )));
+            }
+            created.insert(&l.person_code);
+        }
         let person = person_for(
             tx,
             actor,
@@ -372,8 +390,9 @@ pub async fn import(
             l.appointed_on,
         )
         .await?;
+        paths.push(path);
     }
-    Ok(lines.len())
+    Ok(paths)
 }
 
 /// (person number, role) of every registry entry, to check a file against.
@@ -653,23 +672,35 @@ pub async fn coverage(
     Ok((lines, needed))
 }
 
-/// Writes this year's `reporter_coverage` for every subdistrict (covered
-/// places over places), leaving published years alone; called after every
-/// change that can move it. Returns (written, left alone).
-pub async fn sync_coverage(
+/// Writes this year's `reporter_coverage` (covered places over places) for
+/// the subdistricts holding any of `within` (unit paths), or for every
+/// subdistrict when `None`; published years are left alone. Called after
+/// every change that can move it. Returns (written, left alone).
+pub async fn sync_reporter_coverage(
     tx: &mut Tx<'_>,
     actor: &Actor,
     at: i64,
     today: NaiveDate,
+    within: Option<&[String]>,
 ) -> Result<(usize, usize), AppError> {
     let (lines, _) = coverage(tx, today).await?;
     let values: Vec<(i64, i64, i64)> = lines
         .iter()
+        .filter(|(path, _)| {
+            within.is_none_or(|paths| {
+                paths
+                    .iter()
+                    .any(|p| crate::domain::unit::is_within(p, path))
+            })
+        })
         .map(|(_, l)| {
             let (n, d) = l.coverage.metric();
             (l.coverage.subdistrict, n, d)
         })
         .collect();
+    if values.is_empty() {
+        return Ok((0, 0));
+    }
     super::assessment::sync_metric(
         tx,
         actor,
@@ -679,4 +710,20 @@ pub async fn sync_coverage(
         &values,
     )
     .await
+}
+
+/// The unit paths of the registry entries of these people: where a
+/// certificate of theirs counts towards coverage.
+pub async fn entry_paths(tx: &mut Tx<'_>, people: &[i64]) -> Result<Vec<String>, AppError> {
+    let mut paths = Vec::new();
+    for person in people {
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT u.path FROM registry_entries e JOIN units u ON u.id = e.unit_id WHERE e.person_id = $1",
+        )
+        .bind(person)
+        .fetch_all(&mut **tx)
+        .await?;
+        paths.extend(found);
+    }
+    Ok(paths)
 }

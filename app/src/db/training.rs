@@ -1045,10 +1045,12 @@ pub async fn settle_completions(
 ) -> Result<usize, AppError> {
     let mut completed = 0;
     let mut changed_units = Vec::new();
+    let mut changed_people = Vec::new();
     for &person_id in people {
         let (done, changed) = settle_one(tx, actor, at, today, plan, course, person_id).await?;
         completed += usize::from(done);
         if changed {
+            changed_people.push(person_id);
             let unit: i64 = sqlx::query_scalar("SELECT unit_id FROM people WHERE id = $1")
                 .bind(person_id)
                 .fetch_one(&mut **tx)
@@ -1061,7 +1063,11 @@ pub async fn settle_completions(
     if !changed_units.is_empty() {
         sync_coverage(tx, actor, at, plan.def.year as i64, Some(&changed_units)).await?;
         if course.certify_months.is_some() {
-            super::registry::sync_coverage(tx, actor, at, today).await?;
+            let touched = super::registry::entry_paths(tx, &changed_people).await?;
+            if !touched.is_empty() {
+                super::registry::sync_reporter_coverage(tx, actor, at, today, Some(&touched))
+                    .await?;
+            }
         }
     }
     Ok(completed)

@@ -149,10 +149,31 @@ pub struct Existing {
     /// Person codes already taken.
     pub person_codes: std::collections::HashSet<String>,
     /// Person code -> name; read only for a registry file.
-    pub person_names: HashMap<String, String>,
+    /// `None` when the person exists but lies outside what the importer may
+    /// see: their name is not shown back.
+    pub person_names: HashMap<String, Option<String>>,
     /// (person code, role) already in the registry; read only for a
     /// registry file.
     pub registered: std::collections::HashSet<(String, RegistryRole)>,
+    /// Unit codes outside the importer's scope for this kind of file: a
+    /// row naming one is refused on its unit column.
+    pub outside: std::collections::HashSet<String>,
+}
+
+impl Existing {
+    /// The problem with a unit code cell, if any: blank, unknown, or
+    /// outside the importer's scope.
+    fn unit_problem(&self, code: &str) -> Option<Problem> {
+        if code.is_empty() {
+            Some(Problem::new("problem.required"))
+        } else if !self.units.contains_key(code) {
+            Some(Problem::with("problem.unknown_unit", &[code]))
+        } else if self.outside.contains(code) {
+            Some(Problem::with("problem.outside_scope", &[code]))
+        } else {
+            None
+        }
+    }
 }
 
 /// Finds each expected column by its header; reports missing required ones
@@ -443,17 +464,11 @@ pub fn check_people(table: &Table, existing: &Existing) -> Result<Vec<PersonRow>
             continue;
         }
         let unit_code = cell(raw, at[2]).trim().to_string();
-        if unit_code.is_empty() {
+        if let Some(problem) = existing.unit_problem(&unit_code) {
             errors.push(RowError {
                 row,
                 column: names[2].clone(),
-                problem: Problem::new("problem.required"),
-            });
-        } else if !existing.units.contains_key(&unit_code) {
-            errors.push(RowError {
-                row,
-                column: names[2].clone(),
-                problem: Problem::with("problem.unknown_unit", &[&unit_code]),
+                problem,
             });
         }
         match PersonDraft::parse(
@@ -523,14 +538,12 @@ pub fn check_metrics(table: &Table, existing: &Existing) -> Result<Vec<MetricLin
             }
         };
         let unit_code = cell(raw, at[1]).trim().to_string();
-        let unit_ok = if unit_code.is_empty() {
-            problem(1, Problem::new("problem.required"));
-            false
-        } else if !existing.units.contains_key(&unit_code) {
-            problem(1, Problem::with("problem.unknown_unit", &[&unit_code]));
-            false
-        } else {
-            true
+        let unit_ok = match existing.unit_problem(&unit_code) {
+            Some(p) => {
+                problem(1, p);
+                false
+            }
+            None => true,
         };
         let metric = match code_field(cell(raw, at[2])) {
             Ok(m) => Some(m),
@@ -588,15 +601,28 @@ pub struct RegistryLine {
 }
 
 /// A date as spreadsheets write it: `2024-03-05`, `2024/3/5`, `2024.3.5`,
-/// `2024年3月5日`, or with a midnight time after it (an XLSX date cell).
+/// `2024年3月5日`, or with a time of day after it (an XLSX date cell).
+/// Anything else after the date, or a year before 1950 or after 2100 (a
+/// time-only cell reads as 1899), is refused.
 pub fn sheet_date(raw: &str) -> Result<chrono::NaiveDate, Problem> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(Problem::new("problem.required"));
     }
-    let day = raw.split([' ', 'T']).next().unwrap_or(raw);
+    let bad = || Problem::new("problem.bad_date");
+    let (day, rest) = match raw.find([' ', 'T']) {
+        Some(at) => (&raw[..at], raw[at + 1..].trim()),
+        None => (raw, ""),
+    };
+    let time_ok = rest.is_empty()
+        || chrono::NaiveTime::parse_from_str(rest, "%H:%M:%S").is_ok()
+        || chrono::NaiveTime::parse_from_str(rest, "%H:%M").is_ok();
+    if !time_ok {
+        return Err(bad());
+    }
     let normalized: String = day
-        .trim_end_matches('日')
+        .strip_suffix('日')
+        .unwrap_or(day)
         .chars()
         .map(|c| {
             if matches!(c, '/' | '.' | '年' | '月') {
@@ -606,8 +632,12 @@ pub fn sheet_date(raw: &str) -> Result<chrono::NaiveDate, Problem> {
             }
         })
         .collect();
-    chrono::NaiveDate::parse_from_str(&normalized, "%Y-%m-%d")
-        .map_err(|_| Problem::new("problem.bad_date"))
+    let date = chrono::NaiveDate::parse_from_str(&normalized, "%Y-%m-%d").map_err(|_| bad())?;
+    if (1950..=2100).contains(&chrono::Datelike::year(&date)) {
+        Ok(date)
+    } else {
+        Err(bad())
+    }
 }
 
 /// Checks a registry file: a person number that exists, or a new one with
@@ -646,17 +676,12 @@ pub fn check_registry(
             .map_err(|p| problem(2, p))
             .ok();
         let unit_code = cell(raw, at[3]).trim().to_string();
-        let unit_kind = if unit_code.is_empty() {
-            problem(3, Problem::new("problem.required"));
-            None
-        } else {
-            match existing.units.get(&unit_code) {
-                Some((_, k)) => Some(*k),
-                None => {
-                    problem(3, Problem::with("problem.unknown_unit", &[&unit_code]));
-                    None
-                }
+        let unit_kind = match existing.unit_problem(&unit_code) {
+            Some(p) => {
+                problem(3, p);
+                None
             }
+            None => existing.units.get(&unit_code).map(|(_, k)| *k),
         };
         if let (Some(role), Some(k)) = (role, unit_kind)
             && let Err(p) = role.check_unit(k)
@@ -674,10 +699,14 @@ pub fn check_registry(
         // be theirs) or a new one (a name is needed, and must not differ
         // from the name the number had earlier in the file).
         let new_name = match existing.person_names.get(&code) {
-            Some(stored) => {
+            Some(Some(stored)) => {
                 if !name.is_empty() && &name != stored {
                     problem(1, Problem::with("problem.name_mismatch", &[&code, stored]));
                 }
+                None
+            }
+            Some(None) => {
+                problem(0, Problem::with("problem.person_outside_scope", &[&code]));
                 None
             }
             None if name.is_empty() => {
@@ -942,7 +971,9 @@ mod tests {
         let mut e = existing();
         e.units
             .insert("JD01-V1".into(), ("/1/3/".into(), UnitKind::Village));
-        e.person_names.insert("P0001".into(), "王建国".into());
+        e.person_names.insert("P0001".into(), Some("王建国".into()));
+        e.person_names.insert("P0009".into(), None);
+        e.outside.insert("GA".into());
         e.registered
             .insert(("P0001".into(), RegistryRole::Assistant));
         e
@@ -1014,6 +1045,9 @@ mod tests {
                 // The same new person under another name, twice the same role.
                 &["P0302", "钱进", "速报员", "JD01-V1", "", "2024-01-01"],
                 &["P0302", "钱近", "速报员", "JD01-V1", "", "2024-01-01"],
+                // Someone the importer may not see (their name is not
+                // shown back); a unit outside the importer's scope.
+                &["P0009", "猜名", "助理员", "GA", "", "2024-01-01"],
             ],
         );
         let errors = check_registry(&t, &registry_existing()).unwrap_err();
@@ -1034,8 +1068,11 @@ mod tests {
                 (4, "任命日期", "problem.bad_date"),
                 (6, "人员编号", "problem.duplicate_in_file"),
                 (6, "姓名", "problem.name_differs_in_file"),
+                (7, "人员编号", "problem.person_outside_scope"),
+                (7, "单位编码", "problem.outside_scope"),
             ]
         );
+        assert_eq!(errors[10].problem.args, vec!["P0009"]);
         assert_eq!(errors[1].problem.args, vec!["P0001", "王建国"]);
         assert_eq!(errors[9].problem.args, vec!["5", "钱进"]);
     }
