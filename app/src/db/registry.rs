@@ -230,16 +230,33 @@ pub async fn latest_certificates(
 
 /// Newest certificates within reach that need renewing: expiring (60
 /// days or less left) or expired, soonest first. The reminder list and
-/// the home page's count.
+/// the home page's count. Only certificates ending by the renewal horizon
+/// are read; their status decides.
 pub async fn due_certificates(
     c: &mut AnyConnection,
     reach: &Reach,
     today: NaiveDate,
 ) -> Result<Vec<CertificateRow>, AppError> {
-    use crate::domain::registry::CertStatus;
-    let mut all = latest_certificates(c, reach, today).await?;
-    all.retain(|c| matches!(c.status, CertStatus::Expiring | CertStatus::Expired));
-    Ok(all)
+    use crate::domain::registry::{CertStatus, renewal_horizon};
+    let mut binds = vec![renewal_horizon(today).to_string()];
+    let Some(clause) = super::reach_clause(reach, "u.path", &mut binds) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{CERT_SELECT} WHERE c.expires_on <= $1 AND {clause} \
+         AND c.id = (SELECT MAX(x.id) FROM certificates x WHERE x.person_id = c.person_id) \
+         ORDER BY c.expires_on, c.number"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|r| certificate_of(r, today))
+        .filter(|c| matches!(c.status, CertStatus::Expiring | CertStatus::Expired))
+        .collect())
 }
 
 // ---- the registry ----

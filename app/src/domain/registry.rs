@@ -187,6 +187,13 @@ pub fn cert_status(c: &CertDates, today: NaiveDate) -> CertStatus {
     }
 }
 
+/// The last expiry date a certificate can have on `today` and still need
+/// renewing (expiring or expired): lists of those read only certificates
+/// ending by then, and `cert_status` decides.
+pub fn renewal_horizon(today: NaiveDate) -> NaiveDate {
+    today + chrono::Duration::days(EXPIRING_DAYS)
+}
+
 /// A person's status from all their certificates (newest last): the
 /// newest decides; none at all is registered.
 pub fn person_status(certs: &[CertDates], today: NaiveDate) -> CertStatus {
@@ -293,6 +300,22 @@ pub fn reporter_coverage(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_renewal_horizon_is_the_last_expiry_that_needs_renewing() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let ending = |end: NaiveDate| CertDates {
+            issued_on: today - chrono::Duration::days(300),
+            expires_on: Some(end),
+            revoked: false,
+        };
+        let horizon = renewal_horizon(today);
+        assert_eq!(cert_status(&ending(horizon), today), CertStatus::Expiring);
+        assert_eq!(
+            cert_status(&ending(horizon + chrono::Duration::days(1)), today),
+            CertStatus::Certified
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
