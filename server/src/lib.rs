@@ -54,7 +54,14 @@ pub fn state_with(db: Db, config: &Config) -> AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Generated once per process: while a route list is being generated,
+    // Leptos holds back every resource that first polls in the process
+    // (a process-wide flag, leptos-rs/leptos#4773), and such a page never
+    // finishes. A server builds one router before serving, but tests build
+    // many side by side, and a page of one hung while another generated.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", options.site_root);
     let test_clock = state.settings.test_clock;

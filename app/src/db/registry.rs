@@ -202,32 +202,6 @@ pub async fn certificate(
     Ok(row.map(|r| certificate_of(&r, today)))
 }
 
-/// The newest certificate of every person within reach (for the reminder
-/// list and the registry).
-pub async fn latest_certificates(
-    c: &mut AnyConnection,
-    reach: &Reach,
-    today: NaiveDate,
-) -> Result<Vec<CertificateRow>, AppError> {
-    let mut binds = Vec::new();
-    let Some(clause) = super::reach_clause(reach, "u.path", &mut binds) else {
-        return Ok(Vec::new());
-    };
-    let sql = format!(
-        "{CERT_SELECT} WHERE {clause} AND c.id = (SELECT MAX(x.id) FROM certificates x WHERE x.person_id = c.person_id) \
-         ORDER BY c.expires_on, c.number"
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    Ok(q.fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(|r| certificate_of(r, today))
-        .collect())
-}
-
 /// Newest certificates within reach that need renewing: expiring (60
 /// days or less left) or expired, soonest first. The reminder list and
 /// the home page's count. Only certificates ending by the renewal horizon
