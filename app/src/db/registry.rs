@@ -293,29 +293,45 @@ pub async fn person_for(
     unit_id: i64,
     phone: Option<&str>,
 ) -> Result<Option<i64>, AppError> {
-    use crate::domain::person::{PersonDraft, Position};
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match (found, name) {
+    match (find_person(tx, code).await?, name) {
         (Some(id), _) => Ok(Some(id)),
-        (None, Some(name)) => {
-            let draft = PersonDraft {
-                code: code.to_string(),
-                name: name.to_string(),
-                positions: vec![match role {
-                    RegistryRole::Assistant => Position::EqAssistant,
-                    RegistryRole::Reporter => Position::QuickReporter,
-                }],
-                phone: phone.map(str::to_string),
-            };
-            super::people::create(tx, actor, at, &draft, unit_id)
-                .await
-                .map(Some)
-        }
+        (None, Some(name)) => create_person(tx, actor, at, code, name, role, unit_id, phone)
+            .await
+            .map(Some),
         (None, None) => Ok(None),
     }
+}
+
+async fn find_person(tx: &mut Tx<'_>, code: &str) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// A new person for a registration, with the role's position.
+#[allow(clippy::too_many_arguments)]
+async fn create_person(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    at: i64,
+    code: &str,
+    name: &str,
+    role: RegistryRole,
+    unit_id: i64,
+    phone: Option<&str>,
+) -> Result<i64, AppError> {
+    use crate::domain::person::{PersonDraft, Position};
+    let draft = PersonDraft {
+        code: code.to_string(),
+        name: name.to_string(),
+        positions: vec![match role {
+            RegistryRole::Assistant => Position::EqAssistant,
+            RegistryRole::Reporter => Position::QuickReporter,
+        }],
+        phone: phone.map(str::to_string),
+    };
+    super::people::create(tx, actor, at, &draft, unit_id).await
 }
 
 /// Registers every checked row of an import file, creating the people
@@ -329,7 +345,8 @@ pub async fn import(
     at: i64,
     lines: &[crate::domain::import::RegistryLine],
 ) -> Result<Vec<String>, AppError> {
-    let mut created: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // People this file created, so that a second role of theirs finds them.
+    let mut created: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
     let mut paths = Vec::new();
     for l in lines {
         let unit: Option<(i64, String)> =
@@ -340,36 +357,36 @@ pub async fn import(
         let (unit_id, path) = unit.ok_or_else(|| {
             AppError::Conflict(Problem::with("problem.unknown_unit", &[&l.unit_code]))
         })?;
-        if l.new_name.is_some() && !created.contains(l.person_code.as_str()) {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
-                .bind(&l.person_code)
-                .fetch_optional(&mut **tx)
+        let person = match (&l.new_name, created.get(l.person_code.as_str())) {
+            (Some(_), Some(id)) => *id,
+            (Some(name), None) => {
+                if find_person(tx, &l.person_code).await?.is_some() {
+                    return Err(AppError::Conflict(Problem::with(
+                        "problem.code_exists",
+                        &[&l.person_code],
+                    )));
+                }
+                let id = create_person(
+                    tx,
+                    actor,
+                    at,
+                    &l.person_code,
+                    name,
+                    l.role,
+                    unit_id,
+                    l.phone.as_deref(),
+                )
                 .await?;
-            if exists.is_some() {
-                return Err(AppError::Conflict(Problem::with(
-                    "problem.code_exists",
-                    &[&l.person_code],
-                )));
+                created.insert(&l.person_code, id);
+                id
             }
-            created.insert(&l.person_code);
-        }
-        let person = person_for(
-            tx,
-            actor,
-            at,
-            &l.person_code,
-            l.new_name.as_deref(),
-            l.role,
-            unit_id,
-            l.phone.as_deref(),
-        )
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(Problem::with(
-                "problem.no_such_person_give_name",
-                &[&l.person_code],
-            ))
-        })?;
+            (None, _) => find_person(tx, &l.person_code).await?.ok_or_else(|| {
+                AppError::Conflict(Problem::with(
+                    "problem.no_such_person_give_name",
+                    &[&l.person_code],
+                ))
+            })?,
+        };
         register(
             tx,
             actor,
@@ -706,15 +723,18 @@ pub async fn sync_reporter_coverage(
 /// The unit paths of the registry entries of these people: where a
 /// certificate of theirs counts towards coverage.
 pub async fn entry_paths(tx: &mut Tx<'_>, people: &[i64]) -> Result<Vec<String>, AppError> {
-    let mut paths = Vec::new();
-    for person in people {
-        let found: Vec<String> = sqlx::query_scalar(
-            "SELECT u.path FROM registry_entries e JOIN units u ON u.id = e.unit_id WHERE e.person_id = $1",
-        )
-        .bind(person)
-        .fetch_all(&mut **tx)
-        .await?;
-        paths.extend(found);
+    if people.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(paths)
+    // Ids are numbers: listed in the query, one query for all.
+    let list = people
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT u.path FROM registry_entries e JOIN units u ON u.id = e.unit_id WHERE e.person_id IN ({list})"
+    ))
+    .fetch_all(&mut **tx)
+    .await?)
 }
