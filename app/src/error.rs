@@ -24,6 +24,8 @@ pub enum AppError {
     BadCredentials,
     #[error("too many attempts")]
     Throttled { wait_secs: i64, locked: bool },
+    #[error("too many certificate checks")]
+    TooManyChecks,
     #[error("internal error")]
     Internal,
     #[error("{0}")]
@@ -54,7 +56,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
-            AppError::Throttled { .. } => 429,
+            AppError::Throttled { .. } | AppError::TooManyChecks => 429,
             AppError::Internal | AppError::ServerFn(_) => 500,
         }
     }
@@ -81,6 +83,7 @@ impl AppError {
                 wait_secs,
                 locked: false,
             } => lang.tf("error.slow_down", &[&wait_secs.to_string()]),
+            AppError::TooManyChecks => lang.t("error.too_many_checks").into(),
             AppError::Internal => lang.t("error.internal").into(),
             AppError::ServerFn(_) => lang.t("error.network").into(),
         }

@@ -30,6 +30,8 @@ use leptos_router::path;
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    api::ssr::set_page_policy();
     let lang = detect_lang();
     view! {
         <!DOCTYPE html>
@@ -107,7 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/registry/reminders") view=pages::registry::RemindersPage />
                     <Route path=path!("/registry/coverage") view=pages::registry::ReporterCoveragePage />
                     <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage />
-                    <Route path=path!("/verify/:number") view=pages::registry::VerifyPage />
+                    <Route path=path!("/verify/:number") view=pages::registry::VerifyPage ssr=leptos_router::SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
                 </Routes>

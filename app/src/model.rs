@@ -146,6 +146,17 @@ pub struct StoredScheme {
     pub published: bool,
     pub published_at: Option<i64>,
     pub published_by: Option<String>,
+    /// A request to reopen the published year, waiting for a second
+    /// scheme manager.
+    pub reopen: Option<ReopenRequest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReopenRequest {
+    pub by_id: Option<i64>,
+    pub by: String,
+    pub at: i64,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,7 +217,19 @@ pub struct VetoRow {
     pub decided_at: Option<i64>,
     pub decision_note: Option<String>,
     pub revoked_by: Option<String>,
+    /// The reason of a revocation: waiting for a second assessor while
+    /// `revoke_proposed_by` is set and the veto still confirmed.
     pub revoke_reason: Option<String>,
+    pub revoke_proposed_by_id: Option<i64>,
+    pub revoke_proposed_by: Option<String>,
+    pub revoke_proposed_at: Option<i64>,
+}
+
+impl VetoRow {
+    /// A revocation waits for a second assessor (the veto still counts).
+    pub fn revocation_pending(&self) -> bool {
+        self.status == VetoStatus::Confirmed && self.revoke_proposed_by.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -563,6 +586,9 @@ pub struct PlanDetail {
     pub versions: Vec<PlanVersionRow>,
     pub drills: Vec<DrillSummary>,
     pub may_manage: bool,
+    /// The caller wrote the newest version (drafted it, changed it or
+    /// uploaded its document), so someone else approves it.
+    pub own_draft: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,10 +17,17 @@ pub struct Settings {
     /// Mark cookies `Secure` (deployments behind TLS).
     pub secure_cookies: bool,
     pub session: SessionPolicy,
+    /// Failed log-ins per user name.
     pub throttle: LoginThrottle,
+    /// Failed log-ins per client address (`LoginThrottle::per_client()`
+    /// in a real server; the derived default is the stricter per-name one).
+    pub client_throttle: LoginThrottle,
     /// Lets browser tests move the server's clock (`POST /test/clock`).
     /// Off unless `YINGJI_TEST_CLOCK` is set; never for a real deployment.
     pub test_clock: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`YINGJI_TRUSTED_PROXIES`); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The server's notion of now. Real time plus an offset that only tests
@@ -50,10 +57,83 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub clock: Arc<Clock>,
+    /// Public certificate checks per client address.
+    pub verify_limiter: Arc<RateLimiter>,
+}
+
+/// Certificate checks one address may make per minute: enough for a
+/// person scanning codes, too few to walk the number space.
+pub const VERIFY_PER_MINUTE: u32 = 30;
+
+/// Keys one limiter holds at most.
+const MAX_KEYS: usize = 100_000;
+
+/// A fixed-window counter per key (a client address), in memory: each app
+/// instance counts its own clients.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_window: u32,
+    window_secs: u64,
+    seen: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_window: u32, window_secs: u64) -> RateLimiter {
+        RateLimiter {
+            per_window,
+            window_secs,
+            seen: Default::default(),
+        }
+    }
+
+    /// Counts a request from `key` at `now` (seconds); false when over.
+    pub fn allow(&self, key: &str, now: u64) -> bool {
+        let window = now / self.window_secs;
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_KEYS && !seen.contains_key(key) {
+            seen.retain(|_, (w, _)| *w == window);
+            // Still full within one window: a flood of addresses. New ones
+            // wait for the next window rather than grow the map.
+            if seen.len() >= MAX_KEYS {
+                return false;
+            }
+        }
+        let entry = seen.entry(key.to_string()).or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        entry.1 <= self.per_window
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_counts_per_key_and_per_window() {
+        let l = RateLimiter::new(2, 60);
+        assert!(l.allow("a", 120) && l.allow("a", 121));
+        assert!(!l.allow("a", 122), "the third in a minute");
+        assert!(l.allow("b", 122), "another address has its own count");
+        assert!(l.allow("a", 180), "the next minute starts over");
+    }
+
+    #[test]
+    fn a_flood_of_new_keys_cannot_grow_the_limiter_without_bound() {
+        let l = RateLimiter::new(2, 60);
+        for i in 0..MAX_KEYS {
+            assert!(l.allow(&i.to_string(), 60));
+        }
+        assert!(!l.allow("one more", 61), "full within the window");
+        assert!(l.allow("0", 62), "a known key still counts");
+        assert!(l.allow("one more", 120), "the next window makes room");
     }
 }

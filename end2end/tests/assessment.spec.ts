@@ -1,17 +1,6 @@
-import { Browser, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import ExcelJS from 'exceljs';
-import { login, waitForHydration, watchConsole } from './helpers';
-
-/** A second person at another browser, signed in as `username`. */
-async function asSomeoneElse(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3900',
-    locale: 'zh-CN',
-  });
-  const page = await context.newPage();
-  await login(page, username);
-  return page;
-}
+import { asSomeoneElse, login, waitForHydration, watchConsole } from './helpers';
 
 /** Opens this year's subdistrict scheme (the newest) from the scheme list. */
 async function openRanking(page: Page): Promise<string> {
@@ -110,6 +99,23 @@ test('a veto proposed by one assessor and confirmed by another zeroes the unit, 
     fromFile.push([String(row.getCell(1).value), total === null ? '—' : Number(total).toFixed(1)]);
   });
   expect(fromFile).toEqual(rows.map((r) => [r[0], r[1]]));
+
+  // Revoking it takes two assessors as well: the first asks, with a reason,
+  // and the veto still counts until the second confirms.
+  await page.goto(sheetUrl);
+  await waitForHydration(page);
+  const confirmed = page.getByTestId('vetoes').locator('li[data-status="confirmed"]').filter({ hasText: '瞒报较大事故' });
+  await confirmed.locator('input[name="note"]').fill('单位申诉成立');
+  await confirmed.getByTestId('revoke-veto').click();
+  await expect(confirmed.getByTestId('revocation-pending')).toContainText('单位申诉成立');
+  await expect(confirmed.getByTestId('confirm-revoke')).toHaveCount(0);
+  await expect(page.getByTestId('headline')).toContainText('一票否决');
+  await second.goto('/assessment/vetoes');
+  await waitForHydration(second);
+  await second.locator('li[data-status="confirmed"]').filter({ hasText: '瞒报较大事故' }).getByTestId('confirm-revoke').click();
+  await expect(second.locator('li[data-status="revoked"]').filter({ hasText: '瞒报较大事故' })).toBeVisible();
+  await page.goto(sheetUrl);
+  await expect(page.getByTestId('headline')).toContainText(`总分 ${liveTotal}`);
   expect(errors, errors.join('\n')).toEqual([]);
 });
 

@@ -1,5 +1,5 @@
 import { expect, test, Page } from '@playwright/test';
-import { login, waitForHydration, watchConsole } from './helpers';
+import { asSomeoneElse, login, waitForHydration, watchConsole } from './helpers';
 
 /** "全区: 29 / 32 = 90.6% ..." → [29, 32] */
 async function coverage(page: Page): Promise<[number, number]> {
@@ -11,7 +11,7 @@ async function coverage(page: Page): Promise<[number, number]> {
   return [Number(m![1]), Number(m![2])];
 }
 
-test('an organizer drafts a plan, walks it to filed with its document, and coverage moves', async ({ page }) => {
+test('an organizer drafts a plan with its document, an admin approves it, the organizer files it, and coverage moves', async ({ page, browser }) => {
   test.setTimeout(120_000);
   const errors = watchConsole(page);
   await login(page, 'organizer');
@@ -45,7 +45,25 @@ test('an organizer drafts a plan, walks it to filed with its document, and cover
   await expect(page.getByTestId('document-link')).toHaveText('东湖中学预案.pdf');
   await waitForHydration(page);
 
-  for (const [step, status] of [['approve', '审批'], ['publish', '发布'], ['file', '备案']]) {
+  // The organizer wrote it, so someone else approves it: the admin, at
+  // another browser. Approved, its document is fixed.
+  await expect(page.getByTestId('own-draft')).toBeVisible();
+  await expect(page.getByTestId('step-approve')).toHaveCount(0);
+  const planUrl = page.url();
+  const admin = await asSomeoneElse(browser, 'admin');
+  await admin.goto(planUrl);
+  await waitForHydration(admin);
+  await expect(admin.getByTestId('own-draft')).toHaveCount(0);
+  await admin.getByTestId('step-approve').click();
+  await expect(admin.getByTestId('plan-status').first()).toHaveText('审批');
+  await expect(admin.getByTestId('upload-form')).toHaveCount(0);
+  await admin.context().close();
+
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId('plan-status').first()).toHaveText('审批');
+  await expect(page.getByTestId('upload-form')).toHaveCount(0);
+  for (const [step, status] of [['publish', '发布'], ['file', '备案']]) {
     await page.getByTestId(`step-${step}`).click();
     await expect(page.getByTestId('plan-status').first()).toHaveText(status);
   }

@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 
 export const PASSWORD = process.env.DEMO_PASSWORD ?? 'Demo-pass-2018';
 
@@ -31,4 +31,15 @@ export function watchConsole(page: Page): string[] {
     if (m.type() === 'error' && !refusal) errors.push(m.text());
   });
   return errors;
+}
+
+/** A second person at another browser, signed in as `username`. */
+export async function asSomeoneElse(browser: Browser, username: string): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3900',
+    locale: 'zh-CN',
+  });
+  const page = await context.newPage();
+  await login(page, username);
+  return page;
 }

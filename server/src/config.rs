@@ -14,6 +14,9 @@ pub struct Config {
     pub max_connections: u32,
     /// `YINGJI_TEST_CLOCK`: the browser tests' clock control, off by default.
     pub test_clock: bool,
+    /// `YINGJI_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For`
+    /// is believed (comma-separated addresses).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -55,6 +58,19 @@ impl Config {
         let max_hours = number(&get, "YINGJI_SESSION_MAX_HOURS", 12, 1, 30 * 24)?;
         let max_connections = number(&get, "YINGJI_DB_MAX_CONNECTIONS", 8, 1, 200)? as u32;
         let test_clock = flag(&get, "YINGJI_TEST_CLOCK")?;
+        let proxies_raw = get("YINGJI_TRUSTED_PROXIES").unwrap_or_default();
+        let trusted_proxies = proxies_raw
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().map_err(|_| ConfigError {
+                    var: "YINGJI_TRUSTED_PROXIES",
+                    value: proxies_raw.clone(),
+                    reason: "must be IP addresses separated by commas, like 127.0.0.1,::1",
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             database_url,
             site_addr,
@@ -66,6 +82,7 @@ impl Config {
             },
             max_connections,
             test_clock,
+            trusted_proxies,
         })
     }
 }

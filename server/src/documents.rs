@@ -94,7 +94,7 @@ pub async fn upload(
     };
     let stored = async {
         let (today, now) = today_and_now(&st)?;
-        let mut tx = st.db.pool.begin().await?;
+        let mut tx = st.db.write().await?;
         drills::plan_to_manage(&mut tx, &me.principal, id, today).await?;
         app::db::drills::save_document(
             &mut tx,

@@ -47,7 +47,9 @@ fn refusal(e: app::error::AppError, lang: Lang) -> Response {
         .into_response()
 }
 
-/// The signed-in viewer's results, or the response that refuses them.
+/// The signed-in viewer's results (an unpublished ranking only for the
+/// units within their reach, as the page shows it), or the response that
+/// refuses them.
 async fn load(
     st: &AppState,
     headers: &HeaderMap,
@@ -60,7 +62,7 @@ async fn load(
     if !me.principal.may(Action::ViewAssessment) {
         return Err((StatusCode::FORBIDDEN, both_languages("error.forbidden")).into_response());
     }
-    results(&st.db.pool, id, lang)
+    results(&st.db.pool, &me.principal, id, lang)
         .await
         .map_err(|e| refusal(e, lang))
 }
@@ -303,6 +305,11 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
             res.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/calendar; charset=utf-8"),
+            );
+            // A secret address: no shared cache keeps what it shows.
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
             );
             res
         }

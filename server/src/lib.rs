@@ -11,7 +11,8 @@ pub mod seed;
 use app::api::ssr::SignedIn;
 use app::db::Db;
 use app::i18n::{LANG_COOKIE, Lang};
-use app::state::{AppState, Clock, Settings};
+pub use app::state::VERIFY_PER_MINUTE;
+use app::state::{AppState, Clock, RateLimiter, Settings};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Request, State};
@@ -24,7 +25,6 @@ use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Connects, migrates and builds the shared state.
 pub async fn build_state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
@@ -47,9 +47,12 @@ pub fn state_with(db: Db, config: &Config) -> AppState {
             secure_cookies: config.secure_cookies,
             session: config.session,
             throttle: Default::default(),
+            client_throttle: app::domain::throttle::LoginThrottle::per_client(),
             test_clock: config.test_clock,
+            trusted_proxies: config.trusted_proxies.clone(),
         }),
         clock: Arc::new(Clock::default()),
+        verify_limiter: Arc::new(RateLimiter::new(VERIFY_PER_MINUTE, 60)),
     }
 }
 
@@ -65,7 +68,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", options.site_root);
     let test_clock = state.settings.test_clock;
-    let limiter = Arc::new(RateLimiter::new(VERIFY_PER_MINUTE, 60));
+    let hsts = state.settings.secure_cookies;
     let router = Router::new();
     // Only when YINGJI_TEST_CLOCK is set: browser tests move "today".
     let router = if test_clock {
@@ -73,7 +76,7 @@ pub fn router(state: AppState) -> Router {
     } else {
         router
     };
-    router
+    let router = router
         .route("/lang", post(set_language))
         .route(
             "/import/upload",
@@ -101,22 +104,20 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session))
-        .layer(middleware::from_fn_with_state(limiter, limit_verify))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
-        .layer(middleware::from_fn(same_origin_writes))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .with_state(state)
+        .layer(middleware::from_fn(same_origin_writes));
+    harden(router, hsts).with_state(state)
+}
+
+/// The layers around everything the server answers: security headers and
+/// the redirect guard, and a panic in a request answers 500 instead of
+/// ending the server.
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) -> Router<S> {
+    router
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(hsts, req, next)
+        }))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
 }
 
 #[derive(serde::Deserialize)]
@@ -137,78 +138,6 @@ async fn move_clock(
         .map(|d| d.to_string())
         .unwrap_or_default()
         .into_response()
-}
-
-/// Certificate checks one address may make per minute: enough for a
-/// person scanning codes, too few to walk the number space.
-pub const VERIFY_PER_MINUTE: u32 = 30;
-
-/// A fixed-window counter per key (a client address), in memory: each app
-/// instance counts its own clients.
-pub struct RateLimiter {
-    per_window: u32,
-    window_secs: u64,
-    seen: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
-}
-
-impl RateLimiter {
-    pub fn new(per_window: u32, window_secs: u64) -> RateLimiter {
-        RateLimiter {
-            per_window,
-            window_secs,
-            seen: Default::default(),
-        }
-    }
-
-    /// Counts a request from `key` at `now` (seconds); false when over.
-    pub fn allow(&self, key: &str, now: u64) -> bool {
-        let window = now / self.window_secs;
-        let Ok(mut seen) = self.seen.lock() else {
-            return true;
-        };
-        if seen.len() > 10_000 {
-            seen.retain(|_, (w, _)| *w == window);
-        }
-        let entry = seen.entry(key.to_string()).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.per_window
-    }
-}
-
-/// Rate-limits the public certificate check (`/verify/...` and its server
-/// function) per client address; over the limit is 429.
-async fn limit_verify(
-    State(limiter): State<Arc<RateLimiter>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path();
-    let verify_fn = <app::api::registry::VerifyCertificate as leptos::server_fn::ServerFn>::PATH;
-    if path.starts_with("/verify/") || path == verify_fn {
-        let key = req
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        if !limiter.allow(&key, now) {
-            let mut res = (
-                StatusCode::TOO_MANY_REQUESTS,
-                both_languages("error.too_many_checks"),
-            )
-                .into_response();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            return res;
-        }
-    }
-    next.run(req).await
 }
 
 /// A cookie's value from the request headers.
@@ -241,6 +170,14 @@ async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Re
                     principal,
                     session_hash,
                 });
+                // Nothing a signed-in person sees is kept by the browser or
+                // a proxy: Back after signing out on a shared office PC
+                // shows nothing, and exports with phone numbers stay off
+                // the disk's cache.
+                let mut res = next.run(req).await;
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                return res;
             }
             Ok(None) => {}
             Err(e) => {
@@ -293,13 +230,106 @@ pub fn both_languages(key: &str) -> String {
     format!("{} / {}", Lang::Zh.t(key), Lang::En.t(key))
 }
 
-/// Only paths on this site, never `//elsewhere`.
-fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
+/// Only paths on this site: `/` then anything but a second `/` or `\`,
+/// and no whitespace or control character anywhere (browsers drop a tab
+/// or a newline, so `/\t/evil.example` would lead to `//evil.example`).
+pub fn local_path(next: &str) -> &str {
+    let safe = next.starts_with('/')
+        && !next[1..].starts_with(['/', '\\'])
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_whitespace() || c.is_control());
+    if safe { next } else { "/" }
+}
+
+/// The same-site path a redirect may lead to: a local path, or an absolute
+/// address on this very host (what Leptos makes from a form's Referer),
+/// reduced to its path. Anything else is `None`.
+pub fn same_site_location(location: &str, host: &str) -> Option<String> {
+    if location.starts_with('/') {
+        let p = local_path(location);
+        return (p == location).then(|| p.to_string());
     }
+    let rest = location
+        .strip_prefix("http://")
+        .or_else(|| location.strip_prefix("https://"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
+    };
+    if host.is_empty() || !authority.eq_ignore_ascii_case(host) {
+        return None;
+    }
+    let p = local_path(path);
+    (p == path).then(|| p.to_string())
+}
+
+/// For answers that are not pages (files, exports, errors): nothing runs.
+const NO_CONTENT_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Headers on every answer: a Content-Security-Policy (pages set their own
+/// with a nonce, see `app::shell`), no sniffing, no framing, the referrer
+/// kept on this site, HSTS behind TLS; and a redirect may only lead to a
+/// path on this site, whoever made it (a handler, or Leptos after a form
+/// post, from the Referer).
+async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NO_CONTENT_POLICY),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if let Some(location) = h.get(header::LOCATION) {
+        let safe = location
+            .to_str()
+            .ok()
+            .and_then(|l| same_site_location(l, &host));
+        if safe.as_deref() != location.to_str().ok() {
+            tracing::warn!(location = ?location, "redirect off this site replaced by /");
+            let to = safe.unwrap_or_else(|| "/".to_string());
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                h.insert(header::LOCATION, v);
+            }
+        }
+    }
+    res
+}
+
+/// What a request that panicked answers (the panic itself is logged).
+fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("?");
+    tracing::error!(panic = what, "a request panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        both_languages("error.internal"),
+    )
+        .into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -411,15 +441,6 @@ mod tests {
     }
 
     #[test]
-    fn the_limiter_counts_per_key_and_per_window() {
-        let l = RateLimiter::new(2, 60);
-        assert!(l.allow("a", 120) && l.allow("a", 121));
-        assert!(!l.allow("a", 122), "the third in a minute");
-        assert!(l.allow("b", 122), "another address has its own count");
-        assert!(l.allow("a", 180), "the next minute starts over");
-    }
-
-    #[test]
     fn writes_from_another_site_are_recognised() {
         assert!(is_same_origin(&headers(&[])));
         assert!(is_same_origin(&headers(&[(
@@ -451,8 +472,40 @@ mod tests {
     #[test]
     fn redirects_stay_on_this_site() {
         assert_eq!(local_path("/people?q=1"), "/people?q=1");
-        assert_eq!(local_path("//evil.example"), "/");
-        assert_eq!(local_path("https://evil.example"), "/");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/ /evil.example",
+            "",
+        ] {
+            assert_eq!(local_path(evil), "/", "{evil:?}");
+        }
+        let host = "127.0.0.1:3000";
+        assert_eq!(
+            same_site_location("/drills/3", host).as_deref(),
+            Some("/drills/3")
+        );
+        assert_eq!(
+            same_site_location("http://127.0.0.1:3000/drills/3?x=1", host).as_deref(),
+            Some("/drills/3?x=1")
+        );
+        assert_eq!(
+            same_site_location("http://127.0.0.1:3000", host).as_deref(),
+            Some("/")
+        );
+        for evil in [
+            "http://evil.example/",
+            "http://127.0.0.1:3000.evil.example/",
+            "http://127.0.0.1:3000//evil.example",
+            "/\t/evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(same_site_location(evil, host), None, "{evil:?}");
+        }
     }
 
     #[test]

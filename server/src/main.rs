@@ -98,13 +98,10 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(format!("configuration: {e}")),
     };
-    let db = match Db::connect(&config.database_url, config.max_connections).await {
+    let db = match open_database(&config).await {
         Ok(db) => db,
-        Err(e) => return fail(format!("DATABASE_URL: cannot open the database: {e}")),
+        Err(message) => return fail(message),
     };
-    if let Err(e) = db.migrate().await {
-        return fail(format!("migrations failed: {e}"));
-    }
     let now = chrono::Utc::now().timestamp();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(db, config).await,
@@ -126,6 +123,38 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Opens, migrates and writes once, so that a start that cannot work stops
+/// within seconds and says what to fix (the variable, the path, the disk).
+async fn open_database(config: &Config) -> Result<Db, String> {
+    use sqlx::Connection;
+    let url = &config.database_url;
+    if let Some(file) = app::db::sqlite_file(url) {
+        app::db::check_sqlite_place(&file)?;
+    }
+    // One attempt first: the pool would retry for half a minute.
+    app::db::Db::install_drivers();
+    let first = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        sqlx::AnyConnection::connect(url),
+    )
+    .await;
+    match first {
+        Err(_) => return Err("DATABASE_URL: no answer from the database within 5 s".into()),
+        Ok(Err(e)) => return Err(format!("DATABASE_URL: cannot open the database: {e}")),
+        Ok(Ok(c)) => {
+            let _ = c.close().await;
+        }
+    }
+    let db = Db::connect(url, config.max_connections)
+        .await
+        .map_err(|e| format!("DATABASE_URL: cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    db.check_writable().await?;
+    Ok(db)
+}
+
 /// `yingji assess SHEET.json`: the results CSV on stdout, or (exit 2,
 /// nothing on stdout) the first problem with where it is.
 fn assess(path: &std::path::Path) -> ExitCode {
@@ -141,9 +170,9 @@ fn assess(path: &std::path::Path) -> ExitCode {
 /// `yingji schedule PLAN.json`: the roster as JSON on stdout, or (exit 2,
 /// nothing on stdout) the first problem with where it is.
 fn schedule(path: &std::path::Path) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_bounded(path, app::domain::plan_file::limits::MAX_FILE_BYTES) {
         Ok(t) => t,
-        Err(e) => return fail(format!("{}: cannot read: {e}", path.display())),
+        Err(code) => return code,
     };
     match app::domain::plan_file::run(&text) {
         Ok(roster) => {
@@ -157,10 +186,28 @@ fn schedule(path: &std::path::Path) -> ExitCode {
     }
 }
 
+/// Reads a whole input file, refusing one over `max` bytes before reading.
+fn read_bounded(path: &std::path::Path, max: u64) -> Result<String, ExitCode> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)
+        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
+    let mut text = String::new();
+    file.take(max + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
+    if text.len() as u64 > max {
+        return Err(fail(format!(
+            "{}: larger than the limit of {} MB",
+            path.display(),
+            max / 1024 / 1024
+        )));
+    }
+    Ok(text)
+}
+
 /// Reads and checks a sheet file; on a problem, says where and exits 2.
 fn read_sheet(path: &std::path::Path) -> Result<app::domain::scoring_sheet::SheetFile, ExitCode> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display())))?;
+    let text = read_bounded(path, app::domain::scoring_sheet::limits::MAX_FILE_BYTES)?;
     app::domain::scoring_sheet::parse(&text).map_err(|e| fail(format!("{}: {e}", path.display())))
 }
 
@@ -172,7 +219,7 @@ async fn import_assessment(
     file: &app::domain::scoring_sheet::SheetFile,
     now: i64,
 ) -> ExitCode {
-    let mut tx = match db.pool.begin().await {
+    let mut tx = match db.write().await {
         Ok(tx) => tx,
         Err(e) => return fail(e),
     };
@@ -203,6 +250,7 @@ async fn import_assessment(
 }
 
 async fn serve(db: Db, config: Config) -> ExitCode {
+    let state_pool = db.pool.clone();
     let state = server::state_with(db, &config);
     let app = server::router(state);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
@@ -219,17 +267,60 @@ async fn serve(db: Db, config: Config) -> ExitCode {
         }
     };
     tracing::info!("应急训考 listening on http://{}", config.site_addr);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let pool = state_pool.clone();
+    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        stop_signal().await;
+        tracing::info!("stopping: no new connections, finishing requests in flight");
+        let _ = stopping_tx.send(true);
     };
     // Client addresses reach the certificate check's rate limit.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    match axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    let serving = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let deadline = async move {
+        let mut rx = stopping_rx;
+        let _ = rx.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let code = tokio::select! {
+        r = serving => match r {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        },
+        () = deadline => {
+            tracing::warn!("requests still running after {} s: stopped", SHUTDOWN_GRACE.as_secs());
+            ExitCode::SUCCESS
+        }
+    };
+    // Connections still out after the grace period are not waited for.
+    if tokio::time::timeout(std::time::Duration::from_secs(5), pool.close())
         .await
+        .is_err()
     {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
+        tracing::warn!("database connections still in use at exit");
+    }
+    code
+}
+
+/// How long requests in flight may take to finish after a stop signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Ctrl-C or SIGTERM (what a service manager sends), whichever comes first.
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 
@@ -301,7 +392,7 @@ async fn create_admin(db: &Db, username: &str, name: &str, now: i64) -> ExitCode
     }
     let hash = PasswordHash::new_blocking(password).await;
     let result = async {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.write().await?;
         app::db::accounts::create(
             &mut tx,
             &Actor::system("create-admin"),

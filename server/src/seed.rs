@@ -225,7 +225,7 @@ fn demo_password() -> String {
 
 pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     let actor = Actor::system("seed-demo");
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     let mut ids: HashMap<&str, i64> = HashMap::new();
     let mut per_unit: Vec<(&str, Vec<PersonDraft>)> = Vec::new();
     let mut names = People { n: 0 };
@@ -411,13 +411,14 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     }
 
     let mut passwords = Vec::new();
+    let mut account_ids: HashMap<&str, i64> = HashMap::new();
     for (username, display, role, scope, person) in DEMO_ACCOUNTS {
         let password = demo_password();
         let hash = PasswordHash::new_blocking(password.clone()).await;
         let scope_id = scope.map(|c| ids[c]);
         let person_id = person.map(|c| person_ids[c].0);
         let display = person.map(|c| person_ids[c].1.as_str()).unwrap_or(display);
-        accounts::create(
+        let id = accounts::create(
             &mut tx,
             &actor,
             now,
@@ -430,11 +431,26 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
             },
         )
         .await?;
+        account_ids.insert(*username, id);
         passwords.push((username.to_string(), password));
     }
     seed_assessment(&mut tx, &actor, now, &ids).await?;
     seed_training(&mut tx, &actor, now, &ids).await?;
-    seed_drills(&mut tx, &actor, now, &ids).await?;
+    // Plans are kept as people keep them: the organizer drafts them with
+    // their document, publishes and files them; someone else (the admin)
+    // approves them.
+    let as_account = |name: &str| Actor {
+        id: Some(account_ids[name]),
+        name: name.to_string(),
+    };
+    seed_drills(
+        &mut tx,
+        &actor,
+        (&as_account("organizer"), &as_account("admin")),
+        now,
+        &ids,
+    )
+    .await?;
     seed_registry(&mut tx, &actor, now).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
@@ -592,7 +608,7 @@ async fn seed_assessment(
         )
         .await?;
         if offset == 1 {
-            store::set_published(tx, actor, now, scheme_id, true, "").await?;
+            store::publish(tx, actor, now, scheme_id, "").await?;
         }
     }
     Ok(())
@@ -603,7 +619,7 @@ async fn seed_assessment(
 pub async fn reset_demo_passwords(db: &Db, now: i64) -> Result<Vec<(String, String)>, AppError> {
     let actor = Actor::system("seed-demo");
     let mut out = Vec::new();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.write().await?;
     for (username, ..) in DEMO_ACCOUNTS {
         let Some(id) = accounts::id_by_username(&db.pool, username).await? else {
             continue;
@@ -755,21 +771,23 @@ async fn seed_training(
 }
 
 /// Emergency plans for every unit required to have one but two schools and
-/// one enterprise (coverage below 97%), filed; a special earthquake plan
+/// one enterprise (coverage below 97%), drafted with their document by
+/// `keeper` (the organizer), approved by `approver` (the admin), published
+/// and filed by the organizer; a special earthquake plan
 /// of 城关街道 filed four years ago and never drilled (flagged); a draft
 /// flood plan; a drill held two months ago and evaluated, with one
 /// corrective action overdue and one open; a tabletop exercise ahead.
 async fn seed_drills(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     actor: &Actor,
+    (keeper, approver): (&Actor, &Actor),
     now: i64,
     ids: &HashMap<&str, i64>,
 ) -> Result<(), AppError> {
     use app::db::drills as store;
     use app::domain::calendar::local_instant;
     use app::domain::drills::{
-        ActionDef, DrillDef, DrillFormat, EvaluationRow, PlanDef, PlanKind, PlanStep, Rating,
-        Scenario,
+        ActionDef, DrillDef, DrillFormat, EvaluationRow, PlanDef, PlanKind, Rating, Scenario,
     };
     use chrono::{Duration, Months};
     let today = app::domain::local_date(now).unwrap_or_default();
@@ -781,7 +799,6 @@ async fn seed_drills(
         revise_by,
         summary: String::new(),
     };
-    let filing = [PlanStep::Approve, PlanStep::Publish, PlanStep::File];
     let required = DEPARTMENTS
         .iter()
         .map(|d| (d.0, d.1))
@@ -791,32 +808,13 @@ async fn seed_drills(
         .chain(ENTERPRISES.iter().map(|e| (e.0, e.1)));
     let mut overall = HashMap::new();
     for (code, name) in required.filter(|(c, _)| !["XX04", "XX05", "QY06"].contains(c)) {
-        let id = store::create_plan(
-            tx,
-            actor,
-            now,
-            &plan(
-                code,
-                PlanKind::Overall,
-                format!("{name}突发事件总体应急预案"),
-            ),
-        )
-        .await?;
-        for step in filing {
-            store::step(tx, actor, now, today, id, step).await?;
-        }
+        let title = format!("{name}突发事件总体应急预案");
+        let def = plan(code, PlanKind::Overall, title);
+        let id = file_plan(tx, (keeper, approver), now, today, &def).await?;
         overall.insert(code, id);
     }
-    let quake = store::create_plan(
-        tx,
-        actor,
-        now,
-        &plan("JD01", PlanKind::Special, "城关街道地震应急预案".into()),
-    )
-    .await?;
-    for step in filing {
-        store::step(tx, actor, now, today, quake, step).await?;
-    }
+    let quake = plan("JD01", PlanKind::Special, "城关街道地震应急预案".into());
+    let quake = file_plan(tx, (keeper, approver), now, today, &quake).await?;
     let long_ago = today.checked_sub_months(Months::new(48)).unwrap_or(today);
     let then = app::domain::local_day_start(long_ago) + 9 * 3600;
     sqlx::query(
@@ -828,9 +826,16 @@ async fn seed_drills(
     .bind(quake)
         .execute(&mut **tx)
         .await?;
+    sqlx::query(
+        "UPDATE plan_documents SET uploaded_at = $1 WHERE version_id IN (SELECT id FROM plan_versions WHERE plan_id = $2)",
+    )
+    .bind(then)
+    .bind(quake)
+    .execute(&mut **tx)
+    .await?;
     store::create_plan(
         tx,
-        actor,
+        keeper,
         now,
         &plan(
             "YJB",
@@ -932,6 +937,36 @@ async fn seed_drills(
         .collect();
     store::save_drill(tx, actor, now, None, &tabletop, &person_ids, None, &[]).await?;
     Ok(())
+}
+
+/// A plan drafted with its (tiny) document by `keeper`, approved by
+/// `approver` (someone else), then published and filed by `keeper`.
+async fn file_plan(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    (keeper, approver): (&Actor, &Actor),
+    now: i64,
+    today: chrono::NaiveDate,
+    def: &app::domain::drills::PlanDef,
+) -> Result<i64, AppError> {
+    use app::db::drills as store;
+    use app::domain::drills::{DocKind, PlanStep};
+    const DOCUMENT: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+    let id = store::create_plan(tx, keeper, now, def).await?;
+    store::save_document(
+        tx,
+        keeper,
+        now,
+        id,
+        &format!("{}.pdf", def.title),
+        DocKind::Pdf,
+        DOCUMENT,
+    )
+    .await?;
+    store::step(tx, approver, now, today, id, PlanStep::Approve).await?;
+    for step in [PlanStep::Publish, PlanStep::File] {
+        store::step(tx, keeper, now, today, id, step).await?;
+    }
+    Ok(id)
 }
 
 /// The registry: every subdistrict's assistant and the villages' and

@@ -23,6 +23,7 @@ const DECIDE: &str = <api::DecideVeto as ServerFn>::PATH;
 const LOG_INCIDENT: &str = <api::LogIncident as ServerFn>::PATH;
 const MARK: &str = <api::MarkFinding as ServerFn>::PATH;
 const PUBLISH: &str = <api::PublishScheme as ServerFn>::PATH;
+const DECIDE_REOPEN: &str = <api::DecideReopen as ServerFn>::PATH;
 const COPY: &str = <api::CopyScheme as ServerFn>::PATH;
 const REMOVE_EVENT: &str = <api::RemoveEvent as ServerFn>::PATH;
 const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PATH;
@@ -255,12 +256,70 @@ on_both_databases! {
         let unit: UnitAssessment = app.call(UNIT, &[("scheme_id", &id.to_string()), ("unit_id", &jd)], Some(&first)).await.json();
         assert!(unit.outcome.vetoed);
         assert!(unit.vetoes.iter().any(|v| v.evidence.contains("通报") && v.decided_by.as_deref() == Some("assessor2")));
+        // Revoking takes two assessors as well: asking is not revoking.
         let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "revoke"), ("note", "复核后撤销")], Some(&first)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(total_of(&results(&app, id, &first).await, "JD01").as_deref(), Some("0.0"), "the veto counts until a second assessor confirms");
+        let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "confirm_revoke")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app.call(DECIDE, &[("id", &veto.to_string()), ("decision", "confirm_revoke")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(total_of(&results(&app, id, &first).await, "JD01").as_deref(), Some("97.0"));
-        for action in ["veto.propose", "veto.confirm", "veto.revoke"] {
+        let unit: UnitAssessment = app.call(UNIT, &[("scheme_id", &id.to_string()), ("unit_id", &jd)], Some(&first)).await.json();
+        let v = unit.vetoes.iter().find(|v| v.id == veto).unwrap();
+        assert_eq!((v.status.code(), v.revoked_by.as_deref(), v.revoke_reason.as_deref()), ("revoked", Some("assessor2"), Some("复核后撤销")));
+        assert_eq!(v.revoke_proposed_by.as_deref(), Some("assessor"), "who asked is kept");
+        for action in ["veto.propose", "veto.confirm", "veto.revoke_propose", "veto.revoke"] {
             assert_eq!(audit_count(&app, action).await, 1, "{action}");
         }
+    }
+
+    async fn an_assessor_cannot_confirm_their_own_revocation_and_the_veto_still_counts(db: Db) {
+        let app = TestApp::on(db).await;
+        let first = app.login("assessor").await;
+        let second = app.login("assessor2").await;
+        let id = scored(&app, &first).await;
+        let jd = app.district.units["JD01"].to_string();
+        let r = app.call(PROPOSE, &[("scheme_id", &id.to_string()), ("unit_id", &jd), ("reason", "瞒报较大事故"),
+            ("evidence", "区应急办2018-07-03通报")], Some(&first)).await;
+        let veto: i64 = r.json();
+        let veto_s = veto.to_string();
+        let r = app.call(DECIDE, &[("id", &veto_s), ("decision", "confirm")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // The confirming assessor asks to revoke it, then tries to settle
+        // the request alone, either way: refused, and the veto counts.
+        let r = app.call(DECIDE, &[("id", &veto_s), ("decision", "revoke"), ("note", "单位申诉")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        for decision in ["confirm_revoke", "reject_revoke"] {
+            let r = app.call(DECIDE, &[("id", &veto_s), ("decision", decision)], Some(&second)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{decision}: {}", r.body);
+        }
+        let r = results(&app, id, &first).await;
+        assert!(r.rows.iter().find(|x| x.unit_code == "JD01").unwrap().outcome.vetoed);
+        assert_eq!(total_of(&r, "JD01").as_deref(), Some("0.0"));
+        // A second request while one waits is refused; the other assessor
+        // sees it waiting, on the list and on the home page.
+        let r = app.call(DECIDE, &[("id", &veto_s), ("decision", "revoke"), ("note", "再次申请")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let list: Vec<app::model::VetoRow> = app.call(<api::ListVetoes as ServerFn>::PATH, &[("year", "2018")], Some(&first)).await.json();
+        let v = list.iter().find(|v| v.id == veto).unwrap();
+        assert!(v.revocation_pending());
+        assert_eq!((v.revoke_proposed_by.as_deref(), v.revoke_reason.as_deref()), (Some("assessor2"), Some("单位申诉")));
+        let home: app::model::Home = app.call(LOAD_HOME, &[("lang", "Zh")], Some(&first)).await.json();
+        assert!(home.items.iter().any(|i| i.key == "home.vetoes_pending" && i.count == 1), "{:?}", home.items);
+        // The other assessor rejects the request: the veto stands, and a
+        // decision with nothing waiting is a conflict.
+        let r = app.call(DECIDE, &[("id", &veto_s), ("decision", "reject_revoke"), ("note", "证据充分")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let list: Vec<app::model::VetoRow> = app.call(<api::ListVetoes as ServerFn>::PATH, &[("year", "2018")], Some(&first)).await.json();
+        let v = list.iter().find(|v| v.id == veto).unwrap();
+        assert_eq!((v.status.code(), v.revocation_pending(), v.revoke_reason.clone()), ("confirmed", false, None));
+        let r = app.call(DECIDE, &[("id", &veto_s), ("decision", "confirm_revoke")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(total_of(&results(&app, id, &first).await, "JD01").as_deref(), Some("0.0"));
+        assert_eq!(audit_count(&app, "veto.revoke_propose").await, 1);
+        assert_eq!(audit_count(&app, "veto.revoke_reject").await, 1);
+        assert_eq!(audit_count(&app, "veto.revoke").await, 0);
     }
 
     async fn a_late_incident_report_becomes_a_late_report_event(db: Db) {
@@ -313,11 +372,21 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::CONFLICT);
         let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
+        // Asking to reopen, with a reason, leaves the year locked until a
+        // second assessor confirms.
         let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0"), ("reason", "更正录入错误")], Some(&assessor)).await;
-        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "duty"), ("scores[0][points]", "49")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let second = app.login("assessor2").await;
+        let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "confirm")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "duty"), ("scores[0][points]", "49")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(audit_count(&app, "scheme.reopen_propose").await, 1);
         assert_eq!(audit_count(&app, "scheme.reopen").await, 1);
+        let scheme = results(&app, id, &assessor).await.scheme;
+        assert!(!scheme.published && scheme.reopen.is_none(), "{scheme:?}");
         // Next year's scheme starts as a copy; this year's kinds stay taken.
         let r = app.call(COPY, &[("id", &id_s)], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -328,6 +397,57 @@ on_both_databases! {
         let r = app.call(SAVE_SCHEME, &pairs(&clash), Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("problem.kind_in_other_scheme"), "{}", r.body);
+    }
+
+    async fn one_assessor_alone_cannot_reopen_a_published_year(db: Db) {
+        let app = TestApp::on(db).await;
+        let first = app.login("assessor").await;
+        let second = app.login("assessor2").await;
+        let id = scored(&app, &first).await;
+        let id_s = id.to_string();
+        let ga = app.district.units["GA"].to_string();
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0"), ("reason", "更正录入错误")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // The one who asked can neither confirm nor reject the request;
+        // the year stays published and locked.
+        for decision in ["confirm", "reject"] {
+            let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", decision)], Some(&first)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{decision}: {}", r.body);
+        }
+        let scheme = results(&app, id, &second).await.scheme;
+        assert!(scheme.published);
+        let request = scheme.reopen.expect("a request waits");
+        assert_eq!((request.by.as_str(), request.reason.as_str()), ("assessor", "更正录入错误"));
+        let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "duty"), ("scores[0][points]", "1")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        // One request at a time; only its proposer withdraws it.
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0"), ("reason", "再次申请")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "withdraw")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "withdraw")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let scheme = results(&app, id, &first).await.scheme;
+        assert!(scheme.published && scheme.reopen.is_none());
+        // A new request, rejected by the other assessor: still published,
+        // and nothing is left to decide.
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0"), ("reason", "单位申诉")], Some(&second)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "reject"), ("note", "申诉理由不成立")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(results(&app, id, &first).await.scheme.published);
+        let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "confirm")], Some(&first)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        // Those who do not manage schemes decide nothing.
+        let organizer = app.login("organizer").await;
+        let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "confirm")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(audit_count(&app, "scheme.reopen_propose").await, 2);
+        assert_eq!(audit_count(&app, "scheme.reopen_withdraw").await, 1);
+        assert_eq!(audit_count(&app, "scheme.reopen_reject").await, 1);
+        assert_eq!(audit_count(&app, "scheme.reopen").await, 0);
     }
 
     async fn trainees_and_strangers_are_kept_out_of_the_assessment(db: Db) {

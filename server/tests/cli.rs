@@ -105,10 +105,24 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     let db = app::db::Db::connect(&url, 2).await.unwrap();
     let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
     assert_eq!(schemes.len(), 1);
-    let results =
-        app::api::assessment::server::results(&db.pool, schemes[0].id, app::i18n::Lang::Zh)
-            .await
-            .unwrap();
+    let assessor = app::domain::authz::Principal {
+        account_id: 0,
+        username: "assessor".into(),
+        display_name: "assessor".into(),
+        person_id: None,
+        grants: vec![app::domain::authz::Grant {
+            role: app::domain::account::Role::Assessor,
+            scope: app::domain::authz::Scope::District,
+        }],
+    };
+    let results = app::api::assessment::server::results(
+        &db.pool,
+        &assessor,
+        schemes[0].id,
+        app::i18n::Lang::Zh,
+    )
+    .await
+    .unwrap();
     let rows = app::api::assessment::server::export_rows(&results);
     let mut csv = String::from("unit_code,unit_name,total,grade,rank,vetoed\r\n");
     for r in rows {
@@ -255,4 +269,143 @@ fn a_plan_with_overlapping_batches_is_refused_with_exit_2() {
         stderr.contains("batches[1].start") && stderr.contains("overlaps"),
         "{stderr}"
     );
+}
+
+/// A sheet of `n` subdistricts, each with a score, a ratio and an event.
+fn big_sheet(n: usize, count: &str) -> String {
+    let units: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"code": "U{i}", "name": "街道{i}", "kind": "subdistrict"}}"#))
+        .collect();
+    let scores: Vec<String> = (0..n)
+        .flat_map(|i| {
+            [
+                format!(r#"{{"unit": "U{i}", "indicator": "duty", "points": 18}}"#),
+                format!(r#"{{"unit": "U{i}", "indicator": "report", "points": 60}}"#),
+            ]
+        })
+        .collect();
+    let ratios: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"unit": "U{i}", "indicator": "plans", "numerator": 19, "denominator": 20}}"#
+            )
+        })
+        .collect();
+    let events: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"unit": "U{i}", "event": "late_report", "count": {count}}}"#))
+        .collect();
+    let head = SHEET.split(r#""units""#).next().unwrap();
+    format!(
+        r#"{head}"units": [{}], "manual_scores": [{}], "ratios": [{}], "events": [{}]}}"#,
+        units.join(","),
+        scores.join(","),
+        ratios.join(","),
+        events.join(",")
+    )
+}
+
+#[test]
+fn assess_reads_a_hundred_thousand_units_without_quadratic_scans() {
+    let out = assess(&big_sheet(100_000, "1"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 100_001);
+}
+
+#[test]
+fn an_event_count_that_would_overflow_is_refused_naming_the_bound() {
+    for count in ["9223372036854775807", "4611686018427387904", "101"] {
+        let out = assess(&big_sheet(2, count));
+        assert_eq!(out.status.code(), Some(2), "{count}");
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("events[0].count") && stderr.contains("between 1 and 100"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_plan_beyond_the_limits_is_refused_before_anything_is_built() {
+    // 20,000 units × 1,000 batches would need a network of 20 million
+    // (unit, batch) nodes: refused by the product, at once.
+    let batches: Vec<String> = (0..1000)
+        .map(|i| {
+            let day =
+                chrono::NaiveDate::from_ymd_opt(2018, 1, 1).unwrap() + chrono::Duration::days(i);
+            format!(r#"{{"code": "B{i}", "start": "{day}", "end": "{day}", "capacity": 10}}"#)
+        })
+        .collect();
+    let units: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"code": "U{i}", "staff": 5, "min_on_duty": 1}}"#))
+        .collect();
+    let plan = format!(
+        r#"{{"batches": [{}], "units": [{}], "trainees": []}}"#,
+        batches.join(","),
+        units.join(",")
+    );
+    let out = schedule(&plan);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("(unit, batch) pairs"), "{stderr}");
+    // 12,000 trainees × 1,000 batches, each trainee away on another day:
+    // a group per trainee, each joined to 999 batches. Refused by the
+    // product before the network is built.
+    let trainees: Vec<String> = (0..12_000)
+        .map(|i| {
+            let day = chrono::NaiveDate::from_ymd_opt(2018, 1, 1).unwrap()
+                + chrono::Duration::days(i % 1000);
+            format!(
+                r#"{{"id": "T{i}", "unit": "U{}", "unavailable": [["{day}", "{day}"]]}}"#,
+                i % 2000
+            )
+        })
+        .collect();
+    let plan = format!(
+        r#"{{"batches": [{}], "units": [{}], "trainees": [{}]}}"#,
+        batches.join(","),
+        units[..2000].join(","),
+        trainees.join(",")
+    );
+    let stderr = String::from_utf8(schedule(&plan).stderr).unwrap();
+    assert!(stderr.contains("(trainee, batch) pairs"), "{stderr}");
+    let too_many = format!(
+        r#"{{"batches": [{}], "units": [], "trainees": []}}"#,
+        vec![r#"{"code": "B", "start": "2018-01-01", "end": "2018-01-01", "capacity": 1}"#; 1001]
+            .join(",")
+    );
+    let stderr = String::from_utf8(schedule(&too_many).stderr).unwrap();
+    assert!(
+        stderr.contains("batches") && stderr.contains("at most 1000"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn schedule_reads_a_hundred_thousand_units_without_quadratic_scans() {
+    let units: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"code": "U{i}", "staff": 5, "min_on_duty": 1}}"#))
+        .collect();
+    let trainees: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"id": "T{i}", "unit": "U{i}"}}"#))
+        .collect();
+    let plan = format!(
+        r#"{{"batches": [{{"code": "B1", "start": "2018-04-02", "end": "2018-04-04", "capacity": 100000}}], "units": [{}], "trainees": [{}]}}"#,
+        units.join(","),
+        trainees.join(",")
+    );
+    let out = schedule(&plan);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let roster: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(roster["assignments"].as_array().unwrap().len(), 100_000);
 }

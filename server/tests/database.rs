@@ -117,7 +117,7 @@ on_both_databases! {
         // Last year's scheme published, this year's open with one sheet unfinished.
         let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
         assert_eq!(schemes.iter().map(|s| (s.year, s.published)).collect::<Vec<_>>(), vec![(2018, false), (2017, true)]);
-        let results = app::api::assessment::server::results(&db.pool, schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
+        let results = app::api::assessment::server::results(&db.pool, &common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
         assert_eq!(results.rows.len(), 6);
         assert_eq!(results.rows.iter().filter(|r| r.outcome.incomplete).count(), 1);
         assert_eq!(results.rows[0].outcome.rank, Some(1));
@@ -129,13 +129,51 @@ on_both_databases! {
         assert!(trainee.hash.verify(&again.iter().find(|(u, _)| u == "trainee").unwrap().1));
     }
 
-    async fn failed_logins_are_counted_per_name(db: Db) {
-        app::db::accounts::record_failure(&db.pool, "x", 100).await.unwrap();
-        app::db::accounts::record_failure(&db.pool, "x", 200).await.unwrap();
-        app::db::accounts::record_failure(&db.pool, "y", 200).await.unwrap();
-        assert_eq!(app::db::accounts::recent_failures(&db.pool, "x", 150).await.unwrap(), vec![200]);
-        app::db::accounts::clear_failures(&db.pool, "x").await.unwrap();
-        assert!(app::db::accounts::recent_failures(&db.pool, "x", 0).await.unwrap().is_empty());
-        assert_eq!(app::db::accounts::recent_failures(&db.pool, "y", 0).await.unwrap().len(), 1);
+    async fn log_in_attempts_are_counted_per_key_forgotten_and_purged(db: Db) {
+        use app::db::accounts::{add_attempt, attempts, clear_attempts, forget_attempt, lock_keys, purge_attempts};
+        let mut tx = db.write().await.unwrap();
+        lock_keys(&mut tx, &["user:x", "addr:10.0.0.1", "user:x"], 200).await.unwrap();
+        add_attempt(&mut tx, "user:x", 100).await.unwrap();
+        add_attempt(&mut tx, "user:x", 200).await.unwrap();
+        add_attempt(&mut tx, "user:y", 200).await.unwrap();
+        let mine = add_attempt(&mut tx, "addr:10.0.0.1", 200).await.unwrap();
+        let other = add_attempt(&mut tx, "addr:10.0.0.1", 200).await.unwrap();
+        assert_ne!(mine, other);
+        assert_eq!(attempts(&mut *tx, "user:x", 150).await.unwrap(), vec![200]);
+        tx.commit().await.unwrap();
+        let mut tx = db.write().await.unwrap();
+        clear_attempts(&mut tx, "user:x").await.unwrap();
+        forget_attempt(&mut tx, mine).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(attempts(&db.pool, "user:x", 0).await.unwrap().is_empty());
+        assert_eq!(attempts(&db.pool, "user:y", 0).await.unwrap(), vec![200]);
+        assert_eq!(attempts(&db.pool, "addr:10.0.0.1", 0).await.unwrap(), vec![200], "only the forgotten one went");
+        let mut tx = db.write().await.unwrap();
+        add_attempt(&mut tx, "user:y", 5000).await.unwrap();
+        assert_eq!(purge_attempts(&mut tx, db.backend, 1000).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        assert_eq!(attempts(&db.pool, "user:y", 0).await.unwrap(), vec![5000]);
+        assert!(attempts(&db.pool, "addr:10.0.0.1", 0).await.unwrap().is_empty());
+        // A key no log-in can make is refused by the table itself.
+        let mut tx = db.write().await.unwrap();
+        assert!(add_attempt(&mut tx, &"user:".repeat(100), 1).await.is_err());
+    }
+
+    async fn a_second_reservation_for_a_key_waits_for_the_first(db: Db) {
+        use app::db::accounts::lock_keys;
+        let mut first = db.write().await.unwrap();
+        lock_keys(&mut first, &["user:x"], 1).await.unwrap();
+        let other = db.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = other.write().await.unwrap();
+            lock_keys(&mut tx, &["user:x"], 2).await.unwrap();
+            tx.commit().await.unwrap();
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the second went ahead while the first held the key");
+        first.commit().await.unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(10), second).await.unwrap().unwrap();
+        let slots: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_locks").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(slots, 1, "one row per slot, however often it is taken");
     }
 }

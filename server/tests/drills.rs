@@ -1,6 +1,7 @@
 //! Emergency plans and drills through the real router on both databases:
-//! the plan lifecycle with coverage and revisions, plan documents (type
-//! checked, stored, served only to those allowed), drills saved over
+//! the plan lifecycle with coverage and revisions, approval by someone
+//! other than the plan's author, plan documents (type checked, stored,
+//! served only to those allowed, frozen at approval), drills saved over
 //! clashes only with a reason, attendance, evaluation and corrective
 //! actions feeding the lists and the `drills_held` metric, and the
 //! calendar feeds read back with a real iCalendar parser.
@@ -10,6 +11,8 @@ mod common;
 use app::api::drills as api;
 use app::api::drills::{ActionsPage, CalendarPage, DrillSaved, PlansPage};
 use app::db::Db;
+use app::db::audit::Actor;
+use app::domain::account::Role;
 use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -80,9 +83,44 @@ async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
     .status
 }
 
-async fn file(app: &TestApp, who: &str, plan: i64) {
-    for s in ["approve", "publish", "file"] {
-        assert_eq!(step(app, who, plan, s).await, StatusCode::OK, "{s}");
+/// A small PDF, as the type check wants it.
+const PDF: &[u8] = b"%PDF-1.7\n% \xe5\xba\x94\xe6\x80\xa5\n1 0 obj\nendobj\n%%EOF";
+
+/// A second district-wide organizer, signed in: a plan is approved by
+/// someone other than whoever wrote it.
+async fn second_organizer(app: &TestApp) -> String {
+    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
+    let mut tx = app.state.db.write().await.unwrap();
+    app::db::accounts::create(
+        &mut tx,
+        &Actor::system("test"),
+        1,
+        app::db::accounts::NewAccount {
+            username: "organizer2",
+            display_name: "organizer2",
+            hash: &hash,
+            grants: &[(Role::Organizer, None)],
+            person_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.login("organizer2").await
+}
+
+/// Walks a draft to filed as people do: its keeper uploads the document,
+/// someone else approves it, the keeper publishes and files it.
+async fn file(app: &TestApp, keeper: &str, approver: &str, plan: i64) {
+    let (_, to) = upload(app, keeper, plan, "预案.pdf", PDF).await;
+    assert_eq!(to, format!("/drills/plans/{plan}"), "the document is kept");
+    assert_eq!(
+        step(app, approver, plan, "approve").await,
+        StatusCode::OK,
+        "approve"
+    );
+    for s in ["publish", "file"] {
+        assert_eq!(step(app, keeper, plan, s).await, StatusCode::OK, "{s}");
     }
 }
 
@@ -219,6 +257,7 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let (ga, jd) = (app.district.units["GA"], app.district.units["JD01"]);
         let admin = app.login("admin").await;
+        let checker = second_organizer(&app).await;
         let cover = |r: PlanCoverageReport| (r.coverage.overall.covered, r.coverage.overall.required);
 
         let start: PlanCoverageReport = ok(&app, COVERAGE, &[], &admin).await;
@@ -228,7 +267,7 @@ on_both_databases! {
         let plan = new_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
         // No step is skipped and a draft cannot be filed.
         assert_eq!(step(&app, &admin, plan, "file").await, StatusCode::CONFLICT);
-        file(&app, &admin, plan).await;
+        file(&app, &admin, &checker, plan).await;
         let after: PlanCoverageReport = ok(&app, COVERAGE, &[], &admin).await;
         assert_eq!(cover(after.clone()), (1, 2));
         assert_eq!(after.missing.iter().map(|m| m.unit_code.as_str()).collect::<Vec<_>>(), ["JD01"]);
@@ -245,7 +284,7 @@ on_both_databases! {
         assert_eq!(d.versions[0].status.code(), "draft");
         let r = app.call(REVISE, &[("id", &plan.to_string())], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "a draft is not revised again");
-        file(&app, &admin, plan).await;
+        file(&app, &admin, &checker, plan).await;
         let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
         assert_eq!(d.plan.in_force, Some(2));
         assert_eq!(
@@ -309,13 +348,96 @@ on_both_databases! {
         let (status, _) = upload(&app, &organizer, plan, "a.pdf", pdf).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
-        // A published version keeps its document.
-        for s in ["approve", "publish"] {
-            assert_eq!(step(&app, &admin, plan, s).await, StatusCode::OK);
-        }
+        // An approved, then published, version keeps its document.
+        let checker = second_organizer(&app).await;
+        assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
+        let (_, to) = upload(&app, &admin, plan, "b.pdf", pdf).await;
+        assert!(to.contains("error=problem.plan_document_fixed"), "{to}");
+        assert_eq!(step(&app, &admin, plan, "publish").await, StatusCode::OK);
         let (_, to) = upload(&app, &admin, plan, "b.pdf", pdf).await;
         assert!(to.contains("error=problem.plan_document_fixed"), "{to}");
         assert_eq!(audited(&app.state.db, "emergency_plan.document").await, 1);
+    }
+
+    async fn the_author_of_a_plan_cannot_approve_it_and_its_document_is_frozen_at_approval(db: Db) {
+        let app = TestApp::on(db).await;
+        let jd = app.district.units["JD01"];
+        let admin = app.login("admin").await;
+        let checker = second_organizer(&app).await;
+        let organizer = app.login("organizer").await;
+        let plan = new_plan(&app, &admin, jd, "overall", "城关街道总体应急预案").await;
+        let id = plan.to_string();
+
+        // Without its document nobody approves it.
+        let r = app.call(STEP, &[("id", &id), ("step", "approve")], Some(&checker)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.plan_needs_document"), "{}", r.body);
+
+        // The drafter, with the document uploaded, approves their own plan:
+        // refused, and it stays a draft.
+        let (_, to) = upload(&app, &admin, plan, "城关预案.pdf", PDF).await;
+        assert_eq!(to, format!("/drills/plans/{plan}"));
+        assert_eq!(step(&app, &admin, plan, "approve").await, StatusCode::FORBIDDEN);
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &admin).await;
+        assert!(d.own_draft);
+        assert_eq!(d.versions[0].status.code(), "draft");
+
+        // Whoever changed the draft wrote it too.
+        let r = app.call(SAVE_PLAN, &[("id", &id), ("form[unit_id]", &jd.to_string()), ("form[kind]", "overall"),
+            ("form[title]", "城关街道突发事件总体应急预案"), ("form[revise_by]", "2030-12-31"), ("form[summary]", "分级响应")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(step(&app, &organizer, plan, "approve").await, StatusCode::FORBIDDEN);
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &checker).await;
+        assert!(!d.own_draft);
+        assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
+
+        // Once approved, nobody swaps the document, the approver neither.
+        let swapped = b"%PDF-1.7\nsomething else entirely\n%%EOF";
+        for who in [&admin, &checker, &organizer] {
+            let (_, to) = upload(&app, who, plan, "换过的预案.pdf", swapped).await;
+            assert!(to.contains("error=problem.plan_document_fixed"), "{to}");
+        }
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &admin).await;
+        assert_eq!(d.versions[0].status.code(), "approved");
+        assert_eq!(d.versions[0].document.as_ref().map(|doc| doc.file_name.as_str()), Some("城关预案.pdf"));
+        let got = app.get(&format!("/drills/documents/{}", d.versions[0].id), Some(&admin)).await;
+        assert_eq!(got.bytes, PDF, "the approved document is the one served");
+        assert_eq!(audited(&app.state.db, "emergency_plan.document").await, 1);
+
+        // Returned to draft, it takes a new document, and a new approval by
+        // someone who did not write it.
+        assert_eq!(step(&app, &admin, plan, "return").await, StatusCode::OK);
+        let (_, to) = upload(&app, &admin, plan, "城关预案-修改.pdf", swapped).await;
+        assert_eq!(to, format!("/drills/plans/{plan}"));
+        assert_eq!(step(&app, &admin, plan, "approve").await, StatusCode::FORBIDDEN);
+        assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
+        for s in ["publish", "file"] {
+            assert_eq!(step(&app, &admin, plan, s).await, StatusCode::OK, "{s}");
+        }
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &admin).await;
+        let approved = d.versions[0].stamps.iter().find(|(s, ..)| s.code() == "approved").map(|(_, by, _)| by.as_str());
+        assert_eq!(approved, Some("organizer2"));
+        assert_eq!(audited(&app.state.db, "emergency_plan.approve").await, 2);
+    }
+
+    async fn a_published_plan_without_its_document_is_not_filed(db: Db) {
+        let app = TestApp::on(db).await;
+        let ga = app.district.units["GA"];
+        let admin = app.login("admin").await;
+        let checker = second_organizer(&app).await;
+        let plan = new_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        let (_, to) = upload(&app, &admin, plan, "预案.pdf", PDF).await;
+        assert_eq!(to, format!("/drills/plans/{plan}"));
+        assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
+        assert_eq!(step(&app, &admin, plan, "publish").await, StatusCode::OK);
+        // A version published before documents were required has none.
+        sqlx::query("DELETE FROM plan_documents").execute(&app.state.db.pool).await.unwrap();
+        let r = app.call(STEP, &[("id", &plan.to_string()), ("step", "file")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.plan_needs_document"), "{}", r.body);
+        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        assert_eq!((d.versions[0].status.code(), d.plan.in_force), ("published", None));
+        assert_eq!(audited(&app.state.db, "emergency_plan.file").await, 0);
     }
 
     async fn a_drill_shows_its_clashes_and_is_saved_over_them_only_with_a_reason(db: Db) {

@@ -204,7 +204,10 @@ on_both_databases! {
         }
         let r = app.call(VERIFY, &[("number", "YJ-2026-000009")], None).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(r.body.contains("核验过于频繁"), "{}", r.body);
+        assert!(r.body.contains("TooManyChecks"), "{}", r.body);
+        let page = app.get("/verify/YJ-2026-000009", None).await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(page.body.contains("核验过于频繁"), "{}", page.body);
     }
 
     async fn a_confirmation_drive_clears_a_subtree_until_each_is_confirmed_again(db: Db) {

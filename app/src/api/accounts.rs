@@ -109,7 +109,7 @@ pub async fn create_account(
                 })?)
             };
             let hash = PasswordHash::new_blocking(password).await;
-            let mut tx = pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = accounts::create(
                 &mut tx,
                 &actor(&me),
@@ -153,7 +153,7 @@ pub async fn set_account_roles(
                     Problem::new("problem.cannot_drop_own_admin"),
                 ));
             }
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             crate::db::accounts::set_grants(&mut tx, &actor(&me), st.clock.now_secs(), id, &grants)
                 .await?;
             tx.commit().await?;
@@ -179,7 +179,7 @@ pub async fn set_account_disabled(id: i64, disabled: bool) -> Result<(), AppErro
                 ));
             }
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             crate::db::accounts::set_disabled(
                 &mut tx,
                 &actor(&me),
@@ -216,7 +216,7 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
             check_new_password(&username, &password)
                 .map_err(|p| AppError::invalid("field.password", p))?;
             let hash = PasswordHash::new_blocking(password).await;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             accounts::set_password(&mut tx, &actor(&me), st.clock.now_secs(), id, &hash, None)
                 .await?;
             tx.commit().await?;

@@ -110,10 +110,19 @@ pub mod server {
     }
 
     /// The ranking of a scheme, in listing order, with the distribution
-    /// chart.
-    pub async fn results(pool: &AnyPool, id: i64, lang: Lang) -> Result<Results, AppError> {
+    /// chart, as the caller may see it: a published ranking whole (it is
+    /// public to everyone who sees the assessment); an unpublished one
+    /// only for the units within the caller's reach (the ranks are still
+    /// among all units, as they will be published). The page and both
+    /// exports read this.
+    pub async fn results(
+        pool: &AnyPool,
+        me: &Principal,
+        id: i64,
+        lang: Lang,
+    ) -> Result<Results, AppError> {
         let scheme = scheme(pool, id).await?;
-        let evaluated = store::evaluate_scheme(pool, &scheme).await?;
+        let mut evaluated = store::evaluate_scheme(pool, &scheme).await?;
         let ranked = evaluated
             .iter()
             .filter(|(_, o)| !o.vetoed && !o.incomplete)
@@ -123,6 +132,9 @@ pub mod server {
             .map(|(u, o)| (u.code.clone(), o.clone()))
             .collect();
         listing_order(&mut listed);
+        if !scheme.published {
+            evaluated.retain(|(u, _)| me.may_at(Action::ViewAssessment, &u.path));
+        }
         let units: std::collections::HashMap<String, Unit> = evaluated
             .into_iter()
             .map(|(u, _)| (u.code.clone(), u))
@@ -266,7 +278,7 @@ pub async fn save_scheme(
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
             let now = st.clock.now_secs();
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = match id {
                 Some(id) => {
                     store::update_scheme(&mut tx, &actor(&me), now, id, &def).await?;
@@ -294,7 +306,7 @@ pub async fn copy_scheme(id: i64) -> Result<i64, AppError> {
             let st = state()?;
             let from = server::scheme(&st.db.pool, id).await?;
             let def = from.def.copy_for(from.def.year + 1);
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = store::create_scheme(&mut tx, &actor(&me), st.clock.now_secs(), &def).await?;
             tx.commit().await?;
             Ok(id)
@@ -303,14 +315,17 @@ pub async fn copy_scheme(id: i64) -> Result<i64, AppError> {
     )
 }
 
-/// Publishes a scheme's results (locking its year) or reopens them; reopening
-/// needs a reason.
+/// Publishes a scheme's results, locking its year (`publish` = "1"), or
+/// asks to reopen a published year with a reason (`publish` = "0"): the
+/// year stays published until a second scheme manager confirms the request
+/// (`decide_reopen`).
 #[server(endpoint = "publish_scheme")]
 pub async fn publish_scheme(
     id: i64,
     publish: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
+    use crate::domain::scheme::propose_reopen;
     use crate::domain::{Problem, text_field};
     use ssr::*;
     finish(
@@ -328,14 +343,78 @@ pub async fn publish_scheme(
                 text_field(&reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?
             };
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
-            crate::db::assessment::set_published(
+            let now = st.clock.now_secs();
+            let mut tx = st.db.write().await?;
+            let done = if publish {
+                crate::db::assessment::publish(&mut tx, &actor(&me), now, id, &reason).await
+            } else {
+                let rule = |s: &crate::model::StoredScheme| {
+                    propose_reopen(s.published, s.reopen.is_some(), &reason)
+                        .map_err(AppError::Conflict)
+                };
+                crate::db::assessment::propose_reopen(&mut tx, &actor(&me), now, id, &reason, rule)
+                    .await
+            };
+            done.map_err(|e| match e {
+                AppError::NotFound => {
+                    AppError::invalid("field.scheme", Problem::new("problem.no_such_scheme"))
+                }
+                e => e,
+            })?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Decides a request to reopen a published year: another scheme manager
+/// confirms it (`decision` = "confirm", the year opens) or rejects it
+/// ("reject"); the proposer may take it back ("withdraw"). Deciding one's
+/// own request, or withdrawing another's, is refused.
+#[server(endpoint = "decide_reopen")]
+pub async fn decide_reopen(
+    id: i64,
+    decision: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use crate::domain::scheme::{self, ReopenDecision};
+    use crate::domain::{Problem, text_field};
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            server::require_scheme_manager(&me)?;
+            let decision = ReopenDecision::parse(&decision)
+                .map_err(|p| AppError::invalid("field.decision", p))?;
+            let note = match note.trim() {
+                "" => String::new(),
+                text => text_field(text, 1, 500).map_err(|p| AppError::invalid("field.note", p))?,
+            };
+            let me_id = me.account_id;
+            let rule = |s: &crate::model::StoredScheme| {
+                // A request made without an account is decided by any
+                // other manager.
+                let proposer = s.reopen.as_ref().map(|r| r.by_id.unwrap_or(-1));
+                scheme::decide_reopen(s.published, proposer, me_id, decision).map_err(|p| {
+                    if p.key == "problem.reopen_own_proposal" || p.key == "problem.reopen_not_yours"
+                    {
+                        AppError::Forbidden
+                    } else {
+                        AppError::Conflict(p)
+                    }
+                })
+            };
+            let st = state()?;
+            let mut tx = st.db.write().await?;
+            crate::db::assessment::decide_reopen(
                 &mut tx,
                 &actor(&me),
                 st.clock.now_secs(),
                 id,
-                publish,
-                &reason,
+                decision.action(),
+                &note,
+                rule,
             )
             .await
             .map_err(|e| match e {
@@ -358,8 +437,8 @@ pub async fn scheme_results(id: i64) -> Result<Results, AppError> {
     use ssr::*;
     finish(
         async move {
-            require_may(Action::ViewAssessment)?;
-            server::results(&state()?.db.pool, id, detect_lang()).await
+            let me = require_may(Action::ViewAssessment)?;
+            server::results(&state()?.db.pool, &me, id, detect_lang()).await
         }
         .await,
     )
@@ -557,7 +636,7 @@ pub async fn save_scores(
             }
             let st = state()?;
             let now = st.clock.now_secs();
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             crate::db::assessment::open_unit(&mut tx, scheme.def.year as i64, unit.id).await?;
             let mut changed = 0;
             for (indicator, points, note) in &checked {
@@ -625,11 +704,14 @@ pub async fn add_event(
                 c => c
                     .parse::<i64>()
                     .ok()
-                    .filter(|c| (1..=100).contains(c))
+                    .filter(|c| (1..=crate::domain::assessment::MAX_EVENT_COUNT).contains(c))
                     .ok_or_else(|| {
                         AppError::invalid(
                             "field.count",
-                            Problem::with("problem.between", &["1", "100"]),
+                            Problem::with(
+                                "problem.between",
+                                &["1", &crate::domain::assessment::MAX_EVENT_COUNT.to_string()],
+                            ),
                         )
                     })?,
             };
@@ -643,7 +725,7 @@ pub async fn add_event(
             let description = text_field(&description, 2, 500)
                 .map_err(|p| AppError::invalid("field.description", p))?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = store::add_event(
                 &mut tx,
                 &actor(&me),
@@ -678,7 +760,7 @@ pub async fn remove_event(id: i64) -> Result<(), AppError> {
                 .await?
                 .ok_or(AppError::NotFound)?;
             server::unit_to_assess(&st.db.pool, &me, unit_id).await?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             store::remove_event(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
             tx.commit().await?;
             Ok(())
@@ -702,18 +784,24 @@ pub async fn add_bonus(
             let me = require_may(crate::domain::authz::Action::Assess)?;
             let (scheme, unit) = sheet_target(&me, scheme_id, unit_id).await?;
             let points = match Points::parse(&points) {
-                Some(p) if p > Points::ZERO && p <= Points(1000) => p,
+                Some(p) if p > Points::ZERO && p <= crate::domain::assessment::MAX_ITEM_POINTS => p,
                 _ => {
                     return Err(AppError::invalid(
                         "field.points",
-                        Problem::with("problem.between", &["0.1", "100.0"]),
+                        Problem::with(
+                            "problem.between",
+                            &[
+                                "0.1",
+                                &crate::domain::assessment::MAX_ITEM_POINTS.to_string(),
+                            ],
+                        ),
                     ));
                 }
             };
             let reason =
                 text_field(&reason, 2, 200).map_err(|p| AppError::invalid("field.reason", p))?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = crate::db::assessment::add_bonus(
                 &mut tx,
                 &actor(&me),
@@ -743,7 +831,7 @@ pub async fn remove_bonus(id: i64) -> Result<(), AppError> {
                 .await?
                 .ok_or(AppError::NotFound)?;
             server::unit_to_assess(&st.db.pool, &me, unit_id).await?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             store::remove_bonus(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
             tx.commit().await?;
             Ok(())
@@ -771,7 +859,7 @@ pub async fn propose_veto(
             let evidence = text_field(&evidence, 2, 2000)
                 .map_err(|p| AppError::invalid("field.evidence", p))?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = crate::db::assessment::propose_veto(
                 &mut tx,
                 &actor(&me),
@@ -790,17 +878,19 @@ pub async fn propose_veto(
 }
 
 /// A second assessor confirms (`decision` = "confirm") or rejects a
-/// proposed veto; the proposer is refused. A confirmed veto is revoked
-/// with `decision` = "revoke" and a reason.
+/// proposed veto; the proposer is refused. Revoking a confirmed veto takes
+/// two assessors too: one asks with a reason (`decision` = "revoke"), and
+/// another confirms ("confirm_revoke") or rejects ("reject_revoke") the
+/// request; the veto counts until then, and its proposer is refused.
 #[server(endpoint = "decide_veto")]
 pub async fn decide_veto(
     id: i64,
     decision: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use crate::db::assessment as store;
+    use crate::db::assessment::{self as store, Revocation};
     use crate::domain::authz::Action;
-    use crate::domain::veto::{decide, revoke};
+    use crate::domain::veto::{decide, decide_revocation, propose_revocation};
     use crate::domain::{Problem, text_field};
     use ssr::*;
     finish(
@@ -821,26 +911,76 @@ pub async fn decide_veto(
                 }
             };
             let me_id = me.account_id;
-            // The rule runs on the veto as read inside the transaction.
-            let rule = |v: &crate::model::VetoRow| {
-                let proposer = v.proposed_by_id.unwrap_or(-1);
-                match decision.as_str() {
-                    "confirm" | "reject" => {
-                        decide(v.status, proposer, me_id, decision == "confirm")
-                    }
-                    "revoke" => revoke(v.status, &note),
-                    other => Err(Problem::with("problem.unknown_value", &[other])),
+            // Deciding one's own proposal is refused as not allowed; every
+            // other broken rule is a conflict with the veto's state.
+            let refuse = |p: Problem| {
+                if p.key == "problem.veto_own_proposal"
+                    || p.key == "problem.revocation_own_proposal"
+                {
+                    AppError::Forbidden
+                } else {
+                    AppError::Conflict(p)
                 }
-                .map_err(|p| {
-                    if p.key == "problem.veto_own_proposal" {
-                        AppError::Forbidden
-                    } else {
-                        AppError::Conflict(p)
-                    }
-                })
             };
-            let mut tx = st.db.pool.begin().await?;
-            store::change_veto(&mut tx, &actor(&me), st.clock.now_secs(), id, rule, &note).await?;
+            let now = st.clock.now_secs();
+            let mut tx = st.db.write().await?;
+            // Each rule runs on the veto as read inside the transaction.
+            match decision.as_str() {
+                "confirm" | "reject" => {
+                    let rule = |v: &crate::model::VetoRow| {
+                        decide(
+                            v.status,
+                            v.proposed_by_id.unwrap_or(-1),
+                            me_id,
+                            decision == "confirm",
+                        )
+                        .map_err(refuse)
+                    };
+                    store::change_veto(&mut tx, &actor(&me), now, id, rule, &note).await?;
+                }
+                "revoke" => {
+                    let rule = |v: &crate::model::VetoRow| {
+                        propose_revocation(v.status, v.revoke_proposed_by.is_some(), &note)
+                            .map_err(refuse)
+                    };
+                    store::revocation(
+                        &mut tx,
+                        &actor(&me),
+                        now,
+                        id,
+                        Revocation::Propose,
+                        rule,
+                        &note,
+                    )
+                    .await?;
+                }
+                "confirm_revoke" | "reject_revoke" => {
+                    let confirm = decision == "confirm_revoke";
+                    let rule = |v: &crate::model::VetoRow| {
+                        // A request someone made without an account is
+                        // decided by anyone signed in.
+                        let proposer = v
+                            .revoke_proposed_by
+                            .as_ref()
+                            .map(|_| v.revoke_proposed_by_id.unwrap_or(-1));
+                        decide_revocation(v.status, proposer, me_id, confirm)
+                            .map(|_| ())
+                            .map_err(refuse)
+                    };
+                    let step = if confirm {
+                        Revocation::Confirm
+                    } else {
+                        Revocation::Reject
+                    };
+                    store::revocation(&mut tx, &actor(&me), now, id, step, rule, &note).await?;
+                }
+                other => {
+                    return Err(AppError::Conflict(Problem::with(
+                        "problem.unknown_value",
+                        &[other],
+                    )));
+                }
+            }
             tx.commit().await?;
             Ok(())
         }
@@ -915,7 +1055,7 @@ pub async fn log_incident(
             let local_day = local_date(occurred).ok_or(AppError::Internal)?;
             let year = local_day.year() as i64;
             let now = st.clock.now_secs();
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             store::open_unit(&mut tx, year, unit_id).await?;
             let id = store::create_incident(
                 &mut tx,
@@ -1012,7 +1152,7 @@ pub async fn mark_finding(
                 text_field(&description, 2, 500)
                     .map_err(|p| AppError::invalid("field.description", p))?
             };
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = store::add_event(
                 &mut tx,
                 &actor(&me),
@@ -1099,11 +1239,14 @@ pub async fn load_metric_table(#[server(default)] year: i64) -> Result<MetricTab
             }
             units.sort_by(|a, b| a.path.cmp(&b.path));
             units.retain(|u| me.may_at(Action::ViewAssessment, &u.path));
+            // Values of the units within reach only, as the units listed.
+            let values =
+                store::metrics_within(pool, year, &me.reach(Action::ViewAssessment)).await?;
             Ok(MetricTable {
                 year,
                 units,
                 metrics,
-                values: store::metrics(pool, year).await?,
+                values,
             })
         }
         .await,
@@ -1137,17 +1280,20 @@ pub async fn save_metric(
                 raw.trim()
                     .parse::<i64>()
                     .ok()
-                    .filter(|n| (0..=1_000_000).contains(n))
+                    .filter(|n| (0..=crate::domain::assessment::MAX_RATIO_TERM).contains(n))
                     .ok_or_else(|| {
                         AppError::invalid(
                             field,
-                            Problem::with("problem.between", &["0", "1000000"]),
+                            Problem::with(
+                                "problem.between",
+                                &["0", &crate::domain::assessment::MAX_RATIO_TERM.to_string()],
+                            ),
                         )
                     })
             };
             let n = whole(&numerator, "field.numerator")?;
             let d = whole(&denominator, "field.denominator")?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             crate::db::assessment::open_unit(&mut tx, year, unit_id).await?;
             crate::db::assessment::save_metric(
                 &mut tx,

@@ -298,12 +298,18 @@ pub async fn get_emergency_plan(id: i64) -> Result<PlanDetail, AppError> {
             let mut c = state()?.db.pool.acquire().await?;
             let plan = server::plan_to_see(&mut c, &me, id, today).await?;
             let versions = store::versions(&mut c, id).await?;
-            let drills = store::plan_drills(&mut c, id).await?;
+            // The drills that exercised it, of those the caller sees.
+            let own = server::own_unit(&mut c, &me).await?.map(|(id, _)| id);
+            let drills = store::plan_drills(&mut c, id, &me.reach(Action::ViewDrills), own).await?;
+            let own_draft = store::latest_authors(&mut c, id)
+                .await?
+                .is_some_and(|(_, authors, _)| authors.includes(me.account_id));
             Ok(PlanDetail {
                 may_manage: me.may_at(Action::ManageDrills, &plan.unit_path),
                 plan,
                 versions,
                 drills,
+                own_draft,
             })
         }
         .await,
@@ -371,7 +377,7 @@ pub async fn save_emergency_plan(
                 .parse(today)
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let who = actor(&me);
             match id {
                 Some(id) => {
@@ -405,7 +411,9 @@ pub async fn save_emergency_plan(
 }
 
 /// One lifecycle step (approve, publish, file, return) on the newest
-/// version; filing moves coverage, so the metrics follow.
+/// version; filing moves coverage, so the metrics follow. Someone who did
+/// not write the version approves it (its author is refused, 403), and
+/// only a version with its document is approved or filed (409).
 #[server(endpoint = "emergency_plan_step")]
 pub async fn step_emergency_plan(id: i64, step: String) -> Result<(), AppError> {
     use crate::domain::drills::PlanStep;
@@ -416,7 +424,7 @@ pub async fn step_emergency_plan(id: i64, step: String) -> Result<(), AppError> 
             let step = PlanStep::parse(&step).map_err(|p| AppError::invalid("field.step", p))?;
             let (today, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             server::plan_to_manage(&mut tx, &me, id, today).await?;
             let who = actor(&me);
             crate::db::drills::step(&mut tx, &who, now, today, id, step).await?;
@@ -439,7 +447,7 @@ pub async fn revise_emergency_plan(id: i64) -> Result<i64, AppError> {
             let me = require()?;
             let (today, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             server::plan_to_manage(&mut tx, &me, id, today).await?;
             let v = crate::db::drills::revise(&mut tx, &actor(&me), now, id).await?;
             tx.commit().await?;
@@ -530,7 +538,7 @@ pub async fn sync_drill_metrics() -> Result<(usize, usize), AppError> {
             }
             let (today, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let done = crate::db::drills::sync_metrics(&mut tx, &actor(&me), now, today).await?;
             tx.commit().await?;
             Ok(done)
@@ -574,18 +582,27 @@ pub async fn get_drill_editor(#[server(default)] id: Option<i64>) -> Result<Dril
             let (today, _) = server::today_and_now()?;
             let st = state()?;
             let mut c = st.db.pool.acquire().await?;
-            let (form, clash_reason) = match id {
+            let (form, clash_reason, kept_units, kept_plans) = match id {
                 Some(id) => {
                     let d = server::drill_to_manage(&mut c, &me, id).await?;
                     (
                         DrillForm::from_def(&d.def, &d.def.person_codes),
                         d.clash_reason.unwrap_or_default(),
+                        d.unit_ids,
+                        d.def.plan_ids,
                     )
                 }
-                None => (DrillForm::default(), String::new()),
+                None => (DrillForm::default(), String::new(), Vec::new(), Vec::new()),
             };
-            let plans = crate::db::drills::all_plans(&mut c, today).await?;
-            let units = crate::db::units::list(&st.db.pool, &Default::default()).await?;
+            // What `save_drill` accepts: units and plans within reach, and
+            // those the drill has already.
+            let reach = me.reach(Action::ManageDrills);
+            let plans = crate::db::drills::plans_within(&mut c, &reach, &kept_plans, today).await?;
+            let units: Vec<Unit> = crate::db::units::list(&st.db.pool, &Default::default())
+                .await?
+                .into_iter()
+                .filter(|u| reach.covers(&u.path) || kept_units.contains(&u.id))
+                .collect();
             let organizer_units = server::managed_units(&me).await?;
             Ok(DrillEditor {
                 id,
@@ -621,10 +638,14 @@ pub async fn save_drill(
                 .map_err(|p| AppError::invalid("field.clash_reason", p))?;
             let (_, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
-            if let Some(id) = id {
-                server::drill_to_manage(&mut tx, &me, id).await?;
-            }
+            let mut tx = st.db.write().await?;
+            // What the drill has already stays allowed (a district-wide
+            // organizer may have added units, plans or people beyond the
+            // caller's reach); anything new must be within it.
+            let stored = match id {
+                Some(id) => Some(server::drill_to_manage(&mut tx, &me, id).await?),
+                None => None,
+            };
             let organizer = crate::db::units::get_in(&mut *tx, def.organizer_unit_id)
                 .await?
                 .ok_or_else(|| {
@@ -633,25 +654,59 @@ pub async fn save_drill(
             if !me.may_at(Action::ManageDrills, &organizer.path) {
                 return Err(AppError::Forbidden);
             }
-            let known = crate::db::drills::names(&mut tx, "units", &def.unit_ids).await?;
-            if let Some(u) = def.unit_ids.iter().find(|u| !known.contains_key(u)) {
-                return Err(AppError::invalid(
-                    "field.participating_units",
-                    Problem::with("problem.unknown_choice", &[&u.to_string()]),
-                ));
+            let reach = me.reach(Action::ManageDrills);
+            let had_unit = |u: &i64| stored.as_ref().is_some_and(|d| d.unit_ids.contains(u));
+            for u in &def.unit_ids {
+                let unit = crate::db::units::get_in(&mut *tx, *u)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "field.participating_units",
+                            Problem::with("problem.unknown_choice", &[&u.to_string()]),
+                        )
+                    })?;
+                // A drill writes into its units' calendars, feeds and
+                // drills_held metric: new ones only within reach.
+                if !reach.covers(&unit.path) && !had_unit(u) {
+                    return Err(AppError::invalid(
+                        "field.participating_units",
+                        Problem::with("problem.outside_scope", &[&unit.code]),
+                    ));
+                }
             }
-            let plans = crate::db::drills::names_of_plans(&mut tx, &def.plan_ids).await?;
-            if let Some(p) = def.plan_ids.iter().find(|p| !plans.contains(p)) {
+            // A plan outside reach is no choice of the caller's (its title
+            // is not theirs to learn): refused as unknown, as a missing one.
+            let had_plan = |p: &i64| stored.as_ref().is_some_and(|d| d.def.plan_ids.contains(p));
+            let plan_paths = crate::db::drills::plan_paths(&mut tx, &def.plan_ids).await?;
+            if let Some(p) = def.plan_ids.iter().find(|&&p| {
+                plan_paths
+                    .get(&p)
+                    .is_none_or(|path| !reach.covers(path) && !had_plan(&p))
+            }) {
                 return Err(AppError::invalid(
                     "field.plans_exercised",
                     Problem::with("problem.unknown_choice", &[&p.to_string()]),
                 ));
             }
-            let people: Vec<i64> = crate::db::drills::resolve_people(&mut tx, &def.person_codes)
-                .await?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
+            // People are named by number: one the caller may not see is
+            // refused by number, their name never shown back (no clash
+            // row, no drill page naming them).
+            let had_person = |code: &str| {
+                stored
+                    .as_ref()
+                    .is_some_and(|d| d.def.person_codes.iter().any(|c| c == code))
+            };
+            let located =
+                crate::db::drills::resolve_people_located(&mut tx, &def.person_codes).await?;
+            if let Some((_, code, _)) = located.iter().find(|(_, code, path)| {
+                !me.may_name_person(path.as_str()) && !had_person(code.as_str())
+            }) {
+                return Err(AppError::invalid(
+                    "field.participants",
+                    Problem::with("problem.person_outside_scope", &[code]),
+                ));
+            }
+            let people: Vec<i64> = located.into_iter().map(|(id, _, _)| id).collect();
             let clashes = server::named_clashes(&mut tx, &def, &people, id).await?;
             if !clashes.is_empty() && reason.is_empty() {
                 return Ok(DrillSaved { id: None, clashes });
@@ -740,7 +795,7 @@ pub async fn hold_drill(
             let me = require()?;
             let (today, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let d = server::drill_to_manage(&mut tx, &me, id).await?;
             crate::domain::drills::may_hold(d.summary.status, d.summary.start, now)
                 .map_err(AppError::Conflict)?;
@@ -768,7 +823,7 @@ pub async fn evaluate_drill(id: i64, rows: Vec<EvaluationRowForm>) -> Result<(),
             let me = require()?;
             let (_, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let d = server::drill_to_manage(&mut tx, &me, id).await?;
             let parsed = crate::domain::drills::parse_evaluation(&rows, d.def.objectives.len())
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
@@ -784,6 +839,7 @@ pub async fn evaluate_drill(id: i64, rows: Vec<EvaluationRowForm>) -> Result<(),
 #[server(endpoint = "add_corrective_action")]
 pub async fn add_corrective_action(drill_id: i64, form: ActionForm) -> Result<i64, AppError> {
     use crate::domain::Problem;
+    use crate::domain::authz::Action;
     use crate::domain::drills::DrillStatus;
     use ssr::*;
     finish(
@@ -794,18 +850,22 @@ pub async fn add_corrective_action(drill_id: i64, form: ActionForm) -> Result<i6
                 .parse()
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let d = server::drill_to_manage(&mut tx, &me, drill_id).await?;
             if d.summary.status == DrillStatus::Planned {
                 return Err(AppError::Conflict(Problem::new("problem.drill_not_held")));
             }
-            if crate::db::units::get_in(&mut *tx, def.owner_unit_id)
+            let owner = crate::db::units::get_in(&mut *tx, def.owner_unit_id)
                 .await?
-                .is_none()
-            {
+                .ok_or_else(|| {
+                    AppError::invalid("field.owner_unit", Problem::new("problem.no_such_unit"))
+                })?;
+            // The action lands on the owner unit's list: a unit that took
+            // part in the drill, or one within the caller's reach.
+            if !d.unit_ids.contains(&owner.id) && !me.may_at(Action::ManageDrills, &owner.path) {
                 return Err(AppError::invalid(
                     "field.owner_unit",
-                    Problem::new("problem.no_such_unit"),
+                    Problem::with("problem.outside_scope", &[&owner.code]),
                 ));
             }
             let id =
@@ -830,7 +890,7 @@ pub async fn close_corrective_action(id: i64, note: String) -> Result<(), AppErr
                 .map_err(|p| AppError::invalid("field.closing_note", p))?;
             let (_, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let (owner_path, organizer_path) = crate::db::drills::action_paths(&mut tx, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -899,7 +959,7 @@ pub async fn get_calendar(
     use ssr::*;
     finish(
         async move {
-            require_may(Action::ViewDrills)?;
+            let me = require_may(Action::ViewDrills)?;
             let (today, _) = server::today_and_now()?;
             let bad = || {
                 AppError::invalid(
@@ -935,7 +995,14 @@ pub async fn get_calendar(
                 )
             };
             let st = state()?;
-            let units = crate::db::units::list(&st.db.pool, &Default::default()).await?;
+            // The unit filter, and the unit feed it hands out, offer only
+            // units within reach: a unit outside is "no such unit".
+            let reach = me.reach(Action::ViewDrills);
+            let units: Vec<Unit> = crate::db::units::list(&st.db.pool, &Default::default())
+                .await?
+                .into_iter()
+                .filter(|u| reach.covers(&u.path))
+                .collect();
             let unit_path = match unit {
                 Some(u) => Some(
                     units
@@ -952,8 +1019,11 @@ pub async fn get_calendar(
                 None => None,
             };
             let mut c = st.db.pool.acquire().await?;
+            let own = server::own_unit(&mut c, &me).await?.map(|(id, _)| id);
             let items = crate::db::drills::calendar(
                 &mut c,
+                &reach,
+                own,
                 anchor,
                 last,
                 unit_path.as_deref(),
@@ -989,6 +1059,38 @@ pub async fn get_calendar(
                 unit_feed,
                 today,
             })
+        }
+        .await,
+    )
+}
+
+/// A new address for a unit's calendar feed; the old one stops working.
+/// For those who keep the unit's drills.
+#[server(endpoint = "rotate_unit_calendar_feed")]
+pub async fn rotate_unit_calendar_feed(unit: i64) -> Result<(), AppError> {
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::ManageDrills)?;
+            let st = state()?;
+            let target = crate::db::units::get(&st.db.pool, unit)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !me.may_at(Action::ManageDrills, &target.path) {
+                return Err(AppError::Forbidden);
+            }
+            let mut tx = st.db.write().await?;
+            crate::db::rotate_calendar_token(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                crate::db::FeedOwner::Unit,
+                unit,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
         }
         .await,
     )

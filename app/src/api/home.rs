@@ -48,7 +48,7 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
             let mut assess_binds = Vec::new();
             if let Some(within) = crate::db::reach_clause(&me.reach(Action::Assess), "u.path", &mut assess_binds) {
                 let pending = count(
-                    format!("SELECT COUNT(*) FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id WHERE v.status = 'proposed' AND {within}"),
+                    format!("SELECT COUNT(*) FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id WHERE (v.status = 'proposed' OR (v.status = 'confirmed' AND v.revoke_proposed_at IS NOT NULL)) AND {within}"),
                     assess_binds,
                 )
                 .await?;

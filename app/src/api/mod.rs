@@ -80,6 +80,68 @@ pub mod ssr {
         result
     }
 
+    /// The client's address: as the listener saw it, or, when that is a
+    /// trusted reverse proxy, the last address in `X-Forwarded-For` that is
+    /// not one of the trusted proxies (what a client writes further left
+    /// is not believed).
+    pub fn client_address() -> Option<std::net::IpAddr> {
+        let parts = use_context::<http::request::Parts>()?;
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())?;
+        let trusted = state()
+            .map(|s| s.settings.trusted_proxies.clone())
+            .unwrap_or_default();
+        Some(forwarded_client(peer, &parts.headers, &trusted))
+    }
+
+    pub fn forwarded_client(
+        peer: std::net::IpAddr,
+        headers: &http::HeaderMap,
+        trusted: &[std::net::IpAddr],
+    ) -> std::net::IpAddr {
+        if !trusted.contains(&peer) {
+            return peer;
+        }
+        let hops: Vec<std::net::IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .collect();
+        hops.into_iter()
+            .rev()
+            .find(|a| !trusted.contains(a))
+            .unwrap_or(peer)
+    }
+
+    /// The Content-Security-Policy of every page: scripts only with this
+    /// response's nonce (Leptos puts it on the hydration script and the
+    /// resource chunks; what the hydration script imports is trusted through
+    /// it), WebAssembly compiled but no `eval`, nothing framed, no plugins,
+    /// no `<base>`, forms posted only here. Set by the shell; the server's
+    /// middleware gives everything else a policy under which nothing runs.
+    pub fn set_page_policy() {
+        let (Some(nonce), Some(res)) =
+            (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+        else {
+            return;
+        };
+        if let Ok(v) = http::HeaderValue::from_str(&page_policy(&nonce)) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+
+    pub fn page_policy(nonce: &str) -> String {
+        format!(
+            "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+    }
+
     pub fn append_header(name: http::HeaderName, value: &str) {
         if let (Some(res), Ok(v)) = (
             use_context::<ResponseOptions>(),

@@ -67,22 +67,40 @@ pub struct CertificateView {
 #[cfg(feature = "ssr")]
 pub mod server {
     //! Checks the server functions share.
-    use crate::domain::authz::{Action, Principal};
+    use crate::domain::authz::{Action, Principal, Reach};
 
     /// Who registered people are shown to with their full phone number.
     pub fn sees_phones(me: &Principal, unit_path: &str) -> bool {
         me.may_at(Action::ManageRegistry, unit_path)
     }
 
-    /// The registry rows within the caller's reach, phones masked where
-    /// the caller may not see them (the page and the export show the same).
+    /// The part of the registry the caller sees: their scope, and for a
+    /// trainee their own subdistrict (see `Principal::reach_with_own_unit`).
+    /// The page, its progress and coverage lines, and the export all read
+    /// this one reach.
+    pub async fn registry_reach(
+        c: &mut sqlx::AnyConnection,
+        me: &Principal,
+    ) -> Result<Reach, crate::error::AppError> {
+        let own = match me.person_id {
+            Some(p) => crate::db::drills::person_unit(c, p)
+                .await?
+                .map(|(_, path)| path),
+            None => None,
+        };
+        Ok(me.reach_with_own_unit(Action::ViewRegistry, own.as_deref()))
+    }
+
+    /// The registry rows within `reach` (the caller's, from
+    /// `registry_reach`), phones masked where the caller may not see them
+    /// (the page and the export show the same).
     pub async fn visible_rows(
         c: &mut sqlx::AnyConnection,
         me: &Principal,
+        reach: &Reach,
         today: chrono::NaiveDate,
     ) -> Result<Vec<crate::model::RegistryRow>, crate::error::AppError> {
-        let mut rows =
-            crate::db::registry::entries(c, &me.reach(Action::ViewRegistry), today).await?;
+        let mut rows = crate::db::registry::entries(c, reach, today).await?;
         for r in &mut rows {
             if !sees_phones(me, &r.unit_path) {
                 r.phone = r.phone.as_deref().map(crate::domain::person::mask_phone);
@@ -123,8 +141,9 @@ pub mod server {
         }
         let now = st.clock.now_secs();
         let today = crate::domain::local_date(now).ok_or(AppError::Internal)?;
-        let mut tx = st.db.pool.begin().await?;
-        let rows = visible_rows(&mut tx, me, today).await?;
+        let mut tx = st.db.write().await?;
+        let reach = registry_reach(&mut tx, me).await?;
+        let rows = visible_rows(&mut tx, me, &reach, today).await?;
         let unmasked = rows
             .iter()
             .filter(|r| r.phone.is_some() && sees_phones(me, &r.unit_path))
@@ -161,8 +180,8 @@ pub mod server {
                     "format": format,
                     "rows": out.len(),
                     "full_phones": unmasked,
-                    "reach": match me.reach(Action::ViewRegistry) {
-                        crate::domain::authz::Reach::Subtrees(paths) => serde_json::json!(paths),
+                    "reach": match &reach {
+                        Reach::Subtrees(paths) => serde_json::json!(paths),
                         other => serde_json::json!(format!("{other:?}").to_lowercase()),
                     },
                 })
@@ -186,12 +205,13 @@ pub async fn get_registry() -> Result<RegistryPage, AppError> {
             let (today, _) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut c = st.db.pool.acquire().await?;
-            let rows = server::visible_rows(&mut c, &me, today).await?;
+            let reach = server::registry_reach(&mut c, &me).await?;
+            let rows = server::visible_rows(&mut c, &me, &reach, today).await?;
             let all = crate::db::units::list(&st.db.pool, &Default::default()).await?;
             let mut progress: Vec<DriveProgress> = all
                 .iter()
                 .filter(|u| u.kind == UnitKind::Subdistrict)
-                .filter(|u| me.may_at(Action::ViewRegistry, &u.path))
+                .filter(|u| reach.covers(&u.path))
                 .map(|u| {
                     let within: Vec<&RegistryRow> = rows
                         .iter()
@@ -239,7 +259,7 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
             let (today, now) = crate::api::training::server::today_and_now()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let unit = crate::db::units::get_in(&mut *tx, def.unit_id)
                 .await?
                 .ok_or_else(|| {
@@ -252,23 +272,42 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 .check_unit(unit.kind)
                 .map_err(|p| AppError::invalid("field.unit", p))?;
             let who = actor(&me);
-            let person = crate::db::registry::person_for(
-                &mut tx,
-                &who,
-                now,
-                &def.person_code,
-                def.name.as_deref(),
-                def.role,
-                unit.id,
-                def.phone.as_deref(),
-            )
-            .await?
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "field.person_code",
-                    Problem::with("problem.no_such_person_give_name", &[&def.person_code]),
-                )
-            })?;
+            // The scope rule of the registry import: a known person outside
+            // the caller's reach is refused by number, their stored name
+            // never shown back; an unknown number with a name is a new
+            // person in the unit (which is in reach).
+            let person = match crate::db::registry::person_by_code(&mut tx, &def.person_code)
+                .await?
+            {
+                Some((id, path)) if me.may_name_person(&path) => id,
+                Some(_) => {
+                    return Err(AppError::invalid(
+                        "field.person_code",
+                        Problem::with("problem.person_outside_scope", &[&def.person_code]),
+                    ));
+                }
+                None => match def.name.as_deref() {
+                    Some(name) => {
+                        crate::db::registry::create_person(
+                            &mut tx,
+                            &who,
+                            now,
+                            &def.person_code,
+                            name,
+                            def.role,
+                            unit.id,
+                            def.phone.as_deref(),
+                        )
+                        .await?
+                    }
+                    None => {
+                        return Err(AppError::invalid(
+                            "field.person_code",
+                            Problem::with("problem.no_such_person_give_name", &[&def.person_code]),
+                        ));
+                    }
+                },
+            };
             let id = crate::db::registry::register(
                 &mut tx,
                 &who,
@@ -305,7 +344,7 @@ pub async fn confirm_assistant(id: i64) -> Result<(), AppError> {
         async move {
             let me = require_may(Action::ManageRegistry)?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let path = crate::db::registry::entry_path(&mut tx, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -333,7 +372,7 @@ pub async fn start_confirmation_drive(unit_id: i64, reason: String) -> Result<u6
             let reason = crate::domain::text_field(&reason, 2, 200)
                 .map_err(|p| AppError::invalid("field.reason", p))?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let unit = crate::db::units::get_in(&mut *tx, unit_id)
                 .await?
                 .ok_or_else(|| {
@@ -405,7 +444,7 @@ pub async fn revoke_certificate(number: String, reason: String) -> Result<(), Ap
                 .map_err(|p| AppError::invalid("field.reason", p))?;
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let cert = crate::db::registry::certificate(&mut tx, &number, today)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -425,13 +464,24 @@ pub async fn revoke_certificate(number: String, reason: String) -> Result<(), Ap
 }
 
 /// The public check of a certificate number: anyone, signed in or not.
-/// An unknown or malformed number is "not found" and nothing else.
+/// An unknown or malformed number is "not found" and nothing else. Counted
+/// per client address here, in the check itself, so that every way to
+/// reach it (the page under any spelling of its path, the server function)
+/// shares one limit.
 #[server(endpoint = "verify_certificate")]
 pub async fn verify_certificate(number: String) -> Result<Verified, AppError> {
     use crate::domain::registry::{is_certificate_number, mask_name};
     use ssr::*;
     finish(
         async move {
+            let st = state()?;
+            // By IPv4 address or IPv6 /64: one client holds a whole /64.
+            let key = crate::domain::throttle::client_key(client_address());
+            let now = u64::try_from(st.clock.now_secs()).unwrap_or(0);
+            if !st.verify_limiter.allow(&key, now) {
+                append_header(http::header::RETRY_AFTER, "60");
+                return Err(AppError::TooManyChecks);
+            }
             let number = number.trim().to_string();
             if !is_certificate_number(&number) {
                 return Err(AppError::NotFound);
@@ -529,11 +579,12 @@ pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError>
             let (today, _) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut c = st.db.pool.acquire().await?;
+            let reach = server::registry_reach(&mut c, &me).await?;
             let report = crate::db::registry::coverage(&mut c, today).await?;
             let lines: Vec<CoverageLine> = report
                 .0
                 .into_iter()
-                .filter(|(path, _)| me.may_at(Action::ViewRegistry, path))
+                .filter(|(path, _)| reach.covers(path))
                 .map(|(_, l)| l)
                 .collect();
             let labels: Vec<String> = lines.iter().map(|l| l.subdistrict.clone()).collect();
@@ -582,7 +633,7 @@ pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let who = actor(&me);
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             crate::db::registry::set_reporters_needed(&mut tx, &who, now, n).await?;
             crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, None).await?;
             tx.commit().await?;
@@ -606,7 +657,7 @@ pub async fn sync_reporter_metric() -> Result<(usize, usize), AppError> {
             }
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let done =
                 crate::db::registry::sync_reporter_coverage(&mut tx, &actor(&me), now, today, None)
                     .await?;

@@ -140,6 +140,19 @@ pub mod server {
         ))
     }
 
+    /// Courses have no owner unit: every course serves the whole district
+    /// (its lessons, its quiz and pass mark, and for a certifying course
+    /// the validity of the certificates it issues). So only someone whose
+    /// training reach is the whole district keeps courses; a scoped
+    /// organizer picks them for their plans.
+    pub fn require_course_keeper(me: &Principal) -> Result<(), AppError> {
+        if me.reach(Action::ManageTraining) == Reach::Everywhere {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The signed-in trainee's person id, or 403 for an account without
     /// a person.
     pub fn my_person(me: &Principal) -> Result<i64, AppError> {
@@ -171,7 +184,9 @@ pub async fn get_course_editor(
     use ssr::*;
     finish(
         async move {
-            require_may(Action::ManageTraining)?;
+            let me = require_may(Action::ManageTraining)?;
+            // The editor holds the quiz's answers: for course keepers only.
+            server::require_course_keeper(&me)?;
             let form = match id {
                 Some(id) => {
                     let mut c = state()?.db.pool.acquire().await?;
@@ -199,11 +214,12 @@ pub async fn save_course(
     finish(
         async move {
             let me = require_may(Action::ManageTraining)?;
+            server::require_course_keeper(&me)?;
             let def = form
                 .parse()
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = crate::db::training::save_course(
                 &mut tx,
                 &actor(&me),
@@ -221,15 +237,17 @@ pub async fn save_course(
 
 // ---- plans ----
 
+/// The plans the caller may manage: those of units within their reach,
+/// and district-wide ones for district-wide organizers (as `may_manage`).
 #[server(endpoint = "list_plans")]
 pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
     use crate::domain::authz::Action;
     use ssr::*;
     finish(
         async move {
-            require_may(Action::ManageTraining)?;
+            let me = require_may(Action::ManageTraining)?;
             let mut c = state()?.db.pool.acquire().await?;
-            crate::db::training::list_plans(&mut c).await
+            crate::db::training::list_plans(&mut c, &me.reach(Action::ManageTraining)).await
         }
         .await,
     )
@@ -282,7 +300,7 @@ pub async fn save_plan(
                 .parse()
                 .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             if store::get_course(&mut tx, def.course_id).await?.is_none() {
                 return Err(AppError::invalid(
                     "field.course",
@@ -375,7 +393,7 @@ pub async fn run_scheduler(id: i64) -> Result<Scheduled, AppError> {
         async move {
             let me = require_may(Action::ManageTraining)?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let plan = server::plan_to_manage(&mut tx, &me, id).await?;
             let done =
                 server::schedule_plan(&mut tx, &actor(&me), st.clock.now_secs(), &plan).await?;
@@ -404,7 +422,7 @@ pub async fn move_seat(
         async move {
             let me = require_may(Action::ManageTraining)?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let plan = server::plan_to_manage(&mut tx, &me, plan_id).await?;
             let batch = store::get_batch(&mut tx, batch_id)
                 .await?
@@ -458,7 +476,7 @@ pub async fn remove_seat(plan_id: i64, person_id: i64) -> Result<(), AppError> {
         async move {
             let me = require_may(Action::ManageTraining)?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             server::plan_to_manage(&mut tx, &me, plan_id).await?;
             crate::db::training::remove_seat(
                 &mut tx,
@@ -484,7 +502,7 @@ pub async fn publish_plan(id: i64) -> Result<usize, AppError> {
         async move {
             let me = require_may(Action::ManageTraining)?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             server::plan_to_manage(&mut tx, &me, id).await?;
             let n =
                 crate::db::training::publish(&mut tx, &actor(&me), st.clock.now_secs(), id).await?;
@@ -517,7 +535,7 @@ pub async fn mark_attendance(
                 })?;
             let st = state()?;
             let (today, now) = server::today_and_now()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let batch = store::get_batch(&mut tx, batch_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -588,7 +606,7 @@ pub async fn add_leave(
             }
             let reason = text_field(&reason, 1, 100).map_err(|p| AppError::invalid("field.reason", p))?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let person: Option<(i64, String)> = sqlx::query_as(
                 "SELECT pe.id, u.path FROM people pe JOIN units u ON u.id = pe.unit_id WHERE pe.code = $1",
             )
@@ -681,7 +699,7 @@ pub async fn sync_coverage(year: i64) -> Result<(usize, usize), AppError> {
                 return Err(AppError::Forbidden);
             }
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let done = crate::db::training::sync_coverage(
                 &mut tx,
                 &actor(&me),
@@ -749,7 +767,7 @@ pub async fn issue_order(
             if !me.may_at(Action::Rectify, &unit.path) {
                 return Err(AppError::Forbidden);
             }
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = crate::db::training::issue_order(
                 &mut tx,
                 &actor(&me),
@@ -778,7 +796,7 @@ pub async fn close_order(id: i64, note: String) -> Result<(), AppError> {
                 .map_err(|p| AppError::invalid("field.closing_note", p))?;
             let (today, now) = server::today_and_now()?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let (_, path) =
                 crate::db::training::orders(&mut tx, &me.reach(Action::Rectify), today, Some(id))
                     .await?
@@ -836,6 +854,32 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
     )
 }
 
+/// A new address for the caller's own calendar feed; the old one stops
+/// working (a link shared too widely, a phone lost).
+#[server(endpoint = "rotate_my_calendar_feed")]
+pub async fn rotate_my_calendar_feed() -> Result<(), AppError> {
+    use ssr::*;
+    finish(
+        async move {
+            let me = require()?;
+            let person = server::my_person(&me)?;
+            let st = state()?;
+            let mut tx = st.db.write().await?;
+            crate::db::rotate_calendar_token(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
+                crate::db::FeedOwner::Person,
+                person,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "read_notices")]
 pub async fn read_notices() -> Result<(), AppError> {
     use ssr::*;
@@ -886,7 +930,7 @@ pub async fn sign_up(batch_id: i64) -> Result<(), AppError> {
             // SQLite queues it behind other writers instead of failing a
             // read-to-write upgrade); the rules are read after it, when a
             // concurrent sign-up of the same unit has committed or waits.
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             store::sign_up(&mut tx, &actor(&me), now, &batch, person).await?;
             let breaches = store::breaches(&mut tx, &batch, person, target.unit_id).await?;
             if let Some(b) = breaches
@@ -967,7 +1011,7 @@ pub async fn submit_quiz(
             let person = server::my_person(&me)?;
             let st = state()?;
             let (today, now) = server::today_and_now()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let plan = store::get_plan(&mut tx, plan_id).await?.filter(|p| p.published).ok_or(AppError::NotFound)?;
             store::seat_of(&mut tx, plan_id, person).await?.ok_or(AppError::NotFound)?;
             // Serializes one trainee's attempts, so two tabs cannot both

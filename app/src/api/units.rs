@@ -74,7 +74,7 @@ pub async fn save_unit(
                 UnitDraft::parse(&code, &name, &kind, &min_on_duty).map_err(first_invalid)?;
             let st = state()?;
             let now = st.clock.now_secs();
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             let id = match id {
                 Some(id) => {
                     crate::db::units::update(&mut tx, &actor(&me), now, id, &draft).await?;
@@ -101,7 +101,7 @@ pub async fn move_unit(id: i64, #[server(default)] parent_id: String) -> Result<
             let me = require_may(Action::ManageUnits)?;
             let parent_id = parse_parent(&parent_id)?;
             let st = state()?;
-            let mut tx = st.db.pool.begin().await?;
+            let mut tx = st.db.write().await?;
             crate::db::units::move_to(&mut tx, &actor(&me), st.clock.now_secs(), id, parent_id)
                 .await?;
             tx.commit().await?;

@@ -1,8 +1,9 @@
-//! Accounts, their roles, password hashes and failed log-ins.
+//! Accounts, their roles, password hashes and log-in attempts.
 
+use super::Backend;
 use super::audit::{self, Actor, json};
 use crate::domain::Problem;
-use crate::domain::account::Role;
+use crate::domain::account::{MAX_PASSWORD_BYTES, Role};
 use crate::domain::authz::{Grant, Principal, Scope};
 use crate::error::AppError;
 use crate::model::{Account, GrantView};
@@ -32,38 +33,75 @@ impl PasswordHash {
         PasswordHash(hash)
     }
 
+    /// Whether the password is this hash's. The decoy (an empty hash)
+    /// takes as long and is never right; an overlong password is wrong
+    /// without hashing.
     pub fn verify(&self, password: &str) -> bool {
-        ParsedHash::new(&self.0)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+        if password.len() > MAX_PASSWORD_BYTES {
+            return false;
+        }
+        if self.0.is_empty() {
+            std::hint::black_box(check_phc(decoy_phc(), password));
+            return false;
+        }
+        check_phc(&self.0, password)
     }
 
+    /// Hashes on a blocking thread, at most `HASHING`'s permits at once.
     pub async fn new_blocking(password: String) -> PasswordHash {
-        tokio::task::spawn_blocking(move || PasswordHash::new(&password))
+        let permit = HASHING
+            .acquire()
             .await
-            .expect("hashing task panicked")
+            .expect("the hashing semaphore is never closed");
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            PasswordHash::new(&password)
+        })
+        .await
+        .expect("hashing task panicked")
     }
 
+    /// Verifies on a blocking thread, at most `HASHING`'s permits at once.
     pub async fn verify_blocking(self, password: String) -> bool {
-        tokio::task::spawn_blocking(move || self.verify(&password))
-            .await
-            .unwrap_or(false)
+        let Ok(permit) = HASHING.acquire().await else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            self.verify(&password)
+        })
+        .await
+        .unwrap_or(false)
     }
 }
 
-/// A hash to check against when the user name does not exist, so that a
-/// wrong name takes as long as a wrong password.
-pub fn decoy_hash() -> PasswordHash {
+/// Hashes computed at once, process-wide. Each takes 19 MiB and a core
+/// for a while: a flood of log-ins queues here instead of taking all the
+/// memory and every blocking thread.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+fn check_phc(phc: &str, password: &str) -> bool {
+    ParsedHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// The decoy's PHC string, made on first use (on the blocking thread that
+/// verifies against it, not on an async one).
+fn decoy_phc() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PasswordHash(
-        DECOY
-            .get_or_init(|| PasswordHash::new("decoy-password-0").0)
-            .clone(),
-    )
+    DECOY.get_or_init(|| PasswordHash::new("decoy-password-0").0)
+}
+
+/// A hash to check against when the user name does not exist, so that a
+/// wrong name takes as long as a wrong password. Nothing verifies against
+/// it (see [`PasswordHash::verify`]).
+pub fn decoy_hash() -> PasswordHash {
+    PasswordHash(String::new())
 }
 
 pub struct Credentials {
@@ -228,6 +266,12 @@ pub async fn set_disabled(
         .await?;
     if disabled {
         super::sessions::delete_for_account(tx, id).await?;
+        // The person's calendar feed address stops working with the
+        // account; enabled again, the person gets a new one.
+        sqlx::query("UPDATE people SET calendar_token = NULL WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     }
     let action = if disabled {
         "account.disable"
@@ -400,31 +444,125 @@ pub async fn principal(executor: &AnyPool, id: i64) -> Result<Option<Principal>,
     }))
 }
 
-pub async fn record_failure(pool: &AnyPool, username: &str, at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-        .bind(username)
-        .bind(at)
-        .execute(pool)
+/// Takes the lock rows of these keys' slots (see
+/// [`crate::domain::throttle::lock_slot`]) until the transaction ends, in
+/// slot order so that two log-ins never wait on each other in a cycle. On
+/// PostgreSQL the upsert holds the row lock; on SQLite the write
+/// transaction (`BEGIN IMMEDIATE`) already runs alone.
+pub async fn lock_keys(
+    tx: &mut Transaction<'_, Any>,
+    keys: &[&str],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut slots: Vec<i64> = keys
+        .iter()
+        .map(|k| crate::domain::throttle::lock_slot(k))
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    for slot in slots {
+        sqlx::query(
+            "INSERT INTO login_locks (slot, at) VALUES ($1, $2) \
+             ON CONFLICT (slot) DO UPDATE SET at = $2",
+        )
+        .bind(slot)
+        .bind(now)
+        .execute(&mut **tx)
         .await?;
+    }
     Ok(())
 }
 
-pub async fn recent_failures(
-    pool: &AnyPool,
-    username: &str,
+/// The times of the attempts under a key since `since`.
+pub async fn attempts(
+    executor: impl sqlx::Executor<'_, Database = Any>,
+    key: &str,
     since: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT at FROM login_failures WHERE username = $1 AND at >= $2")
-        .bind(username)
+    sqlx::query_scalar("SELECT at FROM login_attempts WHERE key = $1 AND at >= $2")
+        .bind(key)
         .bind(since)
-        .fetch_all(pool)
+        .fetch_all(executor)
         .await
 }
 
-pub async fn clear_failures(pool: &AnyPool, username: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1")
-        .bind(username)
-        .execute(pool)
+/// Records an attempt (a failure unless it is forgotten); its id.
+pub async fn add_attempt(
+    tx: &mut Transaction<'_, Any>,
+    key: &str,
+    at: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO login_attempts (key, at) VALUES ($1, $2) RETURNING id")
+        .bind(key)
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Deletes attempts older than `before`; how many. On PostgreSQL rows
+/// another transaction is deleting are skipped (left to the next purge),
+/// so that a purge never waits, nor makes anyone wait in a cycle.
+pub async fn purge_attempts(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    before: i64,
+) -> Result<u64, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => "DELETE FROM login_attempts WHERE at < $1",
+        Backend::Postgres => {
+            "DELETE FROM login_attempts WHERE id IN \
+             (SELECT id FROM login_attempts WHERE at < $1 LIMIT 1000 FOR UPDATE SKIP LOCKED)"
+        }
+    };
+    Ok(sqlx::query(sql)
+        .bind(before)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// Forgets every attempt under a key (a user name after a right password).
+pub async fn clear_attempts(tx: &mut Transaction<'_, Any>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE key = $1")
+        .bind(key)
+        .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Forgets one attempt (the client's, when the password was right).
+pub async fn forget_attempt(tx: &mut Transaction<'_, Any>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Log-ins for one key take turns in this process: the first attempt's
+/// reservation would otherwise count against the next one that arrives
+/// while it is being verified, and two right passwords at once (two tabs,
+/// parallel test workers) would slow each other down. Across processes
+/// the reservation rows alone decide. Held until dropped.
+pub struct LoginTurn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+pub async fn login_turn(key: &str) -> LoginTurn {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Turns = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+    static TURNS: OnceLock<Turns> = OnceLock::new();
+    let turn = {
+        let mut turns = TURNS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // Only keys someone holds or waits for stay.
+        turns.retain(|_, t| Arc::strong_count(t) > 1);
+        turns.entry(key.to_string()).or_default().clone()
+    };
+    LoginTurn {
+        _guard: turn.lock_owned().await,
+    }
 }

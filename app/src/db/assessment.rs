@@ -12,8 +12,8 @@ use crate::domain::unit::UnitKind;
 use crate::domain::veto::VetoStatus;
 use crate::error::AppError;
 use crate::model::{
-    BonusRow, EventRow, IncidentRow, MetricRow, SchemeSummary, ScoreRow, StoredScheme, Unit,
-    VetoRow,
+    BonusRow, EventRow, IncidentRow, MetricRow, ReopenRequest, SchemeSummary, ScoreRow,
+    StoredScheme, Unit, VetoRow,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
@@ -40,11 +40,25 @@ fn stored(r: &AnyRow) -> Result<StoredScheme, AppError> {
         published: r.get::<i64, _>("published") != 0,
         published_at: r.get("published_at"),
         published_by: r.get("published_by"),
+        reopen: match (
+            r.get::<Option<String>, _>("reopen_proposed_by"),
+            r.get::<Option<i64>, _>("reopen_proposed_at"),
+        ) {
+            (Some(by), Some(at)) => Some(ReopenRequest {
+                by_id: r.get("reopen_proposed_by_id"),
+                by,
+                at,
+                reason: r
+                    .get::<Option<String>, _>("reopen_reason")
+                    .unwrap_or_default(),
+            }),
+            _ => None,
+        },
     })
 }
 
-const SCHEME: &str =
-    "SELECT id, definition, published, published_at, published_by FROM assessment_schemes";
+const SCHEME: &str = "SELECT id, definition, published, published_at, published_by, \
+     reopen_proposed_by_id, reopen_proposed_by, reopen_proposed_at, reopen_reason FROM assessment_schemes";
 
 pub async fn list_schemes(pool: &AnyPool) -> Result<Vec<SchemeSummary>, AppError> {
     let rows = sqlx::query(&format!("{SCHEME} ORDER BY year DESC, code"))
@@ -206,47 +220,149 @@ pub async fn update_scheme(
     Ok(())
 }
 
-/// Publishes a scheme's results (locking its year for its units), or
-/// reopens it with a reason.
-pub async fn set_published(
+/// Publishes a scheme's results, locking its year for its units; `note`
+/// is kept in the audit row. Reopening takes two people: see
+/// `propose_reopen` and `decide_reopen`.
+pub async fn publish(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     at: i64,
     id: i64,
-    publish: bool,
-    reason: &str,
+    note: &str,
 ) -> Result<(), AppError> {
     let before = get_scheme(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
-    if before.published == publish {
-        return Err(AppError::Conflict(Problem::new(if publish {
-            "problem.scheme_published"
-        } else {
-            "problem.scheme_not_published"
-        })));
+    if before.published {
+        return Err(AppError::Conflict(Problem::new("problem.scheme_published")));
     }
-    sqlx::query(
-        "UPDATE assessment_schemes SET published = $1, published_at = $2, published_by = $3, updated_at = $4 WHERE id = $5",
+    let done = sqlx::query(
+        "UPDATE assessment_schemes SET published = 1, published_at = $1, published_by = $2, updated_at = $1, \
+         reopen_proposed_by_id = NULL, reopen_proposed_by = NULL, reopen_proposed_at = NULL, reopen_reason = NULL \
+         WHERE id = $3 AND published = 0",
     )
-    .bind(publish as i64)
-    .bind(publish.then_some(at))
-    .bind(publish.then(|| actor.name.clone()))
     .bind(at)
+    .bind(&actor.name)
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(Problem::new("problem.scheme_published")));
+    }
     audit::record(
         tx,
         actor,
         at,
-        if publish {
-            "scheme.publish"
-        } else {
-            "scheme.reopen"
-        },
+        "scheme.publish",
+        "scheme",
+        &id.to_string(),
+        None,
+        Some(serde_json::json!({ "code": before.def.code, "reason": note }).to_string()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Asks to reopen a published year with a reason. `rule` checks the
+/// request against the scheme as read inside this transaction; the year
+/// stays published until a second scheme manager confirms.
+pub async fn propose_reopen(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    reason: &str,
+    rule: impl FnOnce(&StoredScheme) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let before = get_scheme(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+    rule(&before)?;
+    let done = sqlx::query(
+        "UPDATE assessment_schemes SET reopen_proposed_by_id = $1, reopen_proposed_by = $2, \
+         reopen_proposed_at = $3, reopen_reason = $4 \
+         WHERE id = $5 AND published = 1 AND reopen_proposed_at IS NULL",
+    )
+    .bind(actor.id)
+    .bind(&actor.name)
+    .bind(at)
+    .bind(reason)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(Problem::new("problem.reopen_pending")));
+    }
+    audit::record(
+        tx,
+        actor,
+        at,
+        "scheme.reopen_propose",
         "scheme",
         &id.to_string(),
         None,
         Some(serde_json::json!({ "code": before.def.code, "reason": reason }).to_string()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Decides a pending reopen request: `rule` says, from the scheme as read
+/// inside this transaction, whether the year is published afterwards (a
+/// confirmation reopens it). Either way the request is closed, and the
+/// audit row (`action`) keeps it with the decision's note.
+pub async fn decide_reopen(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    action: &str,
+    note: &str,
+    rule: impl FnOnce(&StoredScheme) -> Result<bool, AppError>,
+) -> Result<(), AppError> {
+    let before = get_scheme(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+    let published = rule(&before)?;
+    let request = before
+        .reopen
+        .clone()
+        .ok_or_else(|| AppError::Conflict(Problem::new("problem.no_reopen_pending")))?;
+    let sql = if published {
+        "UPDATE assessment_schemes SET reopen_proposed_by_id = NULL, reopen_proposed_by = NULL, \
+         reopen_proposed_at = NULL, reopen_reason = NULL, updated_at = $1 \
+         WHERE id = $2 AND published = 1 AND reopen_proposed_at = $3 AND reopen_proposed_by = $4"
+    } else {
+        "UPDATE assessment_schemes SET published = 0, published_at = NULL, published_by = NULL, \
+         reopen_proposed_by_id = NULL, reopen_proposed_by = NULL, reopen_proposed_at = NULL, \
+         reopen_reason = NULL, updated_at = $1 \
+         WHERE id = $2 AND published = 1 AND reopen_proposed_at = $3 AND reopen_proposed_by = $4"
+    };
+    let done = sqlx::query(sql)
+        .bind(at)
+        .bind(id)
+        .bind(request.at)
+        .bind(&request.by)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        // Decided by someone else in the meantime.
+        return Err(AppError::Conflict(Problem::new(
+            "problem.no_reopen_pending",
+        )));
+    }
+    audit::record(
+        tx,
+        actor,
+        at,
+        action,
+        "scheme",
+        &id.to_string(),
+        None,
+        Some(
+            serde_json::json!({
+                "code": before.def.code,
+                "reason": request.reason,
+                "proposed_by": request.by,
+                "proposed_at": request.at,
+                "note": note,
+            })
+            .to_string(),
+        ),
     )
     .await?;
     Ok(())
@@ -405,6 +521,38 @@ where
     .bind(year)
     .fetch_all(db)
     .await?;
+    Ok(rows
+        .iter()
+        .map(|r| MetricRow {
+            unit_id: r.get("unit_id"),
+            metric: r.get("metric"),
+            numerator: r.get("numerator"),
+            denominator: r.get("denominator"),
+        })
+        .collect())
+}
+
+/// The metric values of a year for units within `reach` (the metric
+/// table's; evaluation reads them all through `metrics`).
+pub async fn metrics_within(
+    pool: &AnyPool,
+    year: i64,
+    reach: &crate::domain::authz::Reach,
+) -> Result<Vec<MetricRow>, AppError> {
+    let mut binds = Vec::new();
+    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT m.unit_id, m.metric, m.numerator, m.denominator FROM assessment_metrics m \
+         JOIN units u ON u.id = m.unit_id WHERE {within} AND m.year = ${} ORDER BY m.unit_id, m.metric",
+        binds.len() + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.bind(year).fetch_all(pool).await?;
     Ok(rows
         .iter()
         .map(|r| MetricRow {
@@ -784,7 +932,8 @@ pub async fn bonus_unit(pool: &AnyPool, id: i64) -> Result<Option<i64>, AppError
 
 const VETO: &str = "SELECT v.id, v.year, v.unit_id, u.code AS unit_code, u.name AS unit_name, v.reason, v.evidence, \
      v.status, v.proposed_by_id, v.proposed_by, v.proposed_at, v.decided_by, v.decided_at, v.decision_note, \
-     v.revoked_by, v.revoke_reason FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id";
+     v.revoked_by, v.revoke_reason, v.revoke_proposed_by_id, v.revoke_proposed_by, v.revoke_proposed_at \
+     FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id";
 
 fn veto_row(r: &AnyRow) -> VetoRow {
     let status: String = r.get("status");
@@ -805,6 +954,9 @@ fn veto_row(r: &AnyRow) -> VetoRow {
         decision_note: r.get("decision_note"),
         revoked_by: r.get("revoked_by"),
         revoke_reason: r.get("revoke_reason"),
+        revoke_proposed_by_id: r.get("revoke_proposed_by_id"),
+        revoke_proposed_by: r.get("revoke_proposed_by"),
+        revoke_proposed_at: r.get("revoke_proposed_at"),
     }
 }
 
@@ -878,11 +1030,11 @@ pub async fn propose_veto(
     Ok(id)
 }
 
-/// Confirms or rejects a proposed veto, or revokes a confirmed one. `rule`
-/// decides the new status from the veto as read inside this transaction
-/// (so the check and the write see the same row), and the write only
-/// happens if the status is still the one checked; `note` is the
-/// decision's note or the revocation's reason.
+/// Confirms or rejects a proposed veto. `rule` decides the new status
+/// from the veto as read inside this transaction (so the check and the
+/// write see the same row), and the write only happens if the status is
+/// still the one checked; `note` is the decision's note. Revoking a
+/// confirmed veto goes through `revocation`.
 pub async fn change_veto(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
@@ -894,22 +1046,16 @@ pub async fn change_veto(
     let before = get_veto(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
     open_unit(tx, before.year, before.unit_id).await?;
     let to = rule(&before)?;
-    let (sql, action) = match to {
-        VetoStatus::Revoked => (
-            "UPDATE assessment_vetoes SET status = $1, revoked_by = $2, revoked_at = $3, revoke_reason = $4 \
-             WHERE id = $5 AND status = $6",
-            "veto.revoke",
-        ),
-        _ => (
-            "UPDATE assessment_vetoes SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4 \
-             WHERE id = $5 AND status = $6",
-            if to == VetoStatus::Confirmed {
-                "veto.confirm"
-            } else {
-                "veto.reject"
-            },
-        ),
+    let action = match to {
+        VetoStatus::Confirmed => "veto.confirm",
+        VetoStatus::Rejected => "veto.reject",
+        // Revoking takes two people: see `revocation`.
+        VetoStatus::Proposed | VetoStatus::Revoked => {
+            return Err(AppError::Conflict(Problem::new("problem.veto_not_pending")));
+        }
     };
+    let sql = "UPDATE assessment_vetoes SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4 \
+         WHERE id = $5 AND status = $6";
     let done = sqlx::query(sql)
         .bind(to.code())
         .bind(&actor.name)
@@ -933,6 +1079,122 @@ pub async fn change_veto(
         &id.to_string(),
         json(&before),
         after.as_ref().and_then(json),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A step of revoking a confirmed veto, which takes two assessors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// One assessor asks, with a reason; the veto stays confirmed.
+    Propose,
+    /// Another assessor agrees: the veto is revoked.
+    Confirm,
+    /// Another assessor refuses: the request is closed, the veto stands.
+    Reject,
+}
+
+impl Revocation {
+    fn action(self) -> &'static str {
+        match self {
+            Revocation::Propose => "veto.revoke_propose",
+            Revocation::Confirm => "veto.revoke",
+            Revocation::Reject => "veto.revoke_reject",
+        }
+    }
+}
+
+/// Takes one step of revoking a confirmed veto. `rule` checks it against
+/// the veto as read inside this transaction; the write only happens if the
+/// veto (and the pending request, when deciding one) is still the one
+/// checked. `note` is the reason of a request, or the decision's note
+/// (kept in the audit row).
+pub async fn revocation(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    id: i64,
+    step: Revocation,
+    rule: impl FnOnce(&VetoRow) -> Result<(), AppError>,
+    note: &str,
+) -> Result<(), AppError> {
+    let before = get_veto(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
+    open_unit(tx, before.year, before.unit_id).await?;
+    rule(&before)?;
+    let confirmed = VetoStatus::Confirmed.code();
+    let done = match step {
+        Revocation::Propose => {
+            sqlx::query(
+                "UPDATE assessment_vetoes SET revoke_proposed_by_id = $1, revoke_proposed_by = $2, \
+                 revoke_proposed_at = $3, revoke_reason = $4 \
+                 WHERE id = $5 AND status = $6 AND revoke_proposed_at IS NULL",
+            )
+            .bind(actor.id)
+            .bind(&actor.name)
+            .bind(at)
+            .bind(note)
+            .bind(id)
+            .bind(confirmed)
+            .execute(&mut **tx)
+            .await?
+        }
+        Revocation::Confirm | Revocation::Reject => {
+            let (Some(proposed_at), Some(proposed_by)) = (
+                before.revoke_proposed_at,
+                before.revoke_proposed_by.as_deref(),
+            ) else {
+                return Err(AppError::Conflict(Problem::new(
+                    "problem.no_revocation_pending",
+                )));
+            };
+            if step == Revocation::Confirm {
+                sqlx::query(
+                    "UPDATE assessment_vetoes SET status = $1, revoked_by_id = $2, revoked_by = $3, revoked_at = $4 \
+                     WHERE id = $5 AND status = $6 AND revoke_proposed_at = $7 AND revoke_proposed_by = $8",
+                )
+                .bind(VetoStatus::Revoked.code())
+                .bind(actor.id)
+                .bind(&actor.name)
+                .bind(at)
+                .bind(id)
+                .bind(confirmed)
+                .bind(proposed_at)
+                .bind(proposed_by)
+                .execute(&mut **tx)
+                .await?
+            } else {
+                sqlx::query(
+                    "UPDATE assessment_vetoes SET revoke_proposed_by_id = NULL, revoke_proposed_by = NULL, \
+                     revoke_proposed_at = NULL, revoke_reason = NULL \
+                     WHERE id = $1 AND status = $2 AND revoke_proposed_at = $3 AND revoke_proposed_by = $4",
+                )
+                .bind(id)
+                .bind(confirmed)
+                .bind(proposed_at)
+                .bind(proposed_by)
+                .execute(&mut **tx)
+                .await?
+            }
+        }
+    };
+    if done.rows_affected() != 1 {
+        // Someone else took a step in the meantime.
+        return Err(AppError::Conflict(Problem::new(match step {
+            Revocation::Propose => "problem.revocation_pending",
+            _ => "problem.no_revocation_pending",
+        })));
+    }
+    let after = get_veto(&mut **tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        at,
+        step.action(),
+        "veto",
+        &id.to_string(),
+        json(&before),
+        Some(serde_json::json!({ "veto": after, "note": note }).to_string()),
     )
     .await?;
     Ok(())

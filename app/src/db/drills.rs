@@ -10,8 +10,8 @@ use crate::domain::Problem;
 use crate::domain::authz::Reach;
 use crate::domain::calendar::{CalEvent, Span};
 use crate::domain::drills::{
-    self, ActionDef, Booked, Booking, DocKind, DrillDef, DrillFormat, DrillStatus, EvaluationRow,
-    PlanDef, PlanKind, PlanStatus, PlanStep, Rating, Scenario,
+    self, ActionDef, Authors, Booked, Booking, DocKind, DrillDef, DrillFormat, DrillStatus,
+    EvaluationRow, PlanDef, PlanKind, PlanStatus, PlanStep, Rating, Scenario,
 };
 use crate::domain::unit::UnitKind;
 use crate::domain::{local_date, local_day_start};
@@ -163,9 +163,32 @@ pub async fn get_plan(
         .next())
 }
 
-/// Every plan, for picking the ones a drill exercises.
-pub async fn all_plans(c: &mut AnyConnection, today: NaiveDate) -> Result<Vec<PlanRow>, AppError> {
-    plan_rows(c, "1 = 1", &[], today).await
+/// The plans a drill may exercise: those of units within `reach`, and
+/// `also` (the ones a stored drill exercises already).
+pub async fn plans_within(
+    c: &mut AnyConnection,
+    reach: &Reach,
+    also: &[i64],
+    today: NaiveDate,
+) -> Result<Vec<PlanRow>, AppError> {
+    let mut binds = Vec::new();
+    let mut ors = Vec::new();
+    if let Some(clause) = super::reach_clause(reach, "u.path", &mut binds) {
+        ors.push(clause);
+    }
+    if !also.is_empty() {
+        // Ids are numbers: listed in the query.
+        let list = also
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        ors.push(format!("p.id IN ({list})"));
+    }
+    if ors.is_empty() {
+        return Ok(Vec::new());
+    }
+    plan_rows(c, &format!("({})", ors.join(" OR ")), &binds, today).await
 }
 
 pub async fn versions(
@@ -236,8 +259,8 @@ pub async fn create_plan(
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
-        "INSERT INTO plan_versions (plan_id, version, status, title, revise_by, summary, drafted_by, drafted_at) \
-         VALUES ($1, 1, 'draft', $2, $3, $4, $5, $6)",
+        "INSERT INTO plan_versions (plan_id, version, status, title, revise_by, summary, drafted_by, drafted_at, drafted_by_id) \
+         VALUES ($1, 1, 'draft', $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(&def.title)
@@ -245,6 +268,7 @@ pub async fn create_plan(
     .bind(&def.summary)
     .bind(&actor.name)
     .bind(at)
+    .bind(actor.id)
     .execute(&mut **tx)
     .await?;
     audit::record(
@@ -296,13 +320,16 @@ pub async fn update_draft(
     if status != PlanStatus::Draft {
         return Err(AppError::Conflict(Problem::new("problem.plan_not_draft")));
     }
-    sqlx::query("UPDATE plan_versions SET title = $1, revise_by = $2, summary = $3 WHERE id = $4")
-        .bind(&def.title)
-        .bind(def.revise_by.to_string())
-        .bind(&def.summary)
-        .bind(version_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE plan_versions SET title = $1, revise_by = $2, summary = $3, edited_by_id = $4 WHERE id = $5",
+    )
+    .bind(&def.title)
+    .bind(def.revise_by.to_string())
+    .bind(&def.summary)
+    .bind(actor.id)
+    .bind(version_id)
+    .execute(&mut **tx)
+    .await?;
     audit::record(
         tx,
         actor,
@@ -317,8 +344,50 @@ pub async fn update_draft(
     Ok(())
 }
 
+/// The authors of a version and whether it has its document.
+async fn authors_in(c: &mut AnyConnection, version_id: i64) -> Result<(Authors, bool), AppError> {
+    let row = sqlx::query(
+        "SELECT v.drafted_by_id, v.edited_by_id, d.uploaded_by_id, d.version_id AS has_document \
+         FROM plan_versions v LEFT JOIN plan_documents d ON d.version_id = v.id WHERE v.id = $1",
+    )
+    .bind(version_id)
+    .fetch_optional(&mut *c)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok((
+        Authors {
+            drafted_by: row.get("drafted_by_id"),
+            edited_by: row.get("edited_by_id"),
+            document_by: row.get("uploaded_by_id"),
+        },
+        row.get::<Option<i64>, _>("has_document").is_some(),
+    ))
+}
+
+/// The newest version's status and authors, and whether it has its
+/// document; `None` for a plan without versions.
+pub async fn latest_authors(
+    c: &mut AnyConnection,
+    plan_id: i64,
+) -> Result<Option<(PlanStatus, Authors, bool)>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, status FROM plan_versions WHERE plan_id = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(plan_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let status = parse_or_internal("plan status", PlanStatus::parse(row.get("status")))?;
+    let (authors, has_document) = authors_in(c, row.get("id")).await?;
+    Ok(Some((status, authors, has_document)))
+}
+
 /// Moves the newest version one step along its lifecycle, stamping who
-/// and when; filing it supersedes the version filed before.
+/// and when; filing it supersedes the version filed before. Approving
+/// needs the document and an approver who did not write the version (its
+/// author is refused as not allowed); filing needs the document.
 pub async fn step(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -328,10 +397,17 @@ pub async fn step(
     step: PlanStep,
 ) -> Result<PlanStatus, AppError> {
     let (version_id, _, status) = latest(tx, plan_id).await?;
-    let next = status.after(step).map_err(AppError::Conflict)?;
+    let (authors, has_document) = authors_in(tx, version_id).await?;
+    let next = drills::check_step(status, step, actor.id, &authors, has_document).map_err(|p| {
+        if p.key == "problem.plan_own_draft" {
+            AppError::Forbidden
+        } else {
+            AppError::Conflict(p)
+        }
+    })?;
     let sql = match step {
         PlanStep::Approve => {
-            "UPDATE plan_versions SET status = $1, approved_by = $2, approved_at = $3 WHERE id = $4"
+            "UPDATE plan_versions SET status = $1, approved_by = $2, approved_at = $3, approved_by_id = $5 WHERE id = $4"
         }
         PlanStep::Publish => {
             "UPDATE plan_versions SET status = $1, published_by = $2, published_at = $3 WHERE id = $4"
@@ -340,7 +416,8 @@ pub async fn step(
             "UPDATE plan_versions SET status = $1, filed_by = $2, filed_at = $3, filed_on = $5 WHERE id = $4"
         }
         PlanStep::Return => {
-            "UPDATE plan_versions SET status = $1, approved_by = NULL, approved_at = NULL WHERE id = $4 AND $2 = $2 AND $3 = $3"
+            "UPDATE plan_versions SET status = $1, approved_by = NULL, approved_at = NULL, approved_by_id = NULL \
+             WHERE id = $4 AND $2 = $2 AND $3 = $3"
         }
     };
     let mut q = sqlx::query(sql)
@@ -348,8 +425,10 @@ pub async fn step(
         .bind(&actor.name)
         .bind(at)
         .bind(version_id);
-    if step == PlanStep::File {
-        q = q.bind(today.to_string());
+    match step {
+        PlanStep::File => q = q.bind(today.to_string()),
+        PlanStep::Approve => q = q.bind(actor.id),
+        PlanStep::Publish | PlanStep::Return => {}
     }
     q.execute(&mut **tx).await?;
     if step == PlanStep::File {
@@ -388,13 +467,14 @@ pub async fn revise(
         return Err(AppError::Conflict(Problem::new("problem.plan_not_filed")));
     }
     sqlx::query(
-        "INSERT INTO plan_versions (plan_id, version, status, title, revise_by, summary, drafted_by, drafted_at) \
-         SELECT plan_id, $1, 'draft', title, revise_by, summary, $2, $3 FROM plan_versions WHERE id = $4",
+        "INSERT INTO plan_versions (plan_id, version, status, title, revise_by, summary, drafted_by, drafted_at, drafted_by_id) \
+         SELECT plan_id, $1, 'draft', title, revise_by, summary, $2, $3, $5 FROM plan_versions WHERE id = $4",
     )
     .bind(version + 1)
     .bind(&actor.name)
     .bind(at)
     .bind(version_id)
+    .bind(actor.id)
     .execute(&mut **tx)
     .await?;
     audit::record(
@@ -412,7 +492,9 @@ pub async fn revise(
 }
 
 /// Stores (or replaces) the newest version's document while that version
-/// is a draft or approved; published versions keep theirs.
+/// is a draft: the document is frozen when the version is approved (an
+/// approved version returned to draft takes a new one, and a new
+/// approval).
 pub async fn save_document(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -423,7 +505,7 @@ pub async fn save_document(
     bytes: &[u8],
 ) -> Result<(), AppError> {
     let (version_id, version, status) = latest(tx, plan_id).await?;
-    if !matches!(status, PlanStatus::Draft | PlanStatus::Approved) {
+    if !status.may_replace_document() {
         return Err(AppError::Conflict(Problem::new(
             "problem.plan_document_fixed",
         )));
@@ -433,8 +515,8 @@ pub async fn save_document(
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "INSERT INTO plan_documents (version_id, file_name, kind, size, data, uploaded_by, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO plan_documents (version_id, file_name, kind, size, data, uploaded_by, uploaded_at, uploaded_by_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(version_id)
     .bind(file_name)
@@ -443,6 +525,7 @@ pub async fn save_document(
     .bind(bytes.to_vec())
     .bind(&actor.name)
     .bind(at)
+    .bind(actor.id)
     .execute(&mut **tx)
     .await?;
     audit::record(
@@ -595,25 +678,38 @@ pub async fn resolve_people(
     c: &mut AnyConnection,
     codes: &[String],
 ) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(resolve_people_located(c, codes)
+        .await?
+        .into_iter()
+        .map(|(id, code, _)| (id, code))
+        .collect())
+}
+
+/// People by number with their unit's path (for the caller's scope
+/// check): (id, number, path); the first unknown number is refused.
+pub async fn resolve_people_located(
+    c: &mut AnyConnection,
+    codes: &[String],
+) -> Result<Vec<(i64, String, String)>, AppError> {
     let mut out = Vec::new();
     for chunk in codes.chunks(500) {
         let sql = format!(
-            "SELECT id, code FROM people WHERE code IN ({})",
+            "SELECT p.id, p.code, u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.code IN ({})",
             placeholders(0, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for code in chunk {
             q = q.bind(code);
         }
-        let found: HashMap<String, i64> = q
+        let found: HashMap<String, (i64, String)> = q
             .fetch_all(&mut *c)
             .await?
             .iter()
-            .map(|r| (r.get("code"), r.get("id")))
+            .map(|r| (r.get("code"), (r.get("id"), r.get("path"))))
             .collect();
         for code in chunk {
             match found.get(code) {
-                Some(id) => out.push((*id, code.clone())),
+                Some((id, path)) => out.push((*id, code.clone(), path.clone())),
                 None => {
                     return Err(AppError::invalid(
                         "field.participants",
@@ -752,12 +848,27 @@ pub async fn names(
         .collect())
 }
 
-/// Which of these plan ids exist.
-pub async fn names_of_plans(c: &mut AnyConnection, ids: &[i64]) -> Result<HashSet<i64>, AppError> {
-    Ok(plan_titles(c, ids)
+/// Which of these plan ids exist, with their unit's path (for the
+/// caller's scope check).
+pub async fn plan_paths(
+    c: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT p.id, u.path FROM emergency_plans p JOIN units u ON u.id = p.unit_id WHERE p.id IN ({})",
+        ids.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(sqlx::query(&sql)
+        .fetch_all(&mut *c)
         .await?
-        .into_iter()
-        .map(|(id, _)| id)
+        .iter()
+        .map(|r| (r.get("id"), r.get("path")))
         .collect())
 }
 
@@ -928,6 +1039,27 @@ const DRILL_SELECT: &str = "SELECT d.id, d.title, d.scenario, d.format, d.status
      (SELECT COUNT(*) FROM drill_people dp WHERE dp.drill_id = d.id) AS people \
      FROM drills d JOIN units u ON u.id = d.organizer_unit_id";
 
+/// The drills a caller sees, as a condition on `d` (a drill) and
+/// `organizer_path` (its organizer unit's path): organized by a unit within
+/// `reach`, or with `own_unit` taking part. `None` when they see none.
+fn seen_clause(
+    reach: &Reach,
+    own_unit: Option<i64>,
+    organizer_path: &str,
+    binds: &mut Vec<String>,
+) -> Option<String> {
+    let mut ors = Vec::new();
+    if let Some(clause) = super::reach_clause(reach, organizer_path, binds) {
+        ors.push(clause);
+    }
+    if let Some(u) = own_unit {
+        ors.push(format!(
+            "EXISTS (SELECT 1 FROM drill_units o WHERE o.drill_id = d.id AND o.unit_id = {u})"
+        ));
+    }
+    (!ors.is_empty()).then(|| format!("({})", ors.join(" OR ")))
+}
+
 /// Drills organized within `reach`, and those `own_unit` takes part in;
 /// newest first.
 pub async fn list_drills(
@@ -936,22 +1068,10 @@ pub async fn list_drills(
     own_unit: Option<i64>,
 ) -> Result<Vec<DrillSummary>, AppError> {
     let mut binds = Vec::new();
-    let mut ors = Vec::new();
-    if let Some(clause) = super::reach_clause(reach, "u.path", &mut binds) {
-        ors.push(clause);
-    }
-    if let Some(u) = own_unit {
-        ors.push(format!(
-            "EXISTS (SELECT 1 FROM drill_units du WHERE du.drill_id = d.id AND du.unit_id = {u})"
-        ));
-    }
-    if ors.is_empty() {
+    let Some(seen) = seen_clause(reach, own_unit, "u.path", &mut binds) else {
         return Ok(Vec::new());
-    }
-    let sql = format!(
-        "{DRILL_SELECT} WHERE ({}) ORDER BY d.start_at DESC, d.id DESC",
-        ors.join(" OR ")
-    );
+    };
+    let sql = format!("{DRILL_SELECT} WHERE {seen} ORDER BY d.start_at DESC, d.id DESC");
     let mut q = sqlx::query(&sql);
     for b in &binds {
         q = q.bind(b);
@@ -959,12 +1079,33 @@ pub async fn list_drills(
     q.fetch_all(&mut *c).await?.iter().map(summary_of).collect()
 }
 
-/// Drills that exercised a plan.
+/// Drills that exercised a plan, of those the caller sees (as
+/// `list_drills`), newest first.
 pub async fn plan_drills(
     c: &mut AnyConnection,
     plan_id: i64,
+    reach: &Reach,
+    own_unit: Option<i64>,
 ) -> Result<Vec<DrillSummary>, AppError> {
-    linked_drills(c, "drill_plans", "plan_id", plan_id).await
+    let mut binds = Vec::new();
+    let Some(seen) = seen_clause(reach, own_unit, "u.path", &mut binds) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{DRILL_SELECT} WHERE {seen} AND EXISTS (SELECT 1 FROM drill_plans l WHERE l.drill_id = d.id AND l.plan_id = ${}) \
+         ORDER BY d.start_at DESC",
+        binds.len() + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    q.bind(plan_id)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(summary_of)
+        .collect()
 }
 
 /// The drills a person takes part in, newest first.
@@ -1361,11 +1502,18 @@ pub async fn action_paths(
 
 // ---- the calendar ----
 
-/// Drills and training batches touching the days `first..=last`, filtered
-/// by a unit subtree (drills it takes part in, batches its people sit in
-/// or its plans) and a scenario (which leaves training out).
+/// Drills and training batches touching the days `first..=last` that the
+/// caller may see, filtered by a unit subtree (drills it takes part in,
+/// batches its people sit in or its plans) and a scenario (which leaves
+/// training out). The caller sees drills organized by units within
+/// `reach` and those `own_unit` takes part in, as the drill list shows
+/// them; and batches of published plans of units within `reach` or
+/// seating people within it (a district-wide plan's batches, everywhere
+/// only or by their seats).
 pub async fn calendar(
     c: &mut AnyConnection,
+    reach: &Reach,
+    own_unit: Option<i64>,
     first: NaiveDate,
     last: NaiveDate,
     unit_path: Option<&str>,
@@ -1373,72 +1521,94 @@ pub async fn calendar(
 ) -> Result<Vec<CalItem>, AppError> {
     let from = local_day_start(first);
     let to = local_day_start(last.succ_opt().unwrap_or(last));
-    let mut sql = String::from(
-        "SELECT d.id, d.title, d.place, d.scenario, d.start_at, d.end_at FROM drills d WHERE d.start_at < $1 AND d.end_at > $2",
-    );
+    // Text binds first ($1...), the two instants after them.
     let mut binds: Vec<String> = Vec::new();
-    if let Some(path) = unit_path {
-        binds.push(format!("{path}%"));
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM drill_units du JOIN units u ON u.id = du.unit_id WHERE du.drill_id = d.id AND u.path LIKE ${})",
-            binds.len() + 2
-        ));
-    }
-    if let Some(s) = scenario {
-        binds.push(s.code().to_string());
-        sql.push_str(&format!(" AND d.scenario = ${}", binds.len() + 2));
-    }
-    sql.push_str(" ORDER BY d.start_at, d.id");
-    let mut q = sqlx::query(&sql).bind(to).bind(from);
-    for b in &binds {
-        q = q.bind(b);
-    }
     let mut out = Vec::new();
-    for r in q.fetch_all(&mut *c).await? {
-        let span = Span::Times {
-            start: r.get("start_at"),
-            end: r.get("end_at"),
-        };
-        let (first_day, last_day) = span.days();
-        out.push(CalItem {
-            drill: true,
-            title: r.get("title"),
-            place: r.get("place"),
-            first_day,
-            last_day,
-            time: Some(crate::domain::local_time(r.get("start_at"))[11..].to_string()),
-            link: format!("/drills/{}", r.get::<i64, _>("id")),
-            scenario: Scenario::parse(r.get("scenario")).ok(),
-        });
+    if let Some(seen) = seen_clause(reach, own_unit, "g.path", &mut binds) {
+        let mut sql = format!(
+            "SELECT d.id, d.title, d.place, d.scenario, d.start_at, d.end_at FROM drills d \
+             JOIN units g ON g.id = d.organizer_unit_id WHERE {seen}"
+        );
+        if let Some(path) = unit_path {
+            binds.push(format!("{path}%"));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM drill_units du JOIN units u ON u.id = du.unit_id WHERE du.drill_id = d.id AND u.path LIKE ${})",
+                binds.len()
+            ));
+        }
+        if let Some(s) = scenario {
+            binds.push(s.code().to_string());
+            sql.push_str(&format!(" AND d.scenario = ${}", binds.len()));
+        }
+        let n = binds.len();
+        sql.push_str(&format!(
+            " AND d.start_at < ${} AND d.end_at > ${} ORDER BY d.start_at, d.id",
+            n + 1,
+            n + 2
+        ));
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        for r in q.bind(to).bind(from).fetch_all(&mut *c).await? {
+            let span = Span::Times {
+                start: r.get("start_at"),
+                end: r.get("end_at"),
+            };
+            let (first_day, last_day) = span.days();
+            out.push(CalItem {
+                drill: true,
+                title: r.get("title"),
+                place: r.get("place"),
+                first_day,
+                last_day,
+                time: Some(crate::domain::local_time(r.get("start_at"))[11..].to_string()),
+                link: format!("/drills/{}", r.get::<i64, _>("id")),
+                scenario: Scenario::parse(r.get("scenario")).ok(),
+            });
+        }
     }
     if scenario.is_some() {
         return Ok(out);
     }
-    let mut sql = String::from(
+    // A batch is seen when its plan's unit or a seated person's unit is
+    // within reach (a district-wide plan has no unit).
+    let mut binds = vec![last.to_string(), first.to_string()];
+    let batch_within = |binds: &mut Vec<String>, reach: &Reach| -> Option<String> {
+        let seats = super::reach_clause(reach, "u.path", binds)?;
+        let plans = super::reach_clause(reach, "u.path", binds)?;
+        Some(format!(
+            "(EXISTS (SELECT 1 FROM training_seats s JOIN people pe ON pe.id = s.person_id JOIN units u ON u.id = pe.unit_id \
+             WHERE s.batch_id = b.id AND {seats}) \
+             OR EXISTS (SELECT 1 FROM units u WHERE u.id = p.unit_id AND {plans}) \
+             OR ({plans_everywhere} AND p.unit_id IS NULL))",
+            plans_everywhere = if *reach == Reach::Everywhere {
+                "1 = 1"
+            } else {
+                "1 = 0"
+            },
+        ))
+    };
+    let Some(seen) = batch_within(&mut binds, reach) else {
+        return Ok(out);
+    };
+    let mut sql = format!(
         "SELECT b.id, b.code, b.start_on, b.end_on, b.place, p.id AS plan_id, p.name FROM training_batches b \
-         JOIN training_plans p ON p.id = b.plan_id WHERE p.published = 1 AND b.start_on <= $1 AND b.end_on >= $2",
+         JOIN training_plans p ON p.id = b.plan_id WHERE p.published = 1 AND b.start_on <= $1 AND b.end_on >= $2 \
+         AND {seen}"
     );
     if let Some(path) = unit_path {
-        sql.push_str(
-            " AND (EXISTS (SELECT 1 FROM training_seats s JOIN people pe ON pe.id = s.person_id JOIN units u ON u.id = pe.unit_id \
-             WHERE s.batch_id = b.id AND u.path LIKE $3) \
-             OR EXISTS (SELECT 1 FROM units u WHERE u.id = p.unit_id AND u.path LIKE $3))",
-        );
-        let rows = sqlx::query(&format!("{sql} ORDER BY b.start_on, b.id"))
-            .bind(last.to_string())
-            .bind(first.to_string())
-            .bind(format!("{path}%"))
-            .fetch_all(&mut *c)
-            .await?;
-        out.extend(rows.iter().map(batch_item));
-    } else {
-        let rows = sqlx::query(&format!("{sql} ORDER BY b.start_on, b.id"))
-            .bind(last.to_string())
-            .bind(first.to_string())
-            .fetch_all(&mut *c)
-            .await?;
-        out.extend(rows.iter().map(batch_item));
+        let within = Reach::Subtrees(vec![path.to_string()]);
+        if let Some(clause) = batch_within(&mut binds, &within) {
+            sql.push_str(&format!(" AND {clause}"));
+        }
     }
+    sql.push_str(" ORDER BY b.start_on, b.id");
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    out.extend(q.fetch_all(&mut *c).await?.iter().map(batch_item));
     Ok(out)
 }
 

@@ -31,6 +31,107 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The SQLite file, when there is one.
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// The file a SQLite URL names; `None` for an in-memory database (or not
+/// SQLite).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
+/// Looks at the place of a SQLite database before opening it, so that a
+/// start that cannot work says why within a second (not "pool timed out"
+/// after 30 s of retries): the directory must exist and take new files
+/// (SQLite keeps `-wal` and `-shm` files beside the database), the disk
+/// must have room, and an existing file must open for writing.
+pub fn check_sqlite_place(file: &std::path::Path) -> Result<(), String> {
+    use std::io::{ErrorKind, Write};
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let fix = "set DATABASE_URL to a writable place, or fix the permissions";
+    if !dir.is_dir() {
+        return Err(format!(
+            "DATABASE_URL: the directory {} of the database does not exist ({fix})",
+            dir.display()
+        ));
+    }
+    let why = |e: &std::io::Error, what: String| match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => format!(
+            "DATABASE_URL: no space left on the disk holding {}: free some space ({e})",
+            dir.display()
+        ),
+        _ => format!("DATABASE_URL: {what} ({fix}): {e}"),
+    };
+    if file.exists() {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(file)
+            .map_err(|e| {
+                why(
+                    &e,
+                    format!("the database file {} is not writable", file.display()),
+                )
+            })?;
+    }
+    let probe = dir.join(format!(".yingji-start-check-{}", std::process::id()));
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&[0u8; 64 * 1024])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.map_err(|e| {
+        why(
+            &e,
+            format!(
+                "the directory {} does not take new files (SQLite keeps its -wal and -shm files there)",
+                dir.display()
+            ),
+        )
+    })
+}
+
+/// An exclusive lock on `<database>.migrate-lock`, held while migrating.
+struct MigrationLock(std::fs::File);
+
+impl MigrationLock {
+    async fn take(db_file: &std::path::Path) -> Result<MigrationLock, sqlx::migrate::MigrateError> {
+        let mut name = db_file.as_os_str().to_owned();
+        name.push(".migrate-lock");
+        let path = std::path::PathBuf::from(name);
+        let file = tokio::task::spawn_blocking(move || {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            f.lock()?;
+            Ok::<_, std::io::Error>(f)
+        })
+        .await
+        .map_err(|e| {
+            sqlx::migrate::MigrateError::Execute(sqlx::Error::Io(std::io::Error::other(e)))
+        })?
+        .map_err(|e| sqlx::migrate::MigrateError::Execute(sqlx::Error::Io(e)))?;
+        Ok(MigrationLock(file))
+    }
+}
+
+impl Drop for MigrationLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
 }
 
 impl Backend {
@@ -50,11 +151,34 @@ impl Db {
     /// Opens the pool. SQLite gets WAL, synchronous NORMAL, foreign keys and
     /// a busy timeout on every connection; the file is created if missing
     /// when the URL says `mode=rwc`.
+    pub fn install_drivers() {
+        install_default_drivers();
+    }
+
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         install_default_drivers();
         let backend = Backend::from_url(url)
             .ok_or_else(|| sqlx::Error::Configuration("unsupported DATABASE_URL scheme".into()))?;
-        let options = AnyPoolOptions::new().max_connections(max_connections);
+        let file = sqlite_file(url);
+        // A connection still inside a transaction when it comes back (a
+        // COMMIT or ROLLBACK that failed, say on a full disk) is closed, never
+        // handed to the next request: that one would nest a savepoint in the
+        // dead transaction, answer "saved" for a write that is never
+        // committed, and keep SQLite's write lock from everyone else.
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Connection;
+                    // Runs a rollback that a dropped transaction queued.
+                    conn.ping().await?;
+                    if conn.is_in_transaction() {
+                        tracing::error!("a connection came back inside a transaction: closed");
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })
+            });
         let pool = match backend {
             Backend::Sqlite => {
                 options
@@ -73,13 +197,65 @@ impl Db {
             }
             Backend::Postgres => options.connect(url).await?,
         };
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            file,
+        })
     }
 
+    /// Begins a write transaction. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads first
+    /// cannot upgrade its lock when another writer holds it, and SQLite
+    /// fails it at once with "database is locked" instead of waiting out the
+    /// busy timeout. Every transaction that writes starts here.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Applies the migrations. On SQLite several processes starting at
+    /// once on a new file would each see a migration as missing and run it
+    /// (two of four failed with "table already exists"): they take turns
+    /// by an exclusive lock on a file beside the database. PostgreSQL's
+    /// migrator takes an advisory lock itself.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Sqlite => {
+                let _turn = match &self.file {
+                    Some(file) => Some(MigrationLock::take(file).await?),
+                    None => None,
+                };
+                SQLITE_MIGRATIONS.run(&self.pool).await
+            }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+        }
+    }
+
+    /// Writes once, at start: a read-only database file, directory or
+    /// disk is found now, with its cause, and not at the first sign-in.
+    pub async fn check_writable(&self) -> Result<(), String> {
+        let mut tx = self.write().await.map_err(|e| self.unwritable(e))?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('write_check', '1') \
+             ON CONFLICT (key) DO UPDATE SET value = '1'",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.unwritable(e))?;
+        tx.commit().await.map_err(|e| self.unwritable(e))
+    }
+
+    fn unwritable(&self, e: sqlx::Error) -> String {
+        match &self.file {
+            Some(f) => format!(
+                "DATABASE_URL: cannot write to the database file {}: {e} (check that the file, \
+                 its directory and the disk are writable and not full)",
+                f.display()
+            ),
+            None => format!("DATABASE_URL: cannot write to the database: {e}"),
         }
     }
 
@@ -206,6 +382,44 @@ pub async fn calendar_token(
     stored.ok_or(crate::error::AppError::Internal)
 }
 
+/// Gives a person's or unit's calendar feed a new secret address: the
+/// old one stops working at once. Audited without the token.
+pub async fn rotate_calendar_token(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &audit::Actor,
+    at: i64,
+    owner: FeedOwner,
+    id: i64,
+) -> Result<(), crate::error::AppError> {
+    let done = sqlx::query(&format!(
+        "UPDATE {} SET calendar_token = $1 WHERE id = $2",
+        owner.table()
+    ))
+    .bind(sessions::random_token())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
+    let entity = match owner {
+        FeedOwner::Person => "person",
+        FeedOwner::Unit => "unit",
+    };
+    audit::record(
+        tx,
+        actor,
+        at,
+        "calendar.rotate",
+        entity,
+        &id.to_string(),
+        None,
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Whose feed a token opens: (id, name).
 pub async fn by_calendar_token(
     c: &mut sqlx::AnyConnection,
@@ -213,13 +427,16 @@ pub async fn by_calendar_token(
     token: &str,
 ) -> Result<Option<(i64, String)>, crate::error::AppError> {
     use sqlx::Row;
-    let row = sqlx::query(&format!(
-        "SELECT id, name FROM {} WHERE calendar_token = $1",
-        owner.table()
-    ))
-    .bind(token)
-    .fetch_optional(&mut *c)
-    .await?;
+    // A person's feed ends with their account: a disabled account's
+    // token opens nothing (disabling also drops it).
+    let sql = match owner {
+        FeedOwner::Person => {
+            "SELECT p.id, p.name FROM people p LEFT JOIN accounts a ON a.id = p.account_id \
+             WHERE p.calendar_token = $1 AND (a.id IS NULL OR a.disabled = 0)"
+        }
+        FeedOwner::Unit => "SELECT id, name FROM units WHERE calendar_token = $1",
+    };
+    let row = sqlx::query(sql).bind(token).fetch_optional(&mut *c).await?;
     Ok(row.map(|r| (r.get("id"), r.get("name"))))
 }
 

@@ -37,9 +37,14 @@ fn from_row(r: &AnyRow) -> Located {
 
 #[derive(Debug, Clone, Default)]
 pub struct PeopleFilter {
+    /// Matches names and numbers; phone numbers only within `phones_in`.
     pub q: Option<String>,
     pub under: Option<String>,
     pub position: Option<Position>,
+    /// Where `q` also matches phone numbers: where the caller sees them
+    /// whole. Elsewhere the list masks them, and a search on the hidden
+    /// digits would tell them back a few at a time. `None`: nowhere.
+    pub phones_in: Option<Reach>,
 }
 
 /// One page of the people the reach allows, filtered.
@@ -63,7 +68,18 @@ pub async fn list(
     if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
         binds.push(super::like_pattern(q.trim()));
         let n = binds.len();
-        clauses.push(format!("(pe.name LIKE ${n} ESCAPE '\\' OR pe.code LIKE ${n} ESCAPE '\\' OR pe.phone LIKE ${n} ESCAPE '\\')"));
+        let mut matches = vec![
+            format!("pe.name LIKE ${n} ESCAPE '\\'"),
+            format!("pe.code LIKE ${n} ESCAPE '\\'"),
+        ];
+        if let Some(seen) = f
+            .phones_in
+            .as_ref()
+            .and_then(|r| super::reach_clause(r, "u.path", &mut binds))
+        {
+            matches.push(format!("(pe.phone LIKE ${n} ESCAPE '\\' AND {seen})"));
+        }
+        clauses.push(format!("({})", matches.join(" OR ")));
     }
     if let Some(under) = &f.under {
         binds.push(format!("{under}%"));
@@ -104,10 +120,16 @@ pub async fn list(
     })
 }
 
-pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Located>, sqlx::Error> {
+/// Reads through the pool or, inside a write, through its transaction
+/// (taking a second connection while holding SQLite's write lock starves
+/// the pool under load).
+pub async fn get<'e, E>(ex: E, id: i64) -> Result<Option<Located>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(&format!("{SELECT} WHERE pe.id = $1"))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(ex)
         .await?;
     Ok(row.as_ref().map(from_row))
 }

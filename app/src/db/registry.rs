@@ -278,28 +278,18 @@ pub async fn register(
     Ok(id)
 }
 
-/// The person a registration is for: the one with this number, or (when a
-/// name is given for an unknown number) a new person in the unit, with
-/// the role's position. `None` when the number is unknown and no name was
-/// given.
-#[allow(clippy::too_many_arguments)]
-pub async fn person_for(
+/// The person with this number and their unit's path (what the caller's
+/// scope is checked against before they are registered).
+pub async fn person_by_code(
     tx: &mut Tx<'_>,
-    actor: &Actor,
-    at: i64,
     code: &str,
-    name: Option<&str>,
-    role: RegistryRole,
-    unit_id: i64,
-    phone: Option<&str>,
-) -> Result<Option<i64>, AppError> {
-    match (find_person(tx, code).await?, name) {
-        (Some(id), _) => Ok(Some(id)),
-        (None, Some(name)) => create_person(tx, actor, at, code, name, role, unit_id, phone)
-            .await
-            .map(Some),
-        (None, None) => Ok(None),
-    }
+) -> Result<Option<(i64, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 async fn find_person(tx: &mut Tx<'_>, code: &str) -> Result<Option<i64>, AppError> {
@@ -311,7 +301,7 @@ async fn find_person(tx: &mut Tx<'_>, code: &str) -> Result<Option<i64>, AppErro
 
 /// A new person for a registration, with the role's position.
 #[allow(clippy::too_many_arguments)]
-async fn create_person(
+pub async fn create_person(
     tx: &mut Tx<'_>,
     actor: &Actor,
     at: i64,

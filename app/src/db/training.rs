@@ -212,16 +212,31 @@ pub async fn get_plan(c: &mut AnyConnection, id: i64) -> Result<Option<StoredPla
     }))
 }
 
-pub async fn list_plans(c: &mut AnyConnection) -> Result<Vec<PlanSummary>, AppError> {
-    let rows = sqlx::query(
+/// The plans of units within `reach`, and district-wide ones (no unit)
+/// when the reach is everywhere.
+pub async fn list_plans(
+    c: &mut AnyConnection,
+    reach: &crate::domain::authz::Reach,
+) -> Result<Vec<PlanSummary>, AppError> {
+    // A district-wide plan has no unit: `u.path` is NULL and only the
+    // everywhere clause (`1 = 1`) keeps it.
+    let mut binds = Vec::new();
+    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
         "SELECT p.id, p.code, p.name, p.year, p.published, p.self_signup, c.title AS course_title, \
          (SELECT COUNT(*) FROM training_batches b WHERE b.plan_id = p.id) AS batches, \
          (SELECT COUNT(*) FROM training_seats s WHERE s.plan_id = p.id) AS seats, \
-         (SELECT COALESCE(SUM(b.capacity), 0) FROM training_batches b WHERE b.plan_id = p.id) AS capacity \
-         FROM training_plans p JOIN courses c ON c.id = p.course_id ORDER BY p.year DESC, p.code",
-    )
-    .fetch_all(&mut *c)
-    .await?;
+         (SELECT CAST(COALESCE(SUM(b.capacity), 0) AS BIGINT) FROM training_batches b WHERE b.plan_id = p.id) AS capacity \
+         FROM training_plans p JOIN courses c ON c.id = p.course_id LEFT JOIN units u ON u.id = p.unit_id \
+         WHERE {within} ORDER BY p.year DESC, p.code"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *c).await?;
     Ok(rows
         .iter()
         .map(|r| PlanSummary {

@@ -7,6 +7,15 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The most events one record may count (a web form, a file row): a
+/// hundred late reports of one kind is already a catastrophe.
+pub const MAX_EVENT_COUNT: i64 = 100;
+/// The largest numerator or denominator of a metric value.
+pub const MAX_RATIO_TERM: i64 = 1_000_000;
+/// The largest points one bonus item, deduction rule or score may carry:
+/// 100.0 (no indicator is worth more).
+pub const MAX_ITEM_POINTS: Points = Points(1000);
+
 /// Points in tenths: `Points(185)` is 18.5.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
@@ -208,13 +217,15 @@ pub fn ratio_base(max: Points, numerator: i64, denominator: i64, target_bp: i64)
     if denominator <= 0 || target_bp <= 0 {
         return max;
     }
-    // base = max * n * 10000 / (d * target_bp)
-    let num = max.0 as i128 * numerator.max(0) as i128 * 10_000;
+    // base = max * n * 10000 / (d * target_bp), in i128 (no i64 product
+    // of these can overflow it), rounded half up without doubling.
+    let num = max.0.max(0) as i128 * numerator.max(0) as i128 * 10_000;
     let den = denominator as i128 * target_bp as i128;
-    if num >= max.0 as i128 * den {
+    let (q, r) = (num / den, num % den);
+    if q >= max.0 as i128 {
         return max;
     }
-    Points(((2 * num + den) / (2 * den)) as i64)
+    Points((q + i128::from(r >= den - r)) as i64)
 }
 
 fn grade_for(total: Points, t: &Thresholds) -> Grade {
@@ -256,13 +267,14 @@ fn score(scheme: &Scheme, rule_indicator: &[Option<usize>], sheet: &Sheet) -> Ou
             }
             _ => None,
         };
-        let minus: i64 = deductions
-            .iter()
-            .map(|(r, c)| c * scheme.deductions[*r].points.0)
-            .sum();
-        let score = base.map(|b| Points((b.0 - minus).max(0)));
+        // Saturating: counts and points are bounded where they are read,
+        // but no input may wrap a deduction into a bonus.
+        let minus = deductions.iter().fold(0i64, |acc, (r, c)| {
+            acc.saturating_add(c.saturating_mul(scheme.deductions[*r].points.0.max(0)))
+        });
+        let score = base.map(|b| Points(b.0.saturating_sub(minus).max(0)));
         match score {
-            Some(s) => sum += s.0,
+            Some(s) => sum = sum.saturating_add(s.0),
             None => incomplete = true,
         }
         lines.push(Line {
@@ -272,7 +284,12 @@ fn score(scheme: &Scheme, rule_indicator: &[Option<usize>], sheet: &Sheet) -> Ou
             score,
         });
     }
-    let bonus = Points(sheet.bonuses.iter().map(|b| b.0).sum());
+    let bonus = Points(
+        sheet
+            .bonuses
+            .iter()
+            .fold(0i64, |acc, b| acc.saturating_add(b.0)),
+    );
     let bonus_counted = Points(bonus.0.clamp(0, scheme.bonus_cap.0.max(0)));
     let vetoed = sheet.vetoed;
     let total = if vetoed {
@@ -280,7 +297,7 @@ fn score(scheme: &Scheme, rule_indicator: &[Option<usize>], sheet: &Sheet) -> Ou
     } else if incomplete {
         None
     } else {
-        Some(Points(sum + bonus_counted.0))
+        Some(Points(sum.saturating_add(bonus_counted.0)))
     };
     Outcome {
         unit: sheet.unit.clone(),
@@ -670,7 +687,68 @@ mod tests {
         })
     }
 
+    /// Sheets whose numbers span the whole of i64: what a file or a
+    /// database could hold if a bound were ever missed.
+    fn arb_extreme_sheet() -> impl Strategy<Value = Sheet> {
+        let extreme = prop_oneof![
+            any::<i64>(),
+            Just(i64::MAX),
+            Just(i64::MIN),
+            Just(1i64 << 62),
+            Just(0i64),
+            1i64..5
+        ];
+        (
+            extreme.clone(),
+            extreme.clone(),
+            (extreme.clone(), extreme.clone()),
+            proptest::collection::vec((0usize..3, extreme.clone()), 0..4),
+            proptest::collection::vec(extreme, 0..3),
+        )
+            .prop_map(|(duty, report, (n, d), events, bonuses)| Sheet {
+                unit: "X".into(),
+                entries: vec![
+                    Entry::Score(Points(duty.clamp(0, 200))),
+                    Entry::Score(Points(report.clamp(0, 650))),
+                    Entry::Ratio(n, d),
+                ],
+                events,
+                bonuses: bonuses.into_iter().map(Points).collect(),
+                vetoed: false,
+            })
+    }
+
+    #[test]
+    fn a_huge_event_count_deducts_everything_and_never_adds() {
+        let base = sheet("A", 20.0, 60.0, (1, 1));
+        let before = evaluate(&scheme(), std::slice::from_ref(&base))[0]
+            .total
+            .unwrap();
+        for count in [i64::MAX, 1 << 62, i64::MAX / 3] {
+            let mut s = base.clone();
+            s.events.push((LATE, count));
+            let after = evaluate(&scheme(), &[s])[0].total.unwrap();
+            assert!(after < before, "{count}: {after} after {before}");
+            assert_eq!(after, Points(before.0 - 200), "the duty line goes to zero");
+        }
+        assert_eq!(ratio_base(p(15.0), i64::MAX, 1, 1), p(15.0));
+        assert_eq!(ratio_base(p(15.0), 1, i64::MAX, i64::MAX), Points(0));
+        assert_eq!(ratio_base(p(15.0), i64::MAX, i64::MAX, 9700), p(15.0));
+    }
+
     proptest! {
+        #[test]
+        fn extreme_numbers_keep_a_total_between_zero_and_100_plus_the_cap(s in arb_extreme_sheet(), count in any::<i64>()) {
+            let t = scheme();
+            let before = evaluate(&t, std::slice::from_ref(&s));
+            let total = before[0].total.unwrap();
+            prop_assert!(total.0 >= 0 && total.0 <= 1000 + t.bonus_cap.0, "{total}");
+            let mut more = s.clone();
+            more.events.push((LATE, count));
+            let after = evaluate(&t, &[more])[0].total.unwrap();
+            prop_assert!(after <= total, "an event raised {total} to {after}");
+        }
+
         #[test]
         fn a_total_is_never_negative_nor_above_100_plus_the_cap(sheets in arb_sheets()) {
             let t = scheme();

@@ -1,5 +1,7 @@
 //! Emergency plans (应急预案) and drills (应急演练): the plan lifecycle
-//! 编制 → 审批 → 发布 → 备案 and its revisions (修订), when a plan is in
+//! 编制 → 审批 → 发布 → 备案 and its revisions (修订), approval by someone
+//! who did not write the version and only with its document (fixed from
+//! then on), when a plan is in
 //! force, plan coverage (应急预案编制率) against the 97% target, the
 //! three-year drill rule, the plan document's type check, the drill form,
 //! clashes (a place, a unit or a person booked twice; a person away in a
@@ -105,6 +107,53 @@ impl PlanStatus {
     /// Only a filed version can be revised (修订 opens the next version).
     pub fn may_revise(self) -> bool {
         self == PlanStatus::Filed
+    }
+
+    /// The document is frozen at approval: it is uploaded or replaced only
+    /// while the version is a draft (returning an approved version to draft
+    /// undoes its approval).
+    pub fn may_replace_document(self) -> bool {
+        self == PlanStatus::Draft
+    }
+}
+
+/// Who wrote a version, by account id (`None` where not known): who
+/// drafted it, who changed the draft last, who uploaded its document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authors {
+    pub drafted_by: Option<i64>,
+    pub edited_by: Option<i64>,
+    pub document_by: Option<i64>,
+}
+
+impl Authors {
+    /// Is `account` one of the authors?
+    pub fn includes(&self, account: i64) -> bool {
+        [self.drafted_by, self.edited_by, self.document_by].contains(&Some(account))
+    }
+}
+
+/// The status `step` leads to when `actor` takes it on a version in
+/// `status` written by `authors`, or why not. Approving needs the document
+/// and an approver who is none of the authors (an approver without an
+/// account, such as a command, is never a second person); filing needs the
+/// document too.
+pub fn check_step(
+    status: PlanStatus,
+    step: PlanStep,
+    actor: Option<i64>,
+    authors: &Authors,
+    has_document: bool,
+) -> Result<PlanStatus, Problem> {
+    let next = status.after(step)?;
+    match step {
+        PlanStep::Approve | PlanStep::File if !has_document => {
+            Err(Problem::new("problem.plan_needs_document"))
+        }
+        PlanStep::Approve if actor.is_none_or(|a| authors.includes(a)) => {
+            Err(Problem::new("problem.plan_own_draft"))
+        }
+        _ => Ok(next),
     }
 }
 
@@ -799,6 +848,75 @@ mod tests {
         );
         assert!(PlanStatus::Published.after(PlanStep::Return).is_err());
         assert!(!PlanStatus::Published.may_revise());
+    }
+
+    fn written_by(drafter: i64) -> Authors {
+        Authors {
+            drafted_by: Some(drafter),
+            edited_by: None,
+            document_by: Some(drafter),
+        }
+    }
+
+    #[test]
+    fn a_plan_is_approved_only_by_someone_who_did_not_write_it() {
+        let a = written_by(7);
+        assert_eq!(
+            check_step(PlanStatus::Draft, PlanStep::Approve, Some(7), &a, true),
+            Err(Problem::new("problem.plan_own_draft"))
+        );
+        assert_eq!(
+            check_step(PlanStatus::Draft, PlanStep::Approve, Some(8), &a, true),
+            Ok(PlanStatus::Approved)
+        );
+        // Whoever changed the draft or uploaded its document wrote it too.
+        let b = Authors {
+            drafted_by: Some(7),
+            edited_by: Some(8),
+            document_by: Some(9),
+        };
+        for who in [7, 8, 9] {
+            assert!(check_step(PlanStatus::Draft, PlanStep::Approve, Some(who), &b, true).is_err());
+        }
+        assert_eq!(
+            check_step(PlanStatus::Draft, PlanStep::Approve, None, &a, true),
+            Err(Problem::new("problem.plan_own_draft")),
+            "an approver without an account is no second person"
+        );
+        // The drafter publishes and files what another approved.
+        assert!(check_step(PlanStatus::Approved, PlanStep::Publish, Some(7), &a, true).is_ok());
+        assert!(check_step(PlanStatus::Published, PlanStep::File, Some(7), &a, true).is_ok());
+    }
+
+    #[test]
+    fn a_plan_without_its_document_is_neither_approved_nor_filed() {
+        let a = written_by(7);
+        for (status, step) in [
+            (PlanStatus::Draft, PlanStep::Approve),
+            (PlanStatus::Published, PlanStep::File),
+        ] {
+            assert_eq!(
+                check_step(status, step, Some(8), &a, false),
+                Err(Problem::new("problem.plan_needs_document"))
+            );
+        }
+        assert_eq!(
+            check_step(PlanStatus::Draft, PlanStep::File, Some(8), &a, true),
+            Err(Problem::new("problem.plan_step_not_allowed"))
+        );
+    }
+
+    #[test]
+    fn the_document_is_frozen_at_approval() {
+        assert!(PlanStatus::Draft.may_replace_document());
+        for s in [
+            PlanStatus::Approved,
+            PlanStatus::Published,
+            PlanStatus::Filed,
+            PlanStatus::Superseded,
+        ] {
+            assert!(!s.may_replace_document(), "{s:?}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Row numbers are the spreadsheet's: the header is row 1, the first data
 //! row is row 2.
 
+use super::assessment::MAX_RATIO_TERM;
 use super::person::{PersonDraft, parse_phone};
 use super::registry::RegistryRole;
 use super::unit::{UnitDraft, UnitKind, check_parent};
@@ -547,9 +548,12 @@ pub fn check_metrics(table: &Table, existing: &Existing) -> Result<Vec<MetricLin
             }
         };
         let mut whole = |column: usize| match cell(raw, at[column]).trim().parse::<i64>() {
-            Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
+            Ok(n) if (0..=MAX_RATIO_TERM).contains(&n) => Some(n),
             _ => {
-                problem(column, Problem::with("problem.between", &["0", "1000000"]));
+                problem(
+                    column,
+                    Problem::with("problem.between", &["0", &MAX_RATIO_TERM.to_string()]),
+                );
                 None
             }
         };

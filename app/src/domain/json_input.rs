@@ -71,6 +71,24 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A list of at most `max` items: a file over a documented limit is
+    /// refused before anything is built from it.
+    pub fn list_at_most(
+        &self,
+        key: &str,
+        required: bool,
+        max: usize,
+    ) -> Result<&'a [Value], FileError> {
+        let items = self.list(key, required)?;
+        if items.len() > max {
+            return err(
+                self.path(key),
+                format!("has {} items; at most {max} are allowed", items.len()),
+            );
+        }
+        Ok(items)
+    }
+
     /// A decimal with at most `digits` decimals, as an integer scaled by
     /// 10^digits.
     pub fn decimal(&self, key: &str, digits: u32) -> Result<Option<i64>, FileError> {
@@ -104,6 +122,16 @@ impl<'a> Obj<'a> {
                 None => err(self.path(key), format!("{n} must be a whole number")),
             },
             Some(_) => err(self.path(key), "must be a whole number"),
+        }
+    }
+
+    /// A whole number within `min..=max`, named with its bounds when not.
+    pub fn integer_in(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, FileError> {
+        match self.integer(key)? {
+            Some(n) if !(min..=max).contains(&n) => {
+                err(self.path(key), format!("must be between {min} and {max}"))
+            }
+            n => Ok(n),
         }
     }
 

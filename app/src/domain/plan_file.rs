@@ -25,11 +25,35 @@ fn count(o: &Obj, key: &str) -> Result<i64, FileError> {
     if n < 0 {
         return err(o.path(key), format!("{n} is negative"));
     }
+    if n > limits::MAX_COUNT {
+        return err(
+            o.path(key),
+            format!("{n} is more than the limit of {}", limits::MAX_COUNT),
+        );
+    }
     Ok(n)
+}
+
+/// What one plan file may hold (`yingji schedule`): beyond these it is
+/// refused, naming the list, before anything is built. The scheduler's
+/// network has a node per unit and batch, so their product is bounded too.
+pub mod limits {
+    pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+    pub const MAX_BATCHES: usize = 1_000;
+    pub const MAX_UNITS: usize = 100_000;
+    pub const MAX_TRAINEES: usize = 200_000;
+    pub const MAX_UNIT_BATCHES: usize = 2_000_000;
+    /// Trainees × batches: the network's edges grow with it (a group of
+    /// trainees per set of batches they cannot attend).
+    pub const MAX_TRAINEE_BATCHES: usize = 10_000_000;
+    pub const MAX_UNAVAILABLE: usize = 366;
+    /// Capacity, staff and minimum on duty.
+    pub const MAX_COUNT: i64 = 1_000_000;
 }
 
 /// Reads and checks a plan file.
 pub fn parse(text: &str) -> Result<Plan, FileError> {
+    use limits::*;
     let root: Value = serde_json::from_str(text).map_err(|e| FileError {
         at: format!("line {}", e.line()),
         problem: format!("not valid JSON: {e}"),
@@ -37,10 +61,34 @@ pub fn parse(text: &str) -> Result<Plan, FileError> {
     let root = Obj::of(&root, "")?;
 
     let mut batches: Vec<Batch> = Vec::new();
-    for (i, v) in root.list("batches", true)?.iter().enumerate() {
+    let mut batch_codes: HashSet<String> = HashSet::new();
+    let batch_list = root.list_at_most("batches", true, MAX_BATCHES)?;
+    let unit_list = root.list_at_most("units", true, MAX_UNITS)?;
+    let trainee_list = root.list_at_most("trainees", true, MAX_TRAINEES)?;
+    if batch_list.len() * unit_list.len() > MAX_UNIT_BATCHES {
+        return err(
+            "units",
+            format!(
+                "{} units × {} batches is more than the limit of {MAX_UNIT_BATCHES} (unit, batch) pairs",
+                unit_list.len(),
+                batch_list.len()
+            ),
+        );
+    }
+    if trainee_list.len() * batch_list.len() > MAX_TRAINEE_BATCHES {
+        return err(
+            "trainees",
+            format!(
+                "{} trainees × {} batches is more than the limit of {MAX_TRAINEE_BATCHES} (trainee, batch) pairs",
+                trainee_list.len(),
+                batch_list.len()
+            ),
+        );
+    }
+    for (i, v) in batch_list.iter().enumerate() {
         let o = Obj::of(v, &format!("batches[{i}]"))?;
         let code = o.text("code")?;
-        if batches.iter().any(|b| b.code == code) {
+        if !batch_codes.insert(code.clone()) {
             return err(o.path("code"), format!("batch \"{code}\" is listed twice"));
         }
         let start = date(&o.text("start")?, &o.path("start"))?;
@@ -67,10 +115,11 @@ pub fn parse(text: &str) -> Result<Plan, FileError> {
     }
 
     let mut units: Vec<Unit> = Vec::new();
-    for (i, v) in root.list("units", true)?.iter().enumerate() {
+    let mut unit_at: HashMap<String, usize> = HashMap::new();
+    for (i, v) in unit_list.iter().enumerate() {
         let o = Obj::of(v, &format!("units[{i}]"))?;
         let code = o.text("code")?;
-        if units.iter().any(|u| u.code == code) {
+        if unit_at.insert(code.clone(), units.len()).is_some() {
             return err(o.path("code"), format!("unit \"{code}\" is listed twice"));
         }
         let staff = count(&o, "staff")?;
@@ -91,14 +140,14 @@ pub fn parse(text: &str) -> Result<Plan, FileError> {
     let mut trainees: Vec<Trainee> = Vec::new();
     let mut ids: HashSet<String> = HashSet::new();
     let mut per_unit: HashMap<String, i64> = HashMap::new();
-    for (i, v) in root.list("trainees", true)?.iter().enumerate() {
+    for (i, v) in trainee_list.iter().enumerate() {
         let o = Obj::of(v, &format!("trainees[{i}]"))?;
         let id = o.text("id")?;
         if !ids.insert(id.clone()) {
             return err(o.path("id"), format!("trainee \"{id}\" is listed twice"));
         }
         let unit = o.text("unit")?;
-        let Some(u) = units.iter().find(|u| u.code == unit) else {
+        let Some(u) = unit_at.get(&unit).map(|&at| &units[at]) else {
             return err(o.path("unit"), format!("unknown unit \"{unit}\""));
         };
         let n = per_unit.entry(unit.clone()).or_default();
@@ -113,7 +162,11 @@ pub fn parse(text: &str) -> Result<Plan, FileError> {
             );
         }
         let mut unavailable = Vec::new();
-        for (j, r) in o.list("unavailable", false)?.iter().enumerate() {
+        for (j, r) in o
+            .list_at_most("unavailable", false, MAX_UNAVAILABLE)?
+            .iter()
+            .enumerate()
+        {
             let at = format!("{}[{j}]", o.path("unavailable"));
             let pair = r.as_array().filter(|p| p.len() == 2).map_or_else(
                 || err(at.clone(), "must be [\"first day\", \"last day\"]"),

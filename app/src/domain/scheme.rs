@@ -2,7 +2,9 @@
 //! browser: the form's text fields, checked one by one with a message that
 //! names the field (and the row, for indicators and deduction rules), and
 //! turned into the `Scheme` that `assessment::evaluate` reads. Also the
-//! reporting deadlines per incident level, and copying last year's scheme.
+//! reporting deadlines per incident level, copying last year's scheme, and
+//! reopening a published year, which one manager asks for and another
+//! confirms.
 
 use super::assessment::{
     DeductionRule, Indicator, Method, Points, Scheme, Thresholds, fixed_point,
@@ -445,6 +447,82 @@ pub fn kinds_clash(def: &SchemeDef, others: &[SchemeDef]) -> Option<UnitKind> {
         .copied()
 }
 
+/// What a second scheme manager (or the proposer) does with a pending
+/// request to reopen a published year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReopenDecision {
+    /// Another manager agrees: the year is reopened.
+    Confirm,
+    /// Another manager refuses: the year stays published.
+    Reject,
+    /// The proposer takes the request back.
+    Withdraw,
+}
+
+impl ReopenDecision {
+    pub fn parse(code: &str) -> Result<ReopenDecision, Problem> {
+        match code.trim() {
+            "confirm" => Ok(ReopenDecision::Confirm),
+            "reject" => Ok(ReopenDecision::Reject),
+            "withdraw" => Ok(ReopenDecision::Withdraw),
+            "" => Err(Problem::new("problem.required")),
+            other => Err(Problem::with("problem.unknown_value", &[other])),
+        }
+    }
+
+    /// The audit action the decision is recorded as.
+    pub fn action(self) -> &'static str {
+        match self {
+            ReopenDecision::Confirm => "scheme.reopen",
+            ReopenDecision::Reject => "scheme.reopen_reject",
+            ReopenDecision::Withdraw => "scheme.reopen_withdraw",
+        }
+    }
+}
+
+/// Asking to reopen a published year, with a reason; `pending` says a
+/// request already waits. The year stays published (and locked) until a
+/// second scheme manager confirms.
+pub fn propose_reopen(published: bool, pending: bool, reason: &str) -> Result<(), Problem> {
+    if !published {
+        return Err(Problem::new("problem.scheme_not_published"));
+    }
+    if pending {
+        return Err(Problem::new("problem.reopen_pending"));
+    }
+    if reason.trim().is_empty() {
+        return Err(Problem::new("problem.required"));
+    }
+    Ok(())
+}
+
+/// A decision on a pending reopen request (`proposer` is who asked, `None`
+/// when none waits); returns whether the year is published afterwards.
+/// Only someone else confirms or rejects; only the proposer withdraws.
+pub fn decide_reopen(
+    published: bool,
+    proposer: Option<i64>,
+    decider: i64,
+    decision: ReopenDecision,
+) -> Result<bool, Problem> {
+    if !published {
+        return Err(Problem::new("problem.scheme_not_published"));
+    }
+    let Some(proposer) = proposer else {
+        return Err(Problem::new("problem.no_reopen_pending"));
+    };
+    match decision {
+        ReopenDecision::Confirm | ReopenDecision::Reject if proposer == decider => {
+            Err(Problem::new("problem.reopen_own_proposal"))
+        }
+        ReopenDecision::Withdraw if proposer != decider => {
+            Err(Problem::new("problem.reopen_not_yours"))
+        }
+        ReopenDecision::Confirm => Ok(false),
+        ReopenDecision::Reject | ReopenDecision::Withdraw => Ok(true),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,5 +690,61 @@ mod tests {
         assert_eq!(percent_text(9700), "97");
         assert_eq!(percent_text(9750), "97.5");
         assert_eq!(percent_text(9725), "97.25");
+    }
+
+    #[test]
+    fn one_manager_alone_cannot_reopen_a_published_year() {
+        assert_eq!(propose_reopen(true, false, "更正录入错误"), Ok(()));
+        for decision in [ReopenDecision::Confirm, ReopenDecision::Reject] {
+            assert_eq!(
+                decide_reopen(true, Some(7), 7, decision),
+                Err(Problem::new("problem.reopen_own_proposal"))
+            );
+        }
+        assert_eq!(
+            decide_reopen(true, Some(7), 8, ReopenDecision::Confirm),
+            Ok(false)
+        );
+        assert_eq!(
+            decide_reopen(true, Some(7), 8, ReopenDecision::Reject),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn only_the_proposer_withdraws_a_reopen_request() {
+        assert_eq!(
+            decide_reopen(true, Some(7), 7, ReopenDecision::Withdraw),
+            Ok(true)
+        );
+        assert_eq!(
+            decide_reopen(true, Some(7), 8, ReopenDecision::Withdraw),
+            Err(Problem::new("problem.reopen_not_yours"))
+        );
+    }
+
+    #[test]
+    fn a_reopen_request_needs_a_published_year_a_reason_and_none_waiting() {
+        assert_eq!(
+            propose_reopen(false, false, "原因"),
+            Err(Problem::new("problem.scheme_not_published"))
+        );
+        assert_eq!(
+            propose_reopen(true, true, "原因"),
+            Err(Problem::new("problem.reopen_pending"))
+        );
+        assert_eq!(
+            propose_reopen(true, false, " "),
+            Err(Problem::new("problem.required"))
+        );
+        assert_eq!(
+            decide_reopen(true, None, 8, ReopenDecision::Confirm),
+            Err(Problem::new("problem.no_reopen_pending"))
+        );
+        assert_eq!(
+            ReopenDecision::parse("withdraw"),
+            Ok(ReopenDecision::Withdraw)
+        );
+        assert!(ReopenDecision::parse("publish").is_err());
     }
 }

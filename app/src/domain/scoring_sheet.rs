@@ -5,8 +5,8 @@
 //! `Scheme` and one `Sheet` per unit for `assessment::evaluate`.
 
 use super::assessment::{
-    DeductionRule, Entry, Indicator, Method, Outcome, Points, Scheme, Sheet, Thresholds, evaluate,
-    listing_order,
+    DeductionRule, Entry, Indicator, MAX_EVENT_COUNT, MAX_ITEM_POINTS, MAX_RATIO_TERM, Method,
+    Outcome, Points, Scheme, Sheet, Thresholds, evaluate, listing_order,
 };
 use super::json_input::{Obj, err};
 use super::unit::UnitKind;
@@ -57,8 +57,22 @@ fn kind(code: &str, at: String) -> Result<UnitKind, SheetError> {
         .map_or_else(|| err(at, format!("unknown unit kind \"{code}\"")), Ok)
 }
 
+/// What one sheet file may hold (`yingji assess`, `yingji import
+/// assessment`): beyond these it is refused, naming the list, before
+/// anything is built. A district has a few hundred units; these leave room
+/// for a province.
+pub mod limits {
+    pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+    pub const MAX_UNITS: usize = 100_000;
+    pub const MAX_INDICATORS: usize = 100;
+    pub const MAX_DEDUCTION_RULES: usize = 100;
+    /// Each of manual_scores, ratios, events, bonuses and vetoes.
+    pub const MAX_RECORDS: usize = 2_000_000;
+}
+
 /// Reads and checks a sheet file.
 pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
+    use limits::*;
     let root: Value = serde_json::from_str(json).map_err(|e| SheetError {
         at: format!("line {}", e.line()),
         problem: format!("not valid JSON: {e}"),
@@ -108,8 +122,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         );
     }
     let bonus_cap = s.points("bonus_cap")?.unwrap_or(Points::ZERO);
-    if bonus_cap < Points::ZERO {
-        return err("scheme.bonus_cap", "must not be negative");
+    if bonus_cap < Points::ZERO || bonus_cap > MAX_ITEM_POINTS {
+        return err(
+            s.path("bonus_cap"),
+            format!("must be between 0 and {MAX_ITEM_POINTS}"),
+        );
     }
     let excellent_quota_percent = s.integer("excellent_quota_percent")?;
     if let Some(q) = excellent_quota_percent
@@ -122,7 +139,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
     }
 
     let mut indicators: Vec<Indicator> = Vec::new();
-    for (i, v) in s.list("indicators", true)?.iter().enumerate() {
+    for (i, v) in s
+        .list_at_most("indicators", true, MAX_INDICATORS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("scheme.indicators[{i}]"))?;
         let code = o.text("code")?;
         if indicators.iter().any(|x| x.code == code) {
@@ -180,7 +201,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
     }
 
     let mut deductions: Vec<DeductionRule> = Vec::new();
-    for (i, v) in s.list("deductions", false)?.iter().enumerate() {
+    for (i, v) in s
+        .list_at_most("deductions", false, MAX_DEDUCTION_RULES)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("scheme.deductions[{i}]"))?;
         let event = o.text("event")?;
         if deductions.iter().any(|d| d.event == event) {
@@ -197,8 +222,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
             );
         }
         let points = o.required_points("points")?;
-        if points <= Points::ZERO {
-            return err(o.path("points"), "must be positive");
+        if points <= Points::ZERO || points > MAX_ITEM_POINTS {
+            return err(
+                o.path("points"),
+                format!("must be above 0 and at most {MAX_ITEM_POINTS}"),
+            );
         }
         deductions.push(DeductionRule {
             event,
@@ -209,10 +237,15 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
     }
 
     let mut units: Vec<SheetUnit> = Vec::new();
-    for (i, v) in root.list("units", true)?.iter().enumerate() {
+    let mut unit_codes: HashSet<String> = HashSet::new();
+    for (i, v) in root
+        .list_at_most("units", true, MAX_UNITS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("units[{i}]"))?;
         let code = o.text("code")?;
-        if units.iter().any(|u| u.code == code) {
+        if !unit_codes.insert(code.clone()) {
             return err(o.path("code"), format!("unit \"{code}\" is listed twice"));
         }
         let k = kind(&o.text("kind")?, o.path("kind"))?;
@@ -245,7 +278,7 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         .collect();
     let unit_of = |o: &Obj| -> Result<String, SheetError> {
         let code = o.text("unit")?;
-        if sheets_has(&units, &code) {
+        if unit_codes.contains(&code) {
             Ok(code)
         } else {
             err(o.path("unit"), format!("unknown unit \"{code}\""))
@@ -265,7 +298,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
     let mut scored: HashSet<(String, String)> = HashSet::new();
     let mut records = Records::default();
 
-    for (i, v) in root.list("manual_scores", false)?.iter().enumerate() {
+    for (i, v) in root
+        .list_at_most("manual_scores", false, MAX_RECORDS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("manual_scores[{i}]"))?;
         let unit = unit_of(&o)?;
         let (at, ind) = indicator_of(&o)?;
@@ -298,7 +335,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
             sheet.entries[at] = Entry::Score(points);
         }
     }
-    for (i, v) in root.list("ratios", false)?.iter().enumerate() {
+    for (i, v) in root
+        .list_at_most("ratios", false, MAX_RECORDS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("ratios[{i}]"))?;
         let unit = unit_of(&o)?;
         let (at, ind) = indicator_of(&o)?;
@@ -323,17 +364,18 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         let mut pair = [0i64; 2];
         for (slot, key) in pair.iter_mut().zip(["numerator", "denominator"]) {
             *slot = o
-                .integer(key)?
+                .integer_in(key, 0, MAX_RATIO_TERM)?
                 .map_or_else(|| err(o.path(key), "is required"), Ok)?;
-            if *slot < 0 {
-                return err(o.path(key), "must not be negative");
-            }
         }
         if let Some(sheet) = sheets.get_mut(&unit) {
             sheet.entries[at] = Entry::Ratio(pair[0], pair[1]);
         }
     }
-    for (i, v) in root.list("events", false)?.iter().enumerate() {
+    for (i, v) in root
+        .list_at_most("events", false, MAX_RECORDS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("events[{i}]"))?;
         let unit = unit_of(&o)?;
         let event = o.text("event")?;
@@ -343,10 +385,7 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
                 format!("unknown event \"{event}\" (no deduction rule names it)"),
             );
         };
-        let count = o.integer("count")?.unwrap_or(1);
-        if count < 1 {
-            return err(o.path("count"), "must be a positive whole number");
-        }
+        let count = o.integer_in("count", 1, MAX_EVENT_COUNT)?.unwrap_or(1);
         let date = match o.get("date") {
             None => None,
             Some(date) => match date
@@ -362,12 +401,19 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         }
         records.events.push((unit, event, count, date));
     }
-    for (i, v) in root.list("bonuses", false)?.iter().enumerate() {
+    for (i, v) in root
+        .list_at_most("bonuses", false, MAX_RECORDS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("bonuses[{i}]"))?;
         let unit = unit_of(&o)?;
         let points = o.required_points("points")?;
-        if points < Points::ZERO {
-            return err(o.path("points"), "must not be negative");
+        if points < Points::ZERO || points > MAX_ITEM_POINTS {
+            return err(
+                o.path("points"),
+                format!("must be between 0 and {MAX_ITEM_POINTS}"),
+            );
         }
         if let Some(sheet) = sheets.get_mut(&unit) {
             sheet.bonuses.push(points);
@@ -378,7 +424,11 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         };
         records.bonuses.push((unit, points, reason));
     }
-    for (i, v) in root.list("vetoes", false)?.iter().enumerate() {
+    for (i, v) in root
+        .list_at_most("vetoes", false, MAX_RECORDS)?
+        .iter()
+        .enumerate()
+    {
         let o = Obj::of(v, &format!("vetoes[{i}]"))?;
         let unit = unit_of(&o)?;
         let reason = o.text("reason")?;
@@ -408,10 +458,6 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
         sheets,
         records,
     })
-}
-
-fn sheets_has(units: &[SheetUnit], code: &str) -> bool {
-    units.iter().any(|u| u.code == code)
 }
 
 /// One CSV field, quoted as RFC 4180 asks when it must be.
@@ -552,25 +598,49 @@ mod tests {
                 r#""count": 2"#,
                 r#""count": 0"#,
                 "events[0].count",
-                "positive",
+                "between 1 and 100",
+            ),
+            (
+                r#""count": 2"#,
+                r#""count": 9223372036854775807"#,
+                "events[0].count",
+                "between 1 and 100",
+            ),
+            (
+                r#""count": 2"#,
+                r#""count": 4611686018427387904"#,
+                "events[0].count",
+                "between 1 and 100",
+            ),
+            (
+                r#""numerator": 19"#,
+                r#""numerator": 9223372036854775807"#,
+                "ratios[0].numerator",
+                "between 0 and 1000000",
+            ),
+            (
+                r#""points": 3, "reason""#,
+                r#""points": 999999999999, "reason""#,
+                "bonuses[0].points",
+                "between 0 and 100.0",
             ),
             (
                 r#""points": 1}"#,
                 r#""points": 0}"#,
                 "scheme.deductions[0].points",
-                "positive",
+                "above 0",
             ),
             (
                 r#""points": 3, "reason""#,
                 r#""points": -3, "reason""#,
                 "bonuses[0].points",
-                "negative",
+                "between 0 and",
             ),
             (
                 r#""numerator": 19"#,
                 r#""numerator": -1"#,
                 "ratios[0].numerator",
-                "negative",
+                "between 0 and",
             ),
             (
                 r#"{"code": "JD03""#,

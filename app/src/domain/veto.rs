@@ -1,7 +1,9 @@
 //! The one-vote veto (一票否决) as a two-person workflow: one assessor
 //! proposes it with reason and evidence, a different assessor confirms or
-//! rejects it, and a confirmed veto can only be revoked with a reason.
-//! Only a confirmed veto zeroes a unit's year.
+//! rejects it. Revoking a confirmed veto takes two people as well: one
+//! assessor proposes the revocation with a reason, a different one
+//! confirms or rejects it. Only a confirmed veto zeroes a unit's year, and
+//! it stays confirmed (and counts) while a revocation waits.
 
 use super::Problem;
 use serde::{Deserialize, Serialize};
@@ -66,15 +68,46 @@ pub fn decide(
     })
 }
 
-/// Revoking a confirmed veto, which needs a reason.
-pub fn revoke(status: VetoStatus, reason: &str) -> Result<VetoStatus, Problem> {
+/// Asking to revoke a confirmed veto, with a reason; `pending` says a
+/// revocation already waits for a second assessor. The veto stays
+/// confirmed until one confirms the revocation.
+pub fn propose_revocation(status: VetoStatus, pending: bool, reason: &str) -> Result<(), Problem> {
     if status != VetoStatus::Confirmed {
         return Err(Problem::new("problem.veto_not_confirmed"));
+    }
+    if pending {
+        return Err(Problem::new("problem.revocation_pending"));
     }
     if reason.trim().is_empty() {
         return Err(Problem::new("problem.required"));
     }
-    Ok(VetoStatus::Revoked)
+    Ok(())
+}
+
+/// A second assessor's decision on a pending revocation (`proposer` is who
+/// asked for it, `None` when none waits): confirmed, the veto is revoked;
+/// rejected, it stays confirmed. The proposer can never decide their own
+/// request.
+pub fn decide_revocation(
+    status: VetoStatus,
+    proposer: Option<i64>,
+    decider: i64,
+    confirm: bool,
+) -> Result<VetoStatus, Problem> {
+    if status != VetoStatus::Confirmed {
+        return Err(Problem::new("problem.veto_not_confirmed"));
+    }
+    let Some(proposer) = proposer else {
+        return Err(Problem::new("problem.no_revocation_pending"));
+    };
+    if proposer == decider {
+        return Err(Problem::new("problem.revocation_own_proposal"));
+    }
+    Ok(if confirm {
+        VetoStatus::Revoked
+    } else {
+        VetoStatus::Confirmed
+    })
 }
 
 #[cfg(test)]
@@ -106,14 +139,55 @@ mod tests {
         assert!(decide(VetoStatus::Confirmed, 7, 8, true).is_err());
         assert!(decide(VetoStatus::Rejected, 7, 8, true).is_err());
         assert_eq!(
-            revoke(VetoStatus::Confirmed, "复核撤销"),
-            Ok(VetoStatus::Revoked)
+            propose_revocation(VetoStatus::Confirmed, false, "复核撤销"),
+            Ok(())
         );
         assert_eq!(
-            revoke(VetoStatus::Confirmed, "  "),
+            propose_revocation(VetoStatus::Confirmed, false, "  "),
             Err(Problem::new("problem.required"))
         );
-        assert!(revoke(VetoStatus::Proposed, "x").is_err());
+        assert_eq!(
+            propose_revocation(VetoStatus::Proposed, false, "x"),
+            Err(Problem::new("problem.veto_not_confirmed"))
+        );
+        assert_eq!(
+            decide_revocation(VetoStatus::Revoked, Some(7), 8, true),
+            Err(Problem::new("problem.veto_not_confirmed"))
+        );
         assert_eq!(VetoStatus::parse("revoked"), Some(VetoStatus::Revoked));
+    }
+
+    #[test]
+    fn the_proposer_of_a_revocation_can_never_decide_it() {
+        for confirm in [true, false] {
+            assert_eq!(
+                decide_revocation(VetoStatus::Confirmed, Some(7), 7, confirm),
+                Err(Problem::new("problem.revocation_own_proposal"))
+            );
+        }
+        assert_eq!(
+            decide_revocation(VetoStatus::Confirmed, Some(7), 8, true),
+            Ok(VetoStatus::Revoked)
+        );
+    }
+
+    #[test]
+    fn a_rejected_revocation_leaves_the_veto_confirmed() {
+        assert_eq!(
+            decide_revocation(VetoStatus::Confirmed, Some(7), 8, false),
+            Ok(VetoStatus::Confirmed)
+        );
+    }
+
+    #[test]
+    fn a_revocation_is_decided_only_when_one_waits_and_asked_for_only_once() {
+        assert_eq!(
+            decide_revocation(VetoStatus::Confirmed, None, 8, true),
+            Err(Problem::new("problem.no_revocation_pending"))
+        );
+        assert_eq!(
+            propose_revocation(VetoStatus::Confirmed, true, "再次申请"),
+            Err(Problem::new("problem.revocation_pending"))
+        );
     }
 }

@@ -379,3 +379,17 @@ pub const CONFIRM_IMPORT: &str =
     <app::api::imports::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
 pub const LIST_AUDIT: &str = <app::api::audit::ListAudit as leptos::server_fn::ServerFn>::PATH;
 pub const LOAD_HOME: &str = <app::api::home::LoadHome as leptos::server_fn::ServerFn>::PATH;
+
+/// A district-wide assessor, for calling services directly.
+pub fn district_assessor() -> app::domain::authz::Principal {
+    app::domain::authz::Principal {
+        account_id: 0,
+        username: "assessor".into(),
+        display_name: "assessor".into(),
+        person_id: None,
+        grants: vec![app::domain::authz::Grant {
+            role: Role::Assessor,
+            scope: app::domain::authz::Scope::District,
+        }],
+    }
+}

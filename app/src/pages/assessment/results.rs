@@ -1,14 +1,15 @@
 //! A scheme's ranking: total, grade, rank, veto badge and incomplete marker
 //! per unit, filtered by name, grade and standing; the score distribution;
-//! exports; publishing and reopening.
+//! exports; publishing, and reopening, which one scheme manager asks for
+//! and another confirms.
 
 use super::{AssessmentNav, manages_schemes};
-use crate::api::assessment::{PublishScheme, scheme_results};
+use crate::api::assessment::{DecideReopen, PublishScheme, scheme_results};
 use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::local_time;
 use crate::i18n::Lang;
-use crate::model::{ResultRow, Results};
+use crate::model::{ReopenRequest, ResultRow, Results};
 use leptos::prelude::*;
 
 #[component]
@@ -19,18 +20,23 @@ pub fn ResultsPage() -> impl IntoView {
     let grade = query_param("grade");
     let standing = query_param("standing");
     let publish = ServerAction::<PublishScheme>::new();
+    let reopen = ServerAction::<DecideReopen>::new();
     gated(Some(Action::ViewAssessment), move |me| {
         let results = Resource::new(
-            move || (id(), publish.version().get()),
-            |(id, _)| scheme_results(id),
+            move || (id(), publish.version().get(), reopen.version().get()),
+            |(id, ..)| scheme_results(id),
         );
-        let manage = manages_schemes(&me);
+        let manage = manages_schemes(&me).then_some(Publishing {
+            publish,
+            reopen,
+            me: me.account_id,
+        });
         view! {
             <AssessmentNav />
             <Transition fallback=|| ()>
                 {move || {
                     let filter = Filter { q: q.get(), grade: grade.get(), standing: standing.get() };
-                    show(results.get(), lang, move |r: Results| results_view(r, filter, lang, manage, publish))
+                    show(results.get(), lang, move |r: Results| results_view(r, filter, lang, manage))
                 }}
             </Transition>
         }
@@ -60,12 +66,19 @@ impl Filter {
     }
 }
 
+/// A scheme manager's actions on the results, and who they are.
+#[derive(Clone, Copy)]
+struct Publishing {
+    publish: ServerAction<PublishScheme>,
+    reopen: ServerAction<DecideReopen>,
+    me: i64,
+}
+
 fn results_view(
     r: Results,
     filter: Filter,
     lang: Lang,
-    manage: bool,
-    publish: ServerAction<PublishScheme>,
+    manage: Option<Publishing>,
 ) -> impl IntoView {
     let s = &r.scheme;
     let id = s.id;
@@ -99,6 +112,7 @@ fn results_view(
         )
     });
     let published = s.published;
+    let request = s.reopen.clone();
     view! {
         <div class="page-head">
             <h1>{s.def.name.clone()}</h1>
@@ -172,31 +186,74 @@ fn results_view(
                 </tbody>
             </table>
         </div>
-        {manage.then(|| publish_form(id, published, lang, publish))}
+        {request.clone().map(|q| view! {
+            <p class="warn" data-test="reopen-pending">{lang.tf("assessment.reopen_pending", &[&q.by, &local_time(q.at), &q.reason])}</p>
+        })}
+        {manage.map(|m| publish_form(id, published, request, lang, m))}
     }
 }
 
 fn publish_form(
     id: i64,
     published: bool,
+    request: Option<ReopenRequest>,
     lang: Lang,
-    publish: ServerAction<PublishScheme>,
+    m: Publishing,
 ) -> impl IntoView {
-    view! {
-        <section class="card narrow">
-            <h2>{if published { lang.t("assessment.reopen") } else { lang.t("assessment.publish") }}</h2>
-            <p class="muted">{if published { lang.t("assessment.reopen_help") } else { lang.t("assessment.publish_help") }}</p>
+    let publish = m.publish;
+    let reopen = m.reopen;
+    let body = match (published, request) {
+        (false, _) => view! {
+            <h2>{lang.t("assessment.publish")}</h2>
+            <p class="muted">{lang.t("assessment.publish_help")}</p>
             <ActionForm action=publish>
                 <input type="hidden" name="id" value=id.to_string() />
-                <input type="hidden" name="publish" value=if published { "0" } else { "1" } />
-                {published.then(|| view! {
-                    <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
-                })}
+                <input type="hidden" name="publish" value="1" />
                 {action_error(publish)}
-                <button type="submit" class="primary" data-test="publish">
-                    {if published { lang.t("assessment.reopen") } else { lang.t("assessment.publish") }}
-                </button>
+                <button type="submit" class="primary" data-test="publish">{lang.t("assessment.publish")}</button>
             </ActionForm>
-        </section>
-    }
+        }
+        .into_any(),
+        (true, None) => view! {
+            <h2>{lang.t("assessment.reopen")}</h2>
+            <p class="muted">{lang.t("assessment.reopen_help")}</p>
+            <ActionForm action=publish>
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="publish" value="0" />
+                <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
+                {action_error(publish)}
+                <button type="submit" class="primary" data-test="propose-reopen">{lang.t("assessment.reopen_propose")}</button>
+            </ActionForm>
+        }
+        .into_any(),
+        (true, Some(q)) if q.by_id == Some(m.me) => view! {
+            <h2>{lang.t("assessment.reopen")}</h2>
+            <p class="muted">{lang.t("assessment.reopen_own_hint")}</p>
+            <ActionForm action=reopen>
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="decision" value="withdraw" />
+                {action_error(reopen)}
+                <button type="submit" data-test="withdraw-reopen">{lang.t("assessment.reopen_withdraw")}</button>
+            </ActionForm>
+        }
+        .into_any(),
+        (true, Some(_)) => view! {
+            <h2>{lang.t("assessment.reopen")}</h2>
+            <p class="muted">{lang.t("assessment.reopen_decide_help")}</p>
+            <ActionForm action=reopen attr:class="inline">
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="decision" value="confirm" />
+                <button type="submit" class="primary" data-test="confirm-reopen">{lang.t("assessment.reopen_confirm")}</button>
+            </ActionForm>
+            <ActionForm action=reopen attr:class="inline">
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="decision" value="reject" />
+                <input type="text" name="note" placeholder=lang.t("veto.note") maxlength="500" />
+                <button type="submit" data-test="reject-reopen">{lang.t("assessment.reopen_reject")}</button>
+            </ActionForm>
+            {action_error(reopen)}
+        }
+        .into_any(),
+    };
+    view! { <section class="card narrow" data-test="publishing">{body}</section> }
 }

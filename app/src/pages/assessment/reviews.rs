@@ -53,7 +53,7 @@ pub fn VetoesPage() -> impl IntoView {
             {year_picker(year(), lang)}
             <Transition fallback=|| ()>
                 {move || show(vetoes.get(), lang, move |list: Vec<VetoRow>| {
-                    let (pending, rest): (Vec<VetoRow>, Vec<VetoRow>) = list.into_iter().partition(|v| v.status == VetoStatus::Proposed);
+                    let (pending, rest): (Vec<VetoRow>, Vec<VetoRow>) = list.into_iter().partition(|v| v.status == VetoStatus::Proposed || v.revocation_pending());
                     view! {
                         <h2>{lang.t("veto.pending")}</h2>
                         {veto_list(pending, lang, decide, my_id, may)}

@@ -9,7 +9,7 @@ use crate::api::assessment::{
     AddBonus, AddEvent, DecideVeto, ProposeVeto, RemoveBonus, RemoveEvent, SaveScores,
     load_unit_assessment,
 };
-use crate::components::{action_error, gated, show, use_lang, use_me};
+use crate::components::{TextArea, action_error, gated, show, use_lang, use_me};
 use crate::domain::assessment::{Entry, Grade, Method, Points, Sheet, evaluate};
 use crate::domain::authz::Action;
 use crate::domain::local_time;
@@ -458,7 +458,7 @@ fn vetoes_section(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView
                     <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                     <input type="hidden" name="unit_id" value=unit_id.to_string() />
                     <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
-                    <label>{lang.t("field.evidence")}<textarea name="evidence" required maxlength="2000" rows="3"></textarea></label>
+                    <label>{lang.t("field.evidence")}<TextArea name="evidence" required=true maxlength=2000 rows=3 /></label>
                     {action_error(act.propose)}
                     <button type="submit" class="primary" data-test="propose-veto">{lang.t("veto.propose")}</button>
                 </ActionForm>
@@ -494,7 +494,7 @@ pub fn veto_list(
                             <br /><span class="muted">{lang.tf("veto.proposed_by", &[&v.proposed_by, &local_time(v.proposed_at)])}</span>
                             <br /><span>{lang.tf("explain.veto_evidence", &[&v.evidence])}</span>
                             {v.decided_by.clone().map(|d| view! { <br /><span class="muted">{lang.tf("veto.decided_by", &[&d, &v.decided_at.map(local_time).unwrap_or_default()])}</span> })}
-                            {v.revoke_reason.clone().map(|r| view! { <br /><span class="muted">{lang.tf("veto.revoked_because", &[v.revoked_by.as_deref().unwrap_or(""), &r])}</span> })}
+                            {(v.status == VetoStatus::Revoked).then(|| v.revoke_reason.clone()).flatten().map(|r| view! { <br /><span class="muted">{lang.tf("veto.revoked_because", &[v.revoked_by.as_deref().unwrap_or(""), &r])}</span> })}
                             {(may_decide && v.status == VetoStatus::Proposed).then({
                                 let id = id.clone();
                                 move || {
@@ -516,14 +516,7 @@ pub fn veto_list(
                                     </div>
                                 }
                             }})}
-                            {(may_decide && v.status == VetoStatus::Confirmed).then(|| view! {
-                                <ActionForm action=decide attr:class="inline">
-                                    <input type="hidden" name="id" value=id.clone() />
-                                    <input type="hidden" name="decision" value="revoke" />
-                                    <input type="text" name="note" required placeholder=lang.t("veto.revoke_reason") maxlength="500" />
-                                    <button type="submit" data-test="revoke-veto">{lang.t("veto.revoke")}</button>
-                                </ActionForm>
-                            })}
+                            {revocation_block(&v, lang, decide, my_id, may_decide)}
                         </li>
                     }
                 })
@@ -532,6 +525,62 @@ pub fn veto_list(
         {action_error(decide)}
     }
     .into_any()
+}
+
+/// A confirmed veto's revocation: the form to ask for one, or the pending
+/// request (who asked, when and why) with the buttons of a second assessor
+/// or, for the one who asked, a hint that someone else decides.
+fn revocation_block(
+    v: &VetoRow,
+    lang: Lang,
+    decide: ServerAction<DecideVeto>,
+    my_id: Option<i64>,
+    may_decide: bool,
+) -> Option<AnyView> {
+    if v.status != VetoStatus::Confirmed {
+        return None;
+    }
+    let id = v.id.to_string();
+    match (v.revoke_proposed_by.clone(), v.revoke_proposed_at) {
+        (Some(by), Some(at)) => {
+            let own = my_id.is_some() && v.revoke_proposed_by_id == my_id;
+            let reason = v.revoke_reason.clone().unwrap_or_default();
+            let id2 = id.clone();
+            Some(
+                view! {
+                    <div class="decide" data-test="revocation-pending">
+                        <p class="warn">{lang.tf("veto.revocation_pending", &[&by, &local_time(at), &reason])}</p>
+                        {(may_decide && own).then(|| view! { <p class="muted">{lang.t("veto.revocation_own_hint")}</p> })}
+                        {(may_decide && !own).then(|| view! {
+                            <ActionForm action=decide attr:class="inline">
+                                <input type="hidden" name="id" value=id.clone() />
+                                <input type="hidden" name="decision" value="confirm_revoke" />
+                                <button type="submit" class="primary" data-test="confirm-revoke">{lang.t("veto.revoke_confirm")}</button>
+                            </ActionForm>
+                            <ActionForm action=decide attr:class="inline">
+                                <input type="hidden" name="id" value=id2.clone() />
+                                <input type="hidden" name="decision" value="reject_revoke" />
+                                <input type="text" name="note" placeholder=lang.t("veto.note") maxlength="500" />
+                                <button type="submit" data-test="reject-revoke">{lang.t("veto.revoke_reject")}</button>
+                            </ActionForm>
+                        })}
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+        _ => may_decide.then(|| {
+            view! {
+                <ActionForm action=decide attr:class="inline">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="decision" value="revoke" />
+                    <input type="text" name="note" required placeholder=lang.t("veto.revoke_reason") maxlength="500" />
+                    <button type="submit" data-test="revoke-veto">{lang.t("veto.revoke_propose")}</button>
+                </ActionForm>
+            }
+            .into_any()
+        }),
+    }
 }
 
 /// The decide action, from the sheet's set of actions or on its own.

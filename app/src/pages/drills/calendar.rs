@@ -142,6 +142,13 @@ fn calendar_view(p: CalendarPage, lang: Lang) -> impl IntoView {
         {p.unit_feed.clone().map(|url| view! {
             <p class="feed">{lang.t("calendar.unit_feed")} ": " <code class="wrap" data-test="unit-feed">{url}</code></p>
         })}
+        {p.unit.filter(|_| p.unit_feed.is_some() && crate::components::use_me().is_some_and(|me| me.may(crate::domain::authz::Action::ManageDrills))).map(|u| view! {
+            <form method="post" action={<crate::api::drills::RotateUnitCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
+                <input type="hidden" name="unit" value=u.to_string() />
+                <button type="submit" class="link" data-test="rotate-unit-feed">{lang.t("calendar.rotate_feed")}</button>
+                " " <span class="muted">{lang.t("calendar.rotate_help")}</span>
+            </form>
+        })}
     }
 }
 

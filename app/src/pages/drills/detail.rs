@@ -8,7 +8,7 @@ use crate::api::drills::{
     ActionsPage, AddCorrectiveAction, CloseCorrectiveAction, EvaluateDrill, HoldDrill, get_drill,
     list_corrective_actions,
 };
-use crate::components::{UnitSelect, action_error, gated, id_param, show, use_lang};
+use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::drills::{DrillStatus, Rating};
 use crate::domain::local_time;
 use crate::i18n::Lang;
@@ -266,7 +266,7 @@ fn evaluation_view(
                                     {Rating::ALL.iter().map(|r| view! { <option value=r.code() selected=current == Some(*r)>{lang.t(&r.label_key()).to_string()}</option> }).collect_view()}
                                 </select>
                             </label>
-                            <label>{lang.t("field.findings")}<textarea rows="2" name=format!("rows[{i}][findings]")>{findings}</textarea></label>
+                            <label>{lang.t("field.findings")}<TextArea rows=2 name=format!("rows[{i}][findings]") value=findings /></label>
                         </fieldset>
                     }
                 })

@@ -10,7 +10,7 @@ pub mod plans;
 use crate::api::drills::{
     DrillEditor, DrillSaved, DrillsPage, SaveDrill, get_drill_editor, list_drills,
 };
-use crate::components::{UnitSelect, action_error, gated, id_param, show, use_lang};
+use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::drills::{DrillFormat, DrillStatus, Scenario};
 use crate::domain::local_time;
@@ -213,10 +213,10 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
                     </label>
                 </div>
                 <label>{lang.t("field.objectives")}
-                    <textarea rows="4" name="form[objectives]" placeholder=lang.t("drills.objectives_help")>{f.objectives.clone()}</textarea>
+                    <TextArea rows=4 name="form[objectives]" placeholder=lang.t("drills.objectives_help").to_string() value=f.objectives.clone() />
                 </label>
                 <label>{lang.t("field.participants")}
-                    <textarea rows="2" name="form[people]" placeholder=lang.t("drills.people_help")>{f.people.clone()}</textarea>
+                    <TextArea rows=2 name="form[people]" placeholder=lang.t("drills.people_help").to_string() value=f.people.clone() />
                 </label>
             </section>
             <details class="card" open=!f.units.is_empty()>
@@ -261,7 +261,7 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
                     })}
                     {show_reason.then(|| view! {
                         <label>{lang.t("field.clash_reason")}
-                            <textarea rows="2" name="clash_reason" data-test="clash-reason">{reason}</textarea>
+                            <TextArea rows=2 name="clash_reason" value=reason attr:data-test="clash-reason" />
                         </label>
                     })}
                 }

@@ -8,10 +8,12 @@ use crate::api::drills::{
     SyncDrillMetrics, get_emergency_plan, get_emergency_plan_editor, get_plan_coverage,
     list_emergency_plans,
 };
-use crate::components::{UnitSelect, action_error, gated, id_param, query_param, show, use_lang};
+use crate::components::{
+    TextArea, UnitSelect, action_error, gated, id_param, query_param, show, use_lang,
+};
 use crate::domain::Problem;
 use crate::domain::authz::{Action, Reach};
-use crate::domain::drills::{MAX_DOCUMENT_BYTES, PlanKind, PlanStatus, Share};
+use crate::domain::drills::{MAX_DOCUMENT_BYTES, PlanKind, PlanStatus, PlanStep, Share};
 use crate::domain::local_time;
 use crate::i18n::Lang;
 use crate::model::{PlanCoverageReport, PlanDetail, PlanRow, PlanVersionRow};
@@ -160,7 +162,7 @@ fn plan_form(e: PlanEditor, lang: Lang, save: ServerAction<SaveEmergencyPlan>) -
                     <label class="wide">{lang.t("field.title")}<input type="text" name="form[title]" required maxlength="100" value=f.title.clone() /></label>
                     <label>{lang.t("field.revise_by")}<input type="date" name="form[revise_by]" required value=f.revise_by.clone() /></label>
                 </div>
-                <label>{lang.t("field.summary")}<textarea rows="4" name="form[summary]">{f.summary.clone()}</textarea></label>
+                <label>{lang.t("field.summary")}<TextArea rows=4 name="form[summary]" value=f.summary.clone() /></label>
             </section>
             {action_error(save)}
             <button type="submit" class="primary">{lang.t("action.save")}</button>
@@ -219,10 +221,27 @@ fn plan_view(d: PlanDetail, lang: Lang, a: PlanActions) -> impl IntoView {
     let may_revise = latest.as_ref().is_some_and(|v| v.status.may_revise());
     let may_upload = latest
         .as_ref()
-        .is_some_and(|v| matches!(v.status, PlanStatus::Draft | PlanStatus::Approved));
+        .is_some_and(|v| v.status.may_replace_document());
     let is_draft = latest
         .as_ref()
         .is_some_and(|v| v.status == PlanStatus::Draft);
+    // Approving takes someone who did not write the version, and its
+    // document; filing takes the document too. The steps that cannot be
+    // taken are left out, with a word on why.
+    let has_document = latest.as_ref().is_some_and(|v| v.document.is_some());
+    let wants_document = steps
+        .iter()
+        .any(|s| matches!(s, PlanStep::Approve | PlanStep::File))
+        && !has_document;
+    let own_draft = d.own_draft && steps.contains(&PlanStep::Approve);
+    let steps: Vec<_> = steps
+        .into_iter()
+        .filter(|s| match s {
+            PlanStep::Approve => has_document && !d.own_draft,
+            PlanStep::File => has_document,
+            PlanStep::Publish | PlanStep::Return => true,
+        })
+        .collect();
     view! {
         <div class="page-head">
             <h1>{p.title.clone()}</h1>
@@ -254,6 +273,8 @@ fn plan_view(d: PlanDetail, lang: Lang, a: PlanActions) -> impl IntoView {
                 })}
             </div>
         })}
+        {(d.may_manage && wants_document).then(|| view! { <p class="muted" data-test="needs-document">{lang.t("eplan.needs_document")}</p> })}
+        {(d.may_manage && own_draft).then(|| view! { <p class="muted" data-test="own-draft">{lang.t("eplan.own_draft_hint")}</p> })}
         {action_error(a.step)}
         {action_error(a.revise)}
         {(d.may_manage && may_upload).then(|| view! {

@@ -11,7 +11,7 @@ use crate::api::training::{
     list_courses, list_plans,
 };
 use crate::api::units::list_units;
-use crate::components::{UnitSelect, action_error, gated, id_param, show, use_lang};
+use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::person::Position;
 use crate::domain::training::{BatchForm, CourseCategory, LessonForm, QuestionForm};
@@ -38,7 +38,11 @@ pub fn TrainingNav() -> impl IntoView {
 #[component]
 pub fn TrainingPage() -> impl IntoView {
     let lang = use_lang();
-    gated(Some(Action::ManageTraining), move |_| {
+    gated(Some(Action::ManageTraining), move |me| {
+        // Courses are district-wide: only who keeps training everywhere
+        // changes them (the server refuses anyone else).
+        let keeps_courses =
+            me.reach(Action::ManageTraining) == crate::domain::authz::Reach::Everywhere;
         let data = Resource::new(
             || (),
             |_| async { (list_plans().await, list_courses().await) },
@@ -58,9 +62,9 @@ pub fn TrainingPage() -> impl IntoView {
                                 {show(Some(plans), lang, move |p| plan_table(p, lang))}
                                 <div class="page-head">
                                     <h2>{lang.t("training.courses")}</h2>
-                                    <a class="button" href="/training/courses/new">{lang.t("training.new_course")}</a>
+                                    {keeps_courses.then(|| view! { <a class="button" href="/training/courses/new">{lang.t("training.new_course")}</a> })}
                                 </div>
-                                {show(Some(courses), lang, move |c| course_table(c, lang))}
+                                {show(Some(courses), lang, move |c| course_table(c, keeps_courses, lang))}
                             }
                         })
                 }}
@@ -116,7 +120,7 @@ pub fn status_badge(published: bool, lang: Lang) -> impl IntoView {
     }
 }
 
-fn course_table(list: Vec<CourseSummary>, lang: Lang) -> impl IntoView {
+fn course_table(list: Vec<CourseSummary>, editable: bool, lang: Lang) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="muted">{lang.t("training.no_courses")}</p> }.into_any();
     }
@@ -142,7 +146,13 @@ fn course_table(list: Vec<CourseSummary>, lang: Lang) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td data-label=lang.t("field.code")><code>{c.code.clone()}</code></td>
-                                    <td data-label=lang.t("field.title")><a href=format!("/training/courses/{}", c.id)>{c.title.clone()}</a></td>
+                                    <td data-label=lang.t("field.title")>
+                                        {if editable {
+                                            view! { <a href=format!("/training/courses/{}", c.id)>{c.title.clone()}</a> }.into_any()
+                                        } else {
+                                            c.title.clone().into_any()
+                                        }}
+                                    </td>
                                     <td data-label=lang.t("field.category")>{lang.t(&c.category.label_key()).to_string()}</td>
                                     <td data-label=lang.t("field.audience")>{audience}</td>
                                     <td class="num" data-label=lang.t("field.hours")>{c.hours}</td>
@@ -255,7 +265,7 @@ fn lesson_row(i: usize, l: LessonForm, lang: Lang) -> impl IntoView {
         <fieldset class="row-block" data-test="lesson-row">
             <legend>{lang.tf("training.lesson_n", &[&(i + 1).to_string()])}</legend>
             <label>{lang.t("field.title")}<input type="text" maxlength="80" name=format!("form[lessons][{i}][title]") value=l.title /></label>
-            <label>{lang.t("field.body")}<textarea rows="6" name=format!("form[lessons][{i}][body]")>{l.body}</textarea></label>
+            <label>{lang.t("field.body")}<TextArea rows=6 name=format!("form[lessons][{i}][body]") value=l.body /></label>
         </fieldset>
     }
 }

@@ -91,6 +91,10 @@ fn my_view(
                 {lang.t("training.calendar_feed")} " "
                 <a href=m.calendar_url.clone() class="feed-url" data-test="calendar-feed">{m.calendar_url.clone()}</a>
             </p>
+            <form method="post" action={<crate::api::training::RotateMyCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
+                <button type="submit" class="link" data-test="rotate-feed">{lang.t("calendar.rotate_feed")}</button>
+                " " <span class="muted">{lang.t("calendar.rotate_help")}</span>
+            </form>
         </section>
         {calendar(m.seats.clone(), shown, lang)}
         {(!m.certificates.is_empty()).then(|| view! {
