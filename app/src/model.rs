@@ -633,6 +633,10 @@ pub struct ClashRow {
     pub link: String,
     pub start: i64,
     pub end: i64,
+    /// Another unit's drill the caller may not see: shown without its
+    /// title or link ("another unit's drill").
+    #[serde(default)]
+    pub masked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

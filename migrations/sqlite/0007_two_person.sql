@@ -18,7 +18,9 @@ ALTER TABLE assessment_schemes ADD COLUMN reopen_proposed_at INTEGER;
 ALTER TABLE assessment_schemes ADD COLUMN reopen_reason TEXT;
 
 ALTER TABLE plan_versions ADD COLUMN drafted_by_id INTEGER;
-ALTER TABLE plan_versions ADD COLUMN edited_by_id INTEGER;
+-- Everyone who changed the draft, as |id|id|: an editor stays an author
+-- when someone edits after them.
+ALTER TABLE plan_versions ADD COLUMN edited_by_ids TEXT NOT NULL DEFAULT '|';
 ALTER TABLE plan_versions ADD COLUMN approved_by_id INTEGER;
 ALTER TABLE plan_documents ADD COLUMN uploaded_by_id INTEGER;
 

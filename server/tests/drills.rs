@@ -387,6 +387,11 @@ on_both_databases! {
             ("form[title]", "城关街道突发事件总体应急预案"), ("form[revise_by]", "2030-12-31"), ("form[summary]", "分级响应")], Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(step(&app, &organizer, plan, "approve").await, StatusCode::FORBIDDEN);
+        // and stays an author when the drafter edits after them.
+        let r = app.call(SAVE_PLAN, &[("id", &id), ("form[unit_id]", &jd.to_string()), ("form[kind]", "overall"),
+            ("form[title]", "城关街道突发事件总体应急预案(修改)"), ("form[revise_by]", "2030-12-31"), ("form[summary]", "分级响应")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(step(&app, &organizer, plan, "approve").await, StatusCode::FORBIDDEN);
         let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &checker).await;
         assert!(!d.own_draft);
         assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
@@ -438,6 +443,28 @@ on_both_databases! {
         let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
         assert_eq!((d.versions[0].status.code(), d.plan.in_force), ("published", None));
         assert_eq!(audited(&app.state.db, "emergency_plan.file").await, 0);
+    }
+
+    async fn the_clash_check_names_no_drill_the_caller_may_not_see(db: Db) {
+        let app = TestApp::on(db).await;
+        let (ga, jd) = (app.district.units["GA"], app.district.units["JD01"]);
+        let admin = app.login("admin").await;
+        let theirs = drill_form("公安内部反恐演练", ga, "", "2027-06-02", "09:00", "11:00");
+        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&theirs), &admin).await;
+        assert!(saved.id.is_some(), "{saved:?}");
+        // A subdistrict organizer probing the command centre's bookings.
+        let organizer = app.login("organizer").await;
+        let probe = drill_form("探测", jd, "", "2027-06-02", "08:00", "18:00");
+        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&probe), &organizer).await;
+        assert_eq!(r.id, None);
+        assert_eq!(r.clashes.len(), 1, "{r:?}");
+        let c = &r.clashes[0];
+        assert!(c.masked && c.with.is_empty() && c.link.is_empty(), "{c:?}");
+        assert!(!serde_json::to_string(&r).unwrap().contains("公安内部反恐演练"));
+        // The district's admin sees what it clashes with.
+        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&probe), &admin).await;
+        assert_eq!(r.clashes[0].with, "公安内部反恐演练");
+        assert!(!r.clashes[0].masked);
     }
 
     async fn a_drill_shows_its_clashes_and_is_saved_over_them_only_with_a_reason(db: Db) {

@@ -115,6 +115,19 @@ mod attempts {
     ) -> Result<i64, AppError> {
         let (per_user, per_client) = (st.settings.throttle, st.settings.client_throttle);
         let horizon = per_user.lookback_secs().max(per_client.lookback_secs());
+        // Refused already? Then by a read alone: a flood of throttled
+        // attempts takes no write lock from anyone else.
+        let by_user = accounts::attempts(&st.db.pool, user, now - per_user.lookback_secs()).await?;
+        let by_client =
+            accounts::attempts(&st.db.pool, client, now - per_client.lookback_secs()).await?;
+        refusal(
+            stricter(
+                per_user.verdict(&by_user, now),
+                per_client.verdict(&by_client, now),
+            ),
+            now,
+        )?;
+        // Then again under the lock, which decides.
         let mut tx = st.db.write().await?;
         accounts::lock_keys(&mut tx, &[user, client], now).await?;
         accounts::purge_attempts(&mut tx, st.db.backend, now - horizon).await?;
@@ -126,7 +139,7 @@ mod attempts {
             per_client.verdict(&by_client, now),
         );
         if let Err(refused) = refusal(verdict, now) {
-            tx.commit().await?;
+            tx.rollback().await?;
             return Err(refused);
         }
         accounts::add_attempt(&mut tx, user, now).await?;

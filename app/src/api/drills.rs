@@ -193,6 +193,7 @@ pub mod server {
     /// by name, and what they clash with.
     pub async fn named_clashes(
         c: &mut AnyConnection,
+        me: &Principal,
         def: &crate::domain::drills::DrillDef,
         person_ids: &[i64],
         except: Option<i64>,
@@ -221,9 +222,28 @@ pub mod server {
             .collect();
         let unit_names = store::names(c, "units", &unit_ids).await?;
         let person_names = store::names(c, "people", &people).await?;
+        // Another subdistrict's drill at the same place or time is named
+        // only to who may see it: the clash check is no window into drills
+        // out of reach.
+        let drill_ids: Vec<i64> = found
+            .iter()
+            .filter_map(|x| match &x.with {
+                Booked::Drill { id, .. } => Some(*id),
+                Booked::Training { .. } => None,
+            })
+            .collect();
+        let own = own_unit(c, me).await?.map(|(id, _)| id);
+        let seen = store::drills_seen(
+            c,
+            &me.reach(crate::domain::authz::Action::ViewDrills),
+            own,
+            &drill_ids,
+        )
+        .await?;
         Ok(found
             .into_iter()
             .map(|x| {
+                let masked = matches!(&x.with, Booked::Drill { id, .. } if !seen.contains(id));
                 let subject = match &x.kind {
                     ClashKind::Place(p) => p.clone(),
                     ClashKind::Unit(u) => unit_names.get(u).cloned().unwrap_or_default(),
@@ -238,10 +258,15 @@ pub mod server {
                 crate::model::ClashRow {
                     kind_key: x.kind.label_key().to_string(),
                     subject,
-                    with: x.with.title().to_string(),
-                    link,
+                    with: if masked {
+                        String::new()
+                    } else {
+                        x.with.title().to_string()
+                    },
+                    link: if masked { String::new() } else { link },
                     start: x.start,
                     end: x.end,
+                    masked,
                 }
             })
             .collect())
@@ -707,7 +732,7 @@ pub async fn save_drill(
                 ));
             }
             let people: Vec<i64> = located.into_iter().map(|(id, _, _)| id).collect();
-            let clashes = server::named_clashes(&mut tx, &def, &people, id).await?;
+            let clashes = server::named_clashes(&mut tx, &me, &def, &people, id).await?;
             if !clashes.is_empty() && reason.is_empty() {
                 return Ok(DrillSaved { id: None, clashes });
             }

@@ -321,12 +321,15 @@ pub async fn update_draft(
         return Err(AppError::Conflict(Problem::new("problem.plan_not_draft")));
     }
     sqlx::query(
-        "UPDATE plan_versions SET title = $1, revise_by = $2, summary = $3, edited_by_id = $4 WHERE id = $5",
+        "UPDATE plan_versions SET title = $1, revise_by = $2, summary = $3, \
+         edited_by_ids = CASE WHEN edited_by_ids LIKE $4 THEN edited_by_ids ELSE edited_by_ids || $5 END \
+         WHERE id = $6",
     )
     .bind(&def.title)
     .bind(def.revise_by.to_string())
     .bind(&def.summary)
-    .bind(actor.id)
+    .bind(actor.id.map_or_else(|| "%|system|%".to_string(), |id| format!("%|{id}|%")))
+    .bind(actor.id.map_or_else(|| "system|".to_string(), |id| format!("{id}|")))
     .bind(version_id)
     .execute(&mut **tx)
     .await?;
@@ -347,7 +350,7 @@ pub async fn update_draft(
 /// The authors of a version and whether it has its document.
 async fn authors_in(c: &mut AnyConnection, version_id: i64) -> Result<(Authors, bool), AppError> {
     let row = sqlx::query(
-        "SELECT v.drafted_by_id, v.edited_by_id, d.uploaded_by_id, d.version_id AS has_document \
+        "SELECT v.drafted_by_id, v.edited_by_ids, d.uploaded_by_id, d.version_id AS has_document \
          FROM plan_versions v LEFT JOIN plan_documents d ON d.version_id = v.id WHERE v.id = $1",
     )
     .bind(version_id)
@@ -357,7 +360,11 @@ async fn authors_in(c: &mut AnyConnection, version_id: i64) -> Result<(Authors, 
     Ok((
         Authors {
             drafted_by: row.get("drafted_by_id"),
-            edited_by: row.get("edited_by_id"),
+            edited_by: row
+                .get::<String, _>("edited_by_ids")
+                .split('|')
+                .filter_map(|id| id.parse().ok())
+                .collect(),
             document_by: row.get("uploaded_by_id"),
         },
         row.get::<Option<i64>, _>("has_document").is_some(),
@@ -1058,6 +1065,32 @@ fn seen_clause(
         ));
     }
     (!ors.is_empty()).then(|| format!("({})", ors.join(" OR ")))
+}
+
+/// Which of `ids` the caller sees (the rule of [`seen_clause`]).
+pub async fn drills_seen(
+    c: &mut AnyConnection,
+    reach: &Reach,
+    own_unit: Option<i64>,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, AppError> {
+    let mut binds = Vec::new();
+    let Some(seen) = seen_clause(reach, own_unit, "u.path", &mut binds) else {
+        return Ok(Default::default());
+    };
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT d.id FROM drills d JOIN units u ON u.id = d.organizer_unit_id \
+         WHERE d.id IN ({list}) AND {seen}"
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(&mut *c).await?.into_iter().collect())
 }
 
 /// Drills organized within `reach`, and those `own_unit` takes part in;

@@ -119,17 +119,19 @@ impl PlanStatus {
 
 /// Who wrote a version, by account id (`None` where not known): who
 /// drafted it, who changed the draft last, who uploaded its document.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authors {
     pub drafted_by: Option<i64>,
-    pub edited_by: Option<i64>,
+    /// Everyone who changed the draft after its drafter.
+    pub edited_by: Vec<i64>,
     pub document_by: Option<i64>,
 }
 
 impl Authors {
     /// Is `account` one of the authors?
     pub fn includes(&self, account: i64) -> bool {
-        [self.drafted_by, self.edited_by, self.document_by].contains(&Some(account))
+        [self.drafted_by, self.document_by].contains(&Some(account))
+            || self.edited_by.contains(&account)
     }
 }
 
@@ -446,12 +448,20 @@ pub struct DrillDef {
 const MAX_DRILL_SECS: i64 = 14 * 24 * 3600;
 const MAX_OBJECTIVES: usize = 20;
 const MAX_PEOPLE: usize = 2000;
+/// Units or plans one drill may tick: a district has a few hundred units.
+const MAX_TICKED: usize = 2000;
 
 fn ticked_ids(map: &BTreeMap<String, String>, field: &str) -> Result<Vec<i64>, FieldProblem> {
     let mut ids = Vec::new();
     for (k, v) in map {
         if v.is_empty() {
             continue;
+        }
+        if ids.len() == MAX_TICKED {
+            return Err(at(
+                field,
+                Problem::with("problem.too_many", &[&MAX_TICKED.to_string()]),
+            ));
         }
         let id = k.trim().parse::<i64>().map_err(|_| {
             at(
@@ -499,6 +509,7 @@ impl DrillForm {
             .filter(|u| *u != organizer_unit_id)
             .collect();
         let mut person_codes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for raw in self
             .people
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
@@ -510,15 +521,15 @@ impl DrillForm {
                     Problem::with("problem.bad_person_code", &[raw, &p.key]),
                 )
             })?;
-            if !person_codes.contains(&code) {
+            if seen.insert(code.clone()) {
                 person_codes.push(code);
             }
-        }
-        if person_codes.len() > MAX_PEOPLE {
-            return Err(at(
-                "field.participants",
-                Problem::with("problem.too_many", &[&MAX_PEOPLE.to_string()]),
-            ));
+            if person_codes.len() > MAX_PEOPLE {
+                return Err(at(
+                    "field.participants",
+                    Problem::with("problem.too_many", &[&MAX_PEOPLE.to_string()]),
+                ));
+            }
         }
         let start = local_instant(&self.start).map_err(|p| at("field.start_time", p))?;
         let end = local_instant(&self.end).map_err(|p| at("field.end_time", p))?;
@@ -853,7 +864,7 @@ mod tests {
     fn written_by(drafter: i64) -> Authors {
         Authors {
             drafted_by: Some(drafter),
-            edited_by: None,
+            edited_by: Vec::new(),
             document_by: Some(drafter),
         }
     }
@@ -872,10 +883,10 @@ mod tests {
         // Whoever changed the draft or uploaded its document wrote it too.
         let b = Authors {
             drafted_by: Some(7),
-            edited_by: Some(8),
+            edited_by: vec![8, 10],
             document_by: Some(9),
         };
-        for who in [7, 8, 9] {
+        for who in [7, 8, 9, 10] {
             assert!(check_step(PlanStatus::Draft, PlanStep::Approve, Some(who), &b, true).is_err());
         }
         assert_eq!(
@@ -1107,6 +1118,31 @@ mod tests {
         let mut f = drill_form();
         f.people = "JD01 <script>".into();
         assert_eq!(f.parse().unwrap_err().0, "field.participants");
+        // A form with 170,000 ticked units or codes stops at the limit,
+        // before any lookup.
+        let mut f = drill_form();
+        f.units = (0..170_000)
+            .map(|i| (i.to_string(), "on".to_string()))
+            .collect();
+        assert_eq!(
+            f.parse().unwrap_err(),
+            at(
+                "field.participating_units",
+                Problem::with("problem.too_many", &["2000"])
+            )
+        );
+        let mut f = drill_form();
+        f.people = (0..170_000)
+            .map(|i| format!("P{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            f.parse().unwrap_err(),
+            at(
+                "field.participants",
+                Problem::with("problem.too_many", &["2000"])
+            )
+        );
         let mut f = drill_form();
         f.scenario = "".into();
         assert_eq!(

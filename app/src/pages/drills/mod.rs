@@ -127,7 +127,9 @@ pub fn clash_list(clashes: Vec<ClashRow>, lang: Lang) -> impl IntoView {
             {clashes
                 .into_iter()
                 .map(|c| {
-                    let with = if c.link.is_empty() {
+                    let with = if c.masked {
+                        view! { <span class="muted">{lang.t("drills.other_units_drill")}</span> }.into_any()
+                    } else if c.link.is_empty() {
                         view! { <span>{c.with.clone()}</span> }.into_any()
                     } else {
                         view! { <a href=c.link.clone()>{c.with.clone()}</a> }.into_any()
