@@ -77,10 +77,6 @@ fn scheme_form(duty_max: &str) -> Vec<(String, String)> {
     f
 }
 
-fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
-    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 /// Creates the scheme and fills both units completely: JD01 at 58 + 24 +
 /// plans 20/20 (15) = 97.0, GA at 50 + 20 + plans 0/0 (15) = 85.0.
 async fn scored(app: &TestApp, assessor: &str) -> i64 {
@@ -146,14 +142,6 @@ fn total_of(r: &Results, code: &str) -> Option<String> {
         .and_then(|x| x.outcome.total.map(|t| t.to_string()))
 }
 
-async fn audit_count(app: &TestApp, action: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap()
-}
-
 on_both_databases! {
     async fn a_scheme_whose_maxima_miss_100_is_refused_naming_the_field(db: Db) {
         let app = TestApp::on(db).await;
@@ -181,14 +169,14 @@ on_both_databases! {
         assert_eq!((jd.outcome.rank, jd.outcome.grade.map(|g| g.code())), (Some(1), Some("excellent")));
         // The village is not a kind this scheme assesses.
         assert!(r.rows.iter().all(|x| x.unit_code != "JD01-V1"));
-        assert_eq!(audit_count(&app, "score.set").await, 4);
+        assert_eq!(audited(&app.state.db, "score.set").await, 4);
         // Saving the same values again changes and audits nothing.
         let again = app
             .call(SAVE_SCORES, &[("scheme_id", &id.to_string()), ("unit_id", &app.district.units["GA"].to_string()),
                 ("scores[0][indicator]", "duty"), ("scores[0][points]", "50.0"), ("scores[0][note]", "值班记录完整")], Some(&assessor))
             .await;
         assert_eq!(again.json::<usize>(), 0);
-        assert_eq!(audit_count(&app, "score.set").await, 4);
+        assert_eq!(audited(&app.state.db, "score.set").await, 4);
         // A score above the maximum names its row and field, and nothing changes.
         let r = app
             .call(SAVE_SCORES, &[("scheme_id", &id.to_string()), ("unit_id", &app.district.units["GA"].to_string()),
@@ -270,7 +258,7 @@ on_both_databases! {
         assert_eq!((v.status.code(), v.revoked_by.as_deref(), v.revoke_reason.as_deref()), ("revoked", Some("assessor2"), Some("复核后撤销")));
         assert_eq!(v.revoke_proposed_by.as_deref(), Some("assessor"), "who asked is kept");
         for action in ["veto.propose", "veto.confirm", "veto.revoke_propose", "veto.revoke"] {
-            assert_eq!(audit_count(&app, action).await, 1, "{action}");
+            assert_eq!(audited(&app.state.db, action).await, 1, "{action}");
         }
     }
 
@@ -317,9 +305,9 @@ on_both_databases! {
         let r = app.call(DECIDE, &[("id", &veto_s), ("decision", "confirm_revoke")], Some(&first)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         assert_eq!(total_of(&results(&app, id, &first).await, "JD01").as_deref(), Some("0.0"));
-        assert_eq!(audit_count(&app, "veto.revoke_propose").await, 1);
-        assert_eq!(audit_count(&app, "veto.revoke_reject").await, 1);
-        assert_eq!(audit_count(&app, "veto.revoke").await, 0);
+        assert_eq!(audited(&app.state.db, "veto.revoke_propose").await, 1);
+        assert_eq!(audited(&app.state.db, "veto.revoke_reject").await, 1);
+        assert_eq!(audited(&app.state.db, "veto.revoke").await, 0);
     }
 
     async fn a_late_incident_report_becomes_a_late_report_event(db: Db) {
@@ -368,7 +356,7 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         let r = app.call(ADD_BONUS, &[("scheme_id", &id_s), ("unit_id", &ga), ("points", "1"), ("reason", "表彰")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        let r = app.call(SAVE_SCHEME, &[vec![("id".to_string(), id_s.clone())], scheme_form("60")].concat().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), Some(&assessor)).await;
+        let r = app.call(SAVE_SCHEME, &pairs(&[vec![("id".to_string(), id_s.clone())], scheme_form("60")].concat()), Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "0")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is needed");
@@ -383,8 +371,8 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "duty"), ("scores[0][points]", "49")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(audit_count(&app, "scheme.reopen_propose").await, 1);
-        assert_eq!(audit_count(&app, "scheme.reopen").await, 1);
+        assert_eq!(audited(&app.state.db, "scheme.reopen_propose").await, 1);
+        assert_eq!(audited(&app.state.db, "scheme.reopen").await, 1);
         let scheme = results(&app, id, &assessor).await.scheme;
         assert!(!scheme.published && scheme.reopen.is_none(), "{scheme:?}");
         // Next year's scheme starts as a copy; this year's kinds stay taken.
@@ -444,10 +432,10 @@ on_both_databases! {
         let organizer = app.login("organizer").await;
         let r = app.call(DECIDE_REOPEN, &[("id", &id_s), ("decision", "confirm")], Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(audit_count(&app, "scheme.reopen_propose").await, 2);
-        assert_eq!(audit_count(&app, "scheme.reopen_withdraw").await, 1);
-        assert_eq!(audit_count(&app, "scheme.reopen_reject").await, 1);
-        assert_eq!(audit_count(&app, "scheme.reopen").await, 0);
+        assert_eq!(audited(&app.state.db, "scheme.reopen_propose").await, 2);
+        assert_eq!(audited(&app.state.db, "scheme.reopen_withdraw").await, 1);
+        assert_eq!(audited(&app.state.db, "scheme.reopen_reject").await, 1);
+        assert_eq!(audited(&app.state.db, "scheme.reopen").await, 0);
     }
 
     async fn trainees_and_strangers_are_kept_out_of_the_assessment(db: Db) {

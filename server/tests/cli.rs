@@ -1,5 +1,7 @@
 //! The `yingji` binary's commands that work on files, run as a user would.
 
+mod common;
+
 use std::process::Command;
 
 const SHEET: &str = r#"{
@@ -25,22 +27,28 @@ const SHEET: &str = r#"{
   "vetoes": [{"unit": "JD02", "reason": "瞒报较大事故"}]
 }"#;
 
-fn assess(sheet: &str) -> std::process::Output {
+/// Runs `yingji {command} FILE` on `json` written to a temporary
+/// `yingji-{kind}-….json`, with a DATABASE_URL that would stop any
+/// command that opens the database.
+fn on_file(command: &str, kind: &str, json: &str) -> std::process::Output {
     let path = std::env::temp_dir().join(format!(
-        "yingji-sheet-{}-{}.json",
+        "yingji-{kind}-{}-{}.json",
         std::process::id(),
-        sheet.len()
+        json.len()
     ));
-    std::fs::write(&path, sheet).unwrap();
-    // A DATABASE_URL that would stop any command that opens the database.
+    std::fs::write(&path, json).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_yingji"))
-        .arg("assess")
+        .arg(command)
         .arg(&path)
         .env("DATABASE_URL", "mysql://nowhere")
         .output()
         .unwrap();
     std::fs::remove_file(&path).ok();
     out
+}
+
+fn assess(sheet: &str) -> std::process::Output {
+    on_file("assess", "sheet", sheet)
 }
 
 #[test]
@@ -105,16 +113,7 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     let db = app::db::Db::connect(&url, 2).await.unwrap();
     let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
     assert_eq!(schemes.len(), 1);
-    let assessor = app::domain::authz::Principal {
-        account_id: 0,
-        username: "assessor".into(),
-        display_name: "assessor".into(),
-        person_id: None,
-        grants: vec![app::domain::authz::Grant {
-            role: app::domain::account::Role::Assessor,
-            scope: app::domain::authz::Scope::District,
-        }],
-    };
+    let assessor = common::district_assessor();
     let results = app::api::assessment::server::results(
         &db.pool,
         &assessor,
@@ -185,20 +184,7 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
 }
 
 fn schedule(plan: &str) -> std::process::Output {
-    let path = std::env::temp_dir().join(format!(
-        "yingji-plan-{}-{}.json",
-        std::process::id(),
-        plan.len()
-    ));
-    std::fs::write(&path, plan).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yingji"))
-        .arg("schedule")
-        .arg(&path)
-        .env("DATABASE_URL", "mysql://nowhere")
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    out
+    on_file("schedule", "plan", plan)
 }
 
 const PLAN: &str = r#"{

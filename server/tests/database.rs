@@ -7,7 +7,7 @@ use app::db::audit::Actor;
 use app::domain::authz::Reach;
 use app::domain::person::Position;
 use app::domain::unit::{UnitDraft, UnitKind};
-use common::district;
+use common::{audited, district};
 
 on_both_databases! {
     async fn audit_rows_can_be_neither_changed_nor_deleted(db: Db) {
@@ -38,8 +38,7 @@ on_both_databases! {
         let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
         assert_eq!(village.path, format!("/{jd2}/{}/", d.units["JD01-V1"]));
         assert_eq!(village.parent_name.as_deref(), Some("新城街道"));
-        let moves: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'unit.move'").fetch_one(&db.pool).await.unwrap();
-        assert_eq!(moves, 1);
+        assert_eq!(audited(&db, "unit.move").await, 1);
     }
 
     async fn moving_a_parent_rewrites_the_paths_below_it(db: Db) {

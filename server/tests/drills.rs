@@ -11,11 +11,8 @@ mod common;
 use app::api::drills as api;
 use app::api::drills::{ActionsPage, CalendarPage, DrillSaved, PlansPage};
 use app::db::Db;
-use app::db::audit::Actor;
-use app::domain::account::Role;
 use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use leptos::server_fn::ServerFn;
 
@@ -34,45 +31,6 @@ const CLOSE_ACTION: &str = <api::CloseCorrectiveAction as ServerFn>::PATH;
 const ACTIONS: &str = <api::ListCorrectiveActions as ServerFn>::PATH;
 const CALENDAR: &str = <api::GetCalendar as ServerFn>::PATH;
 
-fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn borrowed(v: &[(String, String)]) -> Vec<(&str, &str)> {
-    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
-async fn ok<T: serde::de::DeserializeOwned>(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-    who: &str,
-) -> T {
-    let r = app.call(path, form, Some(who)).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
-}
-
-async fn new_plan(app: &TestApp, who: &str, unit: i64, kind: &str, title: &str) -> i64 {
-    let unit = unit.to_string();
-    ok(
-        app,
-        SAVE_PLAN,
-        &[
-            ("form[unit_id]", &unit),
-            ("form[kind]", kind),
-            ("form[title]", title),
-            ("form[revise_by]", "2030-12-31"),
-            ("form[summary]", "分级响应"),
-        ],
-        who,
-    )
-    .await
-}
-
 async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
     app.call(
         STEP,
@@ -83,31 +41,12 @@ async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
     .status
 }
 
+/// Where GA holds its drills (the command centre): one place, so drills
+/// at the same hours clash.
+const PLACE: &str = "区应急指挥中心";
+
 /// A small PDF, as the type check wants it.
 const PDF: &[u8] = b"%PDF-1.7\n% \xe5\xba\x94\xe6\x80\xa5\n1 0 obj\nendobj\n%%EOF";
-
-/// A second district-wide organizer, signed in: a plan is approved by
-/// someone other than whoever wrote it.
-async fn second_organizer(app: &TestApp) -> String {
-    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
-    let mut tx = app.state.db.write().await.unwrap();
-    app::db::accounts::create(
-        &mut tx,
-        &Actor::system("test"),
-        1,
-        app::db::accounts::NewAccount {
-            username: "organizer2",
-            display_name: "organizer2",
-            hash: &hash,
-            grants: &[(Role::Organizer, None)],
-            person_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    app.login("organizer2").await
-}
 
 /// Walks a draft to filed as people do: its keeper uploads the document,
 /// someone else approves it, the keeper publishes and files it.
@@ -124,28 +63,8 @@ async fn file(app: &TestApp, keeper: &str, approver: &str, plan: i64) {
     }
 }
 
-async fn metric(db: &Db, unit: i64, metric: &str) -> Option<(i64, i64)> {
-    use sqlx::Row;
-    sqlx::query(
-        "SELECT numerator, denominator FROM assessment_metrics WHERE unit_id = $1 AND metric = $2",
-    )
-    .bind(unit)
-    .bind(metric)
-    .fetch_optional(&db.pool)
-    .await
-    .unwrap()
-    .map(|r| (r.get("numerator"), r.get("denominator")))
-}
-
-async fn audited(db: &Db, action: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap()
-}
-
-/// A multipart upload of one file to a plan.
+/// A multipart upload of one file to a plan: the status and where it
+/// sends the browser.
 async fn upload(
     app: &TestApp,
     who: &str,
@@ -153,56 +72,16 @@ async fn upload(
     name: &str,
     bytes: &[u8],
 ) -> (StatusCode, String) {
-    let boundary = "----yingji-test-boundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    let r = app
+        .post_file(
+            &format!("/drills/plans/{plan}/document"),
+            &[],
+            name,
+            bytes,
+            who,
         )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/drills/plans/{plan}/document"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("host", "127.0.0.1:3000")
-        .header("cookie", who)
-        .body(Body::from(body))
-        .unwrap();
-    let r = app.request(req).await;
-    let location = r
-        .headers
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (r.status, location)
-}
-
-/// The drill form: GA organizes at the command centre with the given
-/// people, on a local day and hours.
-fn drill_form(
-    title: &str,
-    organizer: i64,
-    people: &str,
-    day: &str,
-    from: &str,
-    to: &str,
-) -> Vec<(String, String)> {
-    owned(&[
-        ("form[title]", title),
-        ("form[scenario]", "earthquake"),
-        ("form[format]", "full_scale"),
-        ("form[organizer_unit_id]", &organizer.to_string()),
-        ("form[people]", people),
-        ("form[start]", &format!("{day}T{from}")),
-        ("form[end]", &format!("{day}T{to}")),
-        ("form[place]", "区应急指挥中心"),
-        ("form[objectives]", "疏散\n信息报告"),
-    ])
+        .await;
+    (r.status, r.header("location"))
 }
 
 /// A published training plan with one batch that P1 (the trainee) sits
@@ -248,44 +127,40 @@ async fn training_batch(db: &Db, start: &str, end: &str) {
     .unwrap();
 }
 
-fn local_today(app: &TestApp) -> chrono::NaiveDate {
-    app::domain::local_date(app.state.clock.now_secs()).unwrap()
-}
-
 on_both_databases! {
     async fn a_plan_walks_to_filed_coverage_follows_and_a_revision_keeps_the_old_version(db: Db) {
         let app = TestApp::on(db).await;
         let (ga, jd) = (app.district.units["GA"], app.district.units["JD01"]);
         let admin = app.login("admin").await;
-        let checker = second_organizer(&app).await;
+        let checker = district_organizer(&app, "organizer2").await;
         let cover = |r: PlanCoverageReport| (r.coverage.overall.covered, r.coverage.overall.required);
 
-        let start: PlanCoverageReport = ok(&app, COVERAGE, &[], &admin).await;
+        let start: PlanCoverageReport = call_ok(&app, COVERAGE, &[], &admin).await;
         assert_eq!(cover(start.clone()), (0, 2), "a subdistrict and a department are required");
         assert_eq!(start.missing.len(), 2);
 
-        let plan = new_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        let plan = new_emergency_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
         // No step is skipped and a draft cannot be filed.
         assert_eq!(step(&app, &admin, plan, "file").await, StatusCode::CONFLICT);
         file(&app, &admin, &checker, plan).await;
-        let after: PlanCoverageReport = ok(&app, COVERAGE, &[], &admin).await;
+        let after: PlanCoverageReport = call_ok(&app, COVERAGE, &[], &admin).await;
         assert_eq!(cover(after.clone()), (1, 2));
         assert_eq!(after.missing.iter().map(|m| m.unit_code.as_str()).collect::<Vec<_>>(), ["JD01"]);
-        assert_eq!(metric(&app.state.db, ga, "plan_coverage").await, Some((1, 1)));
-        assert_eq!(metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)));
+        assert_eq!(stored_metric(&app.state.db, ga, "plan_coverage").await, Some((1, 1)));
+        assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)));
 
         // 修订 opens version 2 as a draft; version 1 stays in force until
         // version 2 is filed, and then is kept, superseded.
         let r = app.call(REVISE, &[("id", &plan.to_string())], Some(&admin)).await;
         assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "2"));
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
         assert_eq!(d.versions.len(), 2);
         assert_eq!(d.plan.in_force, Some(1));
         assert_eq!(d.versions[0].status.code(), "draft");
         let r = app.call(REVISE, &[("id", &plan.to_string())], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "a draft is not revised again");
         file(&app, &admin, &checker, plan).await;
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
         assert_eq!(d.plan.in_force, Some(2));
         assert_eq!(
             d.versions.iter().map(|v| v.status.code()).collect::<Vec<_>>(),
@@ -299,11 +174,11 @@ on_both_databases! {
         // trainee of 城关街道 sees its plans only.
         let organizer = app.login("organizer").await;
         assert_eq!(step(&app, &organizer, plan, "approve").await, StatusCode::FORBIDDEN);
-        let mine = new_plan(&app, &organizer, jd, "overall", "城关街道总体应急预案").await;
+        let mine = new_emergency_plan(&app, &organizer, jd, "overall", "城关街道总体应急预案").await;
         let r = app.call(SAVE_PLAN, &[("form[unit_id]", &ga.to_string()), ("form[kind]", "overall"), ("form[title]", "越权"), ("form[revise_by]", "2030-01-01")], Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let trainee = app.login("trainee").await;
-        let seen: PlansPage = ok(&app, PLANS, &[], &trainee).await;
+        let seen: PlansPage = call_ok(&app, PLANS, &[], &trainee).await;
         assert_eq!(seen.plans.iter().map(|p| p.id).collect::<Vec<_>>(), [mine]);
         assert!(!seen.may_manage);
         assert_eq!(app.call(PLAN, &[("id", &plan.to_string())], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
@@ -317,7 +192,7 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let ga = app.district.units["GA"];
         let admin = app.login("admin").await;
-        let plan = new_plan(&app, &admin, ga, "department", "公安分局部门应急预案").await;
+        let plan = new_emergency_plan(&app, &admin, ga, "department", "公安分局部门应急预案").await;
 
         let (status, to) = upload(&app, &admin, plan, "virus.exe", b"MZ\x90\x00").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
@@ -330,7 +205,7 @@ on_both_databases! {
         let pdf = b"%PDF-1.7\n% \xe5\xba\x94\xe6\x80\xa5\n1 0 obj\nendobj\n%%EOF";
         let (_, to) = upload(&app, &admin, plan, "C:\\fakepath\\公安;预案.pdf", pdf).await;
         assert_eq!(to, format!("/drills/plans/{plan}"));
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
         let doc = d.versions[0].document.clone().expect("a document");
         assert_eq!((doc.file_name.as_str(), doc.size), ("公安预案.pdf", pdf.len() as i64));
         assert_eq!(audited(&app.state.db, "emergency_plan.document").await, 1);
@@ -349,7 +224,7 @@ on_both_databases! {
         assert_eq!(status, StatusCode::FORBIDDEN);
 
         // An approved, then published, version keeps its document.
-        let checker = second_organizer(&app).await;
+        let checker = district_organizer(&app, "organizer2").await;
         assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
         let (_, to) = upload(&app, &admin, plan, "b.pdf", pdf).await;
         assert!(to.contains("error=problem.plan_document_fixed"), "{to}");
@@ -363,9 +238,9 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let jd = app.district.units["JD01"];
         let admin = app.login("admin").await;
-        let checker = second_organizer(&app).await;
+        let checker = district_organizer(&app, "organizer2").await;
         let organizer = app.login("organizer").await;
-        let plan = new_plan(&app, &admin, jd, "overall", "城关街道总体应急预案").await;
+        let plan = new_emergency_plan(&app, &admin, jd, "overall", "城关街道总体应急预案").await;
         let id = plan.to_string();
 
         // Without its document nobody approves it.
@@ -378,7 +253,7 @@ on_both_databases! {
         let (_, to) = upload(&app, &admin, plan, "城关预案.pdf", PDF).await;
         assert_eq!(to, format!("/drills/plans/{plan}"));
         assert_eq!(step(&app, &admin, plan, "approve").await, StatusCode::FORBIDDEN);
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &id)], &admin).await;
         assert!(d.own_draft);
         assert_eq!(d.versions[0].status.code(), "draft");
 
@@ -392,7 +267,7 @@ on_both_databases! {
             ("form[title]", "城关街道突发事件总体应急预案(修改)"), ("form[revise_by]", "2030-12-31"), ("form[summary]", "分级响应")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(step(&app, &organizer, plan, "approve").await, StatusCode::FORBIDDEN);
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &checker).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &id)], &checker).await;
         assert!(!d.own_draft);
         assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
 
@@ -402,7 +277,7 @@ on_both_databases! {
             let (_, to) = upload(&app, who, plan, "换过的预案.pdf", swapped).await;
             assert!(to.contains("error=problem.plan_document_fixed"), "{to}");
         }
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &id)], &admin).await;
         assert_eq!(d.versions[0].status.code(), "approved");
         assert_eq!(d.versions[0].document.as_ref().map(|doc| doc.file_name.as_str()), Some("城关预案.pdf"));
         let got = app.get(&format!("/drills/documents/{}", d.versions[0].id), Some(&admin)).await;
@@ -419,7 +294,7 @@ on_both_databases! {
         for s in ["publish", "file"] {
             assert_eq!(step(&app, &admin, plan, s).await, StatusCode::OK, "{s}");
         }
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &id)], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &id)], &admin).await;
         let approved = d.versions[0].stamps.iter().find(|(s, ..)| s.code() == "approved").map(|(_, by, _)| by.as_str());
         assert_eq!(approved, Some("organizer2"));
         assert_eq!(audited(&app.state.db, "emergency_plan.approve").await, 2);
@@ -429,8 +304,8 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let ga = app.district.units["GA"];
         let admin = app.login("admin").await;
-        let checker = second_organizer(&app).await;
-        let plan = new_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        let checker = district_organizer(&app, "organizer2").await;
+        let plan = new_emergency_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
         let (_, to) = upload(&app, &admin, plan, "预案.pdf", PDF).await;
         assert_eq!(to, format!("/drills/plans/{plan}"));
         assert_eq!(step(&app, &checker, plan, "approve").await, StatusCode::OK);
@@ -440,7 +315,7 @@ on_both_databases! {
         let r = app.call(STEP, &[("id", &plan.to_string()), ("step", "file")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         assert!(r.body.contains("problem.plan_needs_document"), "{}", r.body);
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &plan.to_string())], &admin).await;
         assert_eq!((d.versions[0].status.code(), d.plan.in_force), ("published", None));
         assert_eq!(audited(&app.state.db, "emergency_plan.file").await, 0);
     }
@@ -449,20 +324,20 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let (ga, jd) = (app.district.units["GA"], app.district.units["JD01"]);
         let admin = app.login("admin").await;
-        let theirs = drill_form("公安内部反恐演练", ga, "", "2027-06-02", "09:00", "11:00");
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&theirs), &admin).await;
+        let theirs = drill_form(PLACE, "公安内部反恐演练", ga, "", "2027-06-02", "09:00", "11:00");
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&theirs), &admin).await;
         assert!(saved.id.is_some(), "{saved:?}");
         // A subdistrict organizer probing the command centre's bookings.
         let organizer = app.login("organizer").await;
-        let probe = drill_form("探测", jd, "", "2027-06-02", "08:00", "18:00");
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&probe), &organizer).await;
+        let probe = drill_form(PLACE, "探测", jd, "", "2027-06-02", "08:00", "18:00");
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&probe), &organizer).await;
         assert_eq!(r.id, None);
         assert_eq!(r.clashes.len(), 1, "{r:?}");
         let c = &r.clashes[0];
         assert!(c.masked && c.with.is_empty() && c.link.is_empty(), "{c:?}");
         assert!(!serde_json::to_string(&r).unwrap().contains("公安内部反恐演练"));
         // The district's admin sees what it clashes with.
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&probe), &admin).await;
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&probe), &admin).await;
         assert_eq!(r.clashes[0].with, "公安内部反恐演练");
         assert!(!r.clashes[0].masked);
     }
@@ -473,15 +348,15 @@ on_both_databases! {
         training_batch(&app.state.db, "2027-05-10", "2027-05-12").await;
         let admin = app.login("admin").await;
 
-        let first = drill_form("反恐处置演练", ga, "P3", "2027-05-12", "09:00", "11:00");
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&first), &admin).await;
+        let first = drill_form(PLACE, "反恐处置演练", ga, "P3", "2027-05-12", "09:00", "11:00");
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&first), &admin).await;
         assert!(saved.id.is_some() && saved.clashes.is_empty(), "{saved:?}");
 
         // Same place, overlapping hours, 公安 again (as a participant) and
         // the trainee who is away in training that day.
-        let mut second = drill_form("地震疏散演练", app.district.units["JD01"], "P1", "2027-05-12", "10:30", "12:00");
+        let mut second = drill_form(PLACE, "地震疏散演练", app.district.units["JD01"], "P1", "2027-05-12", "10:30", "12:00");
         second.push((format!("form[units][{ga}]"), "on".into()));
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&second), &admin).await;
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&second), &admin).await;
         assert_eq!(r.id, None, "not saved while the clashes have no reason");
         let kinds: Vec<(&str, &str, &str)> = r
             .clashes
@@ -499,19 +374,19 @@ on_both_databases! {
         assert_eq!(audited(&app.state.db, "drill.save").await, 1);
 
         second.push(("clash_reason".into(), "上级统一安排,培训班当天下午补课".into()));
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&second), &admin).await;
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&second), &admin).await;
         let id = r.id.expect("saved with a reason");
-        let d: DrillDetail = ok(&app, DRILL, &[("id", &id.to_string())], &admin).await;
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id.to_string())], &admin).await;
         assert_eq!(d.clash_reason.as_deref(), Some("上级统一安排,培训班当天下午补课"));
         assert_eq!(d.clashes.len(), 3);
         assert_eq!(d.units.len(), 2);
 
         // The next day nothing clashes; an unknown person is named.
-        let third = drill_form("次日演练", ga, "P1 P3", "2027-05-13", "09:00", "10:00");
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&third), &admin).await;
+        let third = drill_form(PLACE, "次日演练", ga, "P1 P3", "2027-05-13", "09:00", "10:00");
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&third), &admin).await;
         assert!(r.id.is_some() && r.clashes.is_empty(), "{r:?}");
-        let fourth = drill_form("查无此人", ga, "P1 NOBODY", "2027-06-01", "09:00", "10:00");
-        let r = app.call(SAVE_DRILL, &borrowed(&fourth), Some(&admin)).await;
+        let fourth = drill_form(PLACE, "查无此人", ga, "P1 NOBODY", "2027-06-01", "09:00", "10:00");
+        let r = app.call(SAVE_DRILL, &pairs(&fourth), Some(&admin)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("field.participants") && r.body.contains("NOBODY"), "{}", r.body);
         // A drill day keeps the trainee out of training batches too.
@@ -522,7 +397,7 @@ on_both_databases! {
         assert!(busy[&p1].contains(&(day("2027-05-13"), day("2027-05-13"))), "{:?}", busy[&p1]);
         // The scoped organizer cannot organize for 公安.
         let organizer = app.login("organizer").await;
-        let r = app.call(SAVE_DRILL, &borrowed(&drill_form("越权", ga, "", "2027-07-01", "09:00", "10:00")), Some(&organizer)).await;
+        let r = app.call(SAVE_DRILL, &pairs(&drill_form(PLACE, "越权", ga, "", "2027-07-01", "09:00", "10:00")), Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 
@@ -532,28 +407,28 @@ on_both_databases! {
         let admin = app.login("admin").await;
         let today = local_today(&app);
         let yesterday = (today - chrono::Duration::days(1)).to_string();
-        let mut form = drill_form("防汛抢险演练", ga, "P1 P3", &yesterday, "00:10", "00:50");
+        let mut form = drill_form(PLACE, "防汛抢险演练", ga, "P1 P3", &yesterday, "00:10", "00:50");
         form.push((format!("form[units][{jd}]"), "on".into()));
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&form), &admin).await;
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&form), &admin).await;
         let id = saved.id.unwrap().to_string();
-        let later = drill_form("明年演练", ga, "", "2030-05-12", "09:00", "10:00");
-        let later: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&later), &admin).await;
+        let later = drill_form(PLACE, "明年演练", ga, "", "2030-05-12", "09:00", "10:00");
+        let later: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&later), &admin).await;
         let r = app.call(HOLD, &[("id", &later.id.unwrap().to_string())], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "not before it starts");
         assert!(r.body.contains("problem.drill_not_started"), "{}", r.body);
 
-        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &admin).await;
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id)], &admin).await;
         let p3 = d.people.iter().find(|p| p.code == "P3").unwrap().person_id.to_string();
         let r = app.call(EVALUATE, &[("id", &id), ("rows[0][rating]", "good"), ("rows[0][findings]", "x"), ("rows[1][rating]", "good"), ("rows[1][findings]", "y")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "not evaluated before it is held");
         let r = app.call(HOLD, &[("id", &id), (&format!("attended[{p3}]"), "on")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &admin).await;
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id)], &admin).await;
         assert_eq!(d.summary.status.code(), "held");
         assert_eq!(d.people.iter().filter(|p| p.attended).map(|p| p.code.as_str()).collect::<Vec<_>>(), ["P3"]);
         // Both units took part in one drill this year, of the two required.
-        assert_eq!(metric(&app.state.db, ga, "drills_held").await, Some((1, 2)));
-        assert_eq!(metric(&app.state.db, jd, "drills_held").await, Some((1, 2)));
+        assert_eq!(stored_metric(&app.state.db, ga, "drills_held").await, Some((1, 2)));
+        assert_eq!(stored_metric(&app.state.db, jd, "drills_held").await, Some((1, 2)));
 
         let r = app.call(EVALUATE, &[("id", &id), ("rows[0][rating]", "excellent"), ("rows[1][rating]", "")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -565,7 +440,7 @@ on_both_databases! {
         let r = app.call(ADD_ACTION, &[("drill_id", &id), ("form[description]", "建立信息报告提醒"), ("form[owner_unit_id]", &jd.to_string()), ("form[due_on]", &overdue)], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let action = r.body.clone();
-        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &admin).await;
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id)], &admin).await;
         assert_eq!(d.summary.status.code(), "evaluated");
         assert_eq!(d.evaluation.len(), 2);
         assert!(d.actions[0].overdue);
@@ -573,17 +448,17 @@ on_both_databases! {
         // The owner unit's organizer sees it overdue and may close it; the
         // trainee of that unit sees it and may not.
         let organizer = app.login("organizer").await;
-        let list: ActionsPage = ok(&app, ACTIONS, &[], &organizer).await;
+        let list: ActionsPage = call_ok(&app, ACTIONS, &[], &organizer).await;
         assert_eq!((list.actions.len(), list.actions[0].overdue), (1, true));
         assert_eq!(list.closable, [action.parse::<i64>().unwrap()]);
         let trainee = app.login("trainee").await;
-        let seen: ActionsPage = ok(&app, ACTIONS, &[], &trainee).await;
+        let seen: ActionsPage = call_ok(&app, ACTIONS, &[], &trainee).await;
         assert_eq!((seen.actions.len(), seen.closable.len()), (1, 0));
         let r = app.call(CLOSE_ACTION, &[("id", &action), ("note", "已上线提醒")], Some(&trainee)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = app.call(CLOSE_ACTION, &[("id", &action), ("note", "已上线提醒")], Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let list: ActionsPage = ok(&app, ACTIONS, &[], &organizer).await;
+        let list: ActionsPage = call_ok(&app, ACTIONS, &[], &organizer).await;
         assert!(!list.actions[0].overdue && list.actions[0].closed_at.is_some());
         let r = app.call(CLOSE_ACTION, &[("id", &action), ("note", "再次")], Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
@@ -597,26 +472,26 @@ on_both_databases! {
         let ga = app.district.units["GA"];
         training_batch(&app.state.db, "2027-05-10", "2027-05-12").await;
         let admin = app.login("admin").await;
-        let form = drill_form("地震应急演练; 第一场, 全区", ga, "P1", "2027-05-12", "14:00", "16:30");
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&form), &admin).await;
+        let form = drill_form(PLACE, "地震应急演练; 第一场, 全区", ga, "P1", "2027-05-12", "14:00", "16:30");
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&form), &admin).await;
         let r = if r.id.is_none() {
             let mut f = form.clone();
             f.push(("clash_reason".into(), "培训结束后进行".into()));
-            ok::<DrillSaved>(&app, SAVE_DRILL, &borrowed(&f), &admin).await
+            call_ok::<DrillSaved>(&app, SAVE_DRILL, &pairs(&f), &admin).await
         } else {
             r
         };
         assert!(r.id.is_some());
 
-        let month: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05")], &admin).await;
+        let month: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05")], &admin).await;
         assert_eq!((month.days.len(), month.total), (31, 2));
         let d12 = &month.days[11];
         assert_eq!(d12.observance.as_deref(), Some("observance.disaster_reduction_day"));
         assert_eq!(d12.items.len(), 2, "the drill and the training batch");
         assert_eq!(month.days[9].items.len(), 1, "the batch alone on the 10th");
-        let quakes: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05"), ("scenario", "earthquake")], &admin).await;
+        let quakes: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05"), ("scenario", "earthquake")], &admin).await;
         assert_eq!(quakes.total, 1, "a scenario filter leaves training out");
-        let week: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05-12"), ("unit", &ga.to_string())], &admin).await;
+        let week: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05-12"), ("unit", &ga.to_string())], &admin).await;
         assert!(week.week);
         assert_eq!(week.days[0].day.to_string(), "2027-05-10");
         assert_eq!(week.days.iter().map(|d| d.items.len()).sum::<usize>(), 1, "公安's drill, not 城关's batch");
@@ -635,7 +510,7 @@ on_both_databases! {
 
         // The trainee's own feed has the batch (all day) and the drill.
         let trainee = app.login("trainee").await;
-        let mine: app::model::MyTraining = ok(&app, <app::api::training::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
+        let mine: app::model::MyTraining = call_ok(&app, <app::api::training::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
         let events = parse(&app.get(&mine.calendar_url, None).await.body);
         let mut starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
         starts.sort();

@@ -8,14 +8,6 @@ use axum::http::StatusCode;
 use common::*;
 use std::sync::Arc;
 
-fn header(r: &Reply, name: &str) -> String {
-    r.headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn script_src(csp: &str) -> &str {
     csp.split(';')
         .map(str::trim)
@@ -28,7 +20,7 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let login = app.get("/login", None).await;
         assert_eq!(login.status, StatusCode::OK);
-        let csp = header(&login, "content-security-policy");
+        let csp = login.header("content-security-policy");
         let script = script_src(&csp);
         let nonce = script
             .split("'nonce-")
@@ -48,28 +40,28 @@ on_both_databases! {
         for part in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "'wasm-unsafe-eval'"] {
             assert!(csp.contains(part), "{part} missing from {csp}");
         }
-        assert_eq!(header(&login, "x-content-type-options"), "nosniff");
-        assert_eq!(header(&login, "referrer-policy"), "same-origin");
-        assert_eq!(header(&login, "strict-transport-security"), "", "not behind TLS");
+        assert_eq!(login.header("x-content-type-options"), "nosniff");
+        assert_eq!(login.header("referrer-policy"), "same-origin");
+        assert_eq!(login.header("strict-transport-security"), "", "not behind TLS");
         let again = app.get("/login", None).await;
-        assert!(!header(&again, "content-security-policy").contains(nonce), "a nonce is used once");
+        assert!(!again.header("content-security-policy").contains(nonce), "a nonce is used once");
 
         let admin = app.login("admin").await;
         for path in ["/", "/people", "/registry", "/registry/export.csv", "/registry/export.xlsx"] {
             let r = app.get(path, Some(&admin)).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
-            assert_eq!(header(&r, "cache-control"), "no-store", "{path}");
-            assert!(!header(&r, "content-security-policy").is_empty(), "{path}");
+            assert_eq!(r.header("cache-control"), "no-store", "{path}");
+            assert!(!r.header("content-security-policy").is_empty(), "{path}");
         }
         let r = app.call(LIST_PEOPLE, &[], Some(&admin)).await;
-        assert_eq!(header(&r, "cache-control"), "no-store", "a server function's answer");
+        assert_eq!(r.header("cache-control"), "no-store", "a server function's answer");
         // Behind TLS, HSTS.
         let mut secure = config();
         secure.secure_cookies = true;
         let router = server::router(server::state_with(app.state.db.clone(), &secure));
         let tls = TestApp { state: app.state.clone(), router, district: District { units: Default::default(), accounts: Default::default() } };
         let r = tls.get("/login", None).await;
-        assert!(header(&r, "strict-transport-security").starts_with("max-age="), "{:?}", r.headers);
+        assert!(r.header("strict-transport-security").starts_with("max-age="), "{:?}", r.headers);
     }
 
     async fn redirects_lead_only_to_this_site(db: Db) {
@@ -77,10 +69,10 @@ on_both_databases! {
         for next in ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/\n/evil.example"] {
             let r = app.call("/lang", &[("lang", "en"), ("next", next)], None).await;
             assert!(r.status.is_redirection(), "{next:?}: {}", r.status);
-            assert_eq!(header(&r, "location"), "/", "{next:?}");
+            assert_eq!(r.header("location"), "/", "{next:?}");
         }
         let r = app.call("/lang", &[("lang", "en"), ("next", "/people?q=1")], None).await;
-        assert_eq!(header(&r, "location"), "/people?q=1");
+        assert_eq!(r.header("location"), "/people?q=1");
         // A server function posted by a form without JavaScript goes back to
         // the Referer: only when that is this site.
         let admin = app.login("admin").await;
@@ -89,12 +81,12 @@ on_both_databases! {
             .call_with(LIST_PEOPLE, &[], Some(&admin), &[no_js[0], ("referer", "http://evil.example/steal")])
             .await;
         assert!(r.status.is_redirection(), "{}", r.status);
-        assert_eq!(header(&r, "location"), "/");
+        assert_eq!(r.header("location"), "/");
         let r = app
             .call_with(LIST_PEOPLE, &[], Some(&admin), &[no_js[0], ("referer", "http://127.0.0.1:3000/people?q=%E7%8E%8B")])
             .await;
         assert!(r.status.is_redirection(), "{}", r.status);
-        assert_eq!(header(&r, "location"), "/people?q=%E7%8E%8B");
+        assert_eq!(r.header("location"), "/people?q=%E7%8E%8B");
     }
 
     async fn the_certificate_check_is_limited_however_its_path_is_spelled(db: Db) {
@@ -126,7 +118,7 @@ on_both_databases! {
         let old = mine.calendar_url.clone();
         let feed = app.get(&old, None).await;
         assert_eq!(feed.status, StatusCode::OK);
-        assert_eq!(header(&feed, "cache-control"), "private, no-store");
+        assert_eq!(feed.header("cache-control"), "private, no-store");
         // Rotated by a plain form post (no JavaScript): back to the page.
         let rotate = <app::api::training::RotateMyCalendarFeed as ServerFn>::PATH;
         let r = app.call_with(rotate, &[], Some(&trainee), &[("accept", "text/html"), ("referer", "http://127.0.0.1:3000/my/training")]).await;
@@ -178,9 +170,9 @@ on_both_databases! {
             ("far.xlsx", far, "problem.too_many_"),
             ("bomb.xlsx", bomb, "problem.xlsx_too_big_unzipped"),
         ] {
-            let r = upload_import(&app, &organizer, "people", file, &bytes).await;
+            let r = app.post_file("/import/upload", &[("kind", "people")], file, &bytes, &organizer).await;
             assert!(r.status.is_redirection(), "{file}: {}", r.status);
-            let location = header(&r, "location");
+            let location = r.header("location");
             assert!(location.starts_with(&format!("/import?error={problem}")), "{file}: {location}");
         }
         let staged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_staging")
@@ -252,27 +244,6 @@ fn rewrite_part(xlsx: &[u8], name: &str, edit: impl Fn(String) -> String) -> Vec
         out.write_all(&text).unwrap();
     }
     out.finish().unwrap().into_inner()
-}
-
-/// The import page's upload, as the browser posts it.
-async fn upload_import(app: &TestApp, who: &str, kind: &str, name: &str, bytes: &[u8]) -> Reply {
-    let boundary = "----yingji-hardening";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = axum::http::Request::post("/import/upload")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("host", "127.0.0.1:3000")
-        .header("cookie", who)
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    app.request(req).await
 }
 
 pub const VERIFY_CERTIFICATE: &str =

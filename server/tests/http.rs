@@ -140,8 +140,7 @@ on_both_databases! {
         let r = app.call(LOGIN, &[("username", "trainee"), ("password", PASSWORD)], None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
         assert!(r.cookie("yingji_session").is_none());
-        let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'account.disable'").fetch_one(&app.state.db.pool).await.unwrap();
-        assert_eq!(audit, 1);
+        assert_eq!(audited(&app.state.db, "account.disable").await, 1);
     }
 
     async fn changing_a_password_checks_the_old_one_and_keeps_only_this_session(db: Db) {

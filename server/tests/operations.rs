@@ -28,6 +28,17 @@ fn in_namespace(script: &str) -> (std::process::Output, Duration) {
     (out, started.elapsed())
 }
 
+/// Runs a script (see `in_namespace`) that ends by starting the server
+/// where it cannot work: the start must stop with exit code 2 within
+/// `within`. Returns what it said on stderr.
+fn refused_start(script: &str, within: Duration) -> String {
+    let (out, took) = in_namespace(script);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < within, "took {took:?}: {stderr}");
+    stderr
+}
+
 #[test]
 fn a_database_on_a_read_only_disk_stops_the_start_at_once_saying_where() {
     let dir = temp_dir("ro");
@@ -38,10 +49,7 @@ fn a_database_on_a_read_only_disk_stops_the_start_at_once_saying_where() {
          DATABASE_URL='sqlite://{d}/y.db?mode=rwc' timeout 20 $Y serve",
         d = dir.display()
     );
-    let (out, took) = in_namespace(&script);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(took < Duration::from_secs(5), "took {took:?}: {stderr}");
+    let stderr = refused_start(&script, Duration::from_secs(5));
     assert!(
         stderr.contains("DATABASE_URL") && stderr.contains(&format!("{}/y.db", dir.display())),
         "{stderr}"
@@ -87,10 +95,7 @@ fn a_full_disk_stops_the_start_at_once_naming_the_disk() {
          DATABASE_URL='sqlite://{d}/y.db?mode=rwc' timeout 20 $Y serve",
         d = dir.display()
     );
-    let (out, took) = in_namespace(&script);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let stderr = refused_start(&script, Duration::from_secs(5));
     assert!(stderr.contains("no space left"), "{stderr}");
 }
 

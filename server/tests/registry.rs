@@ -20,7 +20,6 @@ use common::*;
 use leptos::server_fn::ServerFn;
 
 const REGISTRY: &str = <api::GetRegistry as ServerFn>::PATH;
-const REGISTER: &str = <api::RegisterAssistant as ServerFn>::PATH;
 const CONFIRM: &str = <api::ConfirmAssistant as ServerFn>::PATH;
 const DRIVE: &str = <api::StartConfirmationDrive as ServerFn>::PATH;
 const MINE: &str = <api::GetMyCertificates as ServerFn>::PATH;
@@ -34,16 +33,8 @@ const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PAT
 const CONFIRM_IMPORT: &str = <app::api::imports::ConfirmImport as ServerFn>::PATH;
 const HOME: &str = <app::api::home::LoadHome as ServerFn>::PATH;
 
-/// This year's reporter_coverage metric of a unit, if written.
-async fn coverage_metric(db: &Db, unit: i64) -> Option<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT numerator, denominator FROM assessment_metrics WHERE metric = 'reporter_coverage' AND unit_id = $1",
-    )
-    .bind(unit)
-    .fetch_optional(&db.pool)
-    .await
-    .unwrap()
-}
+/// The phone every registration here gives (stored as 13900001111).
+const PHONE: &str = "139-0000-1111";
 
 /// Stages a file for import as `username` would upload it; the token.
 async fn stage(app: &TestApp, username: &str, name: &str, bytes: &[u8]) -> String {
@@ -61,40 +52,6 @@ async fn stage(app: &TestApp, username: &str, name: &str, bytes: &[u8]) -> Strin
 async fn home_count(app: &TestApp, who: &str, key: &str) -> Option<i64> {
     let home: app::model::Home = app.call(HOME, &[("lang", "Zh")], Some(who)).await.json();
     home.items.iter().find(|i| i.key == key).map(|i| i.count)
-}
-
-async fn register(
-    app: &TestApp,
-    who: &str,
-    code: &str,
-    name: &str,
-    role: &str,
-    unit: i64,
-) -> (StatusCode, String) {
-    let unit = unit.to_string();
-    let r = app
-        .call(
-            REGISTER,
-            &[
-                ("form[person_code]", code),
-                ("form[name]", name),
-                ("form[role]", role),
-                ("form[unit_id]", &unit),
-                ("form[phone]", "139-0000-1111"),
-                ("form[appointed_on]", "2026-03-01"),
-            ],
-            Some(who),
-        )
-        .await;
-    (r.status, r.body)
-}
-
-async fn audited(db: &Db, action: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap()
 }
 
 /// P1 (the trainee) passes a certifying course (12 months) and attends:
@@ -168,16 +125,16 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let (jd, v, ga) = (app.district.units["JD01"], app.district.units["JD01-V1"], app.district.units["GA"]);
         let admin = app.login("admin").await;
-        assert_eq!(register(&app, &admin, "P1", "", "assistant", jd).await.0, StatusCode::OK);
-        assert_eq!(register(&app, &admin, "P2", "", "灾情速报员", v).await.0, StatusCode::OK);
-        let (status, body) = register(&app, &admin, "P3", "", "reporter", ga).await;
+        assert_eq!(register_person(&app, &admin, "P1", "", "assistant", jd, PHONE).await.status, StatusCode::OK);
+        assert_eq!(register_person(&app, &admin, "P2", "", "灾情速报员", v, PHONE).await.status, StatusCode::OK);
+        let Reply { status, body, .. } = register_person(&app, &admin, "P3", "", "reporter", ga, PHONE).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("problem.reporter_unit"), "{body}");
-        let (status, body) = register(&app, &admin, "V1-NEW", "", "reporter", v).await;
+        let Reply { status, body, .. } = register_person(&app, &admin, "V1-NEW", "", "reporter", v, PHONE).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("problem.no_such_person_give_name") && body.contains("V1-NEW"), "{body}");
-        assert_eq!(register(&app, &admin, "V1-NEW", "赵新", "reporter", v).await.0, StatusCode::OK);
-        let (status, body) = register(&app, &admin, "P2", "", "reporter", v).await;
+        assert_eq!(register_person(&app, &admin, "V1-NEW", "赵新", "reporter", v, PHONE).await.status, StatusCode::OK);
+        let Reply { status, body, .. } = register_person(&app, &admin, "P2", "", "reporter", v, PHONE).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("problem.already_registered"), "{body}");
         assert_eq!(audited(&app.state.db, "registry.register").await, 3);
@@ -189,11 +146,11 @@ on_both_databases! {
         let masked: RegistryPage = app.call(REGISTRY, &[], Some(&assessor)).await.json();
         assert!(masked.rows.iter().all(|r| r.phone.as_deref() == Some("139****1111")), "{:?}", masked.rows);
         assert!(!masked.may_manage);
-        assert_eq!(register(&app, &assessor, "P3", "", "assistant", jd).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(register_person(&app, &assessor, "P3", "", "assistant", jd, PHONE).await.status, StatusCode::FORBIDDEN);
         let trainee = app.login("trainee").await;
         let seen: RegistryPage = app.call(REGISTRY, &[], Some(&trainee)).await.json();
         assert!(seen.rows.iter().all(|r| r.phone.as_deref() == Some("139****1111")), "{:?}", seen.rows);
-        assert_eq!(register(&app, &trainee, "P3", "", "assistant", jd).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(register_person(&app, &trainee, "P3", "", "assistant", jd, PHONE).await.status, StatusCode::FORBIDDEN);
 
         // The public check is rate-limited: the page and its function
         // count together, thirty a minute.
@@ -214,8 +171,8 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let (jd, v) = (app.district.units["JD01"], app.district.units["JD01-V1"]);
         let organizer = app.login("organizer").await;
-        assert_eq!(register(&app, &organizer, "P1", "", "assistant", jd).await.0, StatusCode::OK);
-        assert_eq!(register(&app, &organizer, "P2", "", "reporter", v).await.0, StatusCode::OK);
+        assert_eq!(register_person(&app, &organizer, "P1", "", "assistant", jd, PHONE).await.status, StatusCode::OK);
+        assert_eq!(register_person(&app, &organizer, "P2", "", "reporter", v, PHONE).await.status, StatusCode::OK);
         let page: RegistryPage = app.call(REGISTRY, &[], Some(&organizer)).await.json();
         assert_eq!((page.progress[0].confirmed, page.progress[0].total), (2, 2), "registering confirms");
 
@@ -243,7 +200,7 @@ on_both_databases! {
         let mine: Vec<CertificateRow> = app.call(MINE, &[], Some(&trainee)).await.json();
         assert_eq!(mine.len(), 1);
         let cert = &mine[0];
-        let year = app::domain::local_date(app.state.clock.now_secs()).unwrap().format("%Y").to_string();
+        let year = local_today(&app).format("%Y").to_string();
         assert_eq!(cert.number, format!("YJ-{year}-000001"));
         assert_eq!(cert.status.code(), "certified");
         assert_eq!(audited(&app.state.db, "certificate.issue").await, 1);
@@ -303,14 +260,14 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let (jd, v) = (app.district.units["JD01"], app.district.units["JD01-V1"]);
         let admin = app.login("admin").await;
-        assert_eq!(register(&app, &admin, "P1", "", "assistant", jd).await.0, StatusCode::OK);
-        assert_eq!(register(&app, &admin, "P2", "", "reporter", v).await.0, StatusCode::OK);
+        assert_eq!(register_person(&app, &admin, "P1", "", "assistant", jd, PHONE).await.status, StatusCode::OK);
+        assert_eq!(register_person(&app, &admin, "P2", "", "reporter", v, PHONE).await.status, StatusCode::OK);
         let before: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
         assert_eq!(before.lines.len(), 1);
         assert_eq!(before.lines[0].coverage.metric(), (0, 2), "registered is not certified");
-        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "registering writes the metric");
+        assert_eq!(stored_metric(&app.state.db, jd, "reporter_coverage").await, Some((0, 2)), "registering writes the metric");
         certify_p1(&app, &admin).await;
-        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((1, 2)), "a certificate issued writes it");
+        assert_eq!(stored_metric(&app.state.db, jd, "reporter_coverage").await, Some((1, 2)), "a certificate issued writes it");
         let after: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
         let line = &after.lines[0];
         assert_eq!((line.subdistrict.as_str(), line.coverage.assistants, line.coverage.metric()), ("城关街道", 1, (1, 2)));
@@ -320,11 +277,11 @@ on_both_databases! {
         // value stands.
         let r = app.call(SYNC, &[], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((1, 2)));
+        assert_eq!(stored_metric(&app.state.db, jd, "reporter_coverage").await, Some((1, 2)));
         let number: String = sqlx::query_scalar("SELECT number FROM certificates").fetch_one(&app.state.db.pool).await.unwrap();
         let r = app.call(REVOKE, &[("number", &number), ("reason", "调离本街道")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "a revoked certificate writes it");
+        assert_eq!(stored_metric(&app.state.db, jd, "reporter_coverage").await, Some((0, 2)), "a revoked certificate writes it");
         assert_eq!(app.call(NEEDED, &[("n", "3")], Some(&admin)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(app.call(NEEDED, &[("n", "2")], Some(&admin)).await.status, StatusCode::OK);
         let two: ReporterCoverageReport = app.call(COVERAGE, &[], Some(&admin)).await.json();
@@ -424,8 +381,8 @@ on_both_databases! {
             [("NEW1", "赵新", "assistant", "2024-03-05".to_string()), ("P2", "李秀英", "reporter", "2024-03-05".to_string())]
         );
         assert_eq!((audited(&app.state.db, "registry.register").await, audited(&app.state.db, "import.registry").await), (2, 1));
-        assert_eq!(coverage_metric(&app.state.db, jd).await, Some((0, 2)), "the import writes the metric");
-        assert_eq!(coverage_metric(&app.state.db, jd2).await, None, "of the subdistrict it touched only");
+        assert_eq!(stored_metric(&app.state.db, jd, "reporter_coverage").await, Some((0, 2)), "the import writes the metric");
+        assert_eq!(stored_metric(&app.state.db, jd2, "reporter_coverage").await, None, "of the subdistrict it touched only");
 
         // Exports: signed out refused; the trainee's has masked phones;
         // the organizer's has them whole. Each is on record.

@@ -14,27 +14,23 @@ use app::api::assessment::{self as assessment_api, MetricTable};
 use app::api::drills::{self as drills_api, CalendarPage, DrillEditor, DrillSaved, DrillsPage};
 use app::api::registry::{self as registry_api, RegistryPage, ReporterCoverageReport};
 use app::api::training as training_api;
-use app::db::Db;
 use app::db::audit::Actor;
 use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
 use app::domain::unit::{UnitDraft, UnitKind};
 use app::model::{Page, Person, PlanDetail, PlanSummary, Results};
 use axum::http::StatusCode;
-use common::training::{course_form, create, pairs, plan_form};
+use common::training::{course_form, create, plan_form};
 use common::*;
 use leptos::server_fn::ServerFn;
 
 const REGISTRY: &str = <registry_api::GetRegistry as ServerFn>::PATH;
-const REGISTER: &str = <registry_api::RegisterAssistant as ServerFn>::PATH;
 const REPORTER_COVERAGE: &str = <registry_api::GetReporterCoverage as ServerFn>::PATH;
 const CALENDAR: &str = <drills_api::GetCalendar as ServerFn>::PATH;
 const DRILLS: &str = <drills_api::ListDrills as ServerFn>::PATH;
 const DRILL_EDITOR: &str = <drills_api::GetDrillEditor as ServerFn>::PATH;
 const SAVE_DRILL: &str = <drills_api::SaveDrill as ServerFn>::PATH;
-const HOLD: &str = <drills_api::HoldDrill as ServerFn>::PATH;
 const ADD_ACTION: &str = <drills_api::AddCorrectiveAction as ServerFn>::PATH;
-const SAVE_EPLAN: &str = <drills_api::SaveEmergencyPlan as ServerFn>::PATH;
 const EPLAN: &str = <drills_api::GetEmergencyPlan as ServerFn>::PATH;
 const SAVE_COURSE: &str = <training_api::SaveCourse as ServerFn>::PATH;
 const COURSE_EDITOR: &str = <training_api::GetCourseEditor as ServerFn>::PATH;
@@ -96,87 +92,8 @@ async fn second_subdistrict(app: &TestApp) -> (i64, i64) {
     (jd2, v2)
 }
 
-/// An account made for one test (the fixture has one per role): one role
-/// with an optional scope unit, linked to a person by number; signed in.
-async fn account(
-    app: &TestApp,
-    username: &str,
-    role: Role,
-    scope: Option<i64>,
-    person: Option<&str>,
-) -> String {
-    let mut tx = app.state.db.pool.begin().await.unwrap();
-    let person_id: Option<i64> = match person {
-        Some(code) => Some(
-            sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
-                .bind(code)
-                .fetch_one(&mut *tx)
-                .await
-                .unwrap(),
-        ),
-        None => None,
-    };
-    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
-    app::db::accounts::create(
-        &mut tx,
-        &Actor::system("test"),
-        1,
-        app::db::accounts::NewAccount {
-            username,
-            display_name: username,
-            hash: &hash,
-            grants: &[(role, scope)],
-            person_id,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    app.login(username).await
-}
-
-async fn ok<T: serde::de::DeserializeOwned>(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-    who: &str,
-) -> T {
-    let r = app.call(path, form, Some(who)).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
-}
-
-async fn audited(db: &Db, action: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap()
-}
-
-async fn register(
-    app: &TestApp,
-    who: &str,
-    code: &str,
-    name: &str,
-    role: &str,
-    unit: i64,
-) -> Reply {
-    let unit = unit.to_string();
-    app.call(
-        REGISTER,
-        &[
-            ("form[person_code]", code),
-            ("form[name]", name),
-            ("form[role]", role),
-            ("form[unit_id]", &unit),
-            ("form[phone]", ""),
-            ("form[appointed_on]", "2026-03-01"),
-        ],
-        Some(who),
-    )
-    .await
-}
+/// Where the drills here are held.
+const PLACE: &str = "街道会议室";
 
 /// Person numbers of registry rows, sorted.
 fn codes(page: &RegistryPage) -> Vec<String> {
@@ -187,55 +104,11 @@ fn codes(page: &RegistryPage) -> Vec<String> {
 
 /// "number phone" of each person a search finds, as the caller sees them.
 async fn found(app: &TestApp, who: &str, q: &str) -> Vec<String> {
-    let page: Page<Person> = ok(app, LIST_PEOPLE, &[("q", q)], who).await;
+    let page: Page<Person> = call_ok(app, LIST_PEOPLE, &[("q", q)], who).await;
     page.items
         .iter()
         .map(|p| format!("{} {}", p.code, p.phone.as_deref().unwrap_or("-")))
         .collect()
-}
-
-/// An emergency plan's id, saved as a draft.
-async fn new_eplan(app: &TestApp, who: &str, unit: i64, kind: &str, title: &str) -> i64 {
-    let unit = unit.to_string();
-    ok(
-        app,
-        SAVE_EPLAN,
-        &[
-            ("form[unit_id]", &unit),
-            ("form[kind]", kind),
-            ("form[title]", title),
-            ("form[revise_by]", "2030-12-31"),
-            ("form[summary]", "分级响应"),
-        ],
-        who,
-    )
-    .await
-}
-
-/// The drill form: `organizer` holds it with the given people on a local
-/// day and hours.
-fn drill(
-    title: &str,
-    organizer: i64,
-    people: &str,
-    day: &str,
-    from: &str,
-    to: &str,
-) -> Vec<(String, String)> {
-    [
-        ("form[title]", title),
-        ("form[scenario]", "earthquake"),
-        ("form[format]", "full_scale"),
-        ("form[organizer_unit_id]", &organizer.to_string()),
-        ("form[people]", people),
-        ("form[start]", &format!("{day}T{from}")),
-        ("form[end]", &format!("{day}T{to}")),
-        ("form[place]", "街道会议室"),
-        ("form[objectives]", "疏散\n信息报告"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
 }
 
 fn tick(form: &mut Vec<(String, String)>, list: &str, id: i64) {
@@ -292,25 +165,25 @@ on_both_databases! {
         // P4 belongs to 河西街道: refused by number, with or without a name
         // guessed, and the stored name and phone are never shown back.
         for name in ["", "赵志刚", "猜名"] {
-            let r = register(&app, &organizer, "P4", name, "assistant", jd).await;
+            let r = register_person(&app, &organizer, "P4", name, "assistant", jd, "").await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", r.body);
             assert!(r.body.contains("field.person_code") && r.body.contains("problem.person_outside_scope") && r.body.contains("P4"), "{}", r.body);
             assert!(!r.body.contains("赵志刚") && !r.body.contains("5555666"), "{}", r.body);
         }
         assert_eq!(audited(&app.state.db, "registry.register").await, 0);
-        let page: RegistryPage = ok(&app, REGISTRY, &[], &organizer).await;
+        let page: RegistryPage = call_ok(&app, REGISTRY, &[], &organizer).await;
         assert!(page.rows.is_empty(), "{:?}", page.rows);
         let csv = app.get("/registry/export.csv", Some(&organizer)).await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(!csv.body.contains("赵志刚") && !csv.body.contains("13955556666"), "{}", csv.body);
 
         // Their own people they register; P4 is an admin's to register.
-        let r = register(&app, &organizer, "P7", "", "reporter", v).await;
+        let r = register_person(&app, &organizer, "P7", "", "reporter", v, "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let admin = app.login("admin").await;
-        let r = register(&app, &admin, "P4", "", "assistant", jd2).await;
+        let r = register_person(&app, &admin, "P4", "", "assistant", jd2, "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let page: RegistryPage = ok(&app, REGISTRY, &[], &organizer).await;
+        let page: RegistryPage = call_ok(&app, REGISTRY, &[], &organizer).await;
         assert_eq!(codes(&page), ["P7"]);
     }
 
@@ -320,15 +193,15 @@ on_both_databases! {
         let (jd, v) = (app.district.units["JD01"], app.district.units["JD01-V1"]);
         let admin = app.login("admin").await;
         for (code, role, unit) in [("P1", "assistant", jd), ("P7", "reporter", v), ("P4", "assistant", jd2), ("P5", "reporter", v2)] {
-            let r = register(&app, &admin, code, "", role, unit).await;
+            let r = register_person(&app, &admin, code, "", role, unit, "").await;
             assert_eq!(r.status, StatusCode::OK, "{code}: {}", r.body);
         }
         let trainee = app.login("trainee").await;
         let organizer = app.login("organizer").await;
-        let trainee_jd2 = account(&app, "trainee-jd2", Role::Trainee, None, Some("P5")).await;
-        let trainee_ga = account(&app, "trainee-ga", Role::Trainee, None, Some("P3")).await;
-        let trainee_alone = account(&app, "trainee-alone", Role::Trainee, None, None).await;
-        let assessor_jd = account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
+        let trainee_jd2 = add_account(&app, "trainee-jd2", Role::Trainee, None, Some("P5")).await;
+        let trainee_ga = add_account(&app, "trainee-ga", Role::Trainee, None, Some("P3")).await;
+        let trainee_alone = add_account(&app, "trainee-alone", Role::Trainee, None, None).await;
+        let assessor_jd = add_account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
         // Who, then the entries and the subdistricts they see: a trainee
         // their own subdistrict's (from a village too), nobody else's.
         let cases: [(&str, &String, &[&str], &[&str]); 7] = [
@@ -341,7 +214,7 @@ on_both_databases! {
             ("admin", &admin, &["P1", "P4", "P5", "P7"], &["城关街道", "河西街道"]),
         ];
         for (who, cookie, entries, subdistricts) in cases {
-            let page: RegistryPage = ok(&app, REGISTRY, &[], cookie).await;
+            let page: RegistryPage = call_ok(&app, REGISTRY, &[], cookie).await;
             assert_eq!(codes(&page), entries, "{who}: the registry");
             let mut progress: Vec<&str> = page.progress.iter().map(|p| p.unit_name.as_str()).collect();
             progress.sort();
@@ -359,7 +232,7 @@ on_both_databases! {
             exported.sort();
             assert_eq!(exported, entries, "{who}: the export");
 
-            let coverage: ReporterCoverageReport = ok(&app, REPORTER_COVERAGE, &[], cookie).await;
+            let coverage: ReporterCoverageReport = call_ok(&app, REPORTER_COVERAGE, &[], cookie).await;
             let mut lines: Vec<&str> = coverage.lines.iter().map(|l| l.subdistrict.as_str()).collect();
             lines.sort();
             assert_eq!(lines, subdistricts, "{who}: reporter coverage");
@@ -373,7 +246,7 @@ on_both_databases! {
         let admin = app.login("admin").await;
         let assessor = app.login("assessor").await;
         let organizer = app.login("organizer").await;
-        let assessor_jd = account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
+        let assessor_jd = add_account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
 
         // The district's assessor sees P6's phone masked: no run of its
         // digits finds P6, the whole number neither.
@@ -398,29 +271,29 @@ on_both_databases! {
         let (jd, ga) = (app.district.units["JD01"], app.district.units["GA"]);
         let admin = app.login("admin").await;
         let organizer = app.login("organizer").await;
-        let assessor_jd = account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
-        let ga_plan = new_eplan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
-        let jd_plan = new_eplan(&app, &organizer, jd, "overall", "城关街道总体应急预案").await;
+        let assessor_jd = add_account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
+        let ga_plan = new_emergency_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        let jd_plan = new_emergency_plan(&app, &organizer, jd, "overall", "城关街道总体应急预案").await;
         // 公安 drills in May (exercising 城关's plan too, as a district
         // organizer may have it); 城关 drills later that month.
-        let mut ga_drill = drill("反恐处置演练", ga, "P3", "2027-05-12", "09:00", "11:00");
+        let mut ga_drill = drill_form(PLACE, "反恐处置演练", ga, "P3", "2027-05-12", "09:00", "11:00");
         tick(&mut ga_drill, "plans", ga_plan);
         tick(&mut ga_drill, "plans", jd_plan);
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &pairs(&ga_drill), &admin).await;
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&ga_drill), &admin).await;
         assert!(saved.id.is_some(), "{saved:?}");
-        let jd_drill = drill("地震疏散演练", jd, "P1", "2027-05-20", "09:00", "11:00");
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &pairs(&jd_drill), &organizer).await;
+        let jd_drill = drill_form(PLACE, "地震疏散演练", jd, "P1", "2027-05-20", "09:00", "11:00");
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&jd_drill), &organizer).await;
         assert!(saved.id.is_some(), "{saved:?}");
 
         let ga_s = ga.to_string();
         let jd_s = jd.to_string();
         let jd_plan_s = jd_plan.to_string();
         for (who, cookie) in [("organizer", &organizer), ("assessor of 城关街道", &assessor_jd)] {
-            let month: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05")], cookie).await;
+            let month: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05")], cookie).await;
             let titles: Vec<&str> = month.days.iter().flat_map(|d| d.items.iter().map(|i| i.title.as_str())).collect();
             assert_eq!(titles, ["地震疏散演练"], "{who}: the month");
             assert_eq!(month.total, 1, "{who}: the month's count");
-            let listed: DrillsPage = ok(&app, DRILLS, &[], cookie).await;
+            let listed: DrillsPage = call_ok(&app, DRILLS, &[], cookie).await;
             let titles: Vec<&str> = listed.drills.iter().map(|d| d.title.as_str()).collect();
             assert_eq!(titles, ["地震疏散演练"], "{who}: the drill list");
             let mut units: Vec<&str> = month.units.iter().map(|u| u.code.as_str()).collect();
@@ -430,20 +303,20 @@ on_both_databases! {
             let r = app.call(CALENDAR, &[("at", "2027-05"), ("unit", &ga_s)], Some(cookie)).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{who}: {}", r.body);
             assert!(!r.body.contains("/calendar/unit-"), "{who}: {}", r.body);
-            let own: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05"), ("unit", &jd_s)], cookie).await;
+            let own: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05"), ("unit", &jd_s)], cookie).await;
             assert!(own.unit_feed.is_some(), "{who}");
             // Their plan's page lists the drills that exercised it that
             // they see: not 公安's.
-            let page: PlanDetail = ok(&app, EPLAN, &[("id", &jd_plan_s)], cookie).await;
+            let page: PlanDetail = call_ok(&app, EPLAN, &[("id", &jd_plan_s)], cookie).await;
             assert!(page.drills.is_empty(), "{who}: {:?}", page.drills);
         }
-        let month: CalendarPage = ok(&app, CALENDAR, &[("at", "2027-05")], &admin).await;
+        let month: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05")], &admin).await;
         assert_eq!(month.total, 2);
-        let page: PlanDetail = ok(&app, EPLAN, &[("id", &jd_plan_s)], &admin).await;
+        let page: PlanDetail = call_ok(&app, EPLAN, &[("id", &jd_plan_s)], &admin).await;
         assert_eq!(page.drills.len(), 1);
 
         // The drill editor offers the organizer 城关's plans and units only.
-        let editor: DrillEditor = ok(&app, DRILL_EDITOR, &[], &organizer).await;
+        let editor: DrillEditor = call_ok(&app, DRILL_EDITOR, &[], &organizer).await;
         assert_eq!(editor.plans.iter().map(|p| p.id).collect::<Vec<_>>(), [jd_plan]);
         let mut units: Vec<&str> = editor.units.iter().map(|u| u.code.as_str()).collect();
         units.sort();
@@ -456,8 +329,8 @@ on_both_databases! {
         let (jd, v, ga) = (app.district.units["JD01"], app.district.units["JD01-V1"], app.district.units["GA"]);
         let admin = app.login("admin").await;
         let organizer = app.login("organizer").await;
-        let ga_plan = new_eplan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
-        let day = |people: &str| drill("地震疏散演练", jd, people, "2027-06-01", "09:00", "11:00");
+        let ga_plan = new_emergency_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        let day = |people: &str| drill_form(PLACE, "地震疏散演练", jd, people, "2027-06-01", "09:00", "11:00");
 
         // P3 of 公安 by number: refused by number; no clash row, no saved
         // drill names them.
@@ -482,7 +355,7 @@ on_both_databases! {
         // Within reach it is saved.
         let mut f = day("P1 P7");
         tick(&mut f, "units", v);
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &pairs(&f), &organizer).await;
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&f), &organizer).await;
         let id = saved.id.expect("saved").to_string();
         // What a district organizer adds stays: the organizer saves the
         // drill again with 公安 and P3 on it; someone new of 公安's, no.
@@ -490,9 +363,9 @@ on_both_databases! {
         tick(&mut wider, "units", v);
         tick(&mut wider, "units", ga);
         wider.push(("id".into(), id.clone()));
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &pairs(&wider), &admin).await;
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&wider), &admin).await;
         assert_eq!(saved.id.map(|i| i.to_string()), Some(id.clone()));
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &pairs(&wider), &organizer).await;
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&wider), &organizer).await;
         assert_eq!(saved.id.map(|i| i.to_string()), Some(id.clone()));
         let mut more = day("P1 P7 P3 P6");
         tick(&mut more, "units", v);
@@ -504,13 +377,7 @@ on_both_databases! {
 
         // A corrective action is owned by a unit that took part, or one in
         // reach: not by 公安, which had no part in this one.
-        let today = app::domain::local_date(app.state.clock.now_secs()).unwrap();
-        let yesterday = (today - chrono::Duration::days(1)).to_string();
-        let held = drill("防汛抢险演练", jd, "P1", &yesterday, "00:10", "00:50");
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &pairs(&held), &organizer).await;
-        let held = saved.id.expect("saved").to_string();
-        let r = app.call(HOLD, &[("id", &held)], Some(&organizer)).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let held = held_yesterday(&app, &organizer, PLACE, "防汛抢险演练", jd, "P1").await;
         let action = |owner: i64| {
             [
                 ("drill_id".to_string(), held.clone()),
@@ -572,9 +439,9 @@ on_both_databases! {
         let mut own = plan_form("LXJD", course, false, "5");
         own.push(("form[unit_id]".into(), jd.to_string()));
         let own = create(&app, &organizer, SAVE_ROTATION, &own).await;
-        let listed: Vec<PlanSummary> = ok(&app, ROTATIONS, &[], &organizer).await;
+        let listed: Vec<PlanSummary> = call_ok(&app, ROTATIONS, &[], &organizer).await;
         assert_eq!(listed.iter().map(|p| p.id).collect::<Vec<_>>(), [own]);
-        let listed: Vec<PlanSummary> = ok(&app, ROTATIONS, &[], &admin).await;
+        let listed: Vec<PlanSummary> = call_ok(&app, ROTATIONS, &[], &admin).await;
         let mut ids: Vec<i64> = listed.iter().map(|p| p.id).collect();
         ids.sort();
         assert_eq!(ids, [district, own]);
@@ -596,30 +463,30 @@ on_both_databases! {
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         }
         let organizer = app.login("organizer").await;
-        let assessor_jd = account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
+        let assessor_jd = add_account(&app, "assessor-jd", Role::Assessor, Some(jd), None).await;
         let csv_url = format!("/assessment/schemes/{id}/results.csv");
         for (who, cookie) in [("organizer of 城关街道", &organizer), ("assessor of 城关街道", &assessor_jd)] {
-            let results: Results = ok(&app, RESULTS, &[("id", &id_s)], cookie).await;
+            let results: Results = call_ok(&app, RESULTS, &[("id", &id_s)], cookie).await;
             assert_eq!(results.rows.iter().map(|r| r.unit_code.as_str()).collect::<Vec<_>>(), ["JD01"], "{who}: results");
             let csv = app.get(&csv_url, Some(cookie)).await;
             assert_eq!(csv.status, StatusCode::OK, "{who}");
             assert!(csv.body.contains("JD01,") && !csv.body.contains("公安分局"), "{who}: {}", csv.body);
-            let table: MetricTable = ok(&app, METRIC_TABLE, &[("year", "2018")], cookie).await;
+            let table: MetricTable = call_ok(&app, METRIC_TABLE, &[("year", "2018")], cookie).await;
             assert_eq!(table.units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), ["JD01"], "{who}: units");
             assert!(!table.values.is_empty() && table.values.iter().all(|m| m.unit_id == jd), "{who}: {:?}", table.values);
         }
-        let results: Results = ok(&app, RESULTS, &[("id", &id_s)], &assessor).await;
+        let results: Results = call_ok(&app, RESULTS, &[("id", &id_s)], &assessor).await;
         assert_eq!(results.rows.len(), 2);
-        let table: MetricTable = ok(&app, METRIC_TABLE, &[("year", "2018")], &assessor).await;
+        let table: MetricTable = call_ok(&app, METRIC_TABLE, &[("year", "2018")], &assessor).await;
         assert_eq!(table.values.len(), 2);
 
         // Published, the ranking is the district's: whoever sees the
         // assessment sees it whole. Metric values stay by reach.
         let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let results: Results = ok(&app, RESULTS, &[("id", &id_s)], &organizer).await;
+        let results: Results = call_ok(&app, RESULTS, &[("id", &id_s)], &organizer).await;
         assert_eq!(results.rows.len(), 2);
-        let table: MetricTable = ok(&app, METRIC_TABLE, &[("year", "2018")], &organizer).await;
+        let table: MetricTable = call_ok(&app, METRIC_TABLE, &[("year", "2018")], &organizer).await;
         assert!(table.values.iter().all(|m| m.unit_id == jd), "{:?}", table.values);
     }
 }

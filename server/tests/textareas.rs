@@ -12,11 +12,9 @@ mod common;
 
 use app::api::drills::{self as drills, DrillSaved};
 use app::api::training::{self as training, CourseEditor};
-use app::db::audit::Actor;
-use app::domain::account::Role;
 use app::model::{DrillDetail, PlanDetail};
 use axum::http::StatusCode;
-use common::training::{course_form, pairs};
+use common::training::course_form;
 use common::*;
 use leptos::server_fn::ServerFn;
 use std::path::{Path, PathBuf};
@@ -25,7 +23,6 @@ const SAVE_PLAN: &str = <drills::SaveEmergencyPlan as ServerFn>::PATH;
 const PLAN: &str = <drills::GetEmergencyPlan as ServerFn>::PATH;
 const SAVE_DRILL: &str = <drills::SaveDrill as ServerFn>::PATH;
 const DRILL: &str = <drills::GetDrill as ServerFn>::PATH;
-const HOLD: &str = <drills::HoldDrill as ServerFn>::PATH;
 const EVALUATE: &str = <drills::EvaluateDrill as ServerFn>::PATH;
 const SAVE_COURSE: &str = <training::SaveCourse as ServerFn>::PATH;
 const COURSE_EDITOR: &str = <training::GetCourseEditor as ServerFn>::PATH;
@@ -39,70 +36,8 @@ const PAYLOAD: &str = "</textarea><img src=x onerror=alert(1)><script>alert(2)</
 /// by hand rather than computed by the code under test.
 const ESCAPED: &str = "&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;&amp;amp;";
 
-async fn ok<T: serde::de::DeserializeOwned>(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-    who: &str,
-) -> T {
-    let r = app.call(path, form, Some(who)).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
-}
-
-fn borrowed(v: &[(String, String)]) -> Vec<(&str, &str)> {
-    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
-/// A drill organized by `organizer` at 城关街道's command post, with the
-/// given people (numbers), local day and hours, and objectives (one a line).
-fn drill_form(
-    title: &str,
-    organizer: i64,
-    people: &str,
-    day: &str,
-    from: &str,
-    to: &str,
-    objectives: &str,
-) -> Vec<(String, String)> {
-    [
-        ("form[title]", title.to_string()),
-        ("form[scenario]", "earthquake".into()),
-        ("form[format]", "full_scale".into()),
-        ("form[organizer_unit_id]", organizer.to_string()),
-        ("form[people]", people.into()),
-        ("form[start]", format!("{day}T{from}")),
-        ("form[end]", format!("{day}T{to}")),
-        ("form[place]", "城关街道应急指挥所".into()),
-        ("form[objectives]", objectives.into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
-}
-
-/// An organizer for the whole district (courses are kept district-wide:
-/// a scoped organizer may not write them); signed in.
-async fn district_organizer(app: &TestApp) -> String {
-    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
-    let mut tx = app.state.db.pool.begin().await.unwrap();
-    app::db::accounts::create(
-        &mut tx,
-        &Actor::system("test"),
-        1,
-        app::db::accounts::NewAccount {
-            username: "planner",
-            display_name: "planner",
-            hash: &hash,
-            grants: &[(Role::Organizer, None)],
-            person_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    app.login("planner").await
-}
+/// Where 城关街道 holds the drills here (its command post).
+const PLACE: &str = "城关街道应急指挥所";
 
 /// The contents of every `<textarea name="{name}">` in `html`, as a
 /// browser reads them.
@@ -177,7 +112,7 @@ on_both_databases! {
         let jd = app.district.units["JD01"].to_string();
         // The organizer of 城关街道 drafts a plan for it.
         let organizer = app.login("organizer").await;
-        let plan: i64 = ok(
+        let plan: i64 = call_ok(
             &app,
             SAVE_PLAN,
             &[
@@ -190,7 +125,7 @@ on_both_databases! {
             &organizer,
         )
         .await;
-        let d: PlanDetail = ok(&app, PLAN, &[("id", &plan.to_string())], &organizer).await;
+        let d: PlanDetail = call_ok(&app, PLAN, &[("id", &plan.to_string())], &organizer).await;
         assert_eq!(d.versions[0].summary, PAYLOAD, "kept as typed");
 
         let page = admin_reads(&app, &format!("/drills/plans/{plan}/edit")).await;
@@ -199,18 +134,13 @@ on_both_databases! {
 
     async fn a_lesson_body_cannot_close_its_textarea(db: Db) {
         let app = TestApp::on(db).await;
-        let planner = district_organizer(&app).await;
+        let planner = district_organizer(&app, "planner").await;
         let mut form = course_form("YJ", "early_warning", "em_staff");
-        for (k, v) in form.iter_mut() {
-            if k.as_str() == "form[lessons][0][body]" {
-                *v = PAYLOAD.to_string();
-            }
-        }
-        assert!(form.iter().any(|(_, v)| v == PAYLOAD), "the fixture has a first lesson body");
+        set_field(&mut form, "form[lessons][0][body]", PAYLOAD);
         let r = app.call(SAVE_COURSE, &pairs(&form), Some(&planner)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let course: i64 = r.json();
-        let editor: CourseEditor = ok(&app, COURSE_EDITOR, &[("id", &course.to_string())], &planner).await;
+        let editor: CourseEditor = call_ok(&app, COURSE_EDITOR, &[("id", &course.to_string())], &planner).await;
         assert_eq!(editor.form.lessons[0].body, PAYLOAD, "kept as typed");
 
         let page = admin_reads(&app, &format!("/training/courses/{course}")).await;
@@ -221,20 +151,21 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let jd = app.district.units["JD01"];
         let organizer = app.login("organizer").await;
-        let first = drill_form("城关街道防汛演练", jd, "", "2027-05-12", "09:00", "11:00", "疏散\n信息报告");
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&first), &organizer).await;
+        let first = drill_form(PLACE, "城关街道防汛演练", jd, "", "2027-05-12", "09:00", "11:00");
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&first), &organizer).await;
         assert!(saved.id.is_some() && saved.clashes.is_empty(), "{saved:?}");
 
         // Same place, overlapping hours: saved only over the clash, with a
         // reason; an objective and the reason carry the payload.
         let objectives = format!("{PAYLOAD}\n信息报告");
-        let mut second = drill_form("城关街道地震疏散演练", jd, "P1 P2", "2027-05-12", "10:00", "12:00", &objectives);
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&second), &organizer).await;
+        let mut second = drill_form(PLACE, "城关街道地震疏散演练", jd, "P1 P2", "2027-05-12", "10:00", "12:00");
+        set_field(&mut second, "form[objectives]", &objectives);
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&second), &organizer).await;
         assert!(r.id.is_none() && !r.clashes.is_empty(), "a clash first: {r:?}");
         second.push(("clash_reason".into(), PAYLOAD.into()));
-        let r: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&second), &organizer).await;
+        let r: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&second), &organizer).await;
         let id = r.id.expect("saved over the clash with a reason");
-        let d: DrillDetail = ok(&app, DRILL, &[("id", &id.to_string())], &organizer).await;
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id.to_string())], &organizer).await;
         assert_eq!(d.clash_reason.as_deref(), Some(PAYLOAD), "kept as typed");
         assert_eq!(d.def.objectives, [PAYLOAD, "信息报告"]);
 
@@ -245,8 +176,9 @@ on_both_databases! {
         // payload can be stored there; the box still shows them through
         // the same component.
         assert_textarea(&page, "form[people]", "P1 P2");
-        let refused = drill_form("越界", jd, PAYLOAD, "2027-06-01", "09:00", "10:00", "疏散");
-        let r = app.call(SAVE_DRILL, &borrowed(&refused), Some(&organizer)).await;
+        let mut refused = drill_form(PLACE, "越界", jd, PAYLOAD, "2027-06-01", "09:00", "10:00");
+        set_field(&mut refused, "form[objectives]", "疏散");
+        let r = app.call(SAVE_DRILL, &pairs(&refused), Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("field.participants"), "{}", r.body);
     }
@@ -255,13 +187,7 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let jd = app.district.units["JD01"];
         let organizer = app.login("organizer").await;
-        let today = app::domain::local_date(app.state.clock.now_secs()).unwrap();
-        let yesterday = (today - chrono::Duration::days(1)).to_string();
-        let form = drill_form("城关街道防汛抢险演练", jd, "P1", &yesterday, "00:10", "00:50", "疏散\n信息报告");
-        let saved: DrillSaved = ok(&app, SAVE_DRILL, &borrowed(&form), &organizer).await;
-        let id = saved.id.expect("saved").to_string();
-        let r = app.call(HOLD, &[("id", &id)], Some(&organizer)).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let id = held_yesterday(&app, &organizer, PLACE, "城关街道防汛抢险演练", jd, "P1").await;
         let r = app
             .call(
                 EVALUATE,
@@ -276,7 +202,7 @@ on_both_databases! {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let d: DrillDetail = ok(&app, DRILL, &[("id", &id)], &organizer).await;
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id)], &organizer).await;
         assert_eq!(d.evaluation[0].findings, PAYLOAD, "kept as typed");
 
         let page = admin_reads(&app, &format!("/drills/{id}")).await;

@@ -73,11 +73,7 @@ on_both_databases! {
         forced.push(("reason", "值班已另行安排"));
         let r = app.call(MOVE, &forced, Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'seat.override'")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
-        assert_eq!(audited, 1);
+        assert_eq!(audited(&app.state.db, "seat.override").await, 1);
         let roster: PlanRoster = app.call(ROSTER, &[("id", &plan.to_string())], Some(&admin)).await.json();
         let moved = roster.seats.iter().find(|s| s.person_id == mover.person_id).unwrap();
         assert_eq!((moved.batch_id, moved.source.as_str()), (full.id, "override"));

@@ -233,6 +233,15 @@ impl Reply {
             .map(|v| v.split(';').next().unwrap_or("").to_string())
     }
 
+    /// A header's value as text; empty when absent or not text.
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
     pub fn set_cookie_header(&self, name: &str) -> Option<String> {
         self.headers
             .get_all("set-cookie")
@@ -326,6 +335,47 @@ impl TestApp {
             .await
     }
 
+    /// Posts a file the way the browser's upload form does: the text
+    /// `fields` first, then the file as the part `file`; `cookie` is the
+    /// session.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        bytes: &[u8],
+        cookie: &str,
+    ) -> Reply {
+        let boundary = "----yingji-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("host", "127.0.0.1:3000")
+            .header("cookie", cookie)
+            .body(Body::from(body))
+            .unwrap();
+        self.request(req).await
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut req = Request::get(path)
             .header("host", "127.0.0.1:3000")
@@ -379,6 +429,10 @@ pub const CONFIRM_IMPORT: &str =
     <app::api::imports::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
 pub const LIST_AUDIT: &str = <app::api::audit::ListAudit as leptos::server_fn::ServerFn>::PATH;
 pub const LOAD_HOME: &str = <app::api::home::LoadHome as leptos::server_fn::ServerFn>::PATH;
+pub const SAVE_EMERGENCY_PLAN: &str =
+    <app::api::drills::SaveEmergencyPlan as leptos::server_fn::ServerFn>::PATH;
+pub const REGISTER_ASSISTANT: &str =
+    <app::api::registry::RegisterAssistant as leptos::server_fn::ServerFn>::PATH;
 
 /// A district-wide assessor, for calling services directly.
 pub fn district_assessor() -> app::domain::authz::Principal {
@@ -392,4 +446,226 @@ pub fn district_assessor() -> app::domain::authz::Principal {
             scope: app::domain::authz::Scope::District,
         }],
     }
+}
+
+/// Calls a server function as `who` (a session cookie), asserts it
+/// answered 200 and decodes the JSON answer.
+pub async fn call_ok<T: serde::de::DeserializeOwned>(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    who: &str,
+) -> T {
+    let r = app.call(path, form, Some(who)).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    r.json()
+}
+
+/// Form pairs as owned strings, for a form a test edits before posting.
+pub fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Owned form pairs borrowed back, as `TestApp::call` takes them.
+pub fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// How many audit rows record `action`.
+pub async fn audited(db: &Db, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// A unit's stored assessment metric as (numerator, denominator), if one
+/// was written.
+pub async fn stored_metric(db: &Db, unit: i64, metric: &str) -> Option<(i64, i64)> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT numerator, denominator FROM assessment_metrics WHERE unit_id = $1 AND metric = $2",
+    )
+    .bind(unit)
+    .bind(metric)
+    .fetch_optional(&db.pool)
+    .await
+    .unwrap()
+    .map(|r| (r.get("numerator"), r.get("denominator")))
+}
+
+/// Today where the district is, by the app's clock.
+pub fn local_today(app: &TestApp) -> chrono::NaiveDate {
+    app::domain::local_date(app.state.clock.now_secs()).unwrap()
+}
+
+/// An account made for one test (the fixture has one per role): one role
+/// with an optional scope unit, linked to a person by number; signed in.
+pub async fn add_account(
+    app: &TestApp,
+    username: &str,
+    role: Role,
+    scope: Option<i64>,
+    person: Option<&str>,
+) -> String {
+    let mut tx = app.state.db.write().await.unwrap();
+    let person_id: Option<i64> = match person {
+        Some(code) => Some(
+            sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap(),
+        ),
+        None => None,
+    };
+    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
+    app::db::accounts::create(
+        &mut tx,
+        &Actor::system("test"),
+        1,
+        app::db::accounts::NewAccount {
+            username,
+            display_name: username,
+            hash: &hash,
+            grants: &[(role, scope)],
+            person_id,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.login(username).await
+}
+
+/// Another organizer, for the whole district (the fixture's `organizer`
+/// is scoped to 城关街道), signed in: for what a scoped organizer may not
+/// do, or what someone other than the author must approve.
+pub async fn district_organizer(app: &TestApp, username: &str) -> String {
+    add_account(app, username, Role::Organizer, None, None).await
+}
+
+/// An emergency plan saved as a draft through its form, as `who`; its id.
+pub async fn new_emergency_plan(
+    app: &TestApp,
+    who: &str,
+    unit: i64,
+    kind: &str,
+    title: &str,
+) -> i64 {
+    let unit = unit.to_string();
+    call_ok(
+        app,
+        SAVE_EMERGENCY_PLAN,
+        &[
+            ("form[unit_id]", &unit),
+            ("form[kind]", kind),
+            ("form[title]", title),
+            ("form[revise_by]", "2030-12-31"),
+            ("form[summary]", "分级响应"),
+        ],
+        who,
+    )
+    .await
+}
+
+/// The drill form as the browser posts it: a full-scale earthquake drill
+/// that unit `organizer` holds at `place` with the given people (numbers),
+/// on a local day and hours, to practise evacuation and reporting.
+pub fn drill_form(
+    place: &str,
+    title: &str,
+    organizer: i64,
+    people: &str,
+    day: &str,
+    from: &str,
+    to: &str,
+) -> Vec<(String, String)> {
+    owned(&[
+        ("form[title]", title),
+        ("form[scenario]", "earthquake"),
+        ("form[format]", "full_scale"),
+        ("form[organizer_unit_id]", &organizer.to_string()),
+        ("form[people]", people),
+        ("form[start]", &format!("{day}T{from}")),
+        ("form[end]", &format!("{day}T{to}")),
+        ("form[place]", place),
+        ("form[objectives]", "疏散\n信息报告"),
+    ])
+}
+
+/// A drill that unit `organizer` held yesterday (00:10 to 00:50) at
+/// `place` with the given people, saved and marked held by `who`; its id.
+pub async fn held_yesterday(
+    app: &TestApp,
+    who: &str,
+    place: &str,
+    title: &str,
+    organizer: i64,
+    people: &str,
+) -> String {
+    use leptos::server_fn::ServerFn;
+    let yesterday = (local_today(app) - chrono::Duration::days(1)).to_string();
+    let form = drill_form(
+        place, title, organizer, people, &yesterday, "00:10", "00:50",
+    );
+    let saved: app::api::drills::DrillSaved = call_ok(
+        app,
+        <app::api::drills::SaveDrill as ServerFn>::PATH,
+        &pairs(&form),
+        who,
+    )
+    .await;
+    let id = saved.id.expect("saved").to_string();
+    let r = app
+        .call(
+            <app::api::drills::HoldDrill as ServerFn>::PATH,
+            &[("id", &id)],
+            Some(who),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    id
+}
+
+/// Sets the value of the field `key` a form already holds.
+pub fn set_field(form: &mut [(String, String)], key: &str, value: &str) {
+    let field = form
+        .iter_mut()
+        .find(|field| field.0 == key)
+        .unwrap_or_else(|| panic!("the form has no {key}"));
+    field.1 = value.to_string();
+}
+
+/// Registers a person in a registry role (`assistant`, `reporter`, ...)
+/// at a unit through the form, as `who`, appointed 2026-03-01. `name`
+/// creates a person not yet known (empty for a known one); `phone` is the
+/// entry's number (may be empty).
+pub async fn register_person(
+    app: &TestApp,
+    who: &str,
+    code: &str,
+    name: &str,
+    role: &str,
+    unit: i64,
+    phone: &str,
+) -> Reply {
+    let unit = unit.to_string();
+    app.call(
+        REGISTER_ASSISTANT,
+        &[
+            ("form[person_code]", code),
+            ("form[name]", name),
+            ("form[role]", role),
+            ("form[unit_id]", &unit),
+            ("form[phone]", phone),
+            ("form[appointed_on]", "2026-03-01"),
+        ],
+        Some(who),
+    )
+    .await
 }

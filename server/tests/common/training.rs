@@ -2,11 +2,10 @@
 //! the browser sends them, staff for a unit, and creating through the
 //! router.
 
-use super::TestApp;
+use super::{TestApp, call_ok, pairs};
 use app::db::Db;
 use app::db::audit::Actor;
 use app::domain::person::{PersonDraft, Position};
-use axum::http::StatusCode;
 
 /// The course form: two questions, pass mark 100%.
 pub fn course_form(code: &str, category: &str, audience: &str) -> Vec<(String, String)> {
@@ -85,10 +84,6 @@ pub fn plan_form(
     f
 }
 
-pub fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
-    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 /// Adds `n` emergency staff to a unit (numbered `{prefix}-{i}`) and sets
 /// its minimum on duty; returns their ids.
 pub async fn staff(db: &Db, unit: i64, prefix: &str, n: usize, min_on_duty: i64) -> Vec<i64> {
@@ -118,8 +113,7 @@ pub async fn staff(db: &Db, unit: i64, prefix: &str, n: usize, min_on_duty: i64)
     ids
 }
 
+/// Saves a form (a course, a plan) through the router as `admin`; the id.
 pub async fn create(app: &TestApp, admin: &str, path: &str, form: &[(String, String)]) -> i64 {
-    let r = app.call(path, &pairs(form), Some(admin)).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
+    call_ok(app, path, &pairs(form), admin).await
 }
