@@ -69,3 +69,54 @@ test('a plan summary that closes its textarea stays text for the next person to 
   expect(dialogs, dialogs.join('\n')).toEqual([]);
   expect(errors, errors.join('\n')).toEqual([]);
 });
+
+test('every page of each role hydrates under its Content-Security-Policy without a violation', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchConsole(page);
+  // Recorded by the page itself: each script, style or frame the policy refused.
+  await page.addInitScript(() => {
+    (window as any).__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as any).__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const pages: Record<string, string[]> = {
+    admin: ['/', '/units', '/people', '/import', '/admin/accounts', '/admin/audit', '/registry', '/drills/calendar'],
+    assessor: ['/assessment', '/assessment/vetoes', '/assessment/metrics'],
+    organizer: ['/training', '/drills', '/drills/plans', '/drills/coverage', '/registry/coverage'],
+    trainee: ['/my/training', '/account'],
+  };
+  for (const [who, paths] of Object.entries(pages)) {
+    await page.context().clearCookies();
+    await login(page, who);
+    for (const path of paths) {
+      const answer = await page.goto(path);
+      const csp = answer?.headers()['content-security-policy'] ?? '';
+      expect(csp, path).toMatch(/script-src 'nonce-[A-Za-z0-9_-]{16,}'/);
+      expect(csp, path).not.toContain("'unsafe-inline' 'wasm");
+      expect(answer?.headers()['cache-control'], path).toBe('no-store');
+      await waitForHydration(page);
+      const violations = await page.evaluate(() => (window as any).__violations as string[]);
+      expect(violations, `${who} ${path}`).toEqual([]);
+    }
+  }
+  expect(errors, errors.join('\n')).toEqual([]);
+});
+
+test('after signing out, Back shows nothing of the trainee on a shared PC', async ({ page }) => {
+  await login(page, 'trainee');
+  await page.goto('/my/training');
+  await waitForHydration(page);
+  const name = (await page.locator('h1').textContent()) ?? '';
+  expect(name.length).toBeGreaterThan(0);
+  await page.goto('/account');
+  await waitForHydration(page);
+  await page.getByTestId('logout').click();
+  await expect(page).toHaveURL(/\/login$/);
+  // Back twice: the browser must ask the server again (no-store), which
+  // sends it to sign in; no copy of the trainee's page is shown.
+  await page.goBack();
+  await page.goBack();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.locator('body')).not.toContainText('我的培训');
+});
