@@ -149,6 +149,10 @@ pub struct StoredScheme {
     /// A request to reopen the published year, waiting for a second
     /// scheme manager.
     pub reopen: Option<ReopenRequest>,
+    /// Units published unfinished or with a veto undecided (codes), by an
+    /// assessor who gave a reason.
+    #[serde(default)]
+    pub published_gaps: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,11 +42,19 @@ test('a veto proposed by one assessor and confirmed by another zeroes the unit, 
   await page.getByRole('button', { name: '保存评分' }).click();
   await expect(page.getByTestId('headline')).toContainText(`总分 ${liveTotal}`);
 
-  // A score above the maximum is refused with its row and field named.
+  // The live total reads a typed score as the server will: 11 in a
+  // 10-point field and "abc" are named at once, never totalled.
+  await education.fill('11');
+  await expect(live).toContainText('超过最高分 10.0');
+  await expect(live).not.toContainText('实时合计');
+  await education.fill('abc');
+  await expect(live).toContainText('“abc”不是有效分值');
+  await expect(live).not.toContainText('尚未评完');
+  // Sent anyway, the server refuses it with its row and field named.
   await education.fill('12');
   await page.getByRole('button', { name: '保存评分' }).click();
   await expect(page.getByTestId('sheet').getByRole('alert')).toContainText('评分第');
-  await expect(page.getByTestId('sheet').getByRole('alert')).toContainText('须在 0.0 到 10.0 之间');
+  await expect(page.getByTestId('sheet').getByRole('alert')).toContainText('超过最高分 10.0');
   await page.reload();
   await expect(page.getByTestId('headline')).toContainText(`总分 ${liveTotal}`);
 

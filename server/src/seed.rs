@@ -608,7 +608,7 @@ async fn seed_assessment(
         )
         .await?;
         if offset == 1 {
-            store::publish(tx, actor, now, scheme_id, "").await?;
+            store::publish(tx, actor, now, scheme_id, "", &[]).await?;
         }
     }
     Ok(())

@@ -344,6 +344,35 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 
+    async fn an_unfinished_year_is_published_only_with_a_reason_and_its_gaps_are_marked(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let id = scored(&app, &assessor).await;
+        let id_s = id.to_string();
+        let ga = app.district.units["GA"].to_string();
+        // 公安分局's report score taken back: its sheet is unfinished.
+        let r = app.call(SAVE_SCORES, &[("scheme_id", &id_s), ("unit_id", &ga), ("scores[0][indicator]", "report"), ("scores[0][points]", "")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.publish_gaps") && r.body.contains("公安分局"), "{}", r.body);
+        assert!(!results(&app, id, &assessor).await.scheme.published);
+        // An undecided veto holds it back too.
+        let jd = app.district.units["JD01"].to_string();
+        let r = app.call(PROPOSE, &[("scheme_id", &id_s), ("unit_id", &jd), ("reason", "瞒报较大事故"), ("evidence", "通报第 7 号")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1")], Some(&assessor)).await;
+        assert!(r.body.contains("城关街道") && r.body.contains("公安分局"), "{}", r.body);
+        // Meant: published with a reason, the two units marked.
+        let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1"), ("reason", "年底前必须上报,公安分局缺项另行说明")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let scheme = results(&app, id, &assessor).await.scheme;
+        assert!(scheme.published);
+        assert_eq!(scheme.published_gaps, vec!["GA".to_string(), "JD01".to_string()]);
+        let page = app.get(&format!("/assessment/schemes/{id}"), Some(&assessor)).await;
+        assert_eq!(page.body.matches("data-test=\"published-gap\"").count(), 2, "{}", page.body);
+    }
+
     async fn a_published_year_is_locked_until_reopened_with_a_reason(db: Db) {
         let app = TestApp::on(db).await;
         let assessor = app.login("assessor").await;

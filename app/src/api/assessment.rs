@@ -344,9 +344,45 @@ pub async fn publish_scheme(
             };
             let st = state()?;
             let now = st.clock.now_secs();
+            // A year is published finished: every unit scored, every veto
+            // decided. Otherwise only with a reason, and those units are
+            // marked in the ranking.
+            let gaps = if publish {
+                let scheme = server::scheme(&st.db.pool, id).await?;
+                let evaluated =
+                    crate::db::assessment::evaluate_scheme(&st.db.pool, &scheme).await?;
+                let mut c = st.db.pool.acquire().await?;
+                let undecided =
+                    crate::db::assessment::undecided_veto_units(&mut c, &scheme).await?;
+                drop(c);
+                let names: std::collections::HashMap<String, String> = evaluated
+                    .iter()
+                    .map(|(u, _)| (u.code.clone(), u.name.clone()))
+                    .collect();
+                let outcomes: Vec<_> = evaluated.into_iter().map(|(_, o)| o).collect();
+                let gaps = crate::domain::assessment::publish_gaps(&outcomes, &undecided);
+                if !gaps.is_empty() && reason.is_empty() {
+                    let named: Vec<String> = gaps
+                        .iter()
+                        .map(|g| {
+                            names
+                                .get(&g.unit)
+                                .cloned()
+                                .unwrap_or_else(|| g.unit.clone())
+                        })
+                        .collect();
+                    return Err(AppError::Conflict(Problem::with(
+                        "problem.publish_gaps",
+                        &[&gaps.len().to_string(), &named.join("、")],
+                    )));
+                }
+                gaps.into_iter().map(|g| g.unit).collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            };
             let mut tx = st.db.write().await?;
             let done = if publish {
-                crate::db::assessment::publish(&mut tx, &actor(&me), now, id, &reason).await
+                crate::db::assessment::publish(&mut tx, &actor(&me), now, id, &reason, &gaps).await
             } else {
                 let rule = |s: &crate::model::StoredScheme| {
                     propose_reopen(s.published, s.reopen.is_some(), &reason)
@@ -583,7 +619,7 @@ pub async fn save_scores(
     unit_id: i64,
     #[server(default)] scores: Vec<ScoreInput>,
 ) -> Result<usize, AppError> {
-    use crate::domain::assessment::{Method, Points};
+    use crate::domain::assessment::Method;
     use crate::domain::{Problem, text_field};
     use ssr::*;
     finish(
@@ -603,27 +639,12 @@ pub async fn save_scores(
                         field: field("field.indicator"),
                         problem: Problem::with("problem.unknown_indicator", &[&s.indicator]),
                     })?;
-                let points = match s.points.trim() {
-                    "" => None,
-                    raw => match Points::parse(raw) {
-                        Some(p) if p >= Points::ZERO && p <= ind.max => Some(p),
-                        Some(_) => {
-                            return Err(AppError::Invalid {
-                                field: field("field.points"),
-                                problem: Problem::with(
-                                    "problem.between",
-                                    &["0.0", &ind.max.to_string()],
-                                ),
-                            });
-                        }
-                        None => {
-                            return Err(AppError::Invalid {
-                                field: field("field.points"),
-                                problem: Problem::with("problem.bad_points", &[raw]),
-                            });
-                        }
+                let points = crate::domain::assessment::manual_points(&s.points, ind.max).map_err(
+                    |problem| AppError::Invalid {
+                        field: field("field.points"),
+                        problem,
                     },
-                };
+                )?;
                 let note = if s.note.trim().is_empty() {
                     String::new()
                 } else {

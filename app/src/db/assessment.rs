@@ -54,11 +54,17 @@ fn stored(r: &AnyRow) -> Result<StoredScheme, AppError> {
             }),
             _ => None,
         },
+        published_gaps: r
+            .get::<String, _>("published_gaps")
+            .split('|')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
     })
 }
 
 const SCHEME: &str = "SELECT id, definition, published, published_at, published_by, \
-     reopen_proposed_by_id, reopen_proposed_by, reopen_proposed_at, reopen_reason FROM assessment_schemes";
+     reopen_proposed_by_id, reopen_proposed_by, reopen_proposed_at, reopen_reason, published_gaps FROM assessment_schemes";
 
 pub async fn list_schemes(pool: &AnyPool) -> Result<Vec<SchemeSummary>, AppError> {
     let rows = sqlx::query(&format!("{SCHEME} ORDER BY year DESC, code"))
@@ -223,12 +229,15 @@ pub async fn update_scheme(
 /// Publishes a scheme's results, locking its year for its units; `note`
 /// is kept in the audit row. Reopening takes two people: see
 /// `propose_reopen` and `decide_reopen`.
+/// Publishes a year; `gaps` are the units published unfinished or with a
+/// veto undecided (the caller has checked that a reason was given).
 pub async fn publish(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     at: i64,
     id: i64,
     note: &str,
+    gaps: &[String],
 ) -> Result<(), AppError> {
     let before = get_scheme(&mut **tx, id).await?.ok_or(AppError::NotFound)?;
     if before.published {
@@ -236,12 +245,13 @@ pub async fn publish(
     }
     let done = sqlx::query(
         "UPDATE assessment_schemes SET published = 1, published_at = $1, published_by = $2, updated_at = $1, \
-         reopen_proposed_by_id = NULL, reopen_proposed_by = NULL, reopen_proposed_at = NULL, reopen_reason = NULL \
-         WHERE id = $3 AND published = 0",
+         reopen_proposed_by_id = NULL, reopen_proposed_by = NULL, reopen_proposed_at = NULL, reopen_reason = NULL, \
+         published_gaps = $4 WHERE id = $3 AND published = 0",
     )
     .bind(at)
     .bind(&actor.name)
     .bind(id)
+    .bind(format!("|{}|", gaps.join("|")))
     .execute(&mut **tx)
     .await?;
     if done.rows_affected() != 1 {
@@ -255,10 +265,36 @@ pub async fn publish(
         "scheme",
         &id.to_string(),
         None,
-        Some(serde_json::json!({ "code": before.def.code, "reason": note }).to_string()),
+        Some(
+            serde_json::json!({ "code": before.def.code, "reason": note, "gaps": gaps })
+                .to_string(),
+        ),
     )
     .await?;
     Ok(())
+}
+
+/// Units (codes) of the scheme's kinds with a veto proposed and not yet
+/// decided in its year.
+pub async fn undecided_veto_units(
+    c: &mut sqlx::AnyConnection,
+    scheme: &StoredScheme,
+) -> Result<Vec<String>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT u.code, u.kind FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id \
+         WHERE v.year = $1 AND v.status = 'proposed' ORDER BY u.code",
+    )
+    .bind(scheme.def.year as i64)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, kind)| {
+            crate::domain::unit::UnitKind::parse(kind)
+                .is_ok_and(|k| scheme.def.unit_kinds.contains(&k))
+        })
+        .map(|(code, _)| code)
+        .collect())
 }
 
 /// Asks to reopen a published year with a reason. `rule` checks the

@@ -211,6 +211,65 @@ pub struct Outcome {
     pub threshold_grade: Option<Grade>,
 }
 
+/// Why a unit keeps a year from being published as finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GapKind {
+    /// Scores or ratios missing (未评完).
+    Incomplete,
+    /// A veto proposed and not yet decided.
+    VetoUndecided,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishGap {
+    pub unit: String,
+    pub kind: GapKind,
+}
+
+/// The units that keep a year from being published finished: unfinished
+/// sheets (a vetoed unit is finished: its total is 0.0 whatever is
+/// missing), then units with a veto undecided; each unit once, by code.
+pub fn publish_gaps(outcomes: &[Outcome], undecided_vetoes: &[String]) -> Vec<PublishGap> {
+    let mut gaps: Vec<PublishGap> = outcomes
+        .iter()
+        .filter(|o| o.incomplete)
+        .map(|o| PublishGap {
+            unit: o.unit.clone(),
+            kind: GapKind::Incomplete,
+        })
+        .collect();
+    for unit in undecided_vetoes {
+        if !gaps.iter().any(|g| &g.unit == unit) {
+            gaps.push(PublishGap {
+                unit: unit.clone(),
+                kind: GapKind::VetoUndecided,
+            });
+        }
+    }
+    gaps.sort_by(|a, b| a.unit.cmp(&b.unit));
+    gaps
+}
+
+/// A manual score as typed: empty is not scored yet; otherwise a number
+/// with one decimal at most, from 0 to the indicator's maximum. The
+/// scoring sheet's live total (in the browser) and the server read it
+/// alike, so the page never shows a total the server will refuse.
+pub fn manual_points(raw: &str, max: Points) -> Result<Option<Points>, crate::domain::Problem> {
+    use crate::domain::Problem;
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match Points::parse(raw) {
+        Some(p) if p > max => Err(Problem::with("problem.above_max", &[&max.to_string()])),
+        Some(p) if p < Points::ZERO => {
+            Err(Problem::with("problem.between", &["0.0", &max.to_string()]))
+        }
+        Some(p) => Ok(Some(p)),
+        None => Err(Problem::with("problem.bad_points", &[raw])),
+    }
+}
+
 /// max × min(1, (n/d) / (target/100)), rounded half up to a tenth, in
 /// integers; a denominator of 0 earns the maximum.
 pub fn ratio_base(max: Points, numerator: i64, denominator: i64, target_bp: i64) -> Points {
@@ -251,7 +310,12 @@ fn score(scheme: &Scheme, rule_indicator: &[Option<usize>], sheet: &Sheet) -> Ou
             continue;
         }
         if let Some(Some(i)) = rule_indicator.get(r) {
-            taken[*i].push((r, count));
+            // One line per rule: two 迟报 records are one deduction of
+            // their summed count.
+            match taken[*i].iter_mut().find(|(rule, _)| *rule == r) {
+                Some((_, n)) => *n = n.saturating_add(count),
+                None => taken[*i].push((r, count)),
+            }
             barred |= scheme.deductions[r].bars_excellent;
         }
     }
@@ -716,6 +780,65 @@ mod tests {
                 bonuses: bonuses.into_iter().map(Points).collect(),
                 vetoed: false,
             })
+    }
+
+    #[test]
+    fn a_year_with_an_unfinished_sheet_or_an_undecided_veto_has_gaps() {
+        let mut unfinished = sheet("B", 20.0, 60.0, (1, 1));
+        unfinished.entries[0] = Entry::Missing;
+        let mut vetoed = sheet("C", 20.0, 60.0, (1, 1));
+        vetoed.entries[0] = Entry::Missing;
+        vetoed.vetoed = true;
+        let outcomes = evaluate(
+            &scheme(),
+            &[sheet("A", 20.0, 60.0, (1, 1)), unfinished, vetoed],
+        );
+        assert_eq!(
+            publish_gaps(&outcomes, &["D".into(), "B".into()]),
+            vec![
+                PublishGap {
+                    unit: "B".into(),
+                    kind: GapKind::Incomplete
+                },
+                PublishGap {
+                    unit: "D".into(),
+                    kind: GapKind::VetoUndecided
+                },
+            ]
+        );
+        assert!(publish_gaps(&outcomes[..1], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_typed_score_is_read_as_the_server_reads_it() {
+        use crate::domain::Problem;
+        let ten = p(10.0);
+        assert_eq!(manual_points("", ten), Ok(None));
+        assert_eq!(manual_points(" 9.5 ", ten), Ok(Some(p(9.5))));
+        assert_eq!(manual_points("10", ten), Ok(Some(ten)));
+        assert_eq!(
+            manual_points("11", ten),
+            Err(Problem::with("problem.above_max", &["10.0"]))
+        );
+        assert_eq!(
+            manual_points("abc", ten),
+            Err(Problem::with("problem.bad_points", &["abc"]))
+        );
+        assert_eq!(
+            manual_points("-1", ten),
+            Err(Problem::with("problem.between", &["0.0", "10.0"]))
+        );
+        assert!(manual_points("9.55", ten).is_err());
+    }
+
+    #[test]
+    fn events_of_one_rule_make_one_deduction_line_with_their_summed_count() {
+        let mut s = sheet("A", 20.0, 60.0, (1, 1));
+        s.events.push((LATE, 1));
+        s.events.push((LATE, 2));
+        let r = &evaluate(&scheme(), &[s])[0];
+        assert_eq!(r.lines[0].deductions, vec![(LATE, 3)]);
+        assert_eq!(r.lines[0].score, Some(p(17.0)));
     }
 
     #[test]

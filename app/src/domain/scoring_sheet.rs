@@ -477,14 +477,14 @@ pub fn results_csv(file: &SheetFile) -> String {
     let mut listed: Vec<(String, Outcome)> =
         outcomes.into_iter().map(|o| (o.unit.clone(), o)).collect();
     listing_order(&mut listed);
+    let names: std::collections::HashMap<&str, &str> = file
+        .units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .collect();
     let mut out = String::from("unit_code,unit_name,total,grade,rank,vetoed\r\n");
     for (code, o) in listed {
-        let name = file
-            .units
-            .iter()
-            .find(|u| u.code == code)
-            .map(|u| u.name.as_str())
-            .unwrap_or("");
+        let name = names.get(code.as_str()).copied().unwrap_or("");
         let total = o.total.map(|t| t.to_string()).unwrap_or_default();
         let grade = o.grade.map(|g| g.code()).unwrap_or("");
         let rank = o.rank.map(|r| r.to_string()).unwrap_or_default();

@@ -10,6 +10,7 @@ pub mod sheet;
 use crate::api::assessment::{
     CopyScheme, SaveScheme, SchemeEditor, list_schemes, load_scheme_editor,
 };
+use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::{Action, Principal, Reach};
 use crate::domain::incident::Level;
@@ -45,15 +46,29 @@ where
 /// The links along the top of every assessment page.
 #[component]
 pub fn AssessmentNav() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <nav class="subnav">
-            <a href="/assessment">{lang.t("assessment.schemes")}</a>
-            <a href="/assessment/vetoes">{lang.t("veto.title")}</a>
-            <a href="/assessment/incidents">{lang.t("incident.title")}</a>
-            <a href="/assessment/metrics">{lang.t("metric.title")}</a>
-        </nav>
-    }
+    const LINKS: &[NavLink] = &[
+        (
+            "/assessment",
+            "assessment.schemes",
+            Need::May(Action::ViewAssessment),
+        ),
+        (
+            "/assessment/vetoes",
+            "veto.title",
+            Need::May(Action::ViewAssessment),
+        ),
+        (
+            "/assessment/incidents",
+            "incident.title",
+            Need::May(Action::LogIncidents),
+        ),
+        (
+            "/assessment/metrics",
+            "metric.title",
+            Need::May(Action::ViewAssessment),
+        ),
+    ];
+    view! { <SubNav links=LINKS /> }
 }
 
 #[component]

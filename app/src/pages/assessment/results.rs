@@ -113,6 +113,7 @@ fn results_view(
     });
     let published = s.published;
     let request = s.reopen.clone();
+    let gaps = s.published_gaps.clone();
     view! {
         <div class="page-head">
             <h1>{s.def.name.clone()}</h1>
@@ -164,6 +165,7 @@ fn results_view(
                         .into_iter()
                         .map(|row| {
                             let o = row.outcome;
+                            let published_gap = gaps.contains(&row.unit_code);
                             view! {
                                 <tr data-unit=row.unit_code.clone() class:vetoed=o.vetoed>
                                     <td class="num" data-label=lang.t("assessment.rank")>{o.rank.map(|k| k.to_string()).unwrap_or_else(|| "—".into())}</td>
@@ -178,6 +180,7 @@ fn results_view(
                                         {o.vetoed.then(|| view! { <span class="badge veto">{lang.t("assessment.veto_badge")}</span> })}
                                         {o.incomplete.then(|| view! { <span class="badge warn">{lang.t("assessment.incomplete")}</span> })}
                                         {o.barred_from_excellent.then(|| view! { <span class="badge warn">{lang.t("assessment.barred")}</span> })}
+                                        {published_gap.then(|| view! { <span class="badge warn" data-test="published-gap">{lang.t("assessment.published_gap")}</span> })}
                                     </td>
                                 </tr>
                             }

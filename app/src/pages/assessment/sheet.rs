@@ -175,7 +175,7 @@ fn explanation(a: &UnitAssessment, lang: Lang) -> impl IntoView + use<> {
                         .collect();
                     view! {
                         <li>
-                            {lang.tf("explain.deduction", &[&event_label(lang, &rule.event), &count.to_string(), &rule.points.to_string(), &Points(rule.points.0 * count).to_string()])}
+                            {lang.tf("explain.deduction", &[&event_label(lang, &rule.event), &count.to_string(), &rule.points.to_string(), &Points(rule.points.0.saturating_mul(*count)).to_string()])}
                             {rule.bars_excellent.then(|| view! { " " <span class="badge warn">{lang.t("assessment.barred")}</span> })}
                             <ul class="events">{events.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
                         </li>
@@ -303,10 +303,18 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
         let scheme = scheme.clone();
         move || {
             let mut sheet = base_sheet.clone();
+            let mut wrong = Vec::new();
             for (i, value, _) in &manual {
-                if let Some(p) = Points::parse(&value.get()) {
-                    sheet.entries[*i] = Entry::Score(p);
+                let ind = &scheme.indicators[*i];
+                match crate::domain::assessment::manual_points(&value.get(), ind.max) {
+                    Ok(Some(p)) => sheet.entries[*i] = Entry::Score(p),
+                    Ok(None) => {}
+                    Err(problem) => wrong.push(format!("{}: {}", ind.name, lang.problem(&problem))),
                 }
+            }
+            // What the server would refuse is said at once, not totalled.
+            if !wrong.is_empty() {
+                return wrong.join(if lang == Lang::Zh { "；" } else { "; " });
             }
             let o = evaluate(&scheme, &[sheet]).remove(0);
             match o.total {

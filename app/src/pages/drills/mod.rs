@@ -10,6 +10,7 @@ pub mod plans;
 use crate::api::drills::{
     DrillEditor, DrillSaved, DrillsPage, SaveDrill, get_drill_editor, list_drills,
 };
+use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::drills::{DrillFormat, DrillStatus, Scenario};
@@ -18,19 +19,39 @@ use crate::i18n::Lang;
 use crate::model::{ClashRow, DrillSummary};
 use leptos::prelude::*;
 
-/// The links along the top of every drills page.
+/// The links along the top of every drills page. Drills, plans and
+/// corrective actions show a person their own unit's too; coverage and the
+/// calendar are views over the units within reach.
 #[component]
 pub fn DrillsNav() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <nav class="subnav">
-            <a href="/drills">{lang.t("drills.title")}</a>
-            <a href="/drills/plans">{lang.t("eplan.title")}</a>
-            <a href="/drills/coverage">{lang.t("eplan.coverage")}</a>
-            <a href="/drills/calendar">{lang.t("calendar.title")}</a>
-            <a href="/drills/actions">{lang.t("caction.title")}</a>
-        </nav>
-    }
+    const LINKS: &[NavLink] = &[
+        (
+            "/drills",
+            "drills.title",
+            Need::MayOrOwnUnit(Action::ViewDrills),
+        ),
+        (
+            "/drills/plans",
+            "eplan.title",
+            Need::MayOrOwnUnit(Action::ViewDrills),
+        ),
+        (
+            "/drills/coverage",
+            "eplan.coverage",
+            Need::May(Action::ViewDrills),
+        ),
+        (
+            "/drills/calendar",
+            "calendar.title",
+            Need::May(Action::ViewDrills),
+        ),
+        (
+            "/drills/actions",
+            "caction.title",
+            Need::MayOrOwnUnit(Action::ViewDrills),
+        ),
+    ];
+    view! { <SubNav links=LINKS /> }
 }
 
 pub fn drill_status_badge(s: DrillStatus, lang: Lang) -> impl IntoView {

@@ -11,6 +11,7 @@ use crate::api::registry::{
 use crate::api::registry::{
     ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
 };
+use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::registry::{CertStatus, RegistryRole};
@@ -18,16 +19,29 @@ use crate::i18n::Lang;
 use crate::model::{CertificateRow, RegistryRow};
 use leptos::prelude::*;
 
+/// The links along the top of every registry page. A trainee sees their
+/// own part of the registry and its coverage; the reminder list names
+/// people, so it asks for seeing people.
 #[component]
 pub fn RegistryNav() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <nav class="subnav">
-            <a href="/registry">{lang.t("registry.title")}</a>
-            <a href="/registry/coverage">{lang.t("registry.coverage")}</a>
-            <a href="/registry/reminders">{lang.t("registry.reminders")}</a>
-        </nav>
-    }
+    const LINKS: &[NavLink] = &[
+        (
+            "/registry",
+            "registry.title",
+            Need::May(Action::ViewRegistry),
+        ),
+        (
+            "/registry/coverage",
+            "registry.coverage",
+            Need::May(Action::ViewRegistry),
+        ),
+        (
+            "/registry/reminders",
+            "registry.reminders",
+            Need::May(Action::ViewPeople),
+        ),
+    ];
+    view! { <SubNav links=LINKS /> }
 }
 
 pub fn cert_badge(s: CertStatus, lang: Lang) -> impl IntoView {

@@ -11,6 +11,7 @@ use crate::api::training::{
     list_courses, list_plans,
 };
 use crate::api::units::list_units;
+use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::person::Position;
@@ -21,18 +22,33 @@ use crate::pages::assessment::on_id_go;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-/// The links along the top of every organizer's training page.
+/// The links along the top of every training page: rotations and leave
+/// for who manages training, coverage and orders for who views it too.
 #[component]
 pub fn TrainingNav() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <nav class="subnav">
-            <a href="/training">{lang.t("training.plans")}</a>
-            <a href="/training/coverage">{lang.t("training.coverage")}</a>
-            <a href="/training/orders">{lang.t("order.title")}</a>
-            <a href="/training/leave">{lang.t("leave.title")}</a>
-        </nav>
-    }
+    const LINKS: &[NavLink] = &[
+        (
+            "/training",
+            "training.plans",
+            Need::May(Action::ManageTraining),
+        ),
+        (
+            "/training/coverage",
+            "training.coverage",
+            Need::May(Action::ViewTraining),
+        ),
+        (
+            "/training/orders",
+            "order.title",
+            Need::May(Action::ViewTraining),
+        ),
+        (
+            "/training/leave",
+            "leave.title",
+            Need::May(Action::ManageTraining),
+        ),
+    ];
+    view! { <SubNav links=LINKS /> }
 }
 
 #[component]

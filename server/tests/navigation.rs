@@ -1,0 +1,220 @@
+//! The navigation through the real router on both databases: every link
+//! in a `<nav>` (the header and an area's sub-navigation) that a role is
+//! shown leads to a page that role may open — no 403 (nor 401 or 404),
+//! whether the page itself refuses or a server function it calls does —
+//! and the links a role may follow are still there.
+
+mod common;
+
+use app::error::AppError;
+use app::i18n::Lang;
+use axum::http::StatusCode;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Every role account of the test district (`organizer` is scoped to
+/// 城关街道, `trainee` has a person there).
+const ROLES: [&str; 5] = ["admin", "assessor", "assessor2", "organizer", "trainee"];
+
+/// Where a walk starts: the home page and each area's first page. A role
+/// that may not open one of them is not walked from it (it is not shown
+/// a link there; the links it is shown are what the walk checks).
+const ENTRY_PAGES: [&str; 7] = [
+    "/",
+    "/training",
+    "/training/coverage",
+    "/drills",
+    "/registry",
+    "/assessment",
+    "/my/training",
+];
+
+/// The same-site links inside the page's `<nav>` elements, in order, with
+/// `&amp;` read back; the language switch and sign-out left out (they are
+/// forms, and change the session rather than show a page).
+fn nav_links(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("<nav") {
+        let nav = &rest[start..];
+        let end = nav.find("</nav>").unwrap_or(nav.len());
+        let mut inside = &nav[..end];
+        while let Some(at) = inside.find("href=\"") {
+            let value = &inside[at + 6..];
+            let close = value.find('"').unwrap_or(value.len());
+            let href = value[..close].replace("&amp;", "&");
+            let href = href.split('#').next().unwrap_or_default().to_string();
+            // Paging within a page (a calendar's months, `?month=`) is no
+            // navigation to another page: followed, it never ends.
+            let skipped =
+                href.starts_with("/lang") || href.contains("logout") || href.contains('?');
+            if href.starts_with('/') && !href.starts_with("//") && !skipped {
+                out.push(href);
+            }
+            inside = &value[close..];
+        }
+        rest = &nav[end..];
+    }
+    out
+}
+
+/// Text without its tags (and Leptos's `<!>` markers).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The status codes the page's error panels show
+/// (`<section class="error-panel"><h1>403</h1>…`).
+fn error_panel_codes(body: &str) -> Vec<String> {
+    body.match_indices("class=\"error-panel\"")
+        .filter_map(|(at, _)| {
+            let panel = &body[at..];
+            let h1 = &panel[panel.find("<h1")?..];
+            let text = &h1[h1.find('>')? + 1..h1.find("</h1>")?];
+            Some(strip_tags(text).trim().to_string())
+        })
+        .collect()
+}
+
+/// Why the page says "you may not be here", if it does: the HTTP status,
+/// a redirect to the log-in page, an error panel (the page's own gate), or
+/// the message of a refused server function the page called.
+fn refusal(reply: &Reply) -> Option<String> {
+    let refused = [401u16, 403, 404];
+    if refused.contains(&reply.status.as_u16()) {
+        return Some(format!("HTTP {}", reply.status));
+    }
+    if reply.status.is_redirection() && reply.header("location").starts_with("/login") {
+        return Some(format!("HTTP {} to /login", reply.status));
+    }
+    if let Some(code) = error_panel_codes(&reply.body)
+        .into_iter()
+        .find(|c| refused.iter().any(|r| r.to_string() == *c))
+    {
+        return Some(format!("an error panel saying {code}"));
+    }
+    [
+        AppError::Unauthorized,
+        AppError::Forbidden,
+        AppError::NotFound,
+    ]
+    .into_iter()
+    .map(|e| e.message(Lang::Zh))
+    .find(|m| reply.body.contains(m.as_str()))
+    .map(|m| format!("the message {m:?}"))
+}
+
+/// What a role is shown and where it leads: every nav link on the entry
+/// pages it may open and, in turn, on the pages those lead to. Returns
+/// the links seen as (link, page it was shown on) and the refusals found
+/// (`link (shown on page): why`, once per link).
+async fn walk(app: &TestApp, who: &str) -> (BTreeSet<(String, String)>, Vec<String>) {
+    let cookie = app.login(who).await;
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    // Each page fetched once: why it refuses the role, if it does.
+    let mut verdicts: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut refused: BTreeMap<String, String> = BTreeMap::new();
+    // (page, the page whose nav showed it; none for an entry page)
+    let mut queue: VecDeque<(String, Option<String>)> =
+        ENTRY_PAGES.iter().map(|p| (p.to_string(), None)).collect();
+    while let Some((page, shown_on)) = queue.pop_front() {
+        if !verdicts.contains_key(&page) {
+            let reply = app.get(&page, Some(&cookie)).await;
+            let why = refusal(&reply);
+            if why.is_none() {
+                assert_eq!(reply.status, StatusCode::OK, "{who} {page}: {}", reply.body);
+                for link in nav_links(&reply.body) {
+                    queue.push_back((link, Some(page.clone())));
+                }
+            }
+            verdicts.insert(page.clone(), why);
+        }
+        if let Some(from) = shown_on {
+            if let Some(Some(why)) = verdicts.get(&page) {
+                refused
+                    .entry(page.clone())
+                    .or_insert_with(|| format!("{page} (shown on {from}): {why}"));
+            }
+            seen.insert((page, from));
+        }
+    }
+    (seen, refused.into_values().collect())
+}
+
+/// The links a role is shown anywhere in its navigation.
+fn shown(seen: &BTreeSet<(String, String)>) -> BTreeSet<&str> {
+    seen.iter().map(|(link, _)| link.as_str()).collect()
+}
+
+/// Asserts that `who` is shown every link of `present` and none of
+/// `absent` somewhere in its navigation.
+fn expect(who: &str, seen: &BTreeSet<(String, String)>, present: &[&str], absent: &[&str]) {
+    let links = shown(seen);
+    for link in present {
+        assert!(
+            links.contains(link),
+            "{who} should be shown {link}; shown {links:?}"
+        );
+    }
+    for link in absent {
+        assert!(
+            !links.contains(link),
+            "{who} should not be shown {link}; shown {links:?}"
+        );
+    }
+}
+
+on_both_databases! {
+    async fn no_role_is_shown_a_link_it_may_not_follow(db: Db) {
+        let app = TestApp::on(db).await;
+        let mut problems = Vec::new();
+        for who in ROLES {
+            let (seen, refused) = walk(&app, who).await;
+            assert!(shown(&seen).contains("/account"), "{who} walked no navigation: {seen:?}");
+            problems.extend(refused.into_iter().map(|r| format!("{who}: {r}")));
+        }
+        assert!(problems.is_empty(), "links that lead to a refusal:\n{}", problems.join("\n"));
+    }
+
+    async fn each_role_is_still_shown_the_links_it_may_follow(db: Db) {
+        let app = TestApp::on(db).await;
+        let (trainee, _) = walk(&app, "trainee").await;
+        expect(
+            "trainee",
+            &trainee,
+            &["/my/training", "/drills", "/drills/plans", "/drills/actions", "/registry", "/registry/coverage"],
+            &["/drills/coverage", "/drills/calendar", "/registry/reminders", "/people", "/import", "/assessment", "/training", "/training/coverage"],
+        );
+        let (assessor, _) = walk(&app, "assessor").await;
+        expect(
+            "assessor",
+            &assessor,
+            &["/training/coverage", "/training/orders", "/drills/coverage", "/drills/calendar", "/registry/reminders", "/assessment/incidents", "/import"],
+            &["/training", "/training/leave", "/my/training", "/admin/accounts"],
+        );
+        let (organizer, _) = walk(&app, "organizer").await;
+        expect(
+            "organizer",
+            &organizer,
+            &["/training", "/training/coverage", "/training/orders", "/training/leave", "/drills/coverage", "/drills/calendar", "/registry/reminders", "/assessment/metrics"],
+            &["/admin/accounts", "/admin/audit", "/my/training"],
+        );
+        let (admin, _) = walk(&app, "admin").await;
+        expect(
+            "admin",
+            &admin,
+            &["/admin/accounts", "/admin/audit", "/people", "/import", "/training/leave", "/drills/actions", "/registry/reminders", "/assessment/vetoes"],
+            &["/my/training"],
+        );
+    }
+}
