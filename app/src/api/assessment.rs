@@ -105,6 +105,17 @@ pub mod server {
             .collect())
     }
 
+    /// A scheme id that names none, said as a field problem.
+    pub fn no_such_scheme(e: AppError) -> AppError {
+        match e {
+            AppError::NotFound => AppError::invalid(
+                "field.scheme",
+                crate::domain::Problem::new("problem.no_such_scheme"),
+            ),
+            e => e,
+        }
+    }
+
     pub async fn scheme(pool: &AnyPool, id: i64) -> Result<StoredScheme, AppError> {
         store::get_scheme(pool, id).await?.ok_or(AppError::NotFound)
     }
@@ -391,12 +402,7 @@ pub async fn publish_scheme(
                 crate::db::assessment::propose_reopen(&mut tx, &actor(&me), now, id, &reason, rule)
                     .await
             };
-            done.map_err(|e| match e {
-                AppError::NotFound => {
-                    AppError::invalid("field.scheme", Problem::new("problem.no_such_scheme"))
-                }
-                e => e,
-            })?;
+            done.map_err(server::no_such_scheme)?;
             tx.commit().await?;
             Ok(())
         }
@@ -415,7 +421,7 @@ pub async fn decide_reopen(
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
     use crate::domain::scheme::{self, ReopenDecision};
-    use crate::domain::{Problem, text_field};
+    use crate::domain::text_field;
     use ssr::*;
     finish(
         async move {
@@ -453,12 +459,7 @@ pub async fn decide_reopen(
                 rule,
             )
             .await
-            .map_err(|e| match e {
-                AppError::NotFound => {
-                    AppError::invalid("field.scheme", Problem::new("problem.no_such_scheme"))
-                }
-                e => e,
-            })?;
+            .map_err(server::no_such_scheme)?;
             tx.commit().await?;
             Ok(())
         }

@@ -82,12 +82,9 @@ pub mod server {
         c: &mut sqlx::AnyConnection,
         me: &Principal,
     ) -> Result<Reach, crate::error::AppError> {
-        let own = match me.person_id {
-            Some(p) => crate::db::drills::person_unit(c, p)
-                .await?
-                .map(|(_, path)| path),
-            None => None,
-        };
+        let own = crate::api::drills::server::own_unit(c, me)
+            .await?
+            .map(|(_, path)| path);
         Ok(me.reach_with_own_unit(Action::ViewRegistry, own.as_deref()))
     }
 

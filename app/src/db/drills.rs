@@ -178,12 +178,7 @@ pub async fn plans_within(
     }
     if !also.is_empty() {
         // Ids are numbers: listed in the query.
-        let list = also
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        ors.push(format!("p.id IN ({list})"));
+        ors.push(format!("p.id IN ({})", super::id_list(also)));
     }
     if ors.is_empty() {
         return Ok(Vec::new());
@@ -814,11 +809,7 @@ async fn members(
 ) -> Result<HashMap<i64, Vec<i64>>, AppError> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for chunk in keys.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = super::id_list(chunk);
         let rows = sqlx::query(&format!(
             "SELECT {key}, {member} FROM {table} WHERE {key} IN ({list})"
         ))
@@ -842,10 +833,7 @@ pub async fn names(
     }
     let sql = format!(
         "SELECT id, name FROM {table} WHERE id IN ({})",
-        ids.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::id_list(ids)
     );
     Ok(sqlx::query(&sql)
         .fetch_all(&mut *c)
@@ -866,10 +854,7 @@ pub async fn plan_paths(
     }
     let sql = format!(
         "SELECT p.id, u.path FROM emergency_plans p JOIN units u ON u.id = p.unit_id WHERE p.id IN ({})",
-        ids.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::id_list(ids)
     );
     Ok(sqlx::query(&sql)
         .fetch_all(&mut *c)
@@ -890,10 +875,7 @@ pub async fn plan_titles(
     let sql = format!(
         "SELECT v.plan_id, v.title FROM plan_versions v WHERE v.plan_id IN ({}) \
          AND v.version = (SELECT MAX(version) FROM plan_versions m WHERE m.plan_id = v.plan_id) ORDER BY v.plan_id",
-        ids.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::id_list(ids)
     );
     Ok(sqlx::query(&sql)
         .fetch_all(&mut *c)
@@ -1081,7 +1063,7 @@ pub async fn drills_seen(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = super::id_list(ids);
     let sql = format!(
         "SELECT d.id FROM drills d JOIN units u ON u.id = d.organizer_unit_id \
          WHERE d.id IN ({list}) AND {seen}"

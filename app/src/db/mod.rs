@@ -284,6 +284,15 @@ impl Db {
     }
 }
 
+/// Ids for an `IN (...)` list: they are numbers, so they are written into
+/// the query (one query for any number of them, no binds to count).
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
 pub fn like_pattern(needle: &str) -> String {
     let mut s = String::from("%");

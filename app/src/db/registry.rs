@@ -717,11 +717,7 @@ pub async fn entry_paths(tx: &mut Tx<'_>, people: &[i64]) -> Result<Vec<String>,
         return Ok(Vec::new());
     }
     // Ids are numbers: listed in the query, one query for all.
-    let list = people
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::id_list(people);
     Ok(sqlx::query_scalar(&format!(
         "SELECT u.path FROM registry_entries e JOIN units u ON u.id = e.unit_id WHERE e.person_id IN ({list})"
     ))
