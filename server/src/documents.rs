@@ -23,14 +23,7 @@ pub const BODY_LIMIT: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
 fn back(plan: i64, problem: Option<&app::domain::Problem>) -> Response {
     let to = match problem {
         None => format!("/drills/plans/{plan}"),
-        Some(p) => format!(
-            "/drills/plans/{plan}?error={}&arg={}",
-            app::domain::query_escape(&p.key),
-            p.args
-                .first()
-                .map(|a| app::domain::query_escape(a))
-                .unwrap_or_default()
-        ),
+        Some(p) => format!("/drills/plans/{plan}?{}", p.to_query()),
     };
     Redirect::to(&to).into_response()
 }

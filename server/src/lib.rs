@@ -405,16 +405,7 @@ async fn upload(
     {
         Ok(token) => Redirect::to(&format!("/import/{token}")).into_response(),
         Err(app::error::AppError::Invalid { problem, .. }) => {
-            let arg = problem
-                .args
-                .first()
-                .map(|a| app::domain::query_escape(a))
-                .unwrap_or_default();
-            Redirect::to(&format!(
-                "/import?error={}&arg={arg}",
-                app::domain::query_escape(&problem.key)
-            ))
-            .into_response()
+            Redirect::to(&format!("/import?{}", problem.to_query())).into_response()
         }
         Err(e) => (
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

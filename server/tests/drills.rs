@@ -196,7 +196,7 @@ on_both_databases! {
 
         let (status, to) = upload(&app, &admin, plan, "virus.exe", b"MZ\x90\x00").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert!(to.ends_with("?error=problem.doc_type&arg="), "{to}");
+        assert_eq!(to, format!("/drills/plans/{plan}?error=problem.doc_type"));
         let (_, to) = upload(&app, &admin, plan, "fake.pdf", b"<html><script>alert(1)</script>").await;
         assert!(to.contains("error=problem.doc_content"), "{to}");
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_documents").fetch_one(&app.state.db.pool).await.unwrap();

@@ -175,6 +175,15 @@ on_both_databases! {
             let location = r.header("location");
             assert!(location.starts_with(&format!("/import?error={problem}")), "{file}: {location}");
         }
+        // A problem with two arguments comes back with both, and the page
+        // says it whole (it showed a bare "{1}").
+        let mut mixed = "人员编号,姓名,单位编码\nP900,张伟,JD01\n".as_bytes().to_vec();
+        mixed.extend_from_slice(&encoding_rs::GBK.encode("P901,王芳,JD01\n").0);
+        let r = app.post_file("/import/upload", &[("kind", "people")], "mixed.csv", &mixed, &organizer).await;
+        let location = r.header("location");
+        assert_eq!(location, "/import?error=problem.mixed_encoding&arg=3&arg=1");
+        let page = app.get(&location, Some(&organizer)).await;
+        assert!(page.body.contains("第 3 行与第 1 行的文字编码不同"), "{}", page.body);
         let staged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_staging")
             .fetch_one(&app.state.db.pool)
             .await

@@ -256,6 +256,18 @@ where
     });
 }
 
+/// The problem a plain form post was sent back with
+/// (`Problem::to_query`): `None` when the address has none.
+pub fn query_problem() -> Memo<Option<crate::domain::Problem>> {
+    let q = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        let q = q.read();
+        let key = q.get("error").filter(|k| !k.is_empty())?;
+        let args = q.get_all("arg").unwrap_or_default();
+        Some(crate::domain::Problem { key, args })
+    })
+}
+
 /// Query string parameter, or empty.
 pub fn query_param(name: &'static str) -> Memo<String> {
     let q = leptos_router::hooks::use_query_map();

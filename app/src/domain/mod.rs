@@ -68,6 +68,18 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The problem as a query string (`error=KEY&arg=A&arg=B`), for a
+    /// redirect back to the page after a plain form post; every argument
+    /// goes along (a message with `{1}` needs its second).
+    pub fn to_query(&self) -> String {
+        let mut q = format!("error={}", query_escape(&self.key));
+        for a in &self.args {
+            q.push_str("&arg=");
+            q.push_str(&query_escape(a));
+        }
+        q
+    }
+
     pub fn new(key: &str) -> Self {
         Problem {
             key: key.to_string(),
@@ -148,6 +160,18 @@ pub fn code_field(raw: &str) -> Result<String, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_goes_into_a_query_with_all_its_arguments() {
+        assert_eq!(
+            Problem::with("problem.mixed_encoding", &["3", "1"]).to_query(),
+            "error=problem.mixed_encoding&arg=3&arg=1"
+        );
+        assert_eq!(
+            Problem::with("problem.bad_csv", &["a&b=c"]).to_query(),
+            "error=problem.bad_csv&arg=a%26b%3Dc"
+        );
+    }
 
     #[test]
     fn a_local_day_runs_from_local_midnight() {

@@ -9,9 +9,8 @@ use crate::api::drills::{
     list_emergency_plans,
 };
 use crate::components::{
-    TextArea, UnitSelect, action_error, gated, id_param, query_param, show, use_lang,
+    TextArea, UnitSelect, action_error, gated, id_param, query_problem, show, use_lang,
 };
-use crate::domain::Problem;
 use crate::domain::authz::{Action, Reach};
 use crate::domain::drills::{MAX_DOCUMENT_BYTES, PlanKind, PlanStatus, PlanStep, Share};
 use crate::domain::local_time;
@@ -186,8 +185,7 @@ pub fn PlanPage() -> impl IntoView {
         step: ServerAction::new(),
         revise: ServerAction::new(),
     };
-    let error = query_param("error");
-    let arg = query_param("arg");
+    let problem = query_problem();
     gated(None, move |_| {
         let detail = Resource::new(
             move || (id(), a.step.version().get(), a.revise.version().get()),
@@ -195,13 +193,9 @@ pub fn PlanPage() -> impl IntoView {
         );
         view! {
             <DrillsNav />
-            {move || {
-                let key = error.get();
-                (!key.is_empty()).then(|| {
-                    let p = Problem::with(&key, &[&arg.get()]);
-                    view! { <p class="error" role="alert" data-test="upload-error">{lang.problem(&p)}</p> }
-                })
-            }}
+            {move || problem.get().map(|p| view! {
+                <p class="error" role="alert" data-test="upload-error">{lang.problem(&p)}</p>
+            })}
             <Transition fallback=|| ()>
                 {move || show(detail.get(), lang, move |d: PlanDetail| plan_view(d, lang, a))}
             </Transition>

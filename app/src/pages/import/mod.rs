@@ -2,8 +2,7 @@
 //! row-level problem, confirm.
 
 use crate::api::imports::{ConfirmImport, preview_import};
-use crate::components::{action_error, gated, query_param, show, use_lang};
-use crate::domain::Problem;
+use crate::components::{action_error, gated, query_problem, show, use_lang};
 use crate::domain::import::ImportKind;
 use crate::i18n::Lang;
 use crate::model::ImportPreview;
@@ -13,8 +12,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let lang = use_lang();
-    let error = query_param("error");
-    let arg = query_param("arg");
+    let problem = query_problem();
     gated(None, move |me| {
         let kinds: Vec<ImportKind> = ImportKind::ALL
             .into_iter()
@@ -24,11 +22,13 @@ pub fn ImportPage() -> impl IntoView {
             return view! { <crate::components::ErrorPanel error=crate::error::AppError::Forbidden /> }.into_any();
         }
         let message = move || {
-            let key = error.get();
-            (key.starts_with("problem.") || key.starts_with("error.")).then(|| {
-                let text = lang.problem(&Problem::with(&key, &[&arg.get()]));
-                view! { <p class="error" role="alert">{lang.t("import.unreadable")} " " {text}</p> }
-            })
+            problem
+                .get()
+                .filter(|p| p.key.starts_with("problem.") || p.key.starts_with("error."))
+                .map(|p| {
+                    let text = lang.problem(&p);
+                    view! { <p class="error" role="alert">{lang.t("import.unreadable")} " " {text}</p> }
+                })
         };
         view! {
             <h1>{lang.t("import.title")}</h1>
