@@ -153,6 +153,10 @@ pub struct StoredScheme {
     /// assessor who gave a reason.
     #[serde(default)]
     pub published_gaps: Vec<String>,
+    /// The evidence frozen at publication, which a published year's
+    /// results and explanations read.
+    #[serde(default)]
+    pub snapshot_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,12 +177,90 @@ pub struct ScoreRow {
     pub updated_at: i64,
 }
 
+/// A metric value with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetricRow {
     pub unit_id: i64,
     pub metric: String,
     pub numerator: i64,
     pub denominator: i64,
+    pub origin: crate::domain::evidence::Origin,
+    /// An override's reason.
+    pub reason: String,
+    /// What the platform computed last (beside an override).
+    pub computed: Option<(i64, i64)>,
+    pub computed_at: Option<i64>,
+    pub updated_by: String,
+    pub updated_at: i64,
+    /// The record behind the last change (`plan:12`, `drill:3`, ...).
+    pub source: String,
+}
+
+/// A record a computed value counts, with the page that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What the record is (`plan_in_force`, `plan_missing`, `drill_held`,
+    /// `completions`, `reporter_valid`, `reporter_gap`), said by the page
+    /// in its language.
+    pub kind: String,
+    /// Names, titles and dates: data, in no language.
+    pub label: String,
+    pub href: String,
+    /// Counted towards the value (a plan in force, a completion) or
+    /// counted against it (a unit with no plan).
+    pub counts: bool,
+}
+
+/// One change to a figure a unit's assessment reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub year: i64,
+    pub unit_id: i64,
+    /// `metric:plan_coverage`, `score:duty`, `event:late_report`, `bonus`,
+    /// `veto`.
+    pub item: String,
+    pub before: String,
+    pub after: String,
+    /// `sync`, `entered`, `override`, `override_removed`, `score`,
+    /// `event_added`, ...
+    pub cause: String,
+    pub source: String,
+    pub actor: String,
+    pub at: i64,
+}
+
+/// "Since you last looked": the units whose totals moved, each with the
+/// changes behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeFeed {
+    /// When the assessor last marked the results seen (none: never).
+    pub seen_at: Option<i64>,
+    pub units: Vec<FeedUnit>,
+    /// More changes than listed.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedUnit {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub before: Option<Points>,
+    pub after: Option<Points>,
+    pub changes: Vec<ChangeRow>,
+}
+
+/// What a published year's explanation shows of one unit, frozen at
+/// publication.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SnapshotDetail {
+    pub scores: Vec<ScoreRow>,
+    pub metrics: Vec<MetricRow>,
+    pub events: Vec<EventRow>,
+    pub bonuses: Vec<BonusRow>,
+    pub vetoes: Vec<VetoRow>,
+    /// Per metric key, the records it counted.
+    pub evidence: Vec<(String, Vec<Evidence>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +377,9 @@ pub struct Results {
     pub chart_svg: String,
     /// Units allowed excellent under the quota, if there is one.
     pub quota_places: Option<u32>,
+    /// For those who assess, what moved since they last looked (live
+    /// years only).
+    pub feed: Option<ChangeFeed>,
 }
 
 /// Everything about one unit in one scheme: the scoring sheet and the
@@ -304,9 +389,12 @@ pub struct UnitAssessment {
     pub scheme: StoredScheme,
     pub unit: Unit,
     pub scores: Vec<ScoreRow>,
-    /// (indicator code, numerator, denominator) for ratio indicators with
-    /// data.
-    pub ratios: Vec<(String, i64, i64)>,
+    /// (indicator code, its metric value) for ratio indicators with data.
+    pub ratios: Vec<(String, MetricRow)>,
+    /// Per metric key, the records a computed value counted.
+    pub evidence: Vec<(String, Vec<Evidence>)>,
+    /// This unit's changes in the year, newest first (live years only).
+    pub changes: Vec<ChangeRow>,
     pub events: Vec<EventRow>,
     pub bonuses: Vec<BonusRow>,
     pub vetoes: Vec<VetoRow>,

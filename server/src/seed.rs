@@ -452,6 +452,39 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     )
     .await?;
     seed_registry(&mut tx, &actor, now).await?;
+    // This year's computed metrics, from what was just seeded.
+    let today = app::domain::local_date(now).unwrap_or_default();
+    app::db::drills::sync_metrics(&mut tx, &actor, now, today, "seed").await?;
+    app::db::training::sync_coverage(
+        &mut tx,
+        &actor,
+        now,
+        chrono::Datelike::year(&today).into(),
+        None,
+        "seed",
+    )
+    .await?;
+    // The platform's rotation this year is 城关街道's; the other
+    // subdistricts trained on their own and the office checked their paper
+    // ledgers: an assessor's override, with that reason, which the sheet
+    // shows beside whatever the platform computes later.
+    for (n, (code, ..)) in SUBDISTRICTS.iter().enumerate().skip(1) {
+        app::db::assessment::save_metric(
+            &mut tx,
+            &as_account("assessor"),
+            now,
+            &app::db::assessment::EnteredMetric {
+                year: chrono::Datelike::year(&today).into(),
+                unit_id: ids[code],
+                metric: "training_coverage",
+                numerator: 10 - (n as i64 % 3),
+                denominator: 10,
+                reason: "街道自行组织培训,纸质台账已核验",
+                source: "seed",
+            },
+        )
+        .await?;
+    }
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
         .await?;
@@ -565,13 +598,31 @@ async fn seed_assessment(
                 )
                 .await?;
             }
+            // Last year's metric values come from the office's ledger (the
+            // platform did not exist yet): entered, with that as the
+            // reason. This year's are computed from the demo's plans,
+            // drills and training once they are seeded (`seed_demo`).
             let metrics = [
                 ("plan_coverage", 20 - (n % 3), 20),
                 ("training_coverage", 30 - n - offset, 30),
                 ("drills_held", 2 - (n % 2), 2),
             ];
-            for (metric, num, den) in metrics {
-                store::save_metric(tx, actor, now, y, unit, metric, num, den).await?;
+            for (metric, numerator, denominator) in metrics.into_iter().filter(|_| offset == 1) {
+                store::save_metric(
+                    tx,
+                    actor,
+                    now,
+                    &store::EnteredMetric {
+                        year: y,
+                        unit_id: unit,
+                        metric,
+                        numerator,
+                        denominator,
+                        reason: "往年台账 / last year's ledger",
+                        source: "seed",
+                    },
+                )
+                .await?;
             }
         }
         let event = |unit: &str, event: &str, count: i64, day: &str, what: &str| store::NewEvent {
@@ -1029,6 +1080,6 @@ async fn seed_registry(
         let expires = issued.checked_add_months(Months::new(months));
         store::issue_certificate(tx, actor, now, person, course, None, issued, expires).await?;
     }
-    store::sync_reporter_coverage(tx, actor, now, today, None).await?;
+    store::sync_reporter_coverage(tx, actor, now, today, None, "seed").await?;
     Ok(())
 }

@@ -118,6 +118,7 @@ async fn scored(app: &TestApp, assessor: &str) -> i64 {
                     ("metric", "plan_coverage"),
                     ("numerator", n),
                     ("denominator", d),
+                    ("reason", "2018年台账"),
                 ],
                 Some(assessor),
             )
@@ -561,5 +562,200 @@ on_both_databases! {
         let r = app.call(REMOVE_EVENT, &[("id", &events[0].id.to_string())], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(app::db::assessment::events(&app.state.db.pool, 2018, None).await.unwrap().len(), 1);
+    }
+}
+
+// ---- evidence behind the figures (issue 13 §1) ----
+
+const REMOVE_OVERRIDE: &str = <api::RemoveMetricOverride as ServerFn>::PATH;
+const MARK_SEEN: &str = <api::MarkResultsSeen as ServerFn>::PATH;
+const SYNC_DRILL_METRICS: &str = <app::api::drills::SyncDrillMetrics as ServerFn>::PATH;
+
+/// The scheme of `scheme_form` for this year (the year syncs write), with
+/// both units' manual indicators scored (JD01 58 + 24, GA 50 + 20): its
+/// id and the year.
+async fn this_year(app: &TestApp, assessor: &str) -> (i64, i64) {
+    use chrono::Datelike;
+    let year = local_today(app).year() as i64;
+    let mut form = scheme_form("60");
+    set_field(&mut form, "form[year]", &year.to_string());
+    set_field(&mut form, "form[code]", &format!("S{year}"));
+    let id: i64 = call_ok(app, SAVE_SCHEME, &pairs(&form), assessor).await;
+    for (unit, duty, report) in [("JD01", "58", "24"), ("GA", "50", "20")] {
+        let unit = app.district.units[unit].to_string();
+        let r = app
+            .call(
+                SAVE_SCORES,
+                &[
+                    ("scheme_id", &id.to_string()),
+                    ("unit_id", &unit),
+                    ("scores[0][indicator]", "duty"),
+                    ("scores[0][points]", duty),
+                    ("scores[1][indicator]", "report"),
+                    ("scores[1][points]", report),
+                ],
+                Some(assessor),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    (id, year)
+}
+
+async fn sheet(app: &TestApp, scheme: i64, unit: &str, who: &str) -> UnitAssessment {
+    call_ok(
+        app,
+        UNIT,
+        &[
+            ("scheme_id", &scheme.to_string()),
+            ("unit_id", &app.district.units[unit].to_string()),
+        ],
+        who,
+    )
+    .await
+}
+
+/// The audit rows of an action, as their after-JSON.
+async fn audit_after(db: &app::db::Db, action: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = $1 ORDER BY id")
+        .bind(action)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+}
+
+on_both_databases! {
+    async fn an_override_needs_a_reason_survives_a_sync_and_keeps_the_computed_value_beside_it(db: Db) {
+        use app::domain::evidence::Origin;
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let keeper = district_organizer(&app, "keeper").await;
+        let (id, year) = this_year(&app, &assessor).await;
+        let jd = app.district.units["JD01"];
+        let override_form = |reason: &'static str| {
+            owned(&[("year", &year.to_string()), ("unit_id", &jd.to_string()), ("metric", "plan_coverage"),
+                ("numerator", "1"), ("denominator", "1"), ("reason", reason)])
+        };
+        // Without a reason an override is refused, naming the field; nothing is stored.
+        let r = app.call(SAVE_METRIC, &pairs(&override_form("")), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("field.reason") && r.body.contains("problem.override_needs_reason"), "{}", r.body);
+        assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, None);
+
+        let r = app.call(SAVE_METRIC, &pairs(&override_form("纸质预案已备案,系统未录入")), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // The sync computes 0/1 for JD01 (no plan in force): the override stays,
+        // the computed value is kept beside it, and the sheet says both.
+        call_ok::<(usize, usize)>(&app, SYNC_DRILL_METRICS, &[], &keeper).await;
+        assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, Some((1, 1)));
+        let a = sheet(&app, id, "JD01", &assessor).await;
+        let (_, m) = a.ratios.iter().find(|(k, _)| k == "plans").expect("the plans ratio");
+        assert_eq!((m.origin, m.computed, m.reason.as_str()), (Origin::Override, Some((0, 1)), "纸质预案已备案,系统未录入"));
+        assert_eq!(a.outcome.total.map(|t| t.to_string()).as_deref(), Some("97.0"), "58 + 24 + 15");
+        let evidence = &a.evidence.iter().find(|(k, _)| k == "plan_coverage").expect("evidence").1;
+        assert_eq!(evidence.iter().map(|e| (e.kind.as_str(), e.label.as_str())).collect::<Vec<_>>(), [("plan_missing", "城关街道")]);
+        let plans: Vec<_> = a.changes.iter().filter(|c| c.item != "metric:drills_held").collect();
+        let causes: Vec<&str> = plans.iter().map(|c| c.cause.as_str()).collect();
+        assert_eq!(causes, ["sync_beside_override", "override", "score", "score"], "newest first");
+        assert_eq!((plans[0].before.as_str(), plans[0].after.as_str()), ("1/1", "0/1"));
+
+        // Taking the override back lets the computed value count.
+        let r = app.call(REMOVE_OVERRIDE, &[("year", &year.to_string()), ("unit_id", &jd.to_string()), ("metric", "plan_coverage")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)));
+        let a = sheet(&app, id, "JD01", &assessor).await;
+        assert_eq!(a.outcome.total.map(|t| t.to_string()).as_deref(), Some("82.0"));
+        assert_eq!(a.ratios[0].1.origin, Origin::Computed);
+        // Once more is a conflict, not a silent success; an organizer may not.
+        let again = app.call(REMOVE_OVERRIDE, &[("year", &year.to_string()), ("unit_id", &jd.to_string()), ("metric", "plan_coverage")], Some(&assessor)).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        let r = app.call(SAVE_METRIC, &pairs(&override_form("理由")), Some(&keeper)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn a_sync_is_one_audit_entry_and_the_feed_says_what_moved_since_last_looked(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let keeper = district_organizer(&app, "keeper").await;
+        let (id, _) = this_year(&app, &assessor).await;
+        call_ok::<(usize, usize)>(&app, SYNC_DRILL_METRICS, &[], &keeper).await;
+        // One entry for the sync, listing both units; no row per unit.
+        let syncs = audit_after(&app.state.db, "metric.sync").await;
+        let plan_sync = syncs.iter().find(|s| s.contains("\"units\"") && s.contains(&format!("\"unit_id\":{}", app.district.units["GA"]))).expect("a sync entry");
+        assert!(plan_sync.contains(&format!("\"unit_id\":{}", app.district.units["JD01"])), "{plan_sync}");
+        assert_eq!(audited(&app.state.db, "metric.set").await, 0);
+
+        // Never marked seen: the year's changes so far, no totals compared.
+        let r = results(&app, id, &assessor).await;
+        let feed = r.feed.expect("assessors get the feed");
+        assert_eq!(feed.seen_at, None);
+        assert_eq!(feed.units.len(), 2);
+        let r = app.call(MARK_SEEN, &[("id", &id.to_string())], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(results(&app, id, &assessor).await.feed.unwrap().units.is_empty(), "nothing since");
+
+        // A late report for JD01: the feed names the unit, its total before
+        // and after, and the change with its record.
+        let jd = app.district.units["JD01"].to_string();
+        let r = app.call(ADD_EVENT, &[("scheme_id", &id.to_string()), ("unit_id", &jd), ("event", "late_report"),
+            ("description", "暴雨信息迟报")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let feed = results(&app, id, &assessor).await.feed.unwrap();
+        assert_eq!(feed.units.len(), 1, "{feed:?}");
+        let u = &feed.units[0];
+        assert_eq!((u.unit_name.as_str(), u.before.map(|p| p.to_string()), u.after.map(|p| p.to_string())),
+            ("城关街道", Some("82.0".into()), Some("81.0".into())));
+        assert_eq!(u.changes.iter().map(|c| (c.item.as_str(), c.cause.as_str())).collect::<Vec<_>>(), [("event:late_report", "event_added")]);
+        assert!(u.changes[0].source.starts_with("event:"));
+        // Another assessor has their own "last looked"; organizers get no feed.
+        let other = app.login("assessor2").await;
+        assert_eq!(results(&app, id, &other).await.feed.unwrap().units.len(), 2);
+        assert!(results(&app, id, &keeper).await.feed.is_none());
+    }
+
+    async fn a_plan_counts_for_its_own_unit_and_publishing_freezes_the_year(db: Db) {
+        let app = TestApp::on(db).await;
+        let assessor = app.login("assessor").await;
+        let admin = app.login("admin").await;
+        let keeper = district_organizer(&app, "keeper").await;
+        let (id, year) = this_year(&app, &assessor).await;
+        let (jd, ga) = (app.district.units["JD01"], app.district.units["GA"]);
+        call_ok::<(usize, usize)>(&app, SYNC_DRILL_METRICS, &[], &keeper).await;
+        // The department's plan moves the department, and no subdistrict.
+        let plan = new_emergency_plan(&app, &keeper, ga, "department", "公安分局部门应急预案").await;
+        file(&app, &keeper, &admin, plan).await;
+        assert_eq!(stored_metric(&app.state.db, ga, "plan_coverage").await, Some((1, 1)));
+        assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)));
+        let moved: Vec<(i64, String)> = sqlx::query_as("SELECT unit_id, source FROM assessment_changes WHERE cause = 'sync' AND source <> 'sync'")
+            .fetch_all(&app.state.db.pool).await.unwrap();
+        assert_eq!(moved, [(ga, format!("plan:{plan}"))]);
+        let ga_sheet = sheet(&app, id, "GA", &assessor).await;
+        let evidence = &ga_sheet.evidence.iter().find(|(k, _)| k == "plan_coverage").unwrap().1;
+        assert_eq!(evidence[0].href, format!("/drills/plans/{plan}"));
+        assert!(evidence[0].counts);
+
+        // Published, the year reads what was frozen: JD01 filing its plan,
+        // a new department and a renamed unit change nothing in it.
+        let r = app.call(PUBLISH, &[("id", &id.to_string()), ("publish", "1")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let before = results(&app, id, &assessor).await;
+        assert!(before.feed.is_none(), "a published year has no feed");
+        let jd_plan = new_emergency_plan(&app, &keeper, jd, "overall", "城关街道总体应急预案").await;
+        file(&app, &keeper, &admin, jd_plan).await;
+        assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)), "a published year is left alone");
+        let r = app.call(<app::api::units::SaveUnit as ServerFn>::PATH, &[("code", "JT"), ("name", "交通运输局"),
+            ("kind", "department"), ("min_on_duty", "1")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        sqlx::query("UPDATE units SET name = '城关街道办事处' WHERE id = $1").bind(jd).execute(&app.state.db.pool).await.unwrap();
+        sqlx::query("UPDATE assessment_metrics SET numerator = 1 WHERE unit_id = $1").bind(jd).execute(&app.state.db.pool).await.unwrap();
+        let after = results(&app, id, &assessor).await;
+        let rows = |r: &Results| r.rows.iter().map(|x| (x.unit_name.clone(), x.outcome.total)).collect::<Vec<_>>();
+        assert_eq!(rows(&after), rows(&before));
+        assert_eq!(rows(&after).len(), 2, "the new department is not in a published year");
+        let jd_sheet = sheet(&app, id, "JD01", &assessor).await;
+        assert_eq!(jd_sheet.ratios[0].1.numerator, 0, "the explanation reads the snapshot");
+        assert_eq!(jd_sheet.evidence.iter().find(|(k, _)| k == "plan_coverage").unwrap().1[0].kind, "plan_missing");
+        assert!(jd_sheet.changes.is_empty());
+        let _ = year;
     }
 }

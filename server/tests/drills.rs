@@ -31,58 +31,9 @@ const CLOSE_ACTION: &str = <api::CloseCorrectiveAction as ServerFn>::PATH;
 const ACTIONS: &str = <api::ListCorrectiveActions as ServerFn>::PATH;
 const CALENDAR: &str = <api::GetCalendar as ServerFn>::PATH;
 
-async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
-    app.call(
-        STEP,
-        &[("id", &plan.to_string()), ("step", step)],
-        Some(who),
-    )
-    .await
-    .status
-}
-
 /// Where GA holds its drills (the command centre): one place, so drills
 /// at the same hours clash.
 const PLACE: &str = "区应急指挥中心";
-
-/// A small PDF, as the type check wants it.
-const PDF: &[u8] = b"%PDF-1.7\n% \xe5\xba\x94\xe6\x80\xa5\n1 0 obj\nendobj\n%%EOF";
-
-/// Walks a draft to filed as people do: its keeper uploads the document,
-/// someone else approves it, the keeper publishes and files it.
-async fn file(app: &TestApp, keeper: &str, approver: &str, plan: i64) {
-    let (_, to) = upload(app, keeper, plan, "预案.pdf", PDF).await;
-    assert_eq!(to, format!("/drills/plans/{plan}"), "the document is kept");
-    assert_eq!(
-        step(app, approver, plan, "approve").await,
-        StatusCode::OK,
-        "approve"
-    );
-    for s in ["publish", "file"] {
-        assert_eq!(step(app, keeper, plan, s).await, StatusCode::OK, "{s}");
-    }
-}
-
-/// A multipart upload of one file to a plan: the status and where it
-/// sends the browser.
-async fn upload(
-    app: &TestApp,
-    who: &str,
-    plan: i64,
-    name: &str,
-    bytes: &[u8],
-) -> (StatusCode, String) {
-    let r = app
-        .post_file(
-            &format!("/drills/plans/{plan}/document"),
-            &[],
-            name,
-            bytes,
-            who,
-        )
-        .await;
-    (r.status, r.header("location"))
-}
 
 /// A published training plan with one batch that P1 (the trainee) sits
 /// in, on `start..=end`.

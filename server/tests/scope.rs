@@ -458,7 +458,7 @@ on_both_databases! {
         for (unit, n, d) in [(jd, "20", "20"), (ga, "3", "4")] {
             let unit = unit.to_string();
             let r = app
-                .call(SAVE_METRIC, &[("year", "2018"), ("unit_id", &unit), ("metric", "plan_coverage"), ("numerator", n), ("denominator", d)], Some(&assessor))
+                .call(SAVE_METRIC, &[("year", "2018"), ("unit_id", &unit), ("metric", "plan_coverage"), ("numerator", n), ("denominator", d), ("reason", "往年台账")], Some(&assessor))
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         }

@@ -164,6 +164,7 @@ pub mod server {
             .collect();
         let chart_svg = distribution_chart(&rows, lang);
         Ok(Results {
+            feed: None,
             quota_places: scheme
                 .def
                 .scheme
@@ -199,6 +200,80 @@ pub mod server {
         labels.push(lang.t("assessment.vetoed").to_string());
         labels.push(lang.t("assessment.incomplete").to_string());
         crate::charts::bar_chart(lang.t("assessment.distribution"), &labels, &counts)
+    }
+
+    /// The most changes "since you last looked" lists.
+    pub const FEED_LIMIT: usize = 300;
+
+    /// What moved in a scheme's open year since the caller last marked its
+    /// results seen: the units (within their reach) whose totals changed or
+    /// that have changes, each with its changes. Before the first mark, the
+    /// year's changes from the start, with no totals to compare.
+    pub async fn feed(
+        pool: &AnyPool,
+        me: &Principal,
+        scheme: &StoredScheme,
+        evaluated: &[(Unit, Outcome)],
+    ) -> Result<crate::model::ChangeFeed, AppError> {
+        use crate::domain::evidence::moved_totals;
+        use crate::model::{ChangeFeed, FeedUnit};
+        use std::collections::HashMap;
+        let mut c = pool.acquire().await?;
+        let seen = store::seen(&mut c, me.account_id, scheme.id).await?;
+        let (after_id, seen_at, totals) = match seen {
+            Some((last, at, totals)) => (last, Some(at), totals),
+            None => (0, None, HashMap::new()),
+        };
+        let mut changes = store::changes(
+            &mut c,
+            scheme.def.year as i64,
+            after_id,
+            None,
+            FEED_LIMIT as i64 + 1,
+        )
+        .await?;
+        drop(c);
+        let truncated = changes.len() > FEED_LIMIT;
+        changes.truncate(FEED_LIMIT);
+        let visible: Vec<&(Unit, Outcome)> = evaluated
+            .iter()
+            .filter(|(u, _)| me.may_at(Action::ViewAssessment, &u.path))
+            .collect();
+        let now: Vec<(String, Option<Points>)> = visible
+            .iter()
+            .map(|(u, o)| (u.code.clone(), o.total))
+            .collect();
+        let moved: Vec<String> = if seen_at.is_some() {
+            moved_totals(&totals, &now)
+                .into_iter()
+                .map(|m| m.unit)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut units: Vec<FeedUnit> = Vec::new();
+        for (u, o) in visible {
+            let mine: Vec<_> = changes
+                .iter()
+                .filter(|c| c.unit_id == u.id)
+                .cloned()
+                .collect();
+            if mine.is_empty() && !moved.contains(&u.code) {
+                continue;
+            }
+            units.push(FeedUnit {
+                unit_id: u.id,
+                unit_name: u.name.clone(),
+                before: totals.get(&u.code).copied().flatten(),
+                after: o.total,
+                changes: mine,
+            });
+        }
+        Ok(ChangeFeed {
+            seen_at,
+            units,
+            truncated,
+        })
     }
 
     /// The results as export rows: code, name, total, grade, rank, vetoed.
@@ -475,7 +550,50 @@ pub async fn scheme_results(id: i64) -> Result<Results, AppError> {
     finish(
         async move {
             let me = require_may(Action::ViewAssessment)?;
-            server::results(&state()?.db.pool, &me, id, detect_lang()).await
+            let pool = &state()?.db.pool;
+            let mut results = server::results(pool, &me, id, detect_lang()).await?;
+            if me.may(Action::Assess) && !results.scheme.published {
+                let evaluated =
+                    crate::db::assessment::evaluate_scheme(pool, &results.scheme).await?;
+                results.feed = Some(server::feed(pool, &me, &results.scheme, &evaluated).await?);
+            }
+            Ok(results)
+        }
+        .await,
+    )
+}
+
+/// Marks a scheme's results seen by the caller: "since you last looked"
+/// starts again from here.
+#[server(endpoint = "mark_results_seen")]
+pub async fn mark_results_seen(id: i64) -> Result<(), AppError> {
+    use crate::db::assessment as store;
+    use crate::domain::authz::Action;
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(Action::Assess)?;
+            let st = state()?;
+            let scheme = server::scheme(&st.db.pool, id).await?;
+            let evaluated = store::evaluate_scheme(&st.db.pool, &scheme).await?;
+            let totals = evaluated
+                .iter()
+                .filter(|(u, _)| me.may_at(Action::ViewAssessment, &u.path))
+                .map(|(u, o)| (u.code.clone(), o.total))
+                .collect();
+            let mut tx = st.db.write().await?;
+            let last = store::last_change(&mut tx, scheme.def.year as i64).await?;
+            store::mark_seen(
+                &mut tx,
+                me.account_id,
+                id,
+                st.clock.now_secs(),
+                last,
+                &totals,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
         }
         .await,
     )
@@ -512,7 +630,49 @@ pub async fn load_unit_assessment(
             if !me.may_at(Action::ViewAssessment, &unit.path) {
                 return Err(AppError::Forbidden);
             }
-            let metrics = store::metrics(pool, year).await?;
+            // A published year reads what publishing froze; an open one
+            // the records as they stand, with the records each computed
+            // value counts and the unit's changes.
+            let frozen = match (scheme.published, scheme.snapshot_id) {
+                (true, Some(s)) => store::snapshot_detail(pool, s, unit_id).await?,
+                _ => None,
+            };
+            let keys: Vec<&str> = scheme
+                .def
+                .scheme
+                .indicators
+                .iter()
+                .filter(|i| matches!(i.method, Method::Ratio { .. }))
+                .map(|i| i.metric_key())
+                .collect();
+            let detail = match frozen {
+                Some(d) => d,
+                None => {
+                    let (today, _) = crate::api::training::server::today_and_now()?;
+                    let mut c = pool.acquire().await?;
+                    let evidence =
+                        crate::db::evidence::of_unit(&mut c, year as i32, today, unit_id, &keys)
+                            .await?;
+                    crate::model::SnapshotDetail {
+                        scores: store::scores(pool, scheme_id, Some(unit_id)).await?,
+                        metrics: store::metrics(pool, year)
+                            .await?
+                            .into_iter()
+                            .filter(|m| m.unit_id == unit_id)
+                            .collect(),
+                        events: store::events(pool, year, Some(unit_id)).await?,
+                        bonuses: store::bonuses(pool, year, Some(unit_id)).await?,
+                        vetoes: store::vetoes(pool, Some(year), Some(unit_id)).await?,
+                        evidence,
+                    }
+                }
+            };
+            let changes = if scheme.published {
+                Vec::new()
+            } else {
+                let mut c = pool.acquire().await?;
+                store::unit_changes(&mut c, year, unit_id, 100).await?
+            };
             let ratios = scheme
                 .def
                 .scheme
@@ -520,10 +680,11 @@ pub async fn load_unit_assessment(
                 .iter()
                 .filter(|i| matches!(i.method, Method::Ratio { .. }))
                 .filter_map(|i| {
-                    metrics
+                    detail
+                        .metrics
                         .iter()
-                        .find(|m| m.unit_id == unit_id && m.metric == i.metric_key())
-                        .map(|m| (i.code.clone(), m.numerator, m.denominator))
+                        .find(|m| m.metric == i.metric_key())
+                        .map(|m| (i.code.clone(), m.clone()))
                 })
                 .collect();
             // Category totals: the sum of indicator scores per category.
@@ -571,10 +732,12 @@ pub async fn load_unit_assessment(
             });
             Ok(UnitAssessment {
                 may_score: me.may_at(Action::Assess, &unit.path) && !scheme.published,
-                scores: store::scores(pool, scheme_id, Some(unit_id)).await?,
-                events: store::events(pool, year, Some(unit_id)).await?,
-                bonuses: store::bonuses(pool, year, Some(unit_id)).await?,
-                vetoes: store::vetoes(pool, Some(year), Some(unit_id)).await?,
+                scores: detail.scores,
+                events: detail.events,
+                bonuses: detail.bonuses,
+                vetoes: detail.vetoes,
+                evidence: detail.evidence,
+                changes,
                 quota_places: scheme
                     .def
                     .scheme
@@ -1276,6 +1439,9 @@ pub async fn load_metric_table(#[server(default)] year: i64) -> Result<MetricTab
 }
 
 /// Enters one metric value (numerator of denominator) for a unit's year.
+/// For a metric the platform computes this is an override, and needs a
+/// reason; it stands until removed, later syncs keeping the computed value
+/// beside it.
 #[server(endpoint = "save_metric")]
 pub async fn save_metric(
     year: i64,
@@ -1283,8 +1449,9 @@ pub async fn save_metric(
     metric: String,
     numerator: String,
     denominator: String,
+    #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    use crate::domain::{Problem, code_field};
+    use crate::domain::{Problem, code_field, text_field};
     use ssr::*;
     finish(
         async move {
@@ -1315,17 +1482,65 @@ pub async fn save_metric(
             };
             let n = whole(&numerator, "field.numerator")?;
             let d = whole(&denominator, "field.denominator")?;
+            let reason = match reason.trim() {
+                "" if crate::domain::evidence::is_computed(&metric) => {
+                    return Err(AppError::invalid(
+                        "field.reason",
+                        Problem::new("problem.override_needs_reason"),
+                    ));
+                }
+                "" => String::new(),
+                text => {
+                    text_field(text, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?
+                }
+            };
             let mut tx = st.db.write().await?;
             crate::db::assessment::open_unit(&mut tx, year, unit_id).await?;
             crate::db::assessment::save_metric(
                 &mut tx,
                 &actor(&me),
                 st.clock.now_secs(),
+                &crate::db::assessment::EnteredMetric {
+                    year,
+                    unit_id,
+                    metric: &metric,
+                    numerator: n,
+                    denominator: d,
+                    reason: &reason,
+                    source: "form",
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Takes an assessor's override of a computed metric back: the computed
+/// value counts again.
+#[server(endpoint = "remove_metric_override")]
+pub async fn remove_metric_override(
+    year: i64,
+    unit_id: i64,
+    metric: String,
+) -> Result<(), AppError> {
+    use ssr::*;
+    finish(
+        async move {
+            let me = require_may(crate::domain::authz::Action::Assess)?;
+            let st = state()?;
+            server::unit_to_assess(&st.db.pool, &me, unit_id).await?;
+            let mut tx = st.db.write().await?;
+            crate::db::assessment::open_unit(&mut tx, year, unit_id).await?;
+            crate::db::assessment::remove_override(
+                &mut tx,
+                &actor(&me),
+                st.clock.now_secs(),
                 year,
                 unit_id,
                 &metric,
-                n,
-                d,
             )
             .await?;
             tx.commit().await?;

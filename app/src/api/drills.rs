@@ -279,8 +279,11 @@ pub mod server {
         actor: &crate::db::audit::Actor,
         at: i64,
         today: chrono::NaiveDate,
+        source: &str,
     ) -> Result<(), AppError> {
-        store::sync_metrics(tx, actor, at, today).await.map(|_| ())
+        store::sync_metrics(tx, actor, at, today, source)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -454,7 +457,7 @@ pub async fn step_emergency_plan(id: i64, step: String) -> Result<(), AppError> 
             let who = actor(&me);
             crate::db::drills::step(&mut tx, &who, now, today, id, step).await?;
             if step == PlanStep::File {
-                server::sync(&mut tx, &who, now, today).await?;
+                server::sync(&mut tx, &who, now, today, &format!("plan:{id}")).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -564,7 +567,8 @@ pub async fn sync_drill_metrics() -> Result<(usize, usize), AppError> {
             let (today, now) = server::today_and_now()?;
             let st = state()?;
             let mut tx = st.db.write().await?;
-            let done = crate::db::drills::sync_metrics(&mut tx, &actor(&me), now, today).await?;
+            let done =
+                crate::db::drills::sync_metrics(&mut tx, &actor(&me), now, today, "sync").await?;
             tx.commit().await?;
             Ok(done)
         }
@@ -831,7 +835,7 @@ pub async fn hold_drill(
                 .collect();
             let who = actor(&me);
             crate::db::drills::hold(&mut tx, &who, now, id, &ids).await?;
-            server::sync(&mut tx, &who, now, today).await?;
+            server::sync(&mut tx, &who, now, today, &format!("drill:{id}")).await?;
             tx.commit().await?;
             Ok(())
         }

@@ -216,7 +216,14 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                     crate::db::people::import(&mut tx, &who, now, rows).await?
                 }
                 Checked::Metrics(lines) => {
-                    crate::db::assessment::import_metrics(&mut tx, &who, now, lines).await?
+                    crate::db::assessment::import_metrics(
+                        &mut tx,
+                        &who,
+                        now,
+                        lines,
+                        &format!("import:{file_name}"),
+                    )
+                    .await?
                 }
                 Checked::Registry(lines) => {
                     let touched = crate::db::registry::import(&mut tx, &who, now, lines).await?;
@@ -227,6 +234,7 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                         now,
                         today,
                         Some(&touched),
+                        &format!("import:{file_name}"),
                     )
                     .await?;
                     lines.len()

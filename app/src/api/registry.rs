@@ -324,8 +324,15 @@ pub async fn register_assistant(form: RegisterForm) -> Result<i64, AppError> {
                 e => e,
             })?;
             let touched = [unit.path.clone()];
-            crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, Some(&touched))
-                .await?;
+            crate::db::registry::sync_reporter_coverage(
+                &mut tx,
+                &who,
+                now,
+                today,
+                Some(&touched),
+                &format!("registry:{id}"),
+            )
+            .await?;
             tx.commit().await?;
             Ok(id)
         }
@@ -451,8 +458,15 @@ pub async fn revoke_certificate(number: String, reason: String) -> Result<(), Ap
             let who = actor(&me);
             crate::db::registry::revoke(&mut tx, &who, now, &number, &reason).await?;
             let touched = crate::db::registry::entry_paths(&mut tx, &[cert.person_id]).await?;
-            crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, Some(&touched))
-                .await?;
+            crate::db::registry::sync_reporter_coverage(
+                &mut tx,
+                &who,
+                now,
+                today,
+                Some(&touched),
+                &format!("certificate:{number}"),
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         }
@@ -632,7 +646,15 @@ pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
             let who = actor(&me);
             let mut tx = st.db.write().await?;
             crate::db::registry::set_reporters_needed(&mut tx, &who, now, n).await?;
-            crate::db::registry::sync_reporter_coverage(&mut tx, &who, now, today, None).await?;
+            crate::db::registry::sync_reporter_coverage(
+                &mut tx,
+                &who,
+                now,
+                today,
+                None,
+                "reporters_needed",
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         }
@@ -655,9 +677,15 @@ pub async fn sync_reporter_metric() -> Result<(usize, usize), AppError> {
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut tx = st.db.write().await?;
-            let done =
-                crate::db::registry::sync_reporter_coverage(&mut tx, &actor(&me), now, today, None)
-                    .await?;
+            let done = crate::db::registry::sync_reporter_coverage(
+                &mut tx,
+                &actor(&me),
+                now,
+                today,
+                None,
+                "sync",
+            )
+            .await?;
             tx.commit().await?;
             Ok(done)
         }

@@ -706,6 +706,7 @@ pub async fn sync_coverage(year: i64) -> Result<(usize, usize), AppError> {
                 st.clock.now_secs(),
                 year,
                 None,
+                "sync",
             )
             .await?;
             tx.commit().await?;

@@ -287,6 +287,19 @@ pub fn hard_navigate(href: &str) {
     }
 }
 
+/// Who made a change, for people: an account's name as it is, the
+/// command line and the system (`system:seed-demo`, `system:import`) as a
+/// word, with the code in a tooltip.
+pub fn actor_label(actor: &str, lang: Lang) -> impl IntoView + use<> {
+    match actor.strip_prefix("system:") {
+        Some(_) => {
+            view! { <span class="muted" title=actor.to_string()>{lang.t("actor.system")}</span> }
+                .into_any()
+        }
+        None => view! { <span class="muted">{actor.to_string()}</span> }.into_any(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,14 +6,15 @@
 use super::audit::{self, Actor, json};
 use crate::domain::Problem;
 use crate::domain::assessment::{Entry, Method, Outcome, Points, Sheet, evaluate};
+use crate::domain::evidence::{Origin, SyncStep, sync_step};
 use crate::domain::incident::Level;
 use crate::domain::scheme::SchemeDef;
 use crate::domain::unit::UnitKind;
 use crate::domain::veto::VetoStatus;
 use crate::error::AppError;
 use crate::model::{
-    BonusRow, EventRow, IncidentRow, MetricRow, ReopenRequest, SchemeSummary, ScoreRow,
-    StoredScheme, Unit, VetoRow,
+    BonusRow, ChangeRow, EventRow, IncidentRow, MetricRow, ReopenRequest, SchemeSummary, ScoreRow,
+    SnapshotDetail, StoredScheme, Unit, VetoRow,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
@@ -60,11 +61,13 @@ fn stored(r: &AnyRow) -> Result<StoredScheme, AppError> {
             .filter(|c| !c.is_empty())
             .map(str::to_string)
             .collect(),
+        snapshot_id: r.get("snapshot_id"),
     })
 }
 
 const SCHEME: &str = "SELECT id, definition, published, published_at, published_by, \
-     reopen_proposed_by_id, reopen_proposed_by, reopen_proposed_at, reopen_reason, published_gaps FROM assessment_schemes";
+     reopen_proposed_by_id, reopen_proposed_by, reopen_proposed_at, reopen_reason, published_gaps, snapshot_id \
+     FROM assessment_schemes";
 
 pub async fn list_schemes(pool: &AnyPool) -> Result<Vec<SchemeSummary>, AppError> {
     let rows = sqlx::query(&format!("{SCHEME} ORDER BY year DESC, code"))
@@ -257,6 +260,7 @@ pub async fn publish(
     if done.rows_affected() != 1 {
         return Err(AppError::Conflict(Problem::new("problem.scheme_published")));
     }
+    let snapshot = take_snapshot(tx, actor, at, &before).await?;
     audit::record(
         tx,
         actor,
@@ -266,7 +270,7 @@ pub async fn publish(
         &id.to_string(),
         None,
         Some(
-            serde_json::json!({ "code": before.def.code, "reason": note, "gaps": gaps })
+            serde_json::json!({ "code": before.def.code, "reason": note, "gaps": gaps, "snapshot": snapshot })
                 .to_string(),
         ),
     )
@@ -525,6 +529,28 @@ pub async fn save_score(
             .await?;
         }
     }
+    let year: i64 = sqlx::query_scalar("SELECT year FROM assessment_schemes WHERE id = $1")
+        .bind(scheme_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let shown = |p: Option<Points>| p.map(|p| p.to_string()).unwrap_or_default();
+    if before.as_ref().map(|b| b.points) != points {
+        record_change(
+            tx,
+            actor,
+            at,
+            &Change {
+                year,
+                unit_id,
+                item: format!("score:{indicator}"),
+                before: shown(before.as_ref().map(|b| b.points)),
+                after: shown(points),
+                cause: "score",
+                source: String::new(),
+            },
+        )
+        .await?;
+    }
     let after = points.map(
         |p| serde_json::json!({ "indicator": indicator, "points": p.to_string(), "note": note }),
     );
@@ -545,27 +571,203 @@ pub async fn save_score(
     Ok(true)
 }
 
+// ---- changes ----
+
+/// One change to a figure of a unit's year, for `record_change`.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub year: i64,
+    pub unit_id: i64,
+    pub item: String,
+    pub before: String,
+    pub after: String,
+    pub cause: &'static str,
+    pub source: String,
+}
+
+/// Keeps a change to a figure an assessment reads, in the writer's
+/// transaction (the change log is append-only, like the audit).
+pub async fn record_change(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    c: &Change,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO assessment_changes (year, unit_id, item, before, after, cause, source, actor, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(c.year)
+    .bind(c.unit_id)
+    .bind(&c.item)
+    .bind(&c.before)
+    .bind(&c.after)
+    .bind(c.cause)
+    .bind(&c.source)
+    .bind(&actor.name)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn change_row(r: &AnyRow) -> ChangeRow {
+    ChangeRow {
+        id: r.get("id"),
+        year: r.get("year"),
+        unit_id: r.get("unit_id"),
+        item: r.get("item"),
+        before: r.get("before"),
+        after: r.get("after"),
+        cause: r.get("cause"),
+        source: r.get("source"),
+        actor: r.get("actor"),
+        at: r.get("at"),
+    }
+}
+
+/// Changes of a year after change `after_id`, oldest first, for some
+/// units or all; at most `limit`.
+pub async fn changes(
+    c: &mut sqlx::AnyConnection,
+    year: i64,
+    after_id: i64,
+    unit_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ChangeRow>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, year, unit_id, item, before, after, cause, source, actor, at FROM assessment_changes \
+         WHERE year = $1 AND id > $2 AND ($3 IS NULL OR unit_id = $3) ORDER BY id LIMIT $4",
+    )
+    .bind(year)
+    .bind(after_id)
+    .bind(unit_id)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.iter().map(change_row).collect())
+}
+
+/// A unit's changes in a year, newest first; at most `limit`.
+pub async fn unit_changes(
+    c: &mut sqlx::AnyConnection,
+    year: i64,
+    unit_id: i64,
+    limit: i64,
+) -> Result<Vec<ChangeRow>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, year, unit_id, item, before, after, cause, source, actor, at FROM assessment_changes \
+         WHERE year = $1 AND unit_id = $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(year)
+    .bind(unit_id)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.iter().map(change_row).collect())
+}
+
+/// The newest change of a year (0 when none).
+pub async fn last_change(c: &mut sqlx::AnyConnection, year: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT MAX(id) FROM assessment_changes WHERE year = $1",
+    )
+    .bind(year)
+    .fetch_one(&mut *c)
+    .await?
+    .unwrap_or(0))
+}
+
+/// What an account last saw of a scheme's results: (newest change seen,
+/// when, unit code → total in tenths).
+pub type Seen = (i64, i64, HashMap<String, Option<Points>>);
+
+pub async fn seen(
+    c: &mut sqlx::AnyConnection,
+    account_id: i64,
+    scheme_id: i64,
+) -> Result<Option<Seen>, AppError> {
+    let row = sqlx::query(
+        "SELECT last_change, seen_at, totals FROM assessment_seen WHERE account_id = $1 AND scheme_id = $2",
+    )
+    .bind(account_id)
+    .bind(scheme_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(|r| {
+        let totals: HashMap<String, Option<Points>> =
+            serde_json::from_str(&r.get::<String, _>("totals")).unwrap_or_default();
+        (r.get("last_change"), r.get("seen_at"), totals)
+    }))
+}
+
+/// Remembers what an account saw: the newest change and every total.
+pub async fn mark_seen(
+    tx: &mut Transaction<'_, Any>,
+    account_id: i64,
+    scheme_id: i64,
+    at: i64,
+    last_change: i64,
+    totals: &HashMap<String, Option<Points>>,
+) -> Result<(), AppError> {
+    let totals = serde_json::to_string(totals).map_err(|_| AppError::Internal)?;
+    sqlx::query(
+        "INSERT INTO assessment_seen (account_id, scheme_id, last_change, seen_at, totals) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, scheme_id) DO UPDATE SET last_change = $3, seen_at = $4, totals = $5",
+    )
+    .bind(account_id)
+    .bind(scheme_id)
+    .bind(last_change)
+    .bind(at)
+    .bind(totals)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 // ---- metrics ----
+
+const METRIC: &str = "SELECT m.unit_id, m.metric, m.numerator, m.denominator, m.origin, m.reason, \
+     m.computed_numerator, m.computed_denominator, m.computed_at, m.updated_by, m.updated_at, m.source \
+     FROM assessment_metrics m";
+
+fn metric_row(r: &AnyRow) -> MetricRow {
+    MetricRow {
+        unit_id: r.get("unit_id"),
+        metric: r.get("metric"),
+        numerator: r.get("numerator"),
+        denominator: r.get("denominator"),
+        origin: Origin::parse(r.get("origin")),
+        reason: r.get("reason"),
+        computed: match (
+            r.get::<Option<i64>, _>("computed_numerator"),
+            r.get::<Option<i64>, _>("computed_denominator"),
+        ) {
+            (Some(n), Some(d)) => Some((n, d)),
+            _ => None,
+        },
+        computed_at: r.get("computed_at"),
+        updated_by: r.get("updated_by"),
+        updated_at: r.get("updated_at"),
+        source: r.get("source"),
+    }
+}
+
+fn ratio_text(n: i64, d: i64) -> String {
+    format!("{n}/{d}")
+}
 
 pub async fn metrics<'e, E>(db: E, year: i64) -> Result<Vec<MetricRow>, AppError>
 where
     E: Executor<'e, Database = Any>,
 {
-    let rows = sqlx::query(
-        "SELECT unit_id, metric, numerator, denominator FROM assessment_metrics WHERE year = $1 ORDER BY unit_id, metric",
-    )
+    let rows = sqlx::query(&format!(
+        "{METRIC} WHERE m.year = $1 ORDER BY m.unit_id, m.metric"
+    ))
     .bind(year)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| MetricRow {
-            unit_id: r.get("unit_id"),
-            metric: r.get("metric"),
-            numerator: r.get("numerator"),
-            denominator: r.get("denominator"),
-        })
-        .collect())
+    Ok(rows.iter().map(metric_row).collect())
 }
 
 /// The metric values of a year for units within `reach` (the metric
@@ -580,8 +782,7 @@ pub async fn metrics_within(
         return Ok(Vec::new());
     };
     let sql = format!(
-        "SELECT m.unit_id, m.metric, m.numerator, m.denominator FROM assessment_metrics m \
-         JOIN units u ON u.id = m.unit_id WHERE {within} AND m.year = ${} ORDER BY m.unit_id, m.metric",
+        "{METRIC} JOIN units u ON u.id = m.unit_id WHERE {within} AND m.year = ${} ORDER BY m.unit_id, m.metric",
         binds.len() + 1
     );
     let mut q = sqlx::query(&sql);
@@ -589,50 +790,66 @@ pub async fn metrics_within(
         q = q.bind(b);
     }
     let rows = q.bind(year).fetch_all(pool).await?;
-    Ok(rows
-        .iter()
-        .map(|r| MetricRow {
-            unit_id: r.get("unit_id"),
-            metric: r.get("metric"),
-            numerator: r.get("numerator"),
-            denominator: r.get("denominator"),
-        })
-        .collect())
+    Ok(rows.iter().map(metric_row).collect())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn save_metric(
+async fn metric_of(
     tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
     year: i64,
     unit_id: i64,
     metric: &str,
-    numerator: i64,
-    denominator: i64,
-) -> Result<(), AppError> {
-    let before = sqlx::query(
-        "SELECT numerator, denominator FROM assessment_metrics WHERE year = $1 AND unit_id = $2 AND metric = $3",
-    )
+) -> Result<Option<MetricRow>, AppError> {
+    Ok(sqlx::query(&format!(
+        "{METRIC} WHERE m.year = $1 AND m.unit_id = $2 AND m.metric = $3"
+    ))
     .bind(year)
     .bind(unit_id)
     .bind(metric)
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| {
-        serde_json::json!({ "numerator": r.get::<i64, _>("numerator"), "denominator": r.get::<i64, _>("denominator") })
-            .to_string()
-    });
+    .as_ref()
+    .map(metric_row))
+}
+
+/// A metric value someone enters: an override (with its reason) for a
+/// metric the platform computes, an entry for any other. `source` names
+/// where it came from (`form`, `import:...`, ...).
+#[derive(Debug, Clone)]
+pub struct EnteredMetric<'a> {
+    pub year: i64,
+    pub unit_id: i64,
+    pub metric: &'a str,
+    pub numerator: i64,
+    pub denominator: i64,
+    pub reason: &'a str,
+    pub source: &'a str,
+}
+
+/// Writes an entered value (the caller has checked that the unit's year
+/// is open and, for an override, that a reason is given). What the
+/// platform computed stays beside it; the change is audited and logged.
+pub async fn save_metric(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    v: &EnteredMetric<'_>,
+) -> Result<(), AppError> {
+    let origin = Origin::of_entry(v.metric);
+    let before = metric_of(tx, v.year, v.unit_id, v.metric).await?;
     sqlx::query(
-        "INSERT INTO assessment_metrics (year, unit_id, metric, numerator, denominator, updated_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (year, unit_id, metric) DO UPDATE SET numerator = $4, denominator = $5, updated_by = $6, updated_at = $7",
+        "INSERT INTO assessment_metrics (year, unit_id, metric, numerator, denominator, origin, reason, source, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (year, unit_id, metric) DO UPDATE SET numerator = $4, denominator = $5, origin = $6, \
+         reason = $7, source = $8, updated_by = $9, updated_at = $10",
     )
-    .bind(year)
-    .bind(unit_id)
-    .bind(metric)
-    .bind(numerator)
-    .bind(denominator)
+    .bind(v.year)
+    .bind(v.unit_id)
+    .bind(v.metric)
+    .bind(v.numerator)
+    .bind(v.denominator)
+    .bind(origin.code())
+    .bind(v.reason)
+    .bind(v.source)
     .bind(&actor.name)
     .bind(at)
     .execute(&mut **tx)
@@ -643,17 +860,116 @@ pub async fn save_metric(
         at,
         "metric.set",
         "metric",
-        &format!("{year}/{unit_id}/{metric}"),
-        before,
-        Some(serde_json::json!({ "numerator": numerator, "denominator": denominator }).to_string()),
+        &format!("{}/{}/{}", v.year, v.unit_id, v.metric),
+        before.as_ref().and_then(json),
+        Some(
+            serde_json::json!({
+                "numerator": v.numerator, "denominator": v.denominator,
+                "origin": origin.code(), "reason": v.reason, "source": v.source,
+            })
+            .to_string(),
+        ),
     )
     .await?;
-    Ok(())
+    record_change(
+        tx,
+        actor,
+        at,
+        &Change {
+            year: v.year,
+            unit_id: v.unit_id,
+            item: format!("metric:{}", v.metric),
+            before: before
+                .map(|b| ratio_text(b.numerator, b.denominator))
+                .unwrap_or_default(),
+            after: ratio_text(v.numerator, v.denominator),
+            cause: origin.code(),
+            source: v.source.to_string(),
+        },
+    )
+    .await
 }
 
-/// Brings one metric of a year to the values given (unit, numerator,
-/// denominator), leaving values that did not change and units whose year
-/// is published (their ranking is final). Returns (written, skipped).
+/// Takes an override back: the computed value counts again (or, when the
+/// platform never computed one, the value is gone and the unit waits for
+/// it). The caller has checked that the unit's year is open.
+pub async fn remove_override(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    year: i64,
+    unit_id: i64,
+    metric: &str,
+) -> Result<(), AppError> {
+    let before = metric_of(tx, year, unit_id, metric)
+        .await?
+        .filter(|m| m.origin == Origin::Override)
+        .ok_or_else(|| AppError::Conflict(Problem::new("problem.no_override")))?;
+    let after = match before.computed {
+        Some((n, d)) => {
+            sqlx::query(
+                "UPDATE assessment_metrics SET numerator = $1, denominator = $2, origin = 'computed', reason = '', \
+                 source = 'override_removed', updated_by = $3, updated_at = $4 \
+                 WHERE year = $5 AND unit_id = $6 AND metric = $7",
+            )
+            .bind(n)
+            .bind(d)
+            .bind(&actor.name)
+            .bind(at)
+            .bind(year)
+            .bind(unit_id)
+            .bind(metric)
+            .execute(&mut **tx)
+            .await?;
+            ratio_text(n, d)
+        }
+        None => {
+            sqlx::query(
+                "DELETE FROM assessment_metrics WHERE year = $1 AND unit_id = $2 AND metric = $3",
+            )
+            .bind(year)
+            .bind(unit_id)
+            .bind(metric)
+            .execute(&mut **tx)
+            .await?;
+            String::new()
+        }
+    };
+    audit::record(
+        tx,
+        actor,
+        at,
+        "metric.override_remove",
+        "metric",
+        &format!("{year}/{unit_id}/{metric}"),
+        json(&before),
+        Some(serde_json::json!({ "value": after }).to_string()),
+    )
+    .await?;
+    record_change(
+        tx,
+        actor,
+        at,
+        &Change {
+            year,
+            unit_id,
+            item: format!("metric:{metric}"),
+            before: ratio_text(before.numerator, before.denominator),
+            after,
+            cause: "override_removed",
+            source: String::new(),
+        },
+    )
+    .await
+}
+
+/// Brings one computed metric of a year to the values given (unit,
+/// numerator, denominator), because of `source` (the record whose change
+/// moved it: `plan:12`, `drill:3`, `sync` for the button). Values that did
+/// not change are left; an override stays, with the computed value kept
+/// beside it; units whose year is published are left alone (their ranking
+/// is final). Every unit moved is one change row, and the whole sync one
+/// audit entry that lists them. Returns (written, skipped).
 pub async fn sync_metric(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
@@ -661,37 +977,134 @@ pub async fn sync_metric(
     year: i64,
     metric: &str,
     values: &[(i64, i64, i64)],
+    source: &str,
 ) -> Result<(usize, usize), AppError> {
-    let current: std::collections::HashMap<i64, (i64, i64)> = metrics(&mut **tx, year)
+    let current: HashMap<i64, MetricRow> = metrics(&mut **tx, year)
         .await?
         .into_iter()
         .filter(|m| m.metric == metric)
-        .map(|m| (m.unit_id, (m.numerator, m.denominator)))
+        .map(|m| (m.unit_id, m))
         .collect();
     let (mut written, mut skipped) = (0, 0);
-    for &(unit, numerator, denominator) in values {
-        if current.get(&unit) == Some(&(numerator, denominator)) {
+    let mut moved = Vec::new();
+    for &(unit, n, d) in values {
+        let stored = current.get(&unit);
+        let step = sync_step(
+            stored.map(|m| (m.origin, (m.numerator, m.denominator), m.computed)),
+            (n, d),
+        );
+        if step == SyncStep::Keep {
             continue;
         }
         match open_unit(tx, year, unit).await {
-            Ok(_) => {
-                save_metric(tx, actor, at, year, unit, metric, numerator, denominator).await?;
-                written += 1;
+            Ok(_) => {}
+            Err(AppError::Conflict(_)) => {
+                skipped += 1;
+                continue;
             }
-            Err(AppError::Conflict(_)) => skipped += 1,
             Err(e) => return Err(e),
         }
+        let before = stored.map(|m| ratio_text(m.numerator, m.denominator));
+        let after = ratio_text(n, d);
+        if step == SyncStep::Beside {
+            sqlx::query(
+                "UPDATE assessment_metrics SET computed_numerator = $1, computed_denominator = $2, computed_at = $3 \
+                 WHERE year = $4 AND unit_id = $5 AND metric = $6",
+            )
+            .bind(n)
+            .bind(d)
+            .bind(at)
+            .bind(year)
+            .bind(unit)
+            .bind(metric)
+            .execute(&mut **tx)
+            .await?;
+            moved.push(
+                serde_json::json!({ "unit_id": unit, "override_kept": before, "computed": after }),
+            );
+            record_change(
+                tx,
+                actor,
+                at,
+                &Change {
+                    year,
+                    unit_id: unit,
+                    item: format!("metric:{metric}"),
+                    // The override (before) stays; what changed is the
+                    // computed value beside it (after).
+                    before: before.unwrap_or_default(),
+                    after,
+                    cause: "sync_beside_override",
+                    source: source.to_string(),
+                },
+            )
+            .await?;
+            written += 1;
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO assessment_metrics (year, unit_id, metric, numerator, denominator, origin, reason, \
+             computed_numerator, computed_denominator, computed_at, source, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'computed', '', $4, $5, $6, $7, $8, $6) \
+             ON CONFLICT (year, unit_id, metric) DO UPDATE SET numerator = $4, denominator = $5, origin = 'computed', \
+             reason = '', computed_numerator = $4, computed_denominator = $5, computed_at = $6, source = $7, \
+             updated_by = $8, updated_at = $6",
+        )
+        .bind(year)
+        .bind(unit)
+        .bind(metric)
+        .bind(n)
+        .bind(d)
+        .bind(at)
+        .bind(source)
+        .bind(&actor.name)
+        .execute(&mut **tx)
+        .await?;
+        written += 1;
+        if before.as_deref() != Some(after.as_str()) {
+            moved.push(serde_json::json!({ "unit_id": unit, "before": before, "after": after }));
+            record_change(
+                tx,
+                actor,
+                at,
+                &Change {
+                    year,
+                    unit_id: unit,
+                    item: format!("metric:{metric}"),
+                    before: before.unwrap_or_default(),
+                    after,
+                    cause: "sync",
+                    source: source.to_string(),
+                },
+            )
+            .await?;
+        }
+    }
+    if !moved.is_empty() {
+        audit::record(
+            tx,
+            actor,
+            at,
+            "metric.sync",
+            "metric",
+            &format!("{year}/{metric}"),
+            None,
+            Some(serde_json::json!({ "source": source, "units": moved }).to_string()),
+        )
+        .await?;
     }
     Ok((written, skipped))
 }
 
-/// Loads checked metric lines from an import file; a line for a published
-/// year refuses the whole file.
+/// Loads checked metric lines from an import file (`source` names it); a
+/// line for a published year refuses the whole file. A line for a metric
+/// the platform computes is an override whose reason is the import.
 pub async fn import_metrics(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     at: i64,
     lines: &[crate::domain::import::MetricLine],
+    source: &str,
 ) -> Result<usize, AppError> {
     for l in lines {
         let unit = super::units::by_code(&mut **tx, &l.unit_code)
@@ -707,11 +1120,15 @@ pub async fn import_metrics(
             tx,
             actor,
             at,
-            l.year,
-            unit.id,
-            &l.metric,
-            l.numerator,
-            l.denominator,
+            &EnteredMetric {
+                year: l.year,
+                unit_id: unit.id,
+                metric: &l.metric,
+                numerator: l.numerator,
+                denominator: l.denominator,
+                reason: source,
+                source,
+            },
         )
         .await?;
     }
@@ -792,6 +1209,24 @@ pub async fn add_event(
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
+    record_change(
+        tx,
+        actor,
+        at,
+        &Change {
+            year: e.year,
+            unit_id: e.unit_id,
+            item: format!("event:{}", e.event),
+            before: String::new(),
+            after: e.count.to_string(),
+            cause: "event_added",
+            source: match e.incident_id {
+                Some(i) => format!("incident:{i}"),
+                None => format!("event:{id}"),
+            },
+        },
+    )
+    .await?;
     audit::record(
         tx,
         actor,
@@ -829,6 +1264,21 @@ pub async fn remove_event(
         .bind(id)
         .execute(&mut **tx)
         .await?;
+    record_change(
+        tx,
+        actor,
+        at,
+        &Change {
+            year: row.year,
+            unit_id: row.unit_id,
+            item: format!("event:{}", row.event),
+            before: row.count.to_string(),
+            after: String::new(),
+            cause: "event_removed",
+            source: format!("event:{id}"),
+        },
+    )
+    .await?;
     audit::record(
         tx,
         actor,
@@ -906,6 +1356,21 @@ pub async fn add_bonus(
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
+    record_change(
+        tx,
+        actor,
+        at,
+        &Change {
+            year,
+            unit_id,
+            item: "bonus".into(),
+            before: String::new(),
+            after: points.to_string(),
+            cause: "bonus_added",
+            source: format!("bonus:{id}"),
+        },
+    )
+    .await?;
     audit::record(
         tx,
         actor,
@@ -941,6 +1406,21 @@ pub async fn remove_bonus(
         .bind(id)
         .execute(&mut **tx)
         .await?;
+    record_change(
+        tx,
+        actor,
+        at,
+        &Change {
+            year: row.year,
+            unit_id: row.unit_id,
+            item: "bonus".into(),
+            before: row.points.to_string(),
+            after: String::new(),
+            cause: "bonus_removed",
+            source: format!("bonus:{id}"),
+        },
+    )
+    .await?;
     audit::record(
         tx,
         actor,
@@ -1105,6 +1585,23 @@ pub async fn change_veto(
         // Someone else decided it in the meantime.
         return Err(AppError::Conflict(Problem::new("problem.veto_not_pending")));
     }
+    if to == VetoStatus::Confirmed {
+        record_change(
+            tx,
+            actor,
+            at,
+            &Change {
+                year: before.year,
+                unit_id: before.unit_id,
+                item: "veto".into(),
+                before: String::new(),
+                after: to.code().into(),
+                cause: "veto_confirmed",
+                source: format!("veto:{id}"),
+            },
+        )
+        .await?;
+    }
     let after = get_veto(&mut **tx, id).await?;
     audit::record(
         tx,
@@ -1220,6 +1717,23 @@ pub async fn revocation(
             Revocation::Propose => "problem.revocation_pending",
             _ => "problem.no_revocation_pending",
         })));
+    }
+    if step == Revocation::Confirm {
+        record_change(
+            tx,
+            actor,
+            at,
+            &Change {
+                year: before.year,
+                unit_id: before.unit_id,
+                item: "veto".into(),
+                before: VetoStatus::Confirmed.code().into(),
+                after: VetoStatus::Revoked.code().into(),
+                cause: "veto_revoked",
+                source: format!("veto:{id}"),
+            },
+        )
+        .await?;
     }
     let after = get_veto(&mut **tx, id).await?;
     audit::record(
@@ -1354,13 +1868,16 @@ pub async fn get_incident(pool: &AnyPool, id: i64) -> Result<Option<IncidentRow>
 
 /// The units a scheme assesses, in tree order: one plain query, without
 /// the people counts and parent names that the unit list pages carry.
-pub async fn units_of_kinds(pool: &AnyPool, kinds: &[UnitKind]) -> Result<Vec<Unit>, AppError> {
+pub async fn units_of_kinds(
+    c: &mut sqlx::AnyConnection,
+    kinds: &[UnitKind],
+) -> Result<Vec<Unit>, AppError> {
     let rows = sqlx::query(
         "SELECT id, code, name, kind, parent_id, path, min_on_duty FROM units \
          WHERE $1 LIKE '%|' || kind || '|%' ORDER BY path",
     )
     .bind(kinds_text(kinds))
-    .fetch_all(pool)
+    .fetch_all(&mut *c)
     .await?;
     Ok(rows
         .iter()
@@ -1382,15 +1899,15 @@ pub async fn units_of_kinds(pool: &AnyPool, kinds: &[UnitKind]) -> Result<Vec<Un
 }
 
 /// A scheme's units (every unit of its kinds) with their sheets built from
-/// the stored scores, metrics, events, bonuses and confirmed vetoes, and
-/// their outcomes.
-pub async fn evaluate_scheme(
-    pool: &AnyPool,
+/// the stored scores, metrics, events, bonuses and confirmed vetoes: what
+/// the rules read while the year is open.
+pub async fn live_sheets(
+    c: &mut sqlx::AnyConnection,
     scheme: &StoredScheme,
-) -> Result<Vec<(Unit, Outcome)>, AppError> {
+) -> Result<Vec<(Unit, Sheet)>, AppError> {
     let def = &scheme.def;
     let year = def.year as i64;
-    let units = units_of_kinds(pool, &def.unit_kinds).await?;
+    let units = units_of_kinds(c, &def.unit_kinds).await?;
     let index: HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let indicators = &def.scheme.indicators;
     let mut sheets: Vec<Sheet> = units
@@ -1412,7 +1929,7 @@ pub async fn evaluate_scheme(
         "SELECT unit_id, indicator, points FROM assessment_scores WHERE scheme_id = $1",
     )
     .bind(scheme.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *c)
     .await?;
     for r in &score_rows {
         let indicator: &str = r.get("indicator");
@@ -1424,7 +1941,7 @@ pub async fn evaluate_scheme(
             sheets[u].entries[i] = Entry::Score(Points(r.get("points")));
         }
     }
-    let by_metric: HashMap<(i64, String), (i64, i64)> = metrics(pool, year)
+    let by_metric: HashMap<(i64, String), (i64, i64)> = metrics(&mut *c, year)
         .await?
         .into_iter()
         .map(|m| ((m.unit_id, m.metric), (m.numerator, m.denominator)))
@@ -1448,7 +1965,7 @@ pub async fn evaluate_scheme(
     let event_rows =
         sqlx::query("SELECT unit_id, event, count FROM assessment_events WHERE year = $1")
             .bind(year)
-            .fetch_all(pool)
+            .fetch_all(&mut *c)
             .await?;
     for e in &event_rows {
         let event: &str = e.get("event");
@@ -1461,7 +1978,7 @@ pub async fn evaluate_scheme(
     }
     let bonus_rows = sqlx::query("SELECT unit_id, points FROM assessment_bonuses WHERE year = $1")
         .bind(year)
-        .fetch_all(pool)
+        .fetch_all(&mut *c)
         .await?;
     for b in &bonus_rows {
         if let Some(&u) = index.get(&b.get::<i64, _>("unit_id")) {
@@ -1472,15 +1989,164 @@ pub async fn evaluate_scheme(
         sqlx::query_scalar("SELECT unit_id FROM assessment_vetoes WHERE year = $1 AND status = $2")
             .bind(year)
             .bind(VetoStatus::Confirmed.code())
-            .fetch_all(pool)
+            .fetch_all(&mut *c)
             .await?;
     for unit_id in vetoed {
         if let Some(&u) = index.get(&unit_id) {
             sheets[u].vetoed = true;
         }
     }
-    let outcomes = evaluate(&def.scheme, &sheets);
+    Ok(units.into_iter().zip(sheets).collect())
+}
+
+/// A scheme's units with their outcomes: a published year's from the
+/// evidence frozen at publication, an open year's from the stored records.
+pub async fn evaluate_scheme(
+    pool: &AnyPool,
+    scheme: &StoredScheme,
+) -> Result<Vec<(Unit, Outcome)>, AppError> {
+    let mut c = pool.acquire().await?;
+    let sheets = match (scheme.published, scheme.snapshot_id) {
+        (true, Some(snapshot)) => snapshot_sheets(&mut c, snapshot).await?,
+        _ => live_sheets(&mut c, scheme).await?,
+    };
+    drop(c);
+    let (units, sheets): (Vec<Unit>, Vec<Sheet>) = sheets.into_iter().unzip();
+    let outcomes = evaluate(&scheme.def.scheme, &sheets);
     Ok(units.into_iter().zip(outcomes).collect())
+}
+
+// ---- the evidence frozen at publication ----
+
+fn unreadable(e: serde_json::Error) -> AppError {
+    tracing::error!(error = %e, "unreadable snapshot");
+    AppError::Internal
+}
+
+async fn snapshot_sheets(
+    c: &mut sqlx::AnyConnection,
+    snapshot: i64,
+) -> Result<Vec<(Unit, Sheet)>, AppError> {
+    let rows =
+        sqlx::query("SELECT unit, sheet FROM assessment_snapshot_units WHERE snapshot_id = $1")
+            .bind(snapshot)
+            .fetch_all(&mut *c)
+            .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let unit: Unit = serde_json::from_str(r.get("unit")).map_err(unreadable)?;
+        let sheet: Sheet = serde_json::from_str(r.get("sheet")).map_err(unreadable)?;
+        out.push((unit, sheet));
+    }
+    out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    Ok(out)
+}
+
+/// One unit's frozen detail in a snapshot.
+pub async fn snapshot_detail(
+    pool: &AnyPool,
+    snapshot: i64,
+    unit_id: i64,
+) -> Result<Option<SnapshotDetail>, AppError> {
+    let row: Option<String> = sqlx::query_scalar(
+        "SELECT detail FROM assessment_snapshot_units WHERE snapshot_id = $1 AND unit_id = $2",
+    )
+    .bind(snapshot)
+    .bind(unit_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|d| serde_json::from_str(&d).map_err(unreadable))
+        .transpose()
+}
+
+/// Freezes what a scheme's results read now: every unit's sheet and the
+/// detail its explanation shows (scores, metric values with where they
+/// came from and the records they counted, events, bonuses, vetoes), and
+/// points the scheme at it. Called by `publish`, in its transaction.
+pub async fn take_snapshot(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    at: i64,
+    scheme: &StoredScheme,
+) -> Result<i64, AppError> {
+    let year = scheme.def.year as i64;
+    let sheets = live_sheets(tx, scheme).await?;
+    let mut details: HashMap<i64, SnapshotDetail> = HashMap::new();
+    for s in scores(&mut **tx, scheme.id, None).await? {
+        details.entry(s.unit_id).or_default().scores.push(s);
+    }
+    for m in metrics(&mut **tx, year).await? {
+        details.entry(m.unit_id).or_default().metrics.push(m);
+    }
+    for e in events(&mut **tx, year, None).await? {
+        details.entry(e.unit_id).or_default().events.push(e);
+    }
+    for b in bonuses(&mut **tx, year, None).await? {
+        details.entry(b.unit_id).or_default().bonuses.push(b);
+    }
+    for v in vetoes(&mut **tx, Some(year), None).await? {
+        details.entry(v.unit_id).or_default().vetoes.push(v);
+    }
+    let today = crate::domain::local_date(at).unwrap_or_default();
+    let mut evidence = super::evidence::all(tx, year as i32, today).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO assessment_snapshots (scheme_id, taken_at, taken_by) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(scheme.id)
+    .bind(at)
+    .bind(&actor.name)
+    .fetch_one(&mut **tx)
+    .await?;
+    let keys: Vec<&str> = scheme
+        .def
+        .scheme
+        .indicators
+        .iter()
+        .filter(|i| matches!(i.method, Method::Ratio { .. }))
+        .map(|i| i.metric_key())
+        .collect();
+    for (unit, sheet) in &sheets {
+        let mut detail = details.remove(&unit.id).unwrap_or_default();
+        detail.metrics.retain(|m| keys.contains(&m.metric.as_str()));
+        for key in &keys {
+            if let Some(list) = evidence.remove(&(unit.id, key.to_string())) {
+                detail.evidence.push((key.to_string(), list));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO assessment_snapshot_units (snapshot_id, unit_id, unit, sheet, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(unit.id)
+        .bind(serde_json::to_string(unit).map_err(unreadable)?)
+        .bind(serde_json::to_string(sheet).map_err(unreadable)?)
+        .bind(serde_json::to_string(&detail).map_err(unreadable)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE assessment_schemes SET snapshot_id = $1 WHERE id = $2")
+        .bind(id)
+        .bind(scheme.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Published schemes without a snapshot (published before snapshots
+/// existed) get one, taken from the records as they stand; run once at
+/// start-up. Returns how many.
+pub async fn backfill_snapshots(tx: &mut Transaction<'_, Any>, at: i64) -> Result<usize, AppError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM assessment_schemes WHERE published = 1 AND snapshot_id IS NULL",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for id in &ids {
+        if let Some(scheme) = get_scheme(&mut **tx, *id).await? {
+            take_snapshot(tx, &Actor::system("snapshot-backfill"), at, &scheme).await?;
+        }
+    }
+    Ok(ids.len())
 }
 
 // ---- loading a sheet file ----
@@ -1597,9 +2263,23 @@ pub async fn import_sheet(
                     summary.scores += 1;
                 }
                 Entry::Ratio(n, d) => {
-                    save_metric(tx, actor, at, year, unit_id, ind.metric_key(), *n, *d)
-                        .await
-                        .map_err(db_err)?;
+                    let source = format!("sheet:{}", file.code);
+                    save_metric(
+                        tx,
+                        actor,
+                        at,
+                        &EnteredMetric {
+                            year,
+                            unit_id,
+                            metric: ind.metric_key(),
+                            numerator: *n,
+                            denominator: *d,
+                            reason: &source,
+                            source: &source,
+                        },
+                    )
+                    .await
+                    .map_err(db_err)?;
                     summary.ratios += 1;
                 }
                 Entry::Missing => {}

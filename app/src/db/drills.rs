@@ -101,7 +101,7 @@ async fn plan_rows(
 }
 
 /// plan id → the version in force on `today`.
-async fn in_force_versions(
+pub(crate) async fn in_force_versions(
     c: &mut AnyConnection,
     today: NaiveDate,
 ) -> Result<HashMap<i64, i64>, AppError> {
@@ -649,17 +649,19 @@ pub async fn held_counts(c: &mut AnyConnection, year: i32) -> Result<HashMap<i64
         .collect())
 }
 
-fn year_bounds(year: i32) -> (i64, i64) {
+pub(crate) fn year_bounds(year: i32) -> (i64, i64) {
     let day = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
     (local_day_start(day(year)), local_day_start(day(year + 1)))
 }
 
-/// Writes `plan_coverage` and `drills_held` for the year of `today`.
+/// Writes `plan_coverage` and `drills_held` for the year of `today`,
+/// because of `source` (the record that changed, or `sync`).
 pub async fn sync_metrics(
     tx: &mut Tx<'_>,
     actor: &Actor,
     at: i64,
     today: NaiveDate,
+    source: &str,
 ) -> Result<(usize, usize), AppError> {
     let year = today.year();
     let plans = plan_metric(tx, today).await?;
@@ -667,9 +669,11 @@ pub async fn sync_metrics(
     let held = held_counts(tx, year).await?;
     let drills = drills::drills_metric(&kinds, &held);
     let a =
-        super::assessment::sync_metric(tx, actor, at, year.into(), "plan_coverage", &plans).await?;
+        super::assessment::sync_metric(tx, actor, at, year.into(), "plan_coverage", &plans, source)
+            .await?;
     let b =
-        super::assessment::sync_metric(tx, actor, at, year.into(), "drills_held", &drills).await?;
+        super::assessment::sync_metric(tx, actor, at, year.into(), "drills_held", &drills, source)
+            .await?;
     Ok((a.0 + b.0, a.1 + b.1))
 }
 

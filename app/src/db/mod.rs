@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assessment;
 pub mod audit;
 pub mod drills;
+pub mod evidence;
 pub mod imports;
 pub mod people;
 pub mod registry;
@@ -232,6 +233,15 @@ impl Db {
             }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
         }
+    }
+
+    /// Published years from before publishing froze its evidence get their
+    /// snapshot now, once (the ranking stops following later records).
+    pub async fn backfill_snapshots(&self, now: i64) -> Result<usize, crate::error::AppError> {
+        let mut tx = self.write().await?;
+        let n = assessment::backfill_snapshots(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Writes once, at start: a read-only database file, directory or

@@ -680,6 +680,7 @@ pub async fn sync_reporter_coverage(
     at: i64,
     today: NaiveDate,
     within: Option<&[String]>,
+    source: &str,
 ) -> Result<(usize, usize), AppError> {
     let (lines, _) = coverage(tx, today).await?;
     let values: Vec<(i64, i64, i64)> = lines
@@ -706,6 +707,7 @@ pub async fn sync_reporter_coverage(
         today.year().into(),
         "reporter_coverage",
         &values,
+        source,
     )
     .await
 }

@@ -1076,12 +1076,28 @@ pub async fn settle_completions(
         }
     }
     if !changed_units.is_empty() {
-        sync_coverage(tx, actor, at, plan.def.year as i64, Some(&changed_units)).await?;
+        let source = format!("rotation:{}", plan.id);
+        sync_coverage(
+            tx,
+            actor,
+            at,
+            plan.def.year as i64,
+            Some(&changed_units),
+            &source,
+        )
+        .await?;
         if course.certify_months.is_some() {
             let touched = super::registry::entry_paths(tx, &changed_people).await?;
             if !touched.is_empty() {
-                super::registry::sync_reporter_coverage(tx, actor, at, today, Some(&touched))
-                    .await?;
+                super::registry::sync_reporter_coverage(
+                    tx,
+                    actor,
+                    at,
+                    today,
+                    Some(&touched),
+                    &source,
+                )
+                .await?;
             }
         }
     }
@@ -1237,6 +1253,7 @@ pub async fn sync_coverage(
     at: i64,
     year: i64,
     only: Option<&[i64]>,
+    source: &str,
 ) -> Result<(usize, usize), AppError> {
     let values: Vec<(i64, i64, i64)> = coverage(tx, year)
         .await?
@@ -1244,7 +1261,7 @@ pub async fn sync_coverage(
         .filter(|(u, _)| only.is_none_or(|o| o.contains(u)))
         .map(|(u, c)| (u, c.completed, c.required))
         .collect();
-    super::assessment::sync_metric(tx, actor, at, year, "training_coverage", &values).await
+    super::assessment::sync_metric(tx, actor, at, year, "training_coverage", &values, source).await
 }
 
 // ---- clearance for post ----

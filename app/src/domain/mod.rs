@@ -8,6 +8,7 @@ pub mod authz;
 pub mod calendar;
 pub mod course;
 pub mod drills;
+pub mod evidence;
 pub mod import;
 pub mod incident;
 pub mod json_input;

@@ -669,3 +669,53 @@ pub async fn register_person(
     )
     .await
 }
+
+/// One lifecycle step on a plan, as `who`: the status.
+pub async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
+    app.call(
+        <app::api::drills::StepEmergencyPlan as leptos::server_fn::ServerFn>::PATH,
+        &[("id", &plan.to_string()), ("step", step)],
+        Some(who),
+    )
+    .await
+    .status
+}
+
+/// A small PDF, as the type check wants it.
+pub const PDF: &[u8] = b"%PDF-1.7\n% \xe5\xba\x94\xe6\x80\xa5\n1 0 obj\nendobj\n%%EOF";
+
+/// Walks a draft to filed as people do: its keeper uploads the document,
+/// someone else approves it, the keeper publishes and files it.
+pub async fn file(app: &TestApp, keeper: &str, approver: &str, plan: i64) {
+    let (_, to) = upload(app, keeper, plan, "预案.pdf", PDF).await;
+    assert_eq!(to, format!("/drills/plans/{plan}"), "the document is kept");
+    assert_eq!(
+        step(app, approver, plan, "approve").await,
+        StatusCode::OK,
+        "approve"
+    );
+    for s in ["publish", "file"] {
+        assert_eq!(step(app, keeper, plan, s).await, StatusCode::OK, "{s}");
+    }
+}
+
+/// A multipart upload of one file to a plan: the status and where it
+/// sends the browser.
+pub async fn upload(
+    app: &TestApp,
+    who: &str,
+    plan: i64,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, String) {
+    let r = app
+        .post_file(
+            &format!("/drills/plans/{plan}/document"),
+            &[],
+            name,
+            bytes,
+            who,
+        )
+        .await;
+    (r.status, r.header("location"))
+}

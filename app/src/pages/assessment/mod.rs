@@ -3,6 +3,7 @@
 //! explanation (`sheet`), and the review lists: vetoes, incident reports,
 //! metrics (`reviews`).
 
+pub mod evidence;
 pub mod results;
 pub mod reviews;
 pub mod sheet;

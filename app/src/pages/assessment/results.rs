@@ -4,12 +4,12 @@
 //! and another confirms.
 
 use super::{AssessmentNav, manages_schemes};
-use crate::api::assessment::{DecideReopen, PublishScheme, scheme_results};
+use crate::api::assessment::{DecideReopen, MarkResultsSeen, PublishScheme, scheme_results};
 use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::local_time;
 use crate::i18n::Lang;
-use crate::model::{ReopenRequest, ResultRow, Results};
+use crate::model::{ChangeFeed, ReopenRequest, ResultRow, Results};
 use leptos::prelude::*;
 
 #[component]
@@ -21,9 +21,17 @@ pub fn ResultsPage() -> impl IntoView {
     let standing = query_param("standing");
     let publish = ServerAction::<PublishScheme>::new();
     let reopen = ServerAction::<DecideReopen>::new();
+    let seen = ServerAction::<MarkResultsSeen>::new();
     gated(Some(Action::ViewAssessment), move |me| {
         let results = Resource::new(
-            move || (id(), publish.version().get(), reopen.version().get()),
+            move || {
+                (
+                    id(),
+                    publish.version().get(),
+                    reopen.version().get(),
+                    seen.version().get(),
+                )
+            },
             |(id, ..)| scheme_results(id),
         );
         let manage = manages_schemes(&me).then_some(Publishing {
@@ -36,7 +44,7 @@ pub fn ResultsPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || {
                     let filter = Filter { q: q.get(), grade: grade.get(), standing: standing.get() };
-                    show(results.get(), lang, move |r: Results| results_view(r, filter, lang, manage))
+                    show(results.get(), lang, move |r: Results| results_view(r, filter, lang, manage, seen))
                 }}
             </Transition>
         }
@@ -79,6 +87,7 @@ fn results_view(
     filter: Filter,
     lang: Lang,
     manage: Option<Publishing>,
+    seen: ServerAction<MarkResultsSeen>,
 ) -> impl IntoView {
     let s = &r.scheme;
     let id = s.id;
@@ -130,6 +139,7 @@ fn results_view(
             {lang.tf("assessment.summary", &[&total.to_string(), &(total - vetoed - incomplete).to_string(), &vetoed.to_string(), &incomplete.to_string()])}
             {quota.map(|q| view! { " " {q} })}
         </p>
+        {r.feed.clone().map(|f| feed_view(&r, f, lang, seen))}
         <div class="chart" inner_html=r.chart_svg.clone()></div>
         <form method="get" class="filters">
             <input type="search" name="q" value=filter.q.clone() placeholder=lang.t("assessment.search") />
@@ -259,4 +269,85 @@ fn publish_form(
         .into_any(),
     };
     view! { <section class="card narrow" data-test="publishing">{body}</section> }
+}
+
+/// "Since you last looked": which units' totals moved, by how much, and the
+/// changes behind each (a sync and the record that caused it, a score, an
+/// event, ...), with the button that starts counting again from now.
+fn feed_view(
+    r: &Results,
+    f: ChangeFeed,
+    lang: Lang,
+    seen: ServerAction<MarkResultsSeen>,
+) -> impl IntoView + use<> {
+    let id = r.scheme.id;
+    let names: Vec<(String, String)> = r
+        .scheme
+        .def
+        .scheme
+        .indicators
+        .iter()
+        .map(|i| (i.code.clone(), i.name.clone()))
+        .collect();
+    let since = match f.seen_at {
+        Some(at) => lang.tf("feed.since", &[&local_time(at)]),
+        None => lang.t("feed.never").to_string(),
+    };
+    let shown = |p: Option<crate::domain::assessment::Points>| {
+        p.map(|p| p.to_string()).unwrap_or_else(|| "—".into())
+    };
+    let units = f
+        .units
+        .into_iter()
+        .map(|u| {
+            let delta = match (u.before, u.after) {
+                (Some(b), Some(a)) if a != b => {
+                    let d = a.0 - b.0;
+                    let sign = if d > 0 { "+" } else { "" };
+                    format!(" ({sign}{})", crate::domain::assessment::Points(d))
+                }
+                _ => String::new(),
+            };
+            let moved = if f.seen_at.is_some() {
+                format!("{} → {}{delta}", shown(u.before), shown(u.after))
+            } else {
+                shown(u.after)
+            };
+            let changes = u
+                .changes
+                .iter()
+                .map(|c| {
+                    let names = names.clone();
+                    super::evidence::change_item(c, lang, move |code| {
+                        names.iter().find(|(k, _)| k == code).map(|(_, n)| n.clone())
+                    })
+                })
+                .collect_view();
+            view! {
+                <li data-test="feed-unit">
+                    <a href=format!("/assessment/schemes/{id}/units/{}", u.unit_id)>{u.unit_name.clone()}</a>
+                    " " <strong data-test="feed-total">{moved}</strong>
+                    <ul class="plain changes">{changes}</ul>
+                </li>
+            }
+        })
+        .collect_view();
+    let empty = r.feed.as_ref().is_some_and(|f| f.units.is_empty());
+    view! {
+        <section class="card" data-test="feed">
+            <h2>{lang.t("feed.title")}</h2>
+            <p class="muted">{since}</p>
+            {if empty {
+                view! { <p class="muted">{lang.t("feed.nothing")}</p> }.into_any()
+            } else {
+                view! { <ul class="plain">{units}</ul> }.into_any()
+            }}
+            {f.truncated.then(|| view! { <p class="muted">{lang.t("feed.truncated")}</p> })}
+            {action_error(seen)}
+            <ActionForm action=seen>
+                <input type="hidden" name="id" value=id.to_string() />
+                <button type="submit" data-test="mark-seen">{lang.t("feed.mark_seen")}</button>
+            </ActionForm>
+        </section>
+    }
 }

@@ -5,12 +5,13 @@
 use super::AssessmentNav;
 use super::sheet::veto_list;
 use crate::api::assessment::{
-    DecideVeto, LogIncident, MarkFinding, MetricTable, SaveMetric, list_incidents, list_vetoes,
-    load_metric_table,
+    DecideVeto, LogIncident, MarkFinding, MetricTable, RemoveMetricOverride, SaveMetric,
+    list_incidents, list_vetoes, load_metric_table,
 };
 use crate::api::units::list_units;
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::Action;
+use crate::domain::evidence::{Origin, is_computed};
 use crate::domain::incident::{Finding, Level};
 use crate::domain::local_time;
 use crate::domain::veto::VetoStatus;
@@ -184,10 +185,11 @@ pub fn MetricsPage() -> impl IntoView {
     let lang = use_lang();
     let year = year_param();
     let save = ServerAction::<SaveMetric>::new();
+    let remove = ServerAction::<RemoveMetricOverride>::new();
     gated(Some(Action::ViewAssessment), move |me| {
         let table = Resource::new(
-            move || (year(), save.version().get()),
-            |(y, _)| load_metric_table(y),
+            move || (year(), save.version().get(), remove.version().get()),
+            |(y, _, _)| load_metric_table(y),
         );
         let may = me.may(Action::Assess);
         view! {
@@ -199,8 +201,9 @@ pub fn MetricsPage() -> impl IntoView {
             <p class="muted">{lang.t("metric.help")}</p>
             {year_picker(year(), lang)}
             {action_error(save)}
+            {action_error(remove)}
             <Transition fallback=|| ()>
-                {move || show(table.get(), lang, move |t: MetricTable| metric_table(t, lang, may, save))}
+                {move || show(table.get(), lang, move |t: MetricTable| metric_table(t, lang, may, save, remove))}
             </Transition>
         }
         .into_any()
@@ -212,19 +215,11 @@ fn metric_table(
     lang: Lang,
     may: bool,
     save: ServerAction<SaveMetric>,
+    remove: ServerAction<RemoveMetricOverride>,
 ) -> impl IntoView {
     if t.metrics.is_empty() {
         return view! { <p class="muted">{lang.t("metric.none")}</p> }.into_any();
     }
-    let metric_label = move |m: &str| {
-        let key = format!("metric.{m}");
-        let text = lang.t(&key);
-        if text == key {
-            m.to_string()
-        } else {
-            text.to_string()
-        }
-    };
     let year = t.year;
     let MetricTable {
         units,
@@ -239,34 +234,19 @@ fn metric_table(
                 <thead>
                     <tr>
                         <th>{lang.t("field.unit")}</th>
-                        {head.into_iter().map(|m| view! { <th>{metric_label(&m)}</th> }).collect_view()}
+                        {head.into_iter().map(|m| view! { <th>{super::sheet::metric_name(lang, &m)}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
                     {units.into_iter().map(|u| { let metrics = metrics.clone(); let values = values.clone(); view! {
                         <tr>
-                            <td data-label=lang.t("field.unit")>{u.name.clone()} " " <code>{u.code.clone()}</code></td>
+                            <td data-label=lang.t("field.unit")>{u.name.clone()}</td>
                             {metrics.into_iter().map(|m| {
                                 let value = values.iter().find(|v| v.unit_id == u.id && v.metric == m).cloned();
-                                let (n, d) = value.clone().map(|v| (v.numerator.to_string(), v.denominator.to_string())).unwrap_or_default();
-                                let label = metric_label(&m);
+                                let label = super::sheet::metric_name(lang, &m);
                                 view! {
-                                    <td data-label=label>
-                                        {if may {
-                                            view! {
-                                                <ActionForm action=save attr:class="inline metric">
-                                                    <input type="hidden" name="year" value=year.to_string() />
-                                                    <input type="hidden" name="unit_id" value=u.id.to_string() />
-                                                    <input type="hidden" name="metric" value=m.clone() />
-                                                    <input type="number" name="numerator" min="0" value=n aria-label=lang.t("field.numerator") />
-                                                    " / "
-                                                    <input type="number" name="denominator" min="0" value=d aria-label=lang.t("field.denominator") />
-                                                    <button type="submit" class="link">{lang.t("action.save")}</button>
-                                                </ActionForm>
-                                            }.into_any()
-                                        } else {
-                                            view! { <span>{value.map(|v| format!("{} / {}", v.numerator, v.denominator)).unwrap_or_else(|| "—".into())}</span> }.into_any()
-                                        }}
+                                    <td data-label=label data-metric=m.clone() data-unit=u.code.clone()>
+                                        {metric_cell(year, u.id, &m, value, lang, may, save, remove)}
                                     </td>
                                 }
                             }).collect_view()}
@@ -277,4 +257,72 @@ fn metric_table(
         </div>
     }
     .into_any()
+}
+
+/// One metric value: the value and where it came from; for assessors the
+/// form that enters it (an override with a reason, for a metric the
+/// platform computes) and the button that takes an override back.
+#[allow(clippy::too_many_arguments)]
+fn metric_cell(
+    year: i64,
+    unit_id: i64,
+    metric: &str,
+    value: Option<crate::model::MetricRow>,
+    lang: Lang,
+    may: bool,
+    save: ServerAction<SaveMetric>,
+    remove: ServerAction<RemoveMetricOverride>,
+) -> impl IntoView + use<> {
+    let computed = is_computed(metric);
+    let shown = value
+        .as_ref()
+        .map(|v| format!("{} / {}", v.numerator, v.denominator))
+        .unwrap_or_else(|| "—".into());
+    let (n, d) = value
+        .as_ref()
+        .map(|v| (v.numerator.to_string(), v.denominator.to_string()))
+        .unwrap_or_default();
+    let overridden = value.as_ref().is_some_and(|v| v.origin == Origin::Override);
+    let provenance = value.as_ref().map(|v| super::evidence::provenance(v, lang));
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="year" value=year.to_string() />
+            <input type="hidden" name="unit_id" value=unit_id.to_string() />
+        }
+    };
+    let metric = metric.to_string();
+    let form = may.then(|| {
+        let m = metric.clone();
+        let m2 = metric.clone();
+        let summary = if computed { lang.t("metric.override") } else { lang.t("metric.enter") };
+        view! {
+            <details class="metric-edit">
+                <summary>{summary}</summary>
+                <ActionForm action=save attr:class="inline metric">
+                    {hidden()}
+                    <input type="hidden" name="metric" value=m.clone() />
+                    <input type="number" name="numerator" min="0" required value=n aria-label=lang.t("field.numerator") />
+                    " / "
+                    <input type="number" name="denominator" min="0" required value=d aria-label=lang.t("field.denominator") />
+                    {computed.then(|| view! {
+                        <input type="text" name="reason" required minlength="2" maxlength="500"
+                            placeholder=lang.t("metric.reason_hint") aria-label=lang.t("field.reason") />
+                    })}
+                    <button type="submit">{lang.t("action.save")}</button>
+                </ActionForm>
+            </details>
+            {overridden.then(|| view! {
+                <ActionForm action=remove attr:class="inline">
+                    {hidden()}
+                    <input type="hidden" name="metric" value=m2 />
+                    <button type="submit" class="link" data-test="remove-override">{lang.t("metric.remove_override")}</button>
+                </ActionForm>
+            })}
+        }
+    });
+    view! {
+        <strong class="num">{shown}</strong>
+        {provenance}
+        {form}
+    }
 }

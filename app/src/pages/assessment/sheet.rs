@@ -28,8 +28,19 @@ fn params() -> impl Fn() -> (i64, i64) + Copy + Send + Sync + 'static {
     }
 }
 
+/// A metric's name: the known ones translated, others as written.
+pub fn metric_name(lang: Lang, code: &str) -> String {
+    let key = format!("metric.{code}");
+    let text = lang.t(&key);
+    if text == key {
+        code.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 /// An event type's name: the known ones translated, others as written.
-fn event_label(lang: Lang, code: &str) -> String {
+pub fn event_label(lang: Lang, code: &str) -> String {
     if EVENT_TYPES.contains(&code) {
         lang.t(&format!("event.{code}")).to_string()
     } else {
@@ -127,7 +138,55 @@ fn unit_view(a: UnitAssessment, lang: Lang, act: Actions) -> impl IntoView {
         </div>
         {a.may_score.then(|| scoring(&a, lang, act))}
         {vetoes_section(&a, lang, act)}
+        {history(&a, lang)}
     }
+}
+
+/// This unit's changes in the year: every figure that moved, why, from
+/// which record, by whom (an open year only: a published one reads what
+/// publishing froze).
+fn history(a: &UnitAssessment, lang: Lang) -> impl IntoView + use<> {
+    if a.scheme.published {
+        let at = a
+            .scheme
+            .published_at
+            .map(crate::domain::local_time)
+            .unwrap_or_default();
+        return view! { <p class="muted" data-test="frozen">{lang.tf("evidence.frozen", &[&at])}</p> }
+            .into_any();
+    }
+    let names: Vec<(String, String)> = a
+        .scheme
+        .def
+        .scheme
+        .indicators
+        .iter()
+        .map(|i| (i.code.clone(), i.name.clone()))
+        .collect();
+    let items = a
+        .changes
+        .iter()
+        .map(|c| {
+            let names = names.clone();
+            super::evidence::change_item(c, lang, move |code| {
+                names
+                    .iter()
+                    .find(|(k, _)| k == code)
+                    .map(|(_, n)| n.clone())
+            })
+        })
+        .collect_view();
+    view! {
+        <section class="card" data-test="history">
+            <h2>{lang.t("change.history")}</h2>
+            {if a.changes.is_empty() {
+                view! { <p class="muted">{lang.t("change.none")}</p> }.into_any()
+            } else {
+                view! { <ul class="plain changes">{items}</ul> }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
 }
 
 /// The result line by line.
@@ -148,19 +207,35 @@ fn explanation(a: &UnitAssessment, lang: Lang) -> impl IntoView + use<> {
                     None => lang.t("explain.not_entered").to_string(),
                 },
                 Method::Ratio { target_bp } => match a.ratios.iter().find(|r| r.0 == ind.code) {
-                    Some((_, n, d)) => lang.tf(
+                    Some((_, m)) => lang.tf(
                         "explain.ratio",
                         &[
                             lang.t(&format!("metric.{}", ind.metric_key())),
-                            &n.to_string(),
-                            &d.to_string(),
+                            &m.numerator.to_string(),
+                            &m.denominator.to_string(),
                             &percent_text(target_bp),
                             &ind.max.to_string(),
                             &line.base.map(|b| b.to_string()).unwrap_or_default(),
                         ],
                     ),
-                    None => lang.tf("explain.no_ratio", &[ind.metric_key()]),
+                    None => lang.tf("explain.no_ratio", &[&metric_name(lang, ind.metric_key())]),
                 },
+            };
+            // Where a ratio's value came from, and what it counted.
+            let origin = match ind.method {
+                Method::Ratio { .. } => {
+                    let value = a.ratios.iter().find(|r| r.0 == ind.code).map(|(_, m)| m.clone());
+                    let records = a
+                        .evidence
+                        .iter()
+                        .find(|(k, _)| k == ind.metric_key())
+                        .map(|(_, l)| l.clone());
+                    Some(view! {
+                        {value.map(|m| super::evidence::provenance(&m, lang))}
+                        {records.map(|l| super::evidence::evidence_list(&l, lang))}
+                    })
+                }
+                Method::Manual => None,
             };
             let deductions = line
                 .deductions
@@ -187,7 +262,7 @@ fn explanation(a: &UnitAssessment, lang: Lang) -> impl IntoView + use<> {
                     <td data-label=lang.t("field.category")>{lang.t(&format!("category.{}", ind.category)).to_string()}</td>
                     <td data-label=lang.t("field.indicator")>{ind.name.clone()} " " <code>{ind.code.clone()}</code></td>
                     <td class="num" data-label=lang.t("field.max")>{ind.max.to_string()}</td>
-                    <td data-label=lang.t("explain.base")>{how}</td>
+                    <td data-label=lang.t("explain.base")>{how} {origin}</td>
                     <td data-label=lang.t("explain.deductions")><ul class="plain">{deductions}</ul></td>
                     <td class="num" data-label=lang.t("explain.score")>{line.score.map(|p| p.to_string()).unwrap_or_else(|| "—".into())}</td>
                 </tr>
@@ -275,8 +350,8 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
         events: Vec::new(),
     };
     for (i, ind) in scheme.indicators.iter().enumerate() {
-        if let Some((_, n, d)) = a.ratios.iter().find(|r| r.0 == ind.code) {
-            base_sheet.entries[i] = Entry::Ratio(*n, *d);
+        if let Some((_, m)) = a.ratios.iter().find(|r| r.0 == ind.code) {
+            base_sheet.entries[i] = Entry::Ratio(m.numerator, m.denominator);
         }
     }
     for e in &a.events {

@@ -1,0 +1,179 @@
+//! The records behind each computed metric value (DOMAIN.md §4 and
+//! `domain::evidence`): per unit and metric, the plans in force or missing,
+//! the drills held, the completions by rotation, the certified reporters
+//! and the places without one, each with the page that shows it. The
+//! explanation page reads them live for an open year; publishing freezes
+//! them.
+
+use crate::domain::drills::REQUIRED_KINDS;
+use crate::domain::unit::is_within;
+use crate::error::AppError;
+use crate::model::Evidence;
+use chrono::NaiveDate;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// (unit id, metric key) → the records that metric counted for the unit.
+pub type EvidenceMap = HashMap<(i64, String), Vec<Evidence>>;
+
+fn item(kind: &str, label: String, href: String, counts: bool) -> Evidence {
+    Evidence {
+        kind: kind.into(),
+        label,
+        href,
+        counts,
+    }
+}
+
+/// Every unit's evidence for the computed metrics of `year`, with plans
+/// judged in force on `today`.
+pub async fn all(
+    c: &mut AnyConnection,
+    year: i32,
+    today: NaiveDate,
+) -> Result<EvidenceMap, AppError> {
+    let mut out = EvidenceMap::new();
+    let units = super::drills::units(c).await?;
+
+    // plan_coverage: the required units of each required unit's subtree.
+    let force = super::drills::in_force_versions(c, today).await?;
+    let rows = sqlx::query(
+        "SELECT p.id, p.unit_id, v.version, v.title FROM emergency_plans p \
+         JOIN plan_versions v ON v.plan_id = p.id ORDER BY p.id",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let mut plans: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for r in &rows {
+        let id: i64 = r.get("id");
+        if force.get(&id) == Some(&r.get::<i64, _>("version")) {
+            plans
+                .entry(r.get("unit_id"))
+                .or_default()
+                .push((id, r.get("title")));
+        }
+    }
+    let required: Vec<_> = units
+        .iter()
+        .filter(|u| REQUIRED_KINDS.contains(&u.3))
+        .collect();
+    for u in &required {
+        let mut list = Vec::new();
+        for v in required.iter().filter(|v| is_within(&v.4, &u.4)) {
+            match plans.get(&v.0) {
+                Some(ps) => list.extend(ps.iter().map(|(id, title)| {
+                    item(
+                        "plan_in_force",
+                        format!("{} · {title}", v.2),
+                        format!("/drills/plans/{id}"),
+                        true,
+                    )
+                })),
+                None => list.push(item(
+                    "plan_missing",
+                    v.2.clone(),
+                    "/drills/coverage".into(),
+                    false,
+                )),
+            }
+        }
+        out.insert((u.0, "plan_coverage".into()), list);
+    }
+
+    // drills_held: the drills of the year each unit organized or joined.
+    let (from, to) = super::drills::year_bounds(year);
+    let rows = sqlx::query(
+        "SELECT du.unit_id, d.id, d.title, d.start_at FROM drill_units du JOIN drills d ON d.id = du.drill_id \
+         WHERE d.status <> 'planned' AND d.start_at >= $1 AND d.start_at < $2 ORDER BY d.start_at, d.id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    for r in &rows {
+        let day = crate::domain::local_date(r.get("start_at"))
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let id: i64 = r.get("id");
+        out.entry((r.get("unit_id"), "drills_held".into()))
+            .or_default()
+            .push(item(
+                "drill_held",
+                format!("{} · {day}", r.get::<String, _>("title")),
+                format!("/drills/{id}"),
+                true,
+            ));
+    }
+
+    // training_coverage: completions of the year by rotation.
+    let rows = sqlx::query(
+        "SELECT p.unit_id, c.plan_id, t.name, COUNT(*) AS n FROM completions c \
+         JOIN people p ON p.id = c.person_id JOIN training_plans t ON t.id = c.plan_id \
+         WHERE c.year = $1 GROUP BY p.unit_id, c.plan_id, t.name ORDER BY c.plan_id",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&mut *c)
+    .await?;
+    for r in &rows {
+        let plan: i64 = r.get("plan_id");
+        out.entry((r.get("unit_id"), "training_coverage".into()))
+            .or_default()
+            .push(item(
+                "completions",
+                format!("{} · {}", r.get::<String, _>("name"), r.get::<i64, _>("n")),
+                format!("/training/plans/{plan}"),
+                true,
+            ));
+    }
+
+    // reporter_coverage: each subdistrict's certified people and gaps.
+    let (lines, _) = super::registry::coverage(c, today).await?;
+    let entries =
+        super::registry::entries(c, &crate::domain::authz::Reach::Everywhere, today).await?;
+    let names: HashMap<i64, &str> = units.iter().map(|u| (u.0, u.2.as_str())).collect();
+    for (path, line) in &lines {
+        let mut list: Vec<Evidence> = entries
+            .iter()
+            .filter(|e| e.status.is_valid() && is_within(&e.unit_path, path))
+            .map(|e| {
+                item(
+                    "reporter_valid",
+                    format!("{} · {}", e.person_name, e.unit_name),
+                    "/registry".into(),
+                    true,
+                )
+            })
+            .collect();
+        list.extend(line.coverage.gaps.iter().map(|(unit, _, _)| {
+            item(
+                "reporter_gap",
+                names.get(unit).copied().unwrap_or_default().to_string(),
+                "/registry/coverage".into(),
+                false,
+            )
+        }));
+        out.insert(
+            (line.coverage.subdistrict, "reporter_coverage".into()),
+            list,
+        );
+    }
+    Ok(out)
+}
+
+/// One unit's evidence, per metric key, for the keys asked.
+pub async fn of_unit(
+    c: &mut AnyConnection,
+    year: i32,
+    today: NaiveDate,
+    unit_id: i64,
+    keys: &[&str],
+) -> Result<Vec<(String, Vec<Evidence>)>, AppError> {
+    let mut all = all(c, year, today).await?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| {
+            all.remove(&(unit_id, k.to_string()))
+                .map(|l| (k.to_string(), l))
+        })
+        .collect())
+}
