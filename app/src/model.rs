@@ -309,6 +309,10 @@ pub struct VetoRow {
     pub revoke_proposed_by_id: Option<i64>,
     pub revoke_proposed_by: Option<String>,
     pub revoke_proposed_at: Option<i64>,
+    /// Its year is published for its unit: nothing about it can be decided
+    /// (the lists hide the buttons).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 impl VetoRow {
@@ -380,6 +384,10 @@ pub struct Results {
     /// For those who assess, what moved since they last looked (live
     /// years only).
     pub feed: Option<ChangeFeed>,
+    /// What keeps an open year from being published finished: (unit id,
+    /// unit name, why), within the caller's reach.
+    #[serde(default)]
+    pub gaps: Vec<(i64, String, crate::domain::assessment::GapKind)>,
 }
 
 /// Everything about one unit in one scheme: the scoring sheet and the

@@ -66,6 +66,9 @@ test('a veto proposed by one assessor and confirmed by another zeroes the unit, 
   await vetoes.getByTestId('propose-veto').click();
   await expect(vetoes.locator('li[data-status="proposed"]')).toBeVisible();
   await expect(page.getByTestId('headline')).toContainText(`总分 ${liveTotal}`);
+  // Confirming asks first, naming what will happen.
+  await vetoes.getByTestId('confirm-veto-open').locator('summary').click();
+  await expect(vetoes.getByTestId('confirm-veto-open')).toContainText('总分记为 0.0');
   await vetoes.getByTestId('confirm-veto').click();
   await expect(vetoes.getByRole('alert')).toContainText('您没有权限执行此操作');
   await expect(vetoes.locator('li[data-status="proposed"]')).toBeVisible();
@@ -75,6 +78,7 @@ test('a veto proposed by one assessor and confirmed by another zeroes the unit, 
   await second.goto('/assessment/vetoes');
   await waitForHydration(second);
   const pending = second.locator('li[data-status="proposed"]').filter({ hasText: '瞒报较大事故' });
+  await pending.getByTestId('confirm-veto-open').locator('summary').click();
   await pending.getByTestId('confirm-veto').click();
   await expect(second.locator('li[data-status="confirmed"]').filter({ hasText: '瞒报较大事故' })).toBeVisible();
 

@@ -52,6 +52,7 @@ test('an organizer schedules a duty desk across three batches without leaving it
   }
   expect(used).toBeGreaterThanOrEqual(2);
 
+  await page.getByTestId('confirm-publish').locator('summary').click();
   await page.getByTestId('publish').click();
   await expect(page.locator('.badge.done')).toContainText('已发布');
   expect(errors).toEqual([]);

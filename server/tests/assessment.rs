@@ -364,6 +364,16 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1")], Some(&assessor)).await;
         assert!(r.body.contains("城关街道") && r.body.contains("公安分局"), "{}", r.body);
+        // The page lists them before anyone presses the button, each with
+        // its link and why, and the publish form asks for a reason.
+        use app::domain::assessment::GapKind;
+        let gaps = results(&app, id, &assessor).await.gaps;
+        assert_eq!(gaps, vec![(app.district.units["GA"], "公安分局".to_string(), GapKind::Incomplete), (app.district.units["JD01"], "城关街道".to_string(), GapKind::VetoUndecided)]);
+        let page = app.get(&format!("/assessment/schemes/{id}"), Some(&assessor)).await;
+        assert_eq!(page.body.matches("data-test=\"gap\"").count(), 2, "{}", page.body);
+        assert!(page.body.contains(&format!("/assessment/schemes/{id}/units/{ga}")));
+        assert!(page.body.contains("name=\"reason\" required"), "a reason is asked for");
+        assert!(page.body.contains("data-test=\"confirm-publish\""), "publishing asks first");
         // Meant: published with a reason, the two units marked.
         let r = app.call(PUBLISH, &[("id", &id_s), ("publish", "1"), ("reason", "年底前必须上报,公安分局缺项另行说明")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -372,6 +382,14 @@ on_both_databases! {
         assert_eq!(scheme.published_gaps, vec!["GA".to_string(), "JD01".to_string()]);
         let page = app.get(&format!("/assessment/schemes/{id}"), Some(&assessor)).await;
         assert_eq!(page.body.matches("data-test=\"published-gap\"").count(), 2, "{}", page.body);
+        // Published, the undecided veto can no longer be decided: its list
+        // says so and shows no buttons.
+        let vetoes: Vec<app::model::VetoRow> = call_ok(&app, <api::ListVetoes as ServerFn>::PATH, &[("year", "2018")], &assessor).await;
+        assert!(vetoes.iter().all(|v| v.locked));
+        let page = app.get("/assessment/vetoes?year=2018", Some(&assessor)).await;
+        assert!(page.body.contains("瞒报较大事故") && !page.body.contains("data-test=\"confirm-veto\""), "{}", page.body);
+        let page = app.get(&format!("/assessment/schemes/{id}/units/{jd}"), Some(&assessor)).await;
+        assert!(!page.body.contains("data-test=\"confirm-veto\"") && !page.body.contains("data-test=\"sheet\""));
     }
 
     async fn a_published_year_is_locked_until_reopened_with_a_reason(db: Db) {

@@ -163,8 +163,20 @@ pub mod server {
             })
             .collect();
         let chart_svg = distribution_chart(&rows, lang);
+        let gaps = if scheme.published {
+            Vec::new()
+        } else {
+            let mut c = pool.acquire().await?;
+            let undecided = store::undecided_veto_units(&mut c, &scheme).await?;
+            let outcomes: Vec<Outcome> = listed.iter().map(|(_, o)| o.clone()).collect();
+            crate::domain::assessment::publish_gaps(&outcomes, &undecided)
+                .into_iter()
+                .filter_map(|g| units.get(&g.unit).map(|u| (u.id, u.name.clone(), g.kind)))
+                .collect()
+        };
         Ok(Results {
             feed: None,
+            gaps,
             quota_places: scheme
                 .def
                 .scheme
@@ -1183,7 +1195,30 @@ pub async fn list_vetoes(#[server(default)] year: i64) -> Result<Vec<VetoRow>, A
             let me = require_may(Action::ViewAssessment)?;
             let pool = &state()?.db.pool;
             let all = crate::db::assessment::vetoes(pool, (year > 0).then_some(year), None).await?;
-            server::within_reach(pool, &me, Action::ViewAssessment, all, |v| v.unit_id).await
+            let mut list =
+                server::within_reach(pool, &me, Action::ViewAssessment, all, |v| v.unit_id).await?;
+            // A published year decides nothing: its buttons are not shown.
+            let published: Vec<(i64, Vec<crate::domain::unit::UnitKind>)> =
+                crate::db::assessment::list_schemes(pool)
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.published)
+                    .map(|s| (s.year, s.unit_kinds))
+                    .collect();
+            let kinds: std::collections::HashMap<i64, crate::domain::unit::UnitKind> =
+                crate::db::units::list(pool, &Default::default())
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id, u.kind))
+                    .collect();
+            for v in &mut list {
+                v.locked = kinds.get(&v.unit_id).is_some_and(|k| {
+                    published
+                        .iter()
+                        .any(|(y, ks)| *y == v.year && ks.contains(k))
+                });
+            }
+            Ok(list)
         }
         .await,
     )

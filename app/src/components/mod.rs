@@ -120,6 +120,80 @@ where
     }
 }
 
+/// Every form that runs a server action. While the action runs, the
+/// form's controls are disabled (one press; the button shows that it is
+/// working, `fieldset.act[disabled]` in the style sheet), and with `reset`
+/// a successful submit clears the form: a deduction or a veto proposal
+/// left in its form invites a duplicate. Without JavaScript it is the
+/// plain form post `ActionForm` renders.
+#[component]
+pub fn ActForm<ServFn, OutputProtocol>(
+    action: ServerAction<ServFn>,
+/// Clear the form after a successful submit.
+    #[prop(optional)]
+    reset: bool,
+    children: Children,
+) -> impl IntoView
+where
+    ServFn: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, OutputProtocol>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<ServFn::Client as leptos::server_fn::client::Client<ServFn::Error>>::Request as leptos::server_fn::request::ClientReq<
+        ServFn::Error,
+    >>::FormData: From<leptos::web_sys::FormData>,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    <ServFn as leptos::server_fn::ServerFn>::Client: leptos::server_fn::client::Client<<ServFn as leptos::server_fn::ServerFn>::Error>,
+{
+    let form = NodeRef::<leptos::html::Form>::new();
+    if reset {
+        Effect::new(move |_| {
+            let succeeded = action.value().with(|v| matches!(v, Some(Ok(_))));
+            if succeeded && let Some(f) = form.get_untracked() {
+                f.reset();
+            }
+        });
+    }
+    let pending = action.pending();
+    view! {
+        <ActionForm action node_ref=form>
+            <fieldset class="act" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+                {children()}
+            </fieldset>
+        </ActionForm>
+    }
+}
+
+/// An action that cannot be undone, or that reaches far, asks first: its
+/// button opens a panel that says what will happen, and the form's own
+/// submit button there does it. A `<details>`: it works without
+/// JavaScript, and nothing happens on a stray click.
+#[component]
+pub fn Confirm(
+    /// The button that opens the panel.
+    #[prop(into)]
+    label: String,
+    /// What will happen, named.
+    #[prop(into)]
+    consequence: String,
+    #[prop(optional)] test: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <details class="confirm" data-test=test>
+            <summary class="button">{label}</summary>
+            <div class="confirm-panel" role="group">
+                <p class="warn">{consequence}</p>
+                {children()}
+            </div>
+        </details>
+    }
+}
+
 /// Results of a resource, or its error.
 pub fn show<T, V>(value: Option<Result<T, AppError>>, lang: Lang, f: impl FnOnce(T) -> V) -> AnyView
 where

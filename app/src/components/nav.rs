@@ -3,6 +3,7 @@
 //! Also each area's sub-navigation (`SubNav`). Both show a link only when
 //! the signed-in person meets what the page behind it asks (`Need`).
 
+use super::ActForm;
 use super::{hard_navigate, use_lang, use_me};
 use crate::api::auth::Logout;
 use crate::domain::authz::{Action, Principal};
@@ -174,11 +175,11 @@ pub fn Header() -> impl IntoView {
                                 {me.display_name.clone()} " · "
                                 {me.roles().iter().map(|r| lang.t(r.label_key())).collect::<Vec<_>>().join("、")}
                             </span>
-                            <ActionForm action=logout attr:class="inline">
+                            <ActForm action=logout attr:class="inline">
                                 <button type="submit" class="link" data-test="logout">
                                     {lang.t("nav.logout")}
                                 </button>
-                            </ActionForm>
+                            </ActForm>
                         }
                     })}
                 <LanguageSwitch />

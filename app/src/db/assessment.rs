@@ -1473,6 +1473,7 @@ fn veto_row(r: &AnyRow) -> VetoRow {
         revoke_proposed_by_id: r.get("revoke_proposed_by_id"),
         revoke_proposed_by: r.get("revoke_proposed_by"),
         revoke_proposed_at: r.get("revoke_proposed_at"),
+        locked: false,
     }
 }
 

@@ -1,6 +1,7 @@
 //! My account: who I am, my roles, changing my password.
 
 use crate::api::auth::ChangePassword;
+use crate::components::ActForm;
 use crate::components::{action_error, gated, use_lang};
 use crate::domain::authz::Scope;
 use leptos::prelude::*;
@@ -38,7 +39,7 @@ pub fn AccountPage() -> impl IntoView {
             </section>
             <section class="card narrow">
                 <h2>{lang.t("account.change_password")}</h2>
-                <ActionForm action=change>
+                <ActForm action=change>
                     <label>
                         {lang.t("field.current_password")}
                         <input type="password" name="current" autocomplete="current-password" required />
@@ -58,7 +59,7 @@ pub fn AccountPage() -> impl IntoView {
                             .then(|| view! { <p class="ok" role="status">{lang.t("msg.password_changed")}</p> })
                     }}
                     <button type="submit" class="primary">{lang.t("action.save")}</button>
-                </ActionForm>
+                </ActForm>
             </section>
         }
         .into_any()

@@ -1,6 +1,7 @@
 //! Signing in.
 
 use crate::api::auth::Login;
+use crate::components::ActForm;
 use crate::components::{action_error, hard_navigate, use_lang, use_me};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -20,7 +21,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow">
             <h1>{lang.t("login.title")}</h1>
             <p class="muted">{lang.t("login.intro")}</p>
-            <ActionForm action=login>
+            <ActForm action=login>
                 <label>
                     {lang.t("field.username")}
                     <input type="text" name="username" autocomplete="username" required autofocus />
@@ -33,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || login.pending().get()>
                     {lang.t("login.submit")}
                 </button>
-            </ActionForm>
+            </ActForm>
         </section>
     }
 }

@@ -4,6 +4,7 @@ use crate::api::accounts::{
     CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles, list_accounts,
 };
 use crate::api::audit::list_audit;
+use crate::components::ActForm;
 use crate::components::{Pager, action_error, gated, query_param, show, use_lang};
 use crate::domain::account::Role;
 use crate::domain::authz::Action;
@@ -78,7 +79,7 @@ pub fn AccountsPage() -> impl IntoView {
             </Transition>
             <section class="card narrow">
                 <h2>{lang.t("account.create")}</h2>
-                <ActionForm action=create>
+                <ActForm action=create>
                     <label>
                         {lang.t("field.username")}
                         <input type="text" name="username" required maxlength="32" autocomplete="off" />
@@ -100,7 +101,7 @@ pub fn AccountsPage() -> impl IntoView {
                     {action_error(create)}
                     {move || matches!(create.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" role="status">{lang.t("msg.account_created")}</p> })}
                     <button type="submit" class="primary">{lang.t("account.create")}</button>
-                </ActionForm>
+                </ActForm>
             </section>
         }
         .into_any()
@@ -158,26 +159,26 @@ fn accounts_table(
                                     <td data-label=lang.t("field.roles")>{grants}</td>
                                     <td data-label=lang.t("account.status")>{status}</td>
                                     <td class="actions">
-                                        <ActionForm action=disable attr:class="inline">
+                                        <ActForm action=disable attr:class="inline">
                                             <input type="hidden" name="id" value=id />
                                             <input type="hidden" name="disabled" value=toggle />
                                             <button type="submit" data-test="toggle-disabled">{label}</button>
-                                        </ActionForm>
+                                        </ActForm>
                                         <details>
                                             <summary>{lang.t("account.edit_roles")}</summary>
-                                            <ActionForm action=roles>
+                                            <ActForm action=roles>
                                                 <input type="hidden" name="id" value=id2 />
                                                 {fields}
                                                 <button type="submit">{lang.t("action.save")}</button>
-                                            </ActionForm>
+                                            </ActForm>
                                         </details>
                                         <details>
                                             <summary>{lang.t("account.reset_password")}</summary>
-                                            <ActionForm action=reset>
+                                            <ActForm action=reset>
                                                 <input type="hidden" name="id" value=id3 />
                                                 <input type="password" name="password" required autocomplete="new-password" />
                                                 <button type="submit">{lang.t("action.save")}</button>
-                                            </ActionForm>
+                                            </ActForm>
                                         </details>
                                     </td>
                                 </tr>

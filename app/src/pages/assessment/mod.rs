@@ -11,6 +11,7 @@ pub mod sheet;
 use crate::api::assessment::{
     CopyScheme, SaveScheme, SchemeEditor, list_schemes, load_scheme_editor,
 };
+use crate::components::ActForm;
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::{Action, Principal, Reach};
@@ -147,10 +148,10 @@ fn scheme_table(
                                             " · " <a href=format!("/assessment/schemes/{id}/edit")>{lang.t("action.edit")}</a>
                                         })}
                                         {manage.then(|| view! {
-                                            <ActionForm action=copy attr:class="inline">
+                                            <ActForm action=copy attr:class="inline">
                                                 <input type="hidden" name="id" value=id.to_string() />
                                                 <button type="submit" class="link">{lang.tf("assessment.copy_to", &[&(s.year + 1).to_string()])}</button>
-                                            </ActionForm>
+                                            </ActForm>
                                         })}
                                     </td>
                                 </tr>
@@ -225,7 +226,7 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
     view! {
         <h1>{title}</h1>
         {e.published.then(|| view! { <p class="error">{lang.t("problem.scheme_published")}</p> })}
-        <ActionForm action=save attr:class="scheme-form" attr:data-test="scheme-form">
+        <ActForm action=save attr:class="scheme-form" attr:data-test="scheme-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <h2>{lang.t("assessment.basics")}</h2>
@@ -342,7 +343,7 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
             </section>
             {action_error(save)}
             <button type="submit" class="primary" disabled=e.published>{lang.t("action.save")}</button>
-        </ActionForm>
+        </ActForm>
     }
 }
 

@@ -5,7 +5,9 @@
 
 use super::{AssessmentNav, manages_schemes};
 use crate::api::assessment::{DecideReopen, MarkResultsSeen, PublishScheme, scheme_results};
-use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
+use crate::components::ActForm;
+use crate::components::{Confirm, action_error, gated, id_param, query_param, show, use_lang};
+use crate::domain::assessment::GapKind;
 use crate::domain::authz::Action;
 use crate::domain::local_time;
 use crate::i18n::Lang;
@@ -202,7 +204,7 @@ fn results_view(
         {request.clone().map(|q| view! {
             <p class="warn" data-test="reopen-pending">{lang.tf("assessment.reopen_pending", &[&q.by, &local_time(q.at), &q.reason])}</p>
         })}
-        {manage.map(|m| publish_form(id, published, request, lang, m))}
+        {manage.map(|m| publish_form(id, published, request, r.gaps.clone(), lang, m))}
     }
 }
 
@@ -210,60 +212,96 @@ fn publish_form(
     id: i64,
     published: bool,
     request: Option<ReopenRequest>,
+    gaps: Vec<(i64, String, GapKind)>,
     lang: Lang,
     m: Publishing,
 ) -> impl IntoView {
     let publish = m.publish;
     let reopen = m.reopen;
     let body = match (published, request) {
-        (false, _) => view! {
-            <h2>{lang.t("assessment.publish")}</h2>
-            <p class="muted">{lang.t("assessment.publish_help")}</p>
-            <ActionForm action=publish>
-                <input type="hidden" name="id" value=id.to_string() />
-                <input type="hidden" name="publish" value="1" />
-                {action_error(publish)}
-                <button type="submit" class="primary" data-test="publish">{lang.t("assessment.publish")}</button>
-            </ActionForm>
+        (false, _) => {
+            // What is not finished, with links, before anyone presses the
+            // button; publishing anyway takes a reason and marks them.
+            let finished = gaps.is_empty();
+            let list = gaps
+                .into_iter()
+                .map(|(unit, name, kind)| {
+                    let why = match kind {
+                        GapKind::Incomplete => lang.t("assessment.incomplete"),
+                        GapKind::VetoUndecided => lang.t("assessment.gap_veto"),
+                    };
+                    view! {
+                        <li data-test="gap">
+                            <a href=format!("/assessment/schemes/{id}/units/{unit}")>{name}</a>
+                            " " <span class="badge warn">{why}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <h2>{lang.t("assessment.publish")}</h2>
+                <p class="muted">{lang.t("assessment.publish_help")}</p>
+                {(!finished).then(|| view! {
+                    <p class="warn">{lang.t("assessment.gaps_before_publish")}</p>
+                    <ul class="plain gaps" data-test="gaps">{list}</ul>
+                })}
+                <Confirm label=lang.t("assessment.publish") consequence=lang.t("assessment.publish_consequence") test="confirm-publish">
+                    <ActForm action=publish>
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <input type="hidden" name="publish" value="1" />
+                        {(!finished).then(|| view! {
+                            <label>{lang.t("assessment.publish_reason")}
+                                <input type="text" name="reason" required minlength="2" maxlength="500" />
+                            </label>
+                        })}
+                        {action_error(publish)}
+                        <button type="submit" class="primary" data-test="publish">{lang.t("assessment.publish_now")}</button>
+                    </ActForm>
+                </Confirm>
+            }
+            .into_any()
         }
-        .into_any(),
         (true, None) => view! {
             <h2>{lang.t("assessment.reopen")}</h2>
             <p class="muted">{lang.t("assessment.reopen_help")}</p>
-            <ActionForm action=publish>
-                <input type="hidden" name="id" value=id.to_string() />
-                <input type="hidden" name="publish" value="0" />
-                <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
-                {action_error(publish)}
-                <button type="submit" class="primary" data-test="propose-reopen">{lang.t("assessment.reopen_propose")}</button>
-            </ActionForm>
+            <Confirm label=lang.t("assessment.reopen_propose") consequence=lang.t("assessment.reopen_consequence") test="confirm-reopen-request">
+                <ActForm action=publish>
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="publish" value="0" />
+                    <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
+                    {action_error(publish)}
+                    <button type="submit" class="primary" data-test="propose-reopen">{lang.t("assessment.reopen_propose")}</button>
+                </ActForm>
+            </Confirm>
         }
         .into_any(),
         (true, Some(q)) if q.by_id == Some(m.me) => view! {
             <h2>{lang.t("assessment.reopen")}</h2>
             <p class="muted">{lang.t("assessment.reopen_own_hint")}</p>
-            <ActionForm action=reopen>
+            <ActForm action=reopen>
                 <input type="hidden" name="id" value=id.to_string() />
                 <input type="hidden" name="decision" value="withdraw" />
                 {action_error(reopen)}
                 <button type="submit" data-test="withdraw-reopen">{lang.t("assessment.reopen_withdraw")}</button>
-            </ActionForm>
+            </ActForm>
         }
         .into_any(),
         (true, Some(_)) => view! {
             <h2>{lang.t("assessment.reopen")}</h2>
             <p class="muted">{lang.t("assessment.reopen_decide_help")}</p>
-            <ActionForm action=reopen attr:class="inline">
-                <input type="hidden" name="id" value=id.to_string() />
-                <input type="hidden" name="decision" value="confirm" />
-                <button type="submit" class="primary" data-test="confirm-reopen">{lang.t("assessment.reopen_confirm")}</button>
-            </ActionForm>
-            <ActionForm action=reopen attr:class="inline">
+            <Confirm label=lang.t("assessment.reopen_confirm") consequence=lang.t("assessment.reopen_confirm_consequence") test="confirm-reopen-open">
+                <ActForm action=reopen attr:class="inline">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="decision" value="confirm" />
+                    <button type="submit" class="primary" data-test="confirm-reopen">{lang.t("assessment.reopen_confirm")}</button>
+                </ActForm>
+            </Confirm>
+            <ActForm action=reopen attr:class="inline">
                 <input type="hidden" name="id" value=id.to_string() />
                 <input type="hidden" name="decision" value="reject" />
                 <input type="text" name="note" placeholder=lang.t("veto.note") maxlength="500" />
                 <button type="submit" data-test="reject-reopen">{lang.t("assessment.reopen_reject")}</button>
-            </ActionForm>
+            </ActForm>
             {action_error(reopen)}
         }
         .into_any(),
@@ -344,10 +382,10 @@ fn feed_view(
             }}
             {f.truncated.then(|| view! { <p class="muted">{lang.t("feed.truncated")}</p> })}
             {action_error(seen)}
-            <ActionForm action=seen>
+            <ActForm action=seen>
                 <input type="hidden" name="id" value=id.to_string() />
                 <button type="submit" data-test="mark-seen">{lang.t("feed.mark_seen")}</button>
-            </ActionForm>
+            </ActForm>
         </section>
     }
 }

@@ -9,6 +9,7 @@ use crate::api::assessment::{
     list_incidents, list_vetoes, load_metric_table,
 };
 use crate::api::units::list_units;
+use crate::components::ActForm;
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::evidence::{Origin, is_computed};
@@ -94,7 +95,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 {move || data.get().map(|(incidents, units)| view! {
                     <section class="card">
                         <h2>{lang.t("incident.log")}</h2>
-                        <ActionForm action=log attr:class="grid" attr:data-test="log-incident">
+                        <ActForm action=log reset=true attr:class="grid" attr:data-test="log-incident">
                             <label>{lang.t("field.unit")}
                                 {show(Some(units), lang, |list| view! { <UnitSelect units=list name="unit_id" selected=None /> })}
                             </label>
@@ -109,7 +110,7 @@ pub fn IncidentsPage() -> impl IntoView {
                             <label>{lang.t("field.reported_by")}<input type="text" name="reported_by" required maxlength="80" /></label>
                             {action_error(log)}
                             <button type="submit" class="primary">{lang.t("incident.log")}</button>
-                        </ActionForm>
+                        </ActForm>
                     </section>
                     {action_error(mark)}
                     {show(Some(incidents), lang, move |list: Vec<IncidentRow>| incident_table(list, lang, may_mark, mark))}
@@ -160,14 +161,14 @@ fn incident_table(
                                 <td data-label=lang.t("incident.findings")>{findings}</td>
                                 <td class="actions">
                                     {may_mark.then(|| view! {
-                                        <ActionForm action=mark attr:class="inline">
+                                        <ActForm action=mark reset=true attr:class="inline">
                                             <input type="hidden" name="incident_id" value=i.id.to_string() />
                                             <select name="finding">
                                                 {Finding::ALL.into_iter().map(|f| view! { <option value=f.event()>{lang.t(&format!("event.{}", f.event())).to_string()}</option> }).collect_view()}
                                             </select>
                                             <input type="date" name="found_on" />
                                             <button type="submit">{lang.t("incident.mark")}</button>
-                                        </ActionForm>
+                                        </ActForm>
                                     })}
                                 </td>
                             </tr>
@@ -298,7 +299,7 @@ fn metric_cell(
         view! {
             <details class="metric-edit">
                 <summary>{summary}</summary>
-                <ActionForm action=save attr:class="inline metric">
+                <ActForm action=save attr:class="inline metric">
                     {hidden()}
                     <input type="hidden" name="metric" value=m.clone() />
                     <input type="number" name="numerator" min="0" required value=n aria-label=lang.t("field.numerator") />
@@ -309,14 +310,14 @@ fn metric_cell(
                             placeholder=lang.t("metric.reason_hint") aria-label=lang.t("field.reason") />
                     })}
                     <button type="submit">{lang.t("action.save")}</button>
-                </ActionForm>
+                </ActForm>
             </details>
             {overridden.then(|| view! {
-                <ActionForm action=remove attr:class="inline">
+                <ActForm action=remove attr:class="inline">
                     {hidden()}
                     <input type="hidden" name="metric" value=m2 />
                     <button type="submit" class="link" data-test="remove-override">{lang.t("metric.remove_override")}</button>
-                </ActionForm>
+                </ActForm>
             })}
         }
     });

@@ -9,7 +9,8 @@ use crate::api::assessment::{
     AddBonus, AddEvent, DecideVeto, ProposeVeto, RemoveBonus, RemoveEvent, SaveScores,
     load_unit_assessment,
 };
-use crate::components::{TextArea, action_error, gated, show, use_lang, use_me};
+use crate::components::ActForm;
+use crate::components::{Confirm, TextArea, action_error, gated, show, use_lang, use_me};
 use crate::domain::assessment::{Entry, Grade, Method, Points, Sheet, evaluate};
 use crate::domain::authz::Action;
 use crate::domain::local_time;
@@ -403,7 +404,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
     view! {
         <section class="card" data-test="sheet">
             <h2>{lang.t("assessment.sheet")}</h2>
-            <ActionForm action=act.scores>
+            <ActForm action=act.scores>
                 <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                 <input type="hidden" name="unit_id" value=unit_id.to_string() />
                 <div class="table-wrap">
@@ -452,7 +453,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                     <p class="ok" role="status">{lang.tf("assessment.scores_saved", &[&n.to_string()])}</p>
                 })}
                 <button type="submit" class="primary">{lang.t("assessment.save_scores")}</button>
-            </ActionForm>
+            </ActForm>
         </section>
         <section class="card" data-test="events">
             <h2>{lang.t("assessment.events")}</h2>
@@ -469,16 +470,19 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                             {format!("{} · {} ×{} · {} · ", e.occurred_on, event_label(lang, &e.event), e.count, e.description)}
                             <span class="muted">{effect}</span>
                             {e.incident_id.is_none().then(|| view! {
-                                <ActionForm action=act.remove_event attr:class="inline">
-                                    <input type="hidden" name="id" value=id.to_string() />
-                                    <button type="submit" class="link">{lang.t("action.remove")}</button>
-                                </ActionForm>
+                                " "
+                                <Confirm label=lang.t("action.remove") consequence=lang.t("assessment.remove_event_consequence") test="remove-event">
+                                    <ActForm action=act.remove_event attr:class="inline">
+                                        <input type="hidden" name="id" value=id.to_string() />
+                                        <button type="submit" class="primary">{lang.t("action.remove_confirm")}</button>
+                                    </ActForm>
+                                </Confirm>
                             })}
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            <ActionForm action=act.add_event attr:class="grid">
+            <ActForm action=act.add_event reset=true attr:class="grid">
                 <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                 <input type="hidden" name="unit_id" value=unit_id.to_string() />
                 <label>{lang.t("field.event")}
@@ -493,22 +497,24 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                 {action_error(act.add_event)}
                 {action_error(act.remove_event)}
                 <button type="submit">{lang.t("assessment.add_event")}</button>
-            </ActionForm>
+            </ActForm>
         </section>
         <section class="card" data-test="bonuses">
             <h2>{lang.t("assessment.bonuses")}</h2>
             <ul class="plain">
                 {a.bonuses.clone().into_iter().map(|b| view! {
                     <li>
-                        {format!("+{} · {} · {}", b.points, b.reason, b.created_by)}
-                        <ActionForm action=act.remove_bonus attr:class="inline">
-                            <input type="hidden" name="id" value=b.id.to_string() />
-                            <button type="submit" class="link">{lang.t("action.remove")}</button>
-                        </ActionForm>
+                        {format!("+{} · {} · {} ", b.points, b.reason, b.created_by)}
+                        <Confirm label=lang.t("action.remove") consequence=lang.t("assessment.remove_bonus_consequence") test="remove-bonus">
+                            <ActForm action=act.remove_bonus attr:class="inline">
+                                <input type="hidden" name="id" value=b.id.to_string() />
+                                <button type="submit" class="primary">{lang.t("action.remove_confirm")}</button>
+                            </ActForm>
+                        </Confirm>
                     </li>
                 }).collect_view()}
             </ul>
-            <ActionForm action=act.add_bonus attr:class="grid">
+            <ActForm action=act.add_bonus reset=true attr:class="grid">
                 <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                 <input type="hidden" name="unit_id" value=unit_id.to_string() />
                 <label>{lang.t("field.points")}<input type="text" inputmode="decimal" name="points" required size="6" /></label>
@@ -516,7 +522,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                 {action_error(act.add_bonus)}
                 {action_error(act.remove_bonus)}
                 <button type="submit">{lang.t("assessment.add_bonus")}</button>
-            </ActionForm>
+            </ActForm>
         </section>
     }
 }
@@ -537,14 +543,14 @@ fn vetoes_section(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView
             {veto_list(a.vetoes.clone(), lang, act, my_id, assessor && open)}
             {(assessor && open).then(|| view! {
                 <h3>{lang.t("veto.propose")}</h3>
-                <ActionForm action=act.propose>
+                <ActForm action=act.propose reset=true>
                     <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                     <input type="hidden" name="unit_id" value=unit_id.to_string() />
                     <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
                     <label>{lang.t("field.evidence")}<TextArea name="evidence" required=true maxlength=2000 rows=3 /></label>
                     {action_error(act.propose)}
                     <button type="submit" class="primary" data-test="propose-veto">{lang.t("veto.propose")}</button>
-                </ActionForm>
+                </ActForm>
             })}
         </section>
     }
@@ -569,6 +575,7 @@ pub fn veto_list(
                 .into_iter()
                 .map(|v| {
                     let own = my_id.is_some() && v.proposed_by_id == my_id;
+                    let may_decide = may_decide && !v.locked;
                     let id = v.id.to_string();
                     view! {
                         <li data-veto=v.id.to_string() data-status=v.status.code()>
@@ -585,17 +592,19 @@ pub fn veto_list(
                                 view! {
                                     <div class="decide">
                                         {own.then(|| view! { <p class="muted">{lang.t("veto.own_hint")}</p> })}
-                                        <ActionForm action=decide attr:class="inline">
-                                            <input type="hidden" name="id" value=id.clone() />
-                                            <input type="hidden" name="decision" value="confirm" />
-                                            <button type="submit" class="primary" data-test="confirm-veto">{lang.t("veto.confirm")}</button>
-                                        </ActionForm>
-                                        <ActionForm action=decide attr:class="inline">
+                                        <Confirm label=lang.t("veto.confirm") consequence=lang.t("veto.confirm_consequence") test="confirm-veto-open">
+                                            <ActForm action=decide attr:class="inline">
+                                                <input type="hidden" name="id" value=id.clone() />
+                                                <input type="hidden" name="decision" value="confirm" />
+                                                <button type="submit" class="primary" data-test="confirm-veto">{lang.t("veto.confirm")}</button>
+                                            </ActForm>
+                                        </Confirm>
+                                        <ActForm action=decide attr:class="inline">
                                             <input type="hidden" name="id" value=id2 />
                                             <input type="hidden" name="decision" value="reject" />
                                             <input type="text" name="note" placeholder=lang.t("veto.note") maxlength="500" />
                                             <button type="submit" data-test="reject-veto">{lang.t("veto.reject")}</button>
-                                        </ActionForm>
+                                        </ActForm>
                                     </div>
                                 }
                             }})}
@@ -635,17 +644,17 @@ fn revocation_block(
                         <p class="warn">{lang.tf("veto.revocation_pending", &[&by, &local_time(at), &reason])}</p>
                         {(may_decide && own).then(|| view! { <p class="muted">{lang.t("veto.revocation_own_hint")}</p> })}
                         {(may_decide && !own).then(|| view! {
-                            <ActionForm action=decide attr:class="inline">
+                            <ActForm action=decide attr:class="inline">
                                 <input type="hidden" name="id" value=id.clone() />
                                 <input type="hidden" name="decision" value="confirm_revoke" />
                                 <button type="submit" class="primary" data-test="confirm-revoke">{lang.t("veto.revoke_confirm")}</button>
-                            </ActionForm>
-                            <ActionForm action=decide attr:class="inline">
+                            </ActForm>
+                            <ActForm action=decide attr:class="inline">
                                 <input type="hidden" name="id" value=id2.clone() />
                                 <input type="hidden" name="decision" value="reject_revoke" />
                                 <input type="text" name="note" placeholder=lang.t("veto.note") maxlength="500" />
                                 <button type="submit" data-test="reject-revoke">{lang.t("veto.revoke_reject")}</button>
-                            </ActionForm>
+                            </ActForm>
                         })}
                     </div>
                 }
@@ -654,12 +663,12 @@ fn revocation_block(
         }
         _ => may_decide.then(|| {
             view! {
-                <ActionForm action=decide attr:class="inline">
+                <ActForm action=decide attr:class="inline">
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="decision" value="revoke" />
                     <input type="text" name="note" required placeholder=lang.t("veto.revoke_reason") maxlength="500" />
                     <button type="submit" data-test="revoke-veto">{lang.t("veto.revoke_propose")}</button>
-                </ActionForm>
+                </ActForm>
             }
             .into_any()
         }),

@@ -8,6 +8,7 @@ use crate::api::drills::{
     ActionsPage, AddCorrectiveAction, CloseCorrectiveAction, EvaluateDrill, HoldDrill, get_drill,
     list_corrective_actions,
 };
+use crate::components::ActForm;
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::drills::{DrillStatus, Rating};
 use crate::domain::local_time;
@@ -142,7 +143,7 @@ fn drill_view(
             <h2>{lang.t("caction.title")}</h2>
             {action_table(d.actions.clone(), closable.clone(), lang, a.close)}
             {manage.then(|| view! {
-                <ActionForm action=a.add attr:class="card" attr:data-test="add-action">
+                <ActForm action=a.add reset=true attr:class="card" attr:data-test="add-action">
                     <h3>{lang.t("caction.new")}</h3>
                     <input type="hidden" name="drill_id" value=id.to_string() />
                     <div class="grid">
@@ -154,7 +155,7 @@ fn drill_view(
                     </div>
                     {action_error(a.add)}
                     <button type="submit">{lang.t("action.add")}</button>
-                </ActionForm>
+                </ActForm>
             })}
         })}
         <p class="muted">{format!("{}: {}", lang.t("drills.created_by"), d.created_by)}</p>
@@ -206,12 +207,12 @@ fn attendance(d: &DrillDetail, lang: Lang, a: DrillActions) -> AnyView {
     };
     if can_hold {
         view! {
-            <ActionForm action=a.hold attr:data-test="hold-form">
+            <ActForm action=a.hold attr:data-test="hold-form">
                 <input type="hidden" name="id" value=id.to_string() />
                 {table}
                 {action_error(a.hold)}
                 <button type="submit" class="primary" data-test="hold">{lang.t("drills.mark_held")}</button>
-            </ActionForm>
+            </ActForm>
         }
         .into_any()
     } else {
@@ -248,7 +249,7 @@ fn evaluation_view(
         .into_any();
     }
     view! {
-        <ActionForm action=a.evaluate attr:data-test="evaluate-form">
+        <ActForm action=a.evaluate attr:data-test="evaluate-form">
             <input type="hidden" name="id" value=id.to_string() />
             {objectives
                 .into_iter()
@@ -273,7 +274,7 @@ fn evaluation_view(
                 .collect_view()}
             {action_error(a.evaluate)}
             <button type="submit" class="primary" data-test="evaluate">{lang.t("drills.save_evaluation")}</button>
-        </ActionForm>
+        </ActForm>
     }
     .into_any()
 }
@@ -316,11 +317,11 @@ fn action_table(
                                 view! { <span class="badge">{lang.t("caction.open")}</span> }.into_any()
                             };
                             let closing = closable.contains(&x.id).then(|| view! {
-                                <ActionForm action=close attr:class="inline close-action">
+                                <ActForm action=close attr:class="inline close-action">
                                     <input type="hidden" name="id" value=x.id.to_string() />
                                     <input type="text" name="note" required minlength="2" maxlength="500" placeholder=lang.t("field.closing_note") aria-label=lang.t("field.closing_note") />
                                     <button type="submit">{lang.t("caction.close")}</button>
-                                </ActionForm>
+                                </ActForm>
                             });
                             view! {
                                 <tr class:flagged=x.overdue>

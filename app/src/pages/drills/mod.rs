@@ -10,6 +10,7 @@ pub mod plans;
 use crate::api::drills::{
     DrillEditor, DrillSaved, DrillsPage, SaveDrill, get_drill_editor, list_drills,
 };
+use crate::components::ActForm;
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
@@ -208,7 +209,7 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
     };
     view! {
         <h1>{heading}</h1>
-        <ActionForm action=save attr:class="drill-form" attr:data-test="drill-form">
+        <ActForm action=save attr:class="drill-form" attr:data-test="drill-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -291,6 +292,6 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
             }}
             {action_error(save)}
             <button type="submit" class="primary" data-test="save-drill">{lang.t("action.save")}</button>
-        </ActionForm>
+        </ActForm>
     }
 }

@@ -8,6 +8,7 @@ use crate::api::drills::{
     SyncDrillMetrics, get_emergency_plan, get_emergency_plan_editor, get_plan_coverage,
     list_emergency_plans,
 };
+use crate::components::{ActForm, Confirm};
 use crate::components::{
     TextArea, UnitSelect, action_error, gated, id_param, query_problem, show, use_lang,
 };
@@ -132,7 +133,7 @@ fn plan_form(e: PlanEditor, lang: Lang, save: ServerAction<SaveEmergencyPlan>) -
     let unit: Option<i64> = f.unit_id.parse().ok();
     view! {
         <h1>{heading}</h1>
-        <ActionForm action=save attr:class="plan-form" attr:data-test="eplan-form">
+        <ActForm action=save attr:class="plan-form" attr:data-test="eplan-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -165,7 +166,7 @@ fn plan_form(e: PlanEditor, lang: Lang, save: ServerAction<SaveEmergencyPlan>) -
             </section>
             {action_error(save)}
             <button type="submit" class="primary">{lang.t("action.save")}</button>
-        </ActionForm>
+        </ActForm>
     }
 }
 
@@ -251,19 +252,33 @@ fn plan_view(d: PlanDetail, lang: Lang, a: PlanActions) -> impl IntoView {
                 {is_draft.then(|| view! { <a class="button" href=format!("/drills/plans/{id}/edit")>{lang.t("action.edit")}</a> })}
                 {steps
                     .into_iter()
-                    .map(|s| view! {
-                        <ActionForm action=a.step attr:class="inline">
-                            <input type="hidden" name="id" value=id.to_string() />
-                            <input type="hidden" name="step" value=s.code() />
-                            <button type="submit" class="primary" data-test=format!("step-{}", s.code())>{lang.t(&s.label_key()).to_string()}</button>
-                        </ActionForm>
+                    .map(|s| {
+                        let form = view! {
+                            <ActForm action=a.step attr:class="inline">
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <input type="hidden" name="step" value=s.code() />
+                                <button type="submit" class="primary" data-test=format!("step-{}", s.code())>{lang.t(&s.label_key()).to_string()}</button>
+                            </ActForm>
+                        };
+                        // Filing puts the plan in force and moves plan
+                        // coverage in the assessment: it asks first.
+                        if s == crate::domain::drills::PlanStep::File {
+                            view! {
+                                <Confirm label=lang.t(&s.label_key()).to_string() consequence=lang.t("eplan.file_consequence") test="confirm-file">
+                                    {form}
+                                </Confirm>
+                            }
+                            .into_any()
+                        } else {
+                            form.into_any()
+                        }
                     })
                     .collect_view()}
                 {may_revise.then(|| view! {
-                    <ActionForm action=a.revise attr:class="inline">
+                    <ActForm action=a.revise attr:class="inline">
                         <input type="hidden" name="id" value=id.to_string() />
                         <button type="submit" data-test="revise">{lang.t("eplan.revise")}</button>
-                    </ActionForm>
+                    </ActForm>
                 })}
             </div>
         })}
@@ -401,9 +416,9 @@ fn coverage_view(
             plan_table(r.overdue, lang).into_any()
         }}
         {district.then(|| view! {
-            <ActionForm action=sync attr:class="inline">
+            <ActForm action=sync attr:class="inline">
                 <button type="submit" data-test="sync-metrics">{lang.t("eplan.sync_metrics")}</button>
-            </ActionForm>
+            </ActForm>
             {move || sync.value().get().and_then(|r| r.ok()).map(|(w, s)| view! {
                 <p class="ok">{lang.tf("training.synced", &[&w.to_string(), &s.to_string()])}</p>
             })}

@@ -2,6 +2,7 @@
 //! row-level problem, confirm.
 
 use crate::api::imports::{ConfirmImport, preview_import};
+use crate::components::ActForm;
 use crate::components::{action_error, gated, query_problem, show, use_lang};
 use crate::domain::import::ImportKind;
 use crate::i18n::Lang;
@@ -146,13 +147,13 @@ fn preview_view(
                         .into_any(),
                     _ => view! {
                         <p>{lang.t("import.ready")}</p>
-                        <ActionForm action=confirm>
+                        <ActForm action=confirm>
                             <input type="hidden" name="token" value=token />
                             {action_error(confirm)}
                             <button type="submit" class="primary" data-test="import-confirm" disabled=move || confirm.pending().get()>
                                 {lang.t("import.confirm")}
                             </button>
-                        </ActionForm>
+                        </ActForm>
                     }
                         .into_any(),
                 }}}

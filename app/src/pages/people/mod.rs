@@ -3,6 +3,7 @@
 
 use crate::api::people::{SavePerson, get_person, list_people};
 use crate::api::units::list_units;
+use crate::components::ActForm;
 use crate::components::{
     Pager, UnitSelect, action_error, gated, id_param, on_success_go, query_param, show, use_lang,
 };
@@ -119,7 +120,7 @@ fn person_form(
         .unwrap_or_default();
     let unit_id = person.as_ref().map(|p| p.unit_id);
     view! {
-        <ActionForm action=action>
+        <ActForm action=action>
             {person.as_ref().map(|p| view! { <input type="hidden" name="id" value=p.id.to_string() /> })}
             <label>
                 {lang.t("field.person_code")}
@@ -152,7 +153,7 @@ fn person_form(
             </label>
             {action_error(action)}
             <button type="submit" class="primary">{lang.t("action.save")}</button>
-        </ActionForm>
+        </ActForm>
     }
 }
 

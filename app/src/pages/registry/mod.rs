@@ -12,6 +12,7 @@ use crate::api::registry::{
     ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
 };
 use crate::components::nav::{NavLink, Need, SubNav};
+use crate::components::{ActForm, Confirm};
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::registry::{CertStatus, RegistryRole};
@@ -124,7 +125,7 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
         {registry_table(p.rows.clone(), manage, lang, a.confirm)}
         {action_error(a.confirm)}
         {manage.then(|| view! {
-            <ActionForm action=a.register attr:class="card" attr:id="register" attr:data-test="register-form">
+            <ActForm action=a.register reset=true attr:class="card" attr:id="register" attr:data-test="register-form">
                 <h2>{lang.t("registry.register")}</h2>
                 <p class="muted">{lang.t("registry.register_help")}</p>
                 <div class="grid">
@@ -143,8 +144,8 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
                 </div>
                 {action_error(a.register)}
                 <button type="submit" class="primary">{lang.t("registry.register")}</button>
-            </ActionForm>
-            <ActionForm action=a.drive attr:class="card" attr:data-test="drive-form">
+            </ActForm>
+            <ActForm action=a.drive attr:class="card" attr:data-test="drive-form">
                 <h2>{lang.t("registry.drive")}</h2>
                 <p class="muted">{lang.t("registry.drive_help")}</p>
                 <div class="grid">
@@ -158,7 +159,7 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
                     <p class="ok">{lang.tf("registry.drive_started", &[&n.to_string()])}</p>
                 })}
                 <button type="submit">{lang.t("registry.start_drive")}</button>
-            </ActionForm>
+            </ActForm>
         })}
     }
 }
@@ -193,10 +194,10 @@ fn registry_table(
                             let confirmed = match (&r.confirmed_by, manage) {
                                 (Some(by), _) => view! { <span class="muted">{by.clone()}</span> }.into_any(),
                                 (None, true) => view! {
-                                    <ActionForm action=confirm attr:class="inline">
+                                    <ActForm action=confirm attr:class="inline">
                                         <input type="hidden" name="id" value=r.id.to_string() />
                                         <button type="submit" data-test="confirm">{lang.t("registry.confirm")}</button>
-                                    </ActionForm>
+                                    </ActForm>
                                 }
                                     .into_any(),
                                 (None, false) => view! { <span class="badge warn">{lang.t("registry.unconfirmed")}</span> }.into_any(),
@@ -283,11 +284,14 @@ pub fn certificate_table(
                                         {cert_badge(c.status, lang)}
                                         {c.revoke_reason.clone().map(|r| view! { " " <span class="muted">{r}</span> })}
                                         {can_revoke.then(|| view! {
-                                            <ActionForm action=revoke attr:class="inline close-action">
-                                                <input type="hidden" name="number" value=c.number.clone() />
-                                                <input type="text" name="reason" required minlength="2" maxlength="200" placeholder=lang.t("field.reason") aria-label=lang.t("field.reason") />
-                                                <button type="submit">{lang.t("registry.revoke")}</button>
-                                            </ActionForm>
+                                            " "
+                                            <Confirm label=lang.t("registry.revoke") consequence=lang.tf("registry.revoke_consequence", &[&c.number, &c.person_name]) test="confirm-revoke-certificate">
+                                                <ActForm action=revoke attr:class="inline close-action">
+                                                    <input type="hidden" name="number" value=c.number.clone() />
+                                                    <input type="text" name="reason" required minlength="2" maxlength="200" placeholder=lang.t("field.reason") aria-label=lang.t("field.reason") />
+                                                    <button type="submit" class="primary">{lang.t("registry.revoke")}</button>
+                                                </ActForm>
+                                            </Confirm>
                                         })}
                                     </td>
                                 </tr>
@@ -454,17 +458,17 @@ fn coverage_view(
         </div>
         {r.may_configure.then(|| view! {
             <div class="toolbar">
-                <ActionForm action=set attr:class="inline">
+                <ActForm action=set attr:class="inline">
                     <label>{lang.t("field.reporters_needed")}
                         <select name="n">
                             {[1i64, 2].into_iter().map(|n| view! { <option value=n.to_string() selected=n == r.reporters_needed>{n}</option> }).collect_view()}
                         </select>
                     </label>
                     <button type="submit">{lang.t("action.save")}</button>
-                </ActionForm>
-                <ActionForm action=sync attr:class="inline">
+                </ActForm>
+                <ActForm action=sync attr:class="inline">
                     <button type="submit" data-test="sync-reporters">{lang.t("registry.sync_metric")}</button>
-                </ActionForm>
+                </ActForm>
             </div>
             {action_error(set)}
             {action_error(sync)}

@@ -6,6 +6,7 @@ use super::TrainingNav;
 use crate::api::training::{
     AddLeave, CloseOrder, IssueOrder, SyncCoverage, get_coverage, list_leave, list_orders,
 };
+use crate::components::ActForm;
 use crate::components::{action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::{Action, Reach};
 use crate::domain::training::OrderState;
@@ -68,10 +69,10 @@ fn coverage_view(
             <button type="submit">{lang.t("action.filter")}</button>
         </form>
         {may_sync.then(|| view! {
-            <ActionForm action=sync attr:class="inline">
+            <ActForm action=sync attr:class="inline">
                 <input type="hidden" name="year" value=year.to_string() />
                 <button type="submit" data-test="sync-coverage">{lang.t("training.sync")}</button>
-            </ActionForm>
+            </ActForm>
         })}
         {synced}
         {action_error(sync)}
@@ -106,14 +107,14 @@ fn coverage_view(
                                                 view! { <a href="/training/orders" class="badge">{lang.t("order.open")}</a> }.into_any()
                                             } else if below && may_order {
                                                 view! {
-                                                    <ActionForm action=issue attr:class="inline order-form">
+                                                    <ActForm action=issue reset=true attr:class="inline order-form">
                                                         <input type="hidden" name="unit_id" value=row.unit_id.to_string() />
                                                         <input type="hidden" name="year" value=year.to_string() />
                                                         <input type="text" name="reason" maxlength="200" required
                                                             value=lang.tf("order.default_reason", &[&percent(row.coverage.permille()), &need.to_string()]) />
                                                         <input type="date" name="deadline" required aria-label=lang.t("field.deadline") />
                                                         <button type="submit">{lang.t("order.issue")}</button>
-                                                    </ActionForm>
+                                                    </ActForm>
                                                 }.into_any()
                                             } else {
                                                 ().into_any()
@@ -195,11 +196,11 @@ fn order_table(
                                 </td>
                                 <td class="actions">
                                     {(may_close && o.state != OrderState::Closed).then(|| view! {
-                                        <ActionForm action=close attr:class="inline">
+                                        <ActForm action=close attr:class="inline">
                                             <input type="hidden" name="id" value=o.id.to_string() />
                                             <input type="text" name="note" maxlength="200" required placeholder=lang.t("field.closing_note") />
                                             <button type="submit">{lang.t("order.close")}</button>
-                                        </ActionForm>
+                                        </ActForm>
                                     })}
                                 </td>
                             </tr>
@@ -223,14 +224,14 @@ pub fn LeavePage() -> impl IntoView {
             <h1>{lang.t("leave.title")}</h1>
             <p class="intro muted">{lang.t("leave.intro")}</p>
             <section class="card narrow">
-                <ActionForm action=add attr:data-test="leave-form">
+                <ActForm action=add reset=true attr:data-test="leave-form">
                     <label>{lang.t("field.person_code")}<input type="text" name="person_code" required maxlength="32" /></label>
                     <label>{lang.t("field.start")}<input type="date" name="start" required /></label>
                     <label>{lang.t("field.end")}<input type="date" name="end" required /></label>
                     <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="100" /></label>
                     {action_error(add)}
                     <button type="submit" class="primary">{lang.t("action.save")}</button>
-                </ActionForm>
+                </ActForm>
             </section>
             <Transition fallback=|| ()>
                 {move || show(leave.get(), lang, move |list: Vec<LeaveRow>| view! {

@@ -11,6 +11,7 @@ use crate::api::training::{
     list_courses, list_plans,
 };
 use crate::api::units::list_units;
+use crate::components::ActForm;
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
@@ -235,7 +236,7 @@ fn course_form(e: CourseEditor, lang: Lang, save: ServerAction<SaveCourse>) -> i
     };
     view! {
         <h1>{title}</h1>
-        <ActionForm action=save attr:class="course-form" attr:data-test="course-form">
+        <ActForm action=save attr:class="course-form" attr:data-test="course-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -272,7 +273,7 @@ fn course_form(e: CourseEditor, lang: Lang, save: ServerAction<SaveCourse>) -> i
             </section>
             {action_error(save)}
             <button type="submit" class="primary">{lang.t("action.save")}</button>
-        </ActionForm>
+        </ActForm>
     }
 }
 
@@ -358,7 +359,7 @@ fn plan_form(
         <h1>{title}</h1>
         {e.published.then(|| view! { <p class="error">{lang.t("problem.plan_published")}</p> })}
         {(e.id.is_some() && !e.published).then(|| view! { <p class="muted">{lang.t("training.edit_clears_roster")}</p> })}
-        <ActionForm action=save attr:class="plan-form" attr:data-test="plan-form">
+        <ActForm action=save attr:class="plan-form" attr:data-test="plan-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -405,7 +406,7 @@ fn plan_form(
             </section>
             {action_error(save)}
             <button type="submit" class="primary" disabled=e.published>{lang.t("action.save")}</button>
-        </ActionForm>
+        </ActForm>
     }
 }
 

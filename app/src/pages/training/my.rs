@@ -3,6 +3,7 @@
 //! course's lessons and quiz.
 
 use crate::api::training::{ReadNotices, SignUp, SubmitQuiz, get_my_training, get_study};
+use crate::components::ActForm;
 use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
 use crate::domain::calendar::month_grid;
 use crate::i18n::Lang;
@@ -74,9 +75,9 @@ fn my_view(
                     }).collect_view()}
                 </ul>
                 {(unread > 0).then(|| view! {
-                    <ActionForm action=read attr:class="inline">
+                    <ActForm action=read attr:class="inline">
                         <button type="submit" class="link">{lang.t("training.mark_read")}</button>
-                    </ActionForm>
+                    </ActForm>
                 })}
             </section>
         })}
@@ -132,10 +133,10 @@ fn my_view(
                                     <td data-label=lang.t("field.place")>{o.batch.place.clone()}</td>
                                     <td class="num" data-label=lang.t("training.free_seats")>{o.batch.capacity - o.batch.taken}</td>
                                     <td>
-                                        <ActionForm action=sign_up attr:class="inline">
+                                        <ActForm action=sign_up attr:class="inline">
                                             <input type="hidden" name="batch_id" value=o.batch.id.to_string() />
                                             <button type="submit">{lang.t("training.sign_up")}</button>
-                                        </ActionForm>
+                                        </ActForm>
                                     </td>
                                 </tr>
                             }).collect_view()}
@@ -286,7 +287,7 @@ fn study_view(s: Study, lang: Lang, submit: ServerAction<SubmitQuiz>) -> impl In
                 {last}
                 {action_error(submit)}
                 {s.may_attempt.then(|| view! {
-                    <ActionForm action=submit attr:data-test="quiz-form">
+                    <ActForm action=submit attr:data-test="quiz-form">
                         <input type="hidden" name="plan_id" value=plan_id.to_string() />
                         {s.questions.iter().enumerate().map(|(i, q)| view! {
                             <fieldset class="question">
@@ -300,7 +301,7 @@ fn study_view(s: Study, lang: Lang, submit: ServerAction<SubmitQuiz>) -> impl In
                             </fieldset>
                         }).collect_view()}
                         <button type="submit" class="primary">{lang.t("training.submit_quiz")}</button>
-                    </ActionForm>
+                    </ActForm>
                 })}
                 {(!s.attempts.is_empty()).then(|| view! {
                     <h3>{lang.t("training.attempts")}</h3>

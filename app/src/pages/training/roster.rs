@@ -6,6 +6,7 @@ use super::{TrainingNav, status_badge};
 use crate::api::training::{
     MarkAttendance, MoveSeat, PublishPlan, RemoveSeat, RunScheduler, get_plan_roster,
 };
+use crate::components::{ActForm, Confirm};
 use crate::components::{action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::i18n::Lang;
@@ -106,14 +107,18 @@ fn roster_view(r: PlanRoster, lang: Lang, a: Actions) -> impl IntoView {
         {(!published).then(|| view! {
             <div class="toolbar">
                 <a class="button" href=format!("/training/plans/{id}/edit")>{lang.t("action.edit")}</a>
-                <ActionForm action=a.run attr:class="inline">
+                <ActForm action=a.run attr:class="inline">
                     <input type="hidden" name="id" value=id.to_string() />
                     <button type="submit" data-test="run-scheduler">{lang.t("training.run_scheduler")}</button>
-                </ActionForm>
-                <ActionForm action=a.publish attr:class="inline">
-                    <input type="hidden" name="id" value=id.to_string() />
-                    <button type="submit" class="primary" data-test="publish" disabled=seated == 0>{lang.t("training.publish")}</button>
-                </ActionForm>
+                </ActForm>
+                {(seated > 0).then(|| view! {
+                    <Confirm label=lang.t("training.publish") consequence=lang.tf("training.publish_consequence", &[&seated.to_string()]) test="confirm-publish">
+                        <ActForm action=a.publish attr:class="inline">
+                            <input type="hidden" name="id" value=id.to_string() />
+                            <button type="submit" class="primary" data-test="publish">{lang.t("training.publish")}</button>
+                        </ActForm>
+                    </Confirm>
+                })}
             </div>
         })}
         {run_result}
@@ -212,11 +217,11 @@ fn batch_section(
                         </td>
                     })}
                     <td class="actions">
-                        <ActionForm action=a.remove attr:class="inline">
+                        <ActForm action=a.remove attr:class="inline">
                             <input type="hidden" name="plan_id" value=plan_id.to_string() />
                             <input type="hidden" name="person_id" value=person.to_string() />
                             <button type="submit" class="link">{lang.t("training.remove")}</button>
-                        </ActionForm>
+                        </ActForm>
                     </td>
                 </tr>
             }
@@ -247,10 +252,10 @@ fn batch_section(
                 </table>
             </div>
             {published.then(|| view! {
-                <ActionForm action=a.attend attr:id=format!("attend-{batch_id}") attr:class="inline">
+                <ActForm action=a.attend attr:id=format!("attend-{batch_id}") attr:class="inline">
                     <input type="hidden" name="batch_id" value=batch_id.to_string() />
                     <button type="submit" data-test="save-attendance">{lang.t("training.save_attendance")}</button>
-                </ActionForm>
+                </ActForm>
             })}
             {published.then(|| action_error(a.attend))}
         </section>
@@ -268,7 +273,7 @@ fn move_form(
         <section class="card">
             <h2>{lang.t("training.move")}</h2>
             <p class="muted">{lang.t("training.move_help")}</p>
-            <ActionForm action=a.mover attr:data-test="move-form">
+            <ActForm action=a.mover attr:data-test="move-form">
                 <input type="hidden" name="plan_id" value=plan_id.to_string() />
                 <div class="grid">
                     <label>
@@ -289,7 +294,7 @@ fn move_form(
                 {action_error(a.mover)}
                 {action_error(a.remove)}
                 <button type="submit">{lang.t("training.move_button")}</button>
-            </ActionForm>
+            </ActForm>
         </section>
     }
 }

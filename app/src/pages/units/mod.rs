@@ -1,6 +1,7 @@
 //! The unit tree: list, search and filter; create, edit and move (admins).
 
 use crate::api::units::{MoveUnit, SaveUnit, get_unit, list_units};
+use crate::components::ActForm;
 use crate::components::{
     UnitSelect, action_error, gated, id_param, on_success_go, query_param, show, use_lang,
 };
@@ -146,7 +147,7 @@ pub fn NewUnitPage() -> impl IntoView {
         view! {
             <h1>{lang.t("unit.new")}</h1>
             <section class="card narrow">
-                <ActionForm action=save>
+                <ActForm action=save>
                     {unit_fields(lang, None)}
                     <label>
                         {lang.t("field.parent")}
@@ -156,7 +157,7 @@ pub fn NewUnitPage() -> impl IntoView {
                     </label>
                     {action_error(save)}
                     <button type="submit" class="primary">{lang.t("action.save")}</button>
-                </ActionForm>
+                </ActForm>
             </section>
         }
         .into_any()
@@ -188,17 +189,17 @@ pub fn EditUnitPage() -> impl IntoView {
                             <h1>{title}</h1>
                             <section class="card narrow">
                                 <h2>{lang.t("unit.edit")}</h2>
-                                <ActionForm action=save>
+                                <ActForm action=save>
                                     <input type="hidden" name="id" value=id1 />
                                     {fields}
                                     {action_error(save)}
                                     <button type="submit" class="primary">{lang.t("action.save")}</button>
-                                </ActionForm>
+                                </ActForm>
                             </section>
                             <section class="card narrow">
                                 <h2>{lang.t("unit.move")}</h2>
                                 <p class="muted">{lang.tf("unit.current_parent", &[&parent_name])}</p>
-                                <ActionForm action=move_action>
+                                <ActForm action=move_action>
                                     <input type="hidden" name="id" value=id2 />
                                     <label>
                                         {lang.t("field.parent")}
@@ -211,7 +212,7 @@ pub fn EditUnitPage() -> impl IntoView {
                                     </label>
                                     {action_error(move_action)}
                                     <button type="submit">{lang.t("unit.move_submit")}</button>
-                                </ActionForm>
+                                </ActForm>
                             </section>
                         }
                     })
