@@ -70,6 +70,19 @@ impl Lang {
         s
     }
 
+    /// Items joined as this language lists them: 甲、乙、丙 or a, b, c.
+    pub fn list<S: AsRef<str>>(self, items: &[S]) -> String {
+        let sep = match self {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        };
+        items
+            .iter()
+            .map(|s| s.as_ref())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
     pub fn problem(self, p: &Problem) -> String {
         let args: Vec<&str> = p.args.iter().map(|s| s.as_str()).collect();
         self.tf(&p.key, &args)

@@ -112,6 +112,9 @@ pub struct Home {
     pub chart_svg: Option<String>,
     pub my_unit: Option<String>,
     pub my_positions: Vec<Position>,
+    /// The caller's notices (reminders among them), newest first.
+    #[serde(default)]
+    pub notices: Vec<Notice>,
 }
 
 /// A form's answer: nothing, or what went wrong.
@@ -847,4 +850,29 @@ pub struct CoverageLine {
     pub subdistrict: String,
     pub coverage: crate::domain::registry::SubdistrictCoverage,
     pub gaps: Vec<GapRow>,
+}
+
+// ---- Reminders ----
+
+/// A reminder that went out, for the reminder page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentRow {
+    pub kind: crate::domain::reminders::Kind,
+    pub title: String,
+    pub unit_name: String,
+    pub due_on: String,
+    pub lead_days: u32,
+    pub person_name: String,
+    pub channel: String,
+    pub sent_at: i64,
+}
+
+/// The reminder page's log: the lead times in force and what went out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderLog {
+    pub lead_days: Vec<u32>,
+    pub sent: Vec<SentRow>,
+    /// May change the lead times and send now (registry managers of the
+    /// whole district).
+    pub may_manage: bool,
 }

@@ -48,6 +48,11 @@ enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Send the reminders due today (certificates nearing expiry, corrective
+    /// actions and rectification orders nearing or past their deadline,
+    /// plans due for revision), each once, and exit: for cron beside or
+    /// instead of the server's hourly check
+    Remind,
     /// Create an administrator account (password from YINGJI_ADMIN_PASSWORD or standard input)
     CreateAdmin {
         #[arg(long)]
@@ -111,6 +116,13 @@ async fn main() -> ExitCode {
         }
         Command::SeedDemo { if_empty } => seed_demo(&db, if_empty, now).await,
         Command::CreateAdmin { username, name } => create_admin(&db, &username, &name, now).await,
+        Command::Remind => match send_reminders(&db, now).await {
+            Ok(n) => {
+                println!("已发送 {n} 条提醒 / {n} reminders sent");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("reminders: {e:?}")),
+        },
         Command::Import {
             what: ImportWhat::Assessment { sheet: path },
         } => match sheet {
@@ -252,8 +264,31 @@ async fn import_assessment(
     }
 }
 
+/// The reminders due on the district's today, through the in-app channel.
+async fn send_reminders(db: &Db, now: i64) -> Result<usize, app::error::AppError> {
+    let today = app::domain::local_date(now).ok_or(app::error::AppError::Internal)?;
+    app::api::reminders::server::send_due(db, &app::api::reminders::server::InApp, today, now).await
+}
+
+/// How often the server looks for reminders due.
+const REMINDER_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 async fn serve(db: Db, config: Config) -> ExitCode {
     let state_pool = db.pool.clone();
+    // Reminders go out hourly (a minute after start first); each one once,
+    // also with several instances (the sent record's unique key decides).
+    let reminder_db = db.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        loop {
+            match send_reminders(&reminder_db, chrono::Utc::now().timestamp()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "reminders sent"),
+                Err(e) => tracing::warn!(error = ?e, "reminders not sent"),
+            }
+            tokio::time::sleep(REMINDER_EVERY).await;
+        }
+    });
     let state = server::state_with(db, &config);
     let app = server::router(state);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {

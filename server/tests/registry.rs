@@ -413,3 +413,99 @@ on_both_databases! {
     }
 
 }
+
+// ---- reminders that reach people (issue 13 §5) ----
+
+const SEND_REMINDERS: &str = <app::api::reminders::SendReminders as ServerFn>::PATH;
+const REMINDER_LOG: &str = <app::api::reminders::LoadReminderLog as ServerFn>::PATH;
+const SET_REMINDER_DAYS: &str = <app::api::reminders::SetReminderDays as ServerFn>::PATH;
+
+/// The reminder notices a person holds, by text key.
+async fn reminders_of(db: &Db, code: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT n.message_key FROM notifications n JOIN people p ON p.id = n.person_id \
+         WHERE p.code = $1 AND n.message_key LIKE 'notice.remind_%' ORDER BY n.id",
+    )
+    .bind(code)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+on_both_databases! {
+    async fn reminders_reach_the_holder_and_the_units_organizers_once_at_each_lead_time(db: Db) {
+        use app::domain::account::Role;
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        certify_p1(&app, &admin).await;
+        let (jd, ga) = (app.district.units["JD01"], app.district.units["GA"]);
+        // 城关街道's organizer is P2; 公安分局's is P3, who hears nothing of P1.
+        add_account(&app, "keeper", Role::Organizer, Some(jd), Some("P2")).await;
+        add_account(&app, "other", Role::Organizer, Some(ga), Some("P3")).await;
+        let send = |who: String| {
+            let app = &app;
+            async move { call_ok::<usize>(app, SEND_REMINDERS, &[], &who).await }
+        };
+        assert_eq!(send(admin.clone()).await, 0, "a year ahead nothing is due");
+        // 55 days before expiry: the 60-day reminder, to P1 and P2, once.
+        app.state.clock.advance(310 * 86_400);
+        let admin = app.login("admin").await;
+        assert_eq!(send(admin.clone()).await, 2);
+        assert_eq!(send(admin.clone()).await, 0, "once");
+        assert_eq!(reminders_of(&app.state.db, "P1").await, ["notice.remind_certificate_ahead"]);
+        assert_eq!(reminders_of(&app.state.db, "P2").await, ["notice.remind_certificate_ahead"]);
+        assert!(reminders_of(&app.state.db, "P3").await.is_empty());
+        // The holder's notice links to where the next batch is signed up
+        // for, and shows on their home page.
+        let trainee = app.login("trainee").await;
+        let home: app::model::Home = app.call(HOME, &[("lang", "Zh")], Some(&trainee)).await.json();
+        assert_eq!(home.notices[0].link, "/my/training");
+        assert!(home.notices[0].args.contains(&"王建国".to_string()), "{:?}", home.notices[0].args);
+        let page = app.get("/", Some(&trainee)).await;
+        assert!(page.body.contains("证书到期提醒") && page.body.contains("data-test=\"home-notices\""), "{}", page.body);
+
+        // 8 days before: the 14-day one; after the day: the last one.
+        app.state.clock.advance(47 * 86_400);
+        let admin = app.login("admin").await;
+        assert_eq!(send(admin.clone()).await, 2);
+        app.state.clock.advance(10 * 86_400);
+        let admin = app.login("admin").await;
+        assert_eq!(send(admin.clone()).await, 2);
+        assert_eq!(send(admin.clone()).await, 0);
+        assert_eq!(
+            reminders_of(&app.state.db, "P1").await,
+            ["notice.remind_certificate_ahead", "notice.remind_certificate_ahead", "notice.remind_certificate_passed"]
+        );
+        let log: app::model::ReminderLog = call_ok(&app, REMINDER_LOG, &[], &admin).await;
+        assert_eq!(log.sent.len(), 6);
+        assert_eq!(log.sent.iter().map(|s| s.lead_days).collect::<Vec<_>>(), [0, 0, 14, 14, 60, 60]);
+        assert!(log.may_manage);
+
+        // A corrective action of 公安分局 due in ten days reaches P3 only.
+        let today = local_today(&app);
+        let drill = held_yesterday(&app, &admin, "区应急指挥中心", "反恐演练", ga, "P3").await;
+        let due = (today + chrono::Duration::days(10)).to_string();
+        let r = app.call(<app::api::drills::AddCorrectiveAction as ServerFn>::PATH, &[("drill_id", &drill),
+            ("form[description]", "补充通信保障"), ("form[owner_unit_id]", &ga.to_string()), ("form[due_on]", &due)], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(send(admin.clone()).await, 1);
+        assert_eq!(reminders_of(&app.state.db, "P3").await, ["notice.remind_action_ahead"]);
+
+        // Lead times: a bad one is named and changes nothing; only a
+        // district-wide registry manager sets them or sends.
+        let r = app.call(SET_REMINDER_DAYS, &[("days", "60, 0")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("problem.lead_days") && r.body.contains("\"0\""), "{}", r.body);
+        let r = app.call(SET_REMINDER_DAYS, &[("days", "30，7")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let log: app::model::ReminderLog = call_ok(&app, REMINDER_LOG, &[], &admin).await;
+        assert_eq!(log.lead_days, [30, 7]);
+        let keeper = app.login("keeper").await;
+        assert_eq!(app.call(SET_REMINDER_DAYS, &[("days", "30")], Some(&keeper)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.call(SEND_REMINDERS, &[], Some(&keeper)).await.status, StatusCode::FORBIDDEN);
+        // The scoped organizer's log holds 城关街道's reminders only.
+        let log: app::model::ReminderLog = call_ok(&app, REMINDER_LOG, &[], &keeper).await;
+        assert!(log.sent.iter().all(|s| s.unit_name == "城关街道"), "{:?}", log.sent);
+        assert!(!log.may_manage);
+    }
+}

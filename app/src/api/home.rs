@@ -81,11 +81,19 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
                 Some(_) => crate::db::people::by_account(pool, me.account_id).await?,
                 None => None,
             };
+            let notices = match me.person_id {
+                Some(person) => {
+                    let mut c = pool.acquire().await?;
+                    crate::db::training::notices(&mut c, person).await?
+                }
+                None => Vec::new(),
+            };
             Ok(Home {
                 items,
                 chart_svg,
                 my_unit: mine.as_ref().map(|(p, _)| p.unit_name.clone()),
                 my_positions: mine.map(|(p, _)| p.positions).unwrap_or_default(),
+                notices,
             })
         }
         .await,

@@ -11,6 +11,7 @@ pub mod home;
 pub mod imports;
 pub mod people;
 pub mod registry;
+pub mod reminders;
 pub mod training;
 pub mod units;
 

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod imports;
 pub mod people;
 pub mod registry;
+pub mod reminders;
 pub mod sessions;
 pub mod training;
 pub mod units;

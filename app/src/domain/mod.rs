@@ -16,6 +16,7 @@ pub mod lesson;
 pub mod person;
 pub mod plan_file;
 pub mod registry;
+pub mod reminders;
 pub mod scheduler;
 pub mod scheme;
 pub mod scoring_sheet;

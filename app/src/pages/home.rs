@@ -39,21 +39,39 @@ pub fn HomePage() -> impl IntoView {
                         lang,
                         |h| {
                             let mine = h.my_unit.clone().map(|unit| {
-                                let positions = h
-                                    .my_positions
-                                    .iter()
-                                    .map(|p| lang.t(p.label_key()))
-                                    .collect::<Vec<_>>()
-                                    .join("、");
+                                let positions = lang.list(
+                                    &h.my_positions
+                                        .iter()
+                                        .map(|p| lang.t(p.label_key()))
+                                        .collect::<Vec<_>>(),
+                                );
                                 view! {
                                     <section class="card">
                                         <h2>{lang.t("home.my_unit")}</h2>
                                         <p>{unit} " · " {positions}</p>
-                                        <p class="muted">{lang.t("home.trainee_next")}</p>
+                                        <p><a href="/my/training">{lang.t("home.see_my_training")}</a></p>
                                     </section>
                                 }
                             });
+                            let unread = h.notices.iter().filter(|n| !n.read).count();
+                            let notices = (!h.notices.is_empty()).then(|| view! {
+                                <section class="card" data-test="home-notices">
+                                    <h2>{lang.tf("home.notices", &[&unread.to_string()])}</h2>
+                                    <ul class="notices">
+                                        {h.notices.iter().take(8).map(|n| {
+                                            let args: Vec<&str> = n.args.iter().map(String::as_str).collect();
+                                            view! {
+                                                <li class:unread=!n.read>
+                                                    <a href=n.link.clone()>{lang.tf(&n.message_key, &args)}</a>
+                                                    " " <span class="muted">{crate::domain::local_time(n.created_at)}</span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </section>
+                            });
                             view! {
+                                {notices}
                                 {mine}
                                 <section class="attention">
                                     {h

@@ -241,9 +241,95 @@ pub fn RemindersPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || show(data.get(), lang, move |r: Reminders| certificate_table(r.certificates, manage, lang, revoke))}
             </Transition>
+            <ReminderLogSection />
         }
         .into_any()
     })
+}
+
+/// The reminders that went out, the lead times, and for district-wide
+/// registry managers the form that changes them and the button that sends
+/// what is due now.
+#[component]
+fn ReminderLogSection() -> impl IntoView {
+    use crate::api::reminders::{SendReminders, SetReminderDays, load_reminder_log};
+    use crate::domain::reminders::Kind;
+    let lang = use_lang();
+    let set = ServerAction::<SetReminderDays>::new();
+    let send = ServerAction::<SendReminders>::new();
+    let log = Resource::new(
+        move || (set.version().get(), send.version().get()),
+        |_| load_reminder_log(),
+    );
+    let kind_label = move |k: Kind| lang.t(&format!("reminder.kind_{}", k.code())).to_string();
+    view! {
+        <section class="card" data-test="reminder-log">
+            <h2>{lang.t("reminder.title")}</h2>
+            <p class="muted">{lang.t("reminder.help")}</p>
+            <Transition fallback=|| ()>
+                {move || show(log.get(), lang, move |l: crate::model::ReminderLog| {
+                    let days = l.lead_days.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+                    let rows = l.sent.clone();
+                    view! {
+                        {if l.may_manage {
+                            view! {
+                                <ActForm action=set attr:class="inline">
+                                    <label>{lang.t("reminder.lead_days")}
+                                        <input type="text" name="days" value=days.clone() required placeholder=lang.t("reminder.lead_days_hint") data-test="lead-days" />
+                                    </label>
+                                    <button type="submit">{lang.t("reminder.save_days")}</button>
+                                </ActForm>
+                                " "
+                                <ActForm action=send attr:class="inline">
+                                    <button type="submit" data-test="send-reminders">{lang.t("reminder.send_now")}</button>
+                                </ActForm>
+                                {action_error(set)}
+                                {action_error(send)}
+                                {move || send.value().get().and_then(Result::ok).map(|n| view! {
+                                    <p class="muted" role="status" data-test="sent-now">{lang.tf("reminder.sent_now", &[&n.to_string()])}</p>
+                                })}
+                            }.into_any()
+                        } else {
+                            view! { <p>{lang.t("reminder.lead_days")} ": " {days}</p> }.into_any()
+                        }}
+                        <h3>{lang.t("reminder.sent")}</h3>
+                        {if rows.is_empty() {
+                            view! { <p class="muted">{lang.t("reminder.none_sent")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="data" data-test="reminders-sent">
+                                        <thead><tr>
+                                            <th>{lang.t("reminder.sent_at")}</th>
+                                            <th>{lang.t("reminder.subject")}</th>
+                                            <th>{lang.t("field.unit")}</th>
+                                            <th>{lang.t("reminder.due")}</th>
+                                            <th>{lang.t("reminder.recipient")}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {rows.into_iter().map(|r| {
+                                                let lead = if r.lead_days == 0 { lang.t("reminder.passed").to_string() } else { lang.tf("reminder.lead", &[&r.lead_days.to_string()]) };
+                                                let channel = lang.t(&format!("reminder.channel_{}", r.channel)).to_string();
+                                                view! {
+                                                    <tr>
+                                                        <td data-label=lang.t("reminder.sent_at")>{crate::domain::local_time(r.sent_at)}</td>
+                                                        <td data-label=lang.t("reminder.subject")>{kind_label(r.kind)} " · " {r.title.clone()}</td>
+                                                        <td data-label=lang.t("field.unit")>{r.unit_name.clone()}</td>
+                                                        <td data-label=lang.t("reminder.due")>{r.due_on.clone()} " · " <span class="muted">{lead}</span></td>
+                                                        <td data-label=lang.t("reminder.recipient")>{r.person_name.clone()} " · " <span class="muted">{channel}</span></td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any()
+                        }}
+                    }
+                })}
+            </Transition>
+        </section>
+    }
 }
 
 pub fn certificate_table(
