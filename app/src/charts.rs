@@ -91,7 +91,7 @@ fn bars(
             .caption(title, ("sans-serif", 18))
             .margin(10)
             .x_label_area_size(24)
-            .y_label_area_size(130)
+            .y_label_area_size(label_area(labels))
             .build_cartesian_2d(0i64..end, (0..rows).into_segmented());
         if let Ok(mut chart) = chart {
             let _ = chart
@@ -180,6 +180,22 @@ pub fn trend_chart(
         let _ = root.present();
     }
     svg
+}
+
+/// Room for the longest label at the labels' 13 px (a CJK character is
+/// about 13 px wide, a Latin one about 7): "Emergency-management staff"
+/// needs more than 130 px and was cut at the left edge.
+fn label_area(labels: &[String]) -> u32 {
+    let widest = labels
+        .iter()
+        .map(|l| {
+            l.chars()
+                .map(|c| if c.is_ascii() { 7 } else { 13 })
+                .sum::<u32>()
+        })
+        .max()
+        .unwrap_or(0);
+    (widest + 14).clamp(60, 320)
 }
 
 #[cfg(test)]

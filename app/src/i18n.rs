@@ -70,17 +70,21 @@ impl Lang {
         s
     }
 
-    /// Items joined as this language lists them: 甲、乙、丙 or a, b, c.
-    pub fn list<S: AsRef<str>>(self, items: &[S]) -> String {
-        let sep = match self {
+    /// What separates the items of a list: 、 or a comma.
+    pub fn sep(self) -> &'static str {
+        match self {
             Lang::Zh => "、",
             Lang::En => ", ",
-        };
+        }
+    }
+
+    /// Items joined as this language lists them: 甲、乙、丙 or a, b, c.
+    pub fn list<S: AsRef<str>>(self, items: &[S]) -> String {
         items
             .iter()
             .map(|s| s.as_ref())
             .collect::<Vec<_>>()
-            .join(sep)
+            .join(self.sep())
     }
 
     pub fn problem(self, p: &Problem) -> String {

@@ -781,6 +781,9 @@ pub struct DrillDetail {
     pub held: Option<(String, i64)>,
     pub evaluated: Option<(String, i64)>,
     pub may_manage: bool,
+    /// It has begun: only then may it be marked held.
+    #[serde(default)]
+    pub started: bool,
 }
 
 /// One event on the calendar: a drill or a training batch.

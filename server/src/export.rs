@@ -5,19 +5,16 @@
 //! calendar feeds.
 
 use crate::{both_languages, cookie};
-use app::api::assessment::server::{export_rows, results};
+use app::api::assessment::server::{ExportTable, export_table};
 use app::api::registry::server::EXPORT_HEADER;
 use app::api::ssr::SignedIn;
 use app::domain::authz::Action;
 use app::domain::scoring_sheet::csv_field;
 use app::i18n::{LANG_COOKIE, Lang};
-use app::model::Results;
 use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
-const HEADER: [&str; 6] = ["unit_code", "unit_name", "total", "grade", "rank", "vetoed"];
 
 /// The caller's language, and who they are if signed in.
 fn caller(
@@ -55,15 +52,20 @@ async fn load(
     headers: &HeaderMap,
     signed_in: Option<axum::Extension<SignedIn>>,
     id: i64,
-) -> Result<Results, Response> {
+) -> Result<(ExportTable, String), Response> {
     let (Some(me), lang) = caller(headers, signed_in) else {
         return Err(unauthorized());
     };
     if !me.principal.may(Action::ViewAssessment) {
         return Err((StatusCode::FORBIDDEN, both_languages("error.forbidden")).into_response());
     }
-    results(&st.db.pool, &me.principal, id, lang)
+    let stem = app::api::assessment::server::scheme(&st.db.pool, id)
         .await
+        .map(|s| file_stem(&s.def.code))
+        .map_err(|e| refusal(e, lang))?;
+    export_table(&st.db.pool, &me.principal, id, lang)
+        .await
+        .map(|t| (t, stem))
         .map_err(|e| refusal(e, lang))
 }
 
@@ -90,11 +92,8 @@ fn attachment(name: &str, content_type: &'static str, body: Vec<u8>) -> Response
 
 /// A safe file name from a scheme code (codes are letters, digits, `-`
 /// and `_` already; this keeps it so).
-fn file_stem(r: &Results) -> String {
-    r.scheme
-        .def
-        .code
-        .chars()
+fn file_stem(code: &str) -> String {
+    code.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         .collect()
 }
@@ -105,24 +104,31 @@ pub async fn results_csv(
     signed_in: Option<axum::Extension<SignedIn>>,
     Path(id): Path<i64>,
 ) -> Response {
-    let r = match load(&st, &headers, signed_in, id).await {
+    let (t, stem) = match load(&st, &headers, signed_in, id).await {
         Ok(r) => r,
         Err(res) => return res,
     };
-    attachment(
-        &format!("{}-results.csv", file_stem(&r)),
-        CSV,
-        csv(&HEADER, &export_rows(&r)),
-    )
+    // The title line first, then the columns: a reader sees which year
+    // and scheme this is, and a program skips one line.
+    let mut body = String::from_utf8(csv(&t.header, &t.rows)).unwrap_or_default();
+    let title = format!("{}\r\n", csv_field(&spreadsheet_safe(&t.title)));
+    body.insert_str('\u{feff}'.len_utf8(), &title);
+    attachment(&format!("{stem}-results.csv"), CSV, body.into_bytes())
 }
 
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// CSV for Excel: a byte-order mark, CRLF line ends, every cell safe.
-fn csv<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> Vec<u8> {
+fn csv<H: AsRef<str>, R: AsRef<[String]>>(header: &[H], rows: &[R]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    out.push_str(&header.join(","));
+    out.push_str(
+        &header
+            .iter()
+            .map(|h| csv_field(&spreadsheet_safe(h.as_ref())))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     out.push_str("\r\n");
     for row in rows {
         let fields: Vec<String> = row
@@ -210,40 +216,46 @@ pub async fn results_xlsx(
     signed_in: Option<axum::Extension<SignedIn>>,
     Path(id): Path<i64>,
 ) -> Response {
-    let r = match load(&st, &headers, signed_in, id).await {
+    let (t, stem) = match load(&st, &headers, signed_in, id).await {
         Ok(r) => r,
         Err(res) => return res,
     };
-    match xlsx(&r) {
-        Ok(bytes) => attachment(&format!("{}-results.xlsx", file_stem(&r)), XLSX, bytes),
+    match xlsx(&t) {
+        Ok(bytes) => attachment(&format!("{stem}-results.xlsx"), XLSX, bytes),
         Err(e) => internal(e),
     }
 }
 
-/// One sheet: the header row, then one row per unit; totals and ranks are
-/// numbers (one decimal shown), the rest text.
-fn xlsx(r: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The same table as the CSV, as a workbook: the title in the first row,
+/// column titles in the second, numbers as numbers.
+fn xlsx(t: &ExportTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("results")?;
     let bold = Format::new().set_bold();
     let tenth = Format::new().set_num_format("0.0");
-    for (c, h) in HEADER.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    sheet.write_string_with_format(0, 0, &t.title, &bold)?;
+    for (c, h) in t.header.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, h, &bold)?;
     }
-    for (i, row) in export_rows(r).iter().enumerate() {
-        let line = i as u32 + 1;
-        sheet.write_string(line, 0, &row[0])?;
-        sheet.write_string(line, 1, &row[1])?;
-        if let Ok(total) = row[2].parse::<f64>() {
-            sheet.write_number_with_format(line, 2, total, &tenth)?;
+    for (i, row) in t.rows.iter().enumerate() {
+        let line = i as u32 + 2;
+        for (c, cell) in row.iter().enumerate() {
+            let number = t.numeric.get(c).copied().unwrap_or(false);
+            match cell.parse::<f64>() {
+                // Points keep their tenth (97.0); ranks are whole.
+                Ok(n) if number && cell.contains('.') => {
+                    sheet.write_number_with_format(line, c as u16, n, &tenth)?;
+                }
+                Ok(n) if number => {
+                    sheet.write_number(line, c as u16, n)?;
+                }
+                _ => {
+                    sheet.write_string(line, c as u16, cell)?;
+                }
+            }
         }
-        sheet.write_string(line, 3, &row[3])?;
-        if let Ok(rank) = row[4].parse::<f64>() {
-            sheet.write_number(line, 4, rank)?;
-        }
-        sheet.write_string(line, 5, &row[5])?;
     }
     sheet.set_column_width(1, 28)?;
     book.save_to_buffer()
@@ -285,7 +297,11 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
                 uid: format!("batch-{}-person-{person}@yingji", s.batch.id),
                 summary: format!("{} · {}", s.course_title, s.batch.code),
                 location: s.batch.place.clone(),
-                description: format!("{} / {}", s.plan_name, s.batch.instructor),
+                description: if s.batch.instructor.trim().is_empty() {
+                    s.plan_name.clone()
+                } else {
+                    format!("{} / {}", s.plan_name, s.batch.instructor)
+                },
                 span: Span::Days {
                     start: s.batch.start,
                     end: s.batch.end,

@@ -517,10 +517,17 @@ on_both_databases! {
         let csv = app.get(&format!("/assessment/schemes/{id}/results.csv"), Some(&assessor)).await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.headers["content-disposition"].to_str().unwrap().contains("S2018-results.csv"));
+        // A title line, column titles in the reader's language, each
+        // indicator's score beside the total, words not codes.
         assert_eq!(
             csv.body,
-            "\u{feff}unit_code,unit_name,total,grade,rank,vetoed\r\nJD01,城关街道,97.0,excellent,1,false\r\nGA,公安分局,85.0,good,2,false\r\n"
+            "\u{feff}2018年度应急管理工作考核(2018 年)· 尚未发布(当前结果)\r\n\
+             单位编码,所属单位,政务值班,信息报告,应急预案,加分(计入),总分,等次,名次,一票否决\r\n\
+             JD01,城关街道,58.0,24.0,15.0,0.0,97.0,优秀,1,\r\n\
+             GA,公安分局,50.0,20.0,15.0,0.0,85.0,良好,2,\r\n"
         );
+        let en = app.get(&format!("/assessment/schemes/{id}/results.csv"), Some(&format!("{assessor}; yingji_lang=en"))).await;
+        assert!(en.body.contains("Unit code") && en.body.contains(",Excellent,") && !en.body.contains("优秀"), "{}", en.body);
         let req = axum::http::Request::get(format!("/assessment/schemes/{id}/results.xlsx"))
             .header("cookie", &assessor)
             .body(axum::body::Body::empty())
@@ -532,8 +539,8 @@ on_both_databases! {
         let range = book.worksheet_range("results").unwrap();
         let rows: Vec<(String, f64)> = range
             .rows()
-            .skip(1)
-            .map(|r| (r[0].to_string(), r[2].to_string().parse::<f64>().unwrap()))
+            .skip(2)
+            .map(|r| (r[0].to_string(), r[6].to_string().parse::<f64>().unwrap()))
             .collect();
         assert_eq!(rows, vec![("JD01".to_string(), 97.0), ("GA".to_string(), 85.0)]);
     }

@@ -122,10 +122,19 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     )
     .await
     .unwrap();
-    let rows = app::api::assessment::server::export_rows(&results);
+    // In the command's own format: codes, as a program reads them.
     let mut csv = String::from("unit_code,unit_name,total,grade,rank,vetoed\r\n");
-    for r in rows {
-        csv.push_str(&r.join(","));
+    for r in &results.rows {
+        let o = &r.outcome;
+        let row = [
+            r.unit_code.clone(),
+            r.unit_name.clone(),
+            o.total.map(|t| t.to_string()).unwrap_or_default(),
+            o.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+            o.rank.map(|k| k.to_string()).unwrap_or_default(),
+            o.vetoed.to_string(),
+        ];
+        csv.push_str(&row.join(","));
         csv.push_str("\r\n");
     }
     assert_eq!(

@@ -450,7 +450,7 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let unit_feed = week.unit_feed.expect("a unit feed address");
-        let feed = app.get(&unit_feed, None).await;
+        let feed = app.get(path_of(&unit_feed), None).await;
         assert_eq!(feed.status, StatusCode::OK);
         assert!(feed.headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
         let events = parse(&feed.body);
@@ -462,7 +462,7 @@ on_both_databases! {
         // The trainee's own feed has the batch (all day) and the drill.
         let trainee = app.login("trainee").await;
         let mine: app::model::MyTraining = call_ok(&app, <app::api::training::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
-        let events = parse(&app.get(&mine.calendar_url, None).await.body);
+        let events = parse(&app.get(path_of(&mine.calendar_url), None).await.body);
         let mut starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
         starts.sort();
         assert_eq!(starts, ["20270510", "20270512T060000Z"]);

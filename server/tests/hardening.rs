@@ -126,7 +126,7 @@ on_both_databases! {
         assert_eq!(app.get(&old, None).await.status, StatusCode::NOT_FOUND, "the old address stops working");
         let mine: app::model::MyTraining = app.call(my_training, &[], Some(&trainee)).await.json();
         assert_ne!(mine.calendar_url, old);
-        assert_eq!(app.get(&mine.calendar_url, None).await.status, StatusCode::OK);
+        assert_eq!(app.get(path_of(&mine.calendar_url), None).await.status, StatusCode::OK);
         // Signed out, nobody rotates anything.
         assert_eq!(app.call(rotate, &[], None).await.status, StatusCode::UNAUTHORIZED);
         // Disabling the account ends the feed.
@@ -134,7 +134,7 @@ on_both_databases! {
         let id = app.district.accounts["trainee"].to_string();
         let r = app.call(SET_DISABLED, &[("id", &id), ("disabled", "true")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert_eq!(app.get(&mine.calendar_url, None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(path_of(&mine.calendar_url), None).await.status, StatusCode::NOT_FOUND);
         // A unit's feed: rotated only by who keeps that unit's drills.
         let jd = app.district.units["JD01"].to_string();
         let ga = app.district.units["GA"].to_string();
@@ -142,11 +142,11 @@ on_both_databases! {
         let calendar = <app::api::drills::GetCalendar as ServerFn>::PATH;
         let page: app::api::drills::CalendarPage = app.call(calendar, &[("unit", &jd)], Some(&organizer)).await.json();
         let unit_feed = page.unit_feed.unwrap();
-        assert_eq!(app.get(&unit_feed, None).await.status, StatusCode::OK);
+        assert_eq!(app.get(path_of(&unit_feed), None).await.status, StatusCode::OK);
         let rotate_unit = <app::api::drills::RotateUnitCalendarFeed as ServerFn>::PATH;
         assert_eq!(app.call(rotate_unit, &[("unit", &ga)], Some(&organizer)).await.status, StatusCode::FORBIDDEN);
         assert_eq!(app.call(rotate_unit, &[("unit", &jd)], Some(&organizer)).await.status, StatusCode::OK);
-        assert_eq!(app.get(&unit_feed, None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(path_of(&unit_feed), None).await.status, StatusCode::NOT_FOUND);
     }
 
     async fn an_upload_that_would_exhaust_memory_is_refused_before_staging(db: Db) {

@@ -218,3 +218,191 @@ on_both_databases! {
         );
     }
 }
+
+// ---- one language per page (issue 13 §4) ----
+
+/// Visible text: without scripts, styles and tags, entities read back.
+fn visible_text(html: &str) -> String {
+    let mut rest = html.to_string();
+    for (open, close) in [("<script", "</script>"), ("<style", "</style>")] {
+        while let Some(a) = rest.find(open) {
+            let b = rest[a..]
+                .find(close)
+                .map(|i| a + i + close.len())
+                .unwrap_or(rest.len());
+            rest.replace_range(a..b, " ");
+        }
+    }
+    strip_tags(&rest)
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+}
+
+/// The pieces of a translation between its `{n}` arguments.
+fn pieces(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(a) = rest.find('{') {
+        out.push(rest[..a].to_string());
+        rest = rest[a..]
+            .find('}')
+            .map(|b| &rest[a + b + 1..])
+            .unwrap_or("");
+    }
+    out.push(rest.to_string());
+    out.into_iter().map(|p| p.trim().to_string()).collect()
+}
+
+fn values(file: &str) -> Vec<String> {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.to_string()))
+        .collect()
+}
+
+/// English sentences of the translations (three words or more between
+/// arguments), and Chinese phrases (five characters or more) that are not
+/// demo data too (the demo's scheme names its indicators in Chinese, and
+/// data stays as entered in either language).
+fn telltales() -> (Vec<String>, Vec<String>) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let seed = std::fs::read_to_string(format!("{root}/src/seed.rs")).unwrap();
+    let english = values(&format!("{root}/../app/locales/en.txt"))
+        .iter()
+        .flat_map(|v| pieces(v))
+        .filter(|p| {
+            p.split_whitespace()
+                .filter(|w| w.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2)
+                .count()
+                >= 3
+        })
+        // Compared without case: a sentence may start a line or not.
+        .map(|p| p.to_lowercase())
+        .collect();
+    let chinese = values(&format!("{root}/../app/locales/zh-CN.txt"))
+        .iter()
+        .flat_map(|v| pieces(v))
+        .filter(|p| {
+            p.chars()
+                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .count()
+                >= 5
+        })
+        .filter(|p| !seed.contains(p.as_str()))
+        .collect();
+    (english, chinese)
+}
+
+/// Same-site links in the whole page (detail pages too), without a query.
+fn page_links(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("href=\"/") {
+        let value = &rest[at + 6..];
+        let close = value.find('"').unwrap_or(value.len());
+        let href = value[..close].replace("&amp;", "&");
+        let skip = href.starts_with("//")
+            || href.contains('?')
+            || href.contains('#')
+            || href.starts_with("/lang")
+            || href.contains("logout")
+            || href.starts_with("/pkg")
+            || href.ends_with(".css")
+            || href.ends_with(".ics")
+            || href.ends_with(".csv")
+            || href.ends_with(".xlsx")
+            || href.contains("/document");
+        if !skip {
+            out.push(href);
+        }
+        rest = &value[close..];
+    }
+    out
+}
+
+/// The shape of a path (`/drills/12` → `/drills/N`): a few pages of each
+/// shape are enough.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|s| {
+            if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+                "N"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+on_both_databases! {
+    async fn every_page_of_every_role_speaks_one_language(db: Db) {
+        let seeded = server::seed::seed_demo(&db, app::domain::local_date(chrono::Utc::now().timestamp()).map(|_| chrono::Utc::now().timestamp()).unwrap()).await.unwrap();
+        let state = server::state_with(db, &config());
+        let router = server::router(state.clone());
+        let send = |req: axum::http::Request<axum::body::Body>| {
+            let router = router.clone();
+            async move {
+                let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+                let status = res.status();
+                let bytes = axum::body::to_bytes(res.into_body(), 64 << 20).await.unwrap();
+                (status, String::from_utf8_lossy(&bytes).to_string())
+            }
+        };
+        let (english, chinese) = telltales();
+        assert!(english.len() > 100 && chinese.len() > 100, "{} {}", english.len(), chinese.len());
+        let mut problems = Vec::new();
+        let mut pages_read = 0;
+        for who in ["admin", "assessor", "organizer", "trainee"] {
+            let password = &seeded.passwords.iter().find(|(u, _)| u == who).unwrap().1;
+            let login = axum::http::Request::post(LOGIN)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("host", "127.0.0.1:3000")
+                .body(axum::body::Body::from(form_encode(&[("username", who), ("password", password)])))
+                .unwrap();
+            let res = tower::ServiceExt::oneshot(router.clone(), login).await.unwrap();
+            let session = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok())
+                .find(|v| v.starts_with("yingji_session=")).unwrap().split(';').next().unwrap().to_string();
+            for (lang, foreign) in [("zh-CN", &english), ("en", &chinese)] {
+                let cookie = format!("{session}; yingji_lang={lang}");
+                let mut queue: VecDeque<String> = ENTRY_PAGES.iter().map(|p| p.to_string()).collect();
+                let mut seen: BTreeSet<String> = BTreeSet::new();
+                let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
+                while let Some(page) = queue.pop_front() {
+                    let count = shapes.entry(shape(&page)).or_default();
+                    if !seen.insert(page.clone()) || *count >= 2 || seen.len() > 80 {
+                        continue;
+                    }
+                    *count += 1;
+                    let req = axum::http::Request::get(&page)
+                        .header("host", "127.0.0.1:3000")
+                        .header("accept", "text/html")
+                        .header("cookie", &cookie)
+                        .body(axum::body::Body::empty())
+                        .unwrap();
+                    let (status, body) = send(req).await;
+                    if status != StatusCode::OK {
+                        continue;
+                    }
+                    pages_read += 1;
+                    let text = visible_text(&body).to_lowercase();
+                    for t in foreign.iter() {
+                        if text.contains(t.as_str()) {
+                            problems.push(format!("{who} [{lang}] {page}: {t:?}"));
+                        }
+                    }
+                    queue.extend(page_links(&body));
+                }
+            }
+        }
+        problems.sort();
+        problems.dedup();
+        assert!(pages_read > 60, "only {pages_read} pages read");
+        assert!(problems.is_empty(), "text of the other language:\n{}", problems.join("\n"));
+    }
+}

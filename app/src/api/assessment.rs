@@ -288,23 +288,103 @@ pub mod server {
         })
     }
 
-    /// The results as export rows: code, name, total, grade, rank, vetoed.
-    pub fn export_rows(results: &Results) -> Vec<[String; 6]> {
-        results
+    /// The results as people read them in a spreadsheet: a title line
+    /// (scheme, year, whether published), column titles in the reader's
+    /// language, and per unit in ranking order its code, name, each
+    /// indicator's score, the bonus counted, the total, grade, rank and a
+    /// veto. `numeric` says which columns hold numbers.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ExportTable {
+        pub title: String,
+        pub header: Vec<String>,
+        pub numeric: Vec<bool>,
+        pub rows: Vec<Vec<String>>,
+    }
+
+    pub async fn export_table(
+        pool: &AnyPool,
+        me: &Principal,
+        id: i64,
+        lang: Lang,
+    ) -> Result<ExportTable, AppError> {
+        let r = results(pool, me, id, lang).await?;
+        let outcomes: std::collections::HashMap<String, Outcome> =
+            store::evaluate_scheme(pool, &r.scheme)
+                .await?
+                .into_iter()
+                .map(|(u, o)| (u.code, o))
+                .collect();
+        let def = &r.scheme.def;
+        let indicators = &def.scheme.indicators;
+        let mut header = vec![
+            lang.t("field.unit_code").to_string(),
+            lang.t("field.unit").to_string(),
+        ];
+        header.extend(indicators.iter().map(|i| i.name.clone()));
+        for key in [
+            "export.bonus",
+            "assessment.total",
+            "assessment.grade",
+            "assessment.rank",
+            "assessment.vetoed",
+        ] {
+            header.push(lang.t(key).to_string());
+        }
+        let mut numeric = vec![false, false];
+        numeric.extend(indicators.iter().map(|_| true));
+        numeric.extend([true, true, false, true, false]);
+        let status = match (r.scheme.published, r.scheme.published_at) {
+            (true, Some(at)) => lang.tf("export.published_at", &[&crate::domain::local_time(at)]),
+            _ => lang.t("export.not_published").to_string(),
+        };
+        let title = lang.tf(
+            "export.results_title",
+            &[&def.name, &def.year.to_string(), &status],
+        );
+        let rows = r
             .rows
             .iter()
-            .map(|r| {
-                let o = &r.outcome;
-                [
-                    r.unit_code.clone(),
-                    r.unit_name.clone(),
-                    o.total.map(|t: Points| t.to_string()).unwrap_or_default(),
-                    o.grade.map(|g| g.code().to_string()).unwrap_or_default(),
-                    o.rank.map(|k| k.to_string()).unwrap_or_default(),
-                    o.vetoed.to_string(),
-                ]
+            .map(|row| {
+                let o = &row.outcome;
+                let full = outcomes.get(&row.unit_code);
+                let mut cells = vec![row.unit_code.clone(), row.unit_name.clone()];
+                cells.extend((0..indicators.len()).map(|i| {
+                    full.and_then(|f| f.lines.get(i))
+                        .and_then(|l| l.score)
+                        .map(|p| p.to_string())
+                        .unwrap_or_default()
+                }));
+                cells.push(
+                    full.map(|f| f.bonus_counted.to_string())
+                        .unwrap_or_default(),
+                );
+                cells.push(o.total.map(|t: Points| t.to_string()).unwrap_or_default());
+                cells.push(
+                    o.grade
+                        .map(|g| lang.t(g.label_key()).to_string())
+                        .unwrap_or_else(|| {
+                            if o.incomplete {
+                                lang.t("assessment.incomplete").to_string()
+                            } else {
+                                String::new()
+                            }
+                        }),
+                );
+                cells.push(o.rank.map(|k| k.to_string()).unwrap_or_default());
+                cells.push(if o.vetoed {
+                    lang.t("assessment.vetoed").to_string()
+                } else {
+                    String::new()
+                });
+                cells
             })
-            .collect()
+            .collect();
+        Ok(ExportTable {
+            title,
+            header,
+            numeric,
+            rows,
+        })
     }
 }
 
@@ -471,7 +551,10 @@ pub async fn publish_scheme(
                         .collect();
                     return Err(AppError::Conflict(Problem::with(
                         "problem.publish_gaps",
-                        &[&gaps.len().to_string(), &named.join("、")],
+                        &[
+                            &gaps.len().to_string(),
+                            &named.join(crate::components::detect_lang().sep()),
+                        ],
                     )));
                 }
                 gaps.into_iter().map(|g| g.unit).collect::<Vec<_>>()

@@ -523,19 +523,19 @@ pub async fn get_plan_coverage() -> Result<PlanCoverageReport, AppError> {
                 .into_iter()
                 .filter(|p| p.drill_overdue)
                 .collect();
-            let lang = crate::i18n::Lang::Zh;
+            let lang = crate::components::detect_lang();
             let mut labels: Vec<String> = coverage
                 .by_kind
                 .iter()
                 .map(|(k, _)| lang.t(k.label_key()).to_string())
                 .collect();
-            labels.push("全区 / overall".to_string());
+            labels.push(lang.t("chart.overall").to_string());
             let mut values: Vec<i64> = coverage.by_kind.iter().map(|(_, s)| s.permille()).collect();
             values.push(coverage.overall.permille());
             let chart = crate::charts::target_chart(
-                &format!(
-                    "应急预案编制率 / plan coverage (%), 目标 target {}%",
-                    COVERAGE_TARGET_PERMILLE / 10
+                &lang.tf(
+                    "chart.plan_coverage",
+                    &[&(COVERAGE_TARGET_PERMILLE / 10).to_string()],
                 ),
                 &labels,
                 &values,
@@ -770,7 +770,7 @@ pub async fn get_drill(id: i64) -> Result<DrillDetail, AppError> {
     finish(
         async move {
             let me = require()?;
-            let (today, _) = server::today_and_now()?;
+            let (today, now) = server::today_and_now()?;
             let mut c = state()?.db.pool.acquire().await?;
             let d = store::get_drill(&mut c, id)
                 .await?
@@ -789,6 +789,7 @@ pub async fn get_drill(id: i64) -> Result<DrillDetail, AppError> {
                 .collect();
             Ok(DrillDetail {
                 may_manage: me.may_at(Action::ManageDrills, &d.organizer_path),
+                started: now >= d.summary.start,
                 units: d
                     .unit_ids
                     .iter()
@@ -1072,7 +1073,8 @@ pub async fn get_calendar(
                 .collect();
             let unit_feed = match unit {
                 Some(u) => Some(format!(
-                    "/calendar/unit-{}.ics",
+                    "{}/calendar/unit-{}.ics",
+                    public_origin()?,
                     crate::db::calendar_token(&mut c, crate::db::FeedOwner::Unit, u).await?
                 )),
                 None => None,

@@ -33,6 +33,30 @@ pub mod ssr {
         pub session_hash: String,
     }
 
+    /// Where this site is reached, as the request said (`https://` when
+    /// cookies are marked secure, so behind TLS): for addresses people copy
+    /// into other programs (calendar feeds) or print (certificates).
+    pub fn public_origin() -> Result<String, AppError> {
+        let host = use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| {
+                        h.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                    })
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "127.0.0.1:3000".to_string());
+        let scheme = if state()?.settings.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        Ok(format!("{scheme}://{host}"))
+    }
+
     pub fn state() -> Result<AppState, AppError> {
         use_context::<AppState>().ok_or_else(|| {
             tracing::error!("AppState missing from context");

@@ -542,21 +542,7 @@ pub async fn get_certificate(number: String) -> Result<CertificateView, AppError
             {
                 return Err(AppError::Forbidden);
             }
-            let host = signed_in()
-                .and(use_context::<http::request::Parts>())
-                .and_then(|p| {
-                    p.headers
-                        .get(http::header::HOST)
-                        .and_then(|h| h.to_str().ok())
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-            let scheme = if st.settings.secure_cookies {
-                "https"
-            } else {
-                "http"
-            };
-            let verify_url = format!("{scheme}://{host}/verify/{}", cert.number);
+            let verify_url = format!("{}/verify/{}", public_origin()?, cert.number);
             let qr_svg = crate::charts::qr_svg(&verify_url);
             Ok(CertificateView {
                 cert,
@@ -607,7 +593,7 @@ pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError>
                 })
                 .collect();
             let chart = crate::charts::percent_chart(
-                "助理员与速报员覆盖率 / reporter coverage (%)",
+                crate::components::detect_lang().t("chart.reporter_coverage"),
                 &labels,
                 &values,
             );

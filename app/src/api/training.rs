@@ -122,7 +122,12 @@ pub mod server {
         let unplaced: Vec<(i64, String)> = roster
             .unassigned
             .iter()
-            .map(|(t, reason)| (targets[*t].person_id, reason.text()))
+            .map(|(t, reason)| {
+                (
+                    targets[*t].person_id,
+                    serde_json::to_string(reason).unwrap_or_default(),
+                )
+            })
             .collect();
         store::replace_roster(tx, actor, at, id, &seats, &unplaced).await?;
         Ok(super::Scheduled {
@@ -675,7 +680,8 @@ pub async fn get_coverage(year: i64) -> Result<CoverageReport, AppError> {
             let labels: Vec<String> = rows.iter().map(|r| r.unit_name.clone()).collect();
             let values: Vec<i64> = rows.iter().map(|r| r.coverage.permille()).collect();
             let chart = crate::charts::percent_chart(
-                &format!("{year} 培训覆盖率 / training coverage (%)"),
+                &crate::components::detect_lang()
+                    .tf("chart.training_coverage", &[&year.to_string()]),
                 &labels,
                 &values,
             );
@@ -841,7 +847,8 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 open: store::open_batches(&mut c, person, today).await?,
                 notices: store::notices(&mut c, person).await?,
                 calendar_url: format!(
-                    "/calendar/{}.ics",
+                    "{}/calendar/{}.ics",
+                    public_origin()?,
                     crate::db::calendar_token(&mut c, crate::db::FeedOwner::Person, person).await?
                 ),
                 cleared,

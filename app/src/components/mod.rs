@@ -194,6 +194,42 @@ pub fn Confirm(
     }
 }
 
+/// A calendar feed's address, whole, to copy into a calendar program: the
+/// address itself (selectable), a copy button, and a `webcal:` link that
+/// opens the calendar program to subscribe.
+#[component]
+pub fn FeedLink(url: String, #[prop(optional)] test: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    let webcal = match url.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => url.clone(),
+    };
+    let copied = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&url);
+                copied.set(true);
+            }
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let copy = move |_| copied.set(true);
+    view! {
+        <span class="feed-link">
+            <input type="text" readonly value=url.clone() class="feed-url" data-test=test aria-label=lang.t("calendar.feed_address") />
+            " "
+            <button type="button" class="link" on:click=copy>
+                {move || if copied.get() { lang.t("calendar.copied") } else { lang.t("calendar.copy") }}
+            </button>
+            " · "
+            <a href=webcal>{lang.t("calendar.subscribe")}</a>
+        </span>
+    }
+}
+
 /// Results of a resource, or its error.
 pub fn show<T, V>(value: Option<Result<T, AppError>>, lang: Lang, f: impl FnOnce(T) -> V) -> AnyView
 where

@@ -173,7 +173,7 @@ pub fn Header() -> impl IntoView {
                             </ul>
                             <span class="who">
                                 {me.display_name.clone()} " · "
-                                {me.roles().iter().map(|r| lang.t(r.label_key())).collect::<Vec<_>>().join("、")}
+                                {me.roles().iter().map(|r| lang.t(r.label_key())).collect::<Vec<_>>().join(lang.sep())}
                             </span>
                             <ActForm action=logout attr:class="inline">
                                 <button type="submit" class="link" data-test="logout">

@@ -95,7 +95,8 @@ pub async fn revoke_for_withdrawn_completion(
         )
         .bind(at)
         .bind(&actor.name)
-        .bind("培训完成记录已撤销 / completion withdrawn")
+        // A key: each page says it in its language.
+        .bind("registry.completion_withdrawn")
         .bind(&number)
         .execute(&mut **tx)
         .await?;

@@ -81,7 +81,52 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The reason in words, Chinese first.
+    /// The reason in one language, as the roster page says it.
+    pub fn say(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            Reason::NoBatchFits => lang.t("unplaced.no_batch_fits").to_string(),
+            Reason::UnitCannotSpare {
+                unit,
+                staff,
+                min_on_duty,
+            } => lang.tf(
+                "unplaced.unit_cannot_spare",
+                &[unit, &staff.to_string(), &min_on_duty.to_string()],
+            ),
+            Reason::BatchesFull { batches } => {
+                lang.tf("unplaced.batches_full", &[&lang.list(batches)])
+            }
+            Reason::DutyLimit {
+                unit,
+                max_away,
+                batches,
+            } => lang.tf(
+                "unplaced.duty_limit",
+                &[&lang.list(batches), unit, &max_away.to_string()],
+            ),
+            Reason::FullOrDutyLimit { unit, full, duty } => lang.tf(
+                "unplaced.full_or_duty_limit",
+                &[&lang.list(full), &lang.list(duty), unit],
+            ),
+        }
+    }
+
+    /// A reason as stored (JSON of `Reason`) in one language; rows from
+    /// before that kept both languages in one text, of which the page's
+    /// half is shown.
+    pub fn say_stored(stored: &str, lang: crate::i18n::Lang) -> String {
+        match serde_json::from_str::<Reason>(stored) {
+            Ok(r) => r.say(lang),
+            Err(_) => match (stored.split_once(" / "), lang) {
+                (Some((zh, _)), crate::i18n::Lang::Zh) => zh.to_string(),
+                (Some((_, en)), crate::i18n::Lang::En) => en.to_string(),
+                (None, _) => stored.to_string(),
+            },
+        }
+    }
+
+    /// The reason in words, Chinese first (the `schedule` command's
+    /// output, read by people of either language).
     pub fn text(&self) -> String {
         match self {
             Reason::NoBatchFits => {

@@ -719,3 +719,10 @@ pub async fn upload(
         .await;
     (r.status, r.header("location"))
 }
+
+/// The path of a full address the app hands out (`http://host/calendar/..`).
+pub fn path_of(url: &str) -> &str {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(url)
+}

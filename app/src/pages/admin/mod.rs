@@ -139,7 +139,7 @@ fn accounts_table(
                                     None => lang.t(g.role.label_key()).to_string(),
                                 })
                                 .collect::<Vec<_>>()
-                                .join("、");
+                                .join(lang.sep());
                             let id = a.id.to_string();
                             let (id2, id3) = (id.clone(), id.clone());
                             let username = a.username.clone();
@@ -261,9 +261,9 @@ fn audit_table(lang: Lang, p: Page<AuditEntry>, base: String) -> impl IntoView {
                         .map(|e| view! {
                             <tr>
                                 <td data-label=lang.t("audit.when")>{local_time(e.at)}</td>
-                                <td data-label=lang.t("audit.actor")>{e.actor.clone()}</td>
-                                <td data-label=lang.t("audit.action")><code>{e.action.clone()}</code></td>
-                                <td data-label=lang.t("audit.entity")>{format!("{} #{}", e.entity, e.entity_id)}</td>
+                                <td data-label=lang.t("audit.actor")>{crate::components::actor_label(&e.actor, lang)}</td>
+                                <td data-label=lang.t("audit.action") title=e.action.clone()>{word_or_code(lang, &e.action, &e.action)}</td>
+                                <td data-label=lang.t("audit.entity") title=format!("{} #{}", e.entity, e.entity_id)>{word_or_code(lang, &format!("audit.entity_{}", e.entity), &e.entity)}</td>
                                 <td data-label=lang.t("audit.change")>
                                     <details>
                                         <summary>{lang.t("audit.show_change")}</summary>
@@ -280,5 +280,16 @@ fn audit_table(lang: Lang, p: Page<AuditEntry>, base: String) -> impl IntoView {
             </table>
         </div>
         <Pager page=p.page per_page=p.per_page total=p.total base=base />
+    }
+}
+
+/// A code's word in the page's language; the code itself where none is
+/// written yet (the code stays in the cell's tooltip either way).
+fn word_or_code(lang: Lang, key: &str, code: &str) -> String {
+    let text = lang.t(key);
+    if text == key {
+        code.to_string()
+    } else {
+        text.to_string()
     }
 }

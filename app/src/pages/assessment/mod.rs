@@ -124,7 +124,7 @@ fn scheme_table(
                     {list
                         .into_iter()
                         .map(|s| {
-                            let kinds = s.unit_kinds.iter().map(|k| lang.t(k.label_key())).collect::<Vec<_>>().join("、");
+                            let kinds = s.unit_kinds.iter().map(|k| lang.t(k.label_key())).collect::<Vec<_>>().join(lang.sep());
                             let id = s.id;
                             view! {
                                 <tr>

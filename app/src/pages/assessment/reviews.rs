@@ -147,7 +147,7 @@ fn incident_table(
                 <tbody>
                     {list.into_iter().map(|i| {
                         let minutes = crate::domain::incident::report_delay_minutes(i.occurred_at, i.reported_at);
-                        let findings = i.events.iter().map(|e| lang.t(&format!("event.{e}")).to_string()).collect::<Vec<_>>().join("、");
+                        let findings = i.events.iter().map(|e| lang.t(&format!("event.{e}")).to_string()).collect::<Vec<_>>().join(lang.sep());
                         view! {
                             <tr class:short=i.events.iter().any(|e| e == "late_report")>
                                 <td data-label=lang.t("field.occurred_at")>{local_time(i.occurred_at)}</td>

@@ -120,9 +120,9 @@ fn calendar_view(p: CalendarPage, lang: Lang) -> impl IntoView {
             <button type="submit">{lang.t("action.filter")}</button>
         </form>
         <div class="toolbar cal-nav">
-            <a class="button" href=prev rel="prev">"‹ " {lang.t("calendar.prev")}</a>
+            <a class="button" href=prev rel="prev">"‹ " {lang.t(if week { "calendar.prev_week" } else { "calendar.prev_month" })}</a>
             <h2 data-test="cal-title">{title}</h2>
-            <a class="button" href=next rel="next">{lang.t("calendar.next")} " ›"</a>
+            <a class="button" href=next rel="next">{lang.t(if week { "calendar.next_week" } else { "calendar.next_month" })} " ›"</a>
             <a class="button" href=other.1>{other.0}</a>
         </div>
         <p class="muted" data-test="cal-total">{lang.tf("calendar.total", &[&p.total.to_string()])}</p>
@@ -140,7 +140,7 @@ fn calendar_view(p: CalendarPage, lang: Lang) -> impl IntoView {
             <span class="observance">{lang.t("calendar.marked_day")}</span>
         </p>
         {p.unit_feed.clone().map(|url| view! {
-            <p class="feed">{lang.t("calendar.unit_feed")} ": " <code class="wrap" data-test="unit-feed">{url}</code></p>
+            <p class="feed">{lang.t("calendar.unit_feed")} ": " <crate::components::FeedLink url=url test="unit-feed" /></p>
         })}
         {p.unit.filter(|_| p.unit_feed.is_some() && crate::components::use_me().is_some_and(|me| me.may(crate::domain::authz::Action::ManageDrills))).map(|u| view! {
             <form method="post" action={<crate::api::drills::RotateUnitCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
@@ -176,6 +176,8 @@ fn day_cell(
     let more = (d.more > 0 && !week).then(|| {
         view! { <a class="more" href=link(&d.day.to_string(), p)>{lang.tf("calendar.more", &[&d.more.to_string()])}</a> }
     });
+    // A drill over several days shows its start time on its first day only.
+    let day = d.day;
     view! {
         <div class=class data-day=d.day.to_string()>
             <div class="cal-date">
@@ -188,7 +190,7 @@ fn day_cell(
                     .map(|i| view! {
                         <li class={if i.drill { "ev drill" } else { "ev training" }}>
                             <a href=i.link.clone() title=i.place.clone()>
-                                {i.time.clone().map(|t| format!("{t} "))}
+                                {i.time.clone().filter(|_| i.first_day == day).map(|t| format!("{t} "))}
                                 {i.title.clone()}
                             </a>
                         </li>

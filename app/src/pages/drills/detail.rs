@@ -75,13 +75,13 @@ fn facts(d: &DrillDetail, lang: Lang) -> AnyView {
         .iter()
         .map(|(_, n)| n.clone())
         .collect::<Vec<_>>()
-        .join("、");
+        .join(lang.sep());
     let plans = d
         .plans
         .iter()
         .map(|(_, t)| t.clone())
         .collect::<Vec<_>>()
-        .join("、");
+        .join(lang.sep());
     view! {
         <dl class="facts">
             <dt>{lang.t("field.scenario")}</dt><dd>{lang.t(&s.scenario.label_key()).to_string()}</dd>
@@ -165,7 +165,8 @@ fn drill_view(
 fn attendance(d: &DrillDetail, lang: Lang, a: DrillActions) -> AnyView {
     let id = d.summary.id;
     let planned = d.summary.status == DrillStatus::Planned;
-    let can_hold = d.may_manage && planned;
+    // A drill is marked held once it has begun (the server refuses sooner).
+    let can_hold = d.may_manage && planned && d.started;
     let rows = d
         .people
         .iter()

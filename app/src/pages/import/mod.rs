@@ -51,10 +51,21 @@ fn upload_card(lang: Lang, kind: ImportKind) -> impl IntoView {
             } else {
                 lang.t("import.optional")
             };
-            view! {
-                <li>
-                    <code>{*name}</code> " / " <code>{aliases[0]}</code> " · " {tag}
-                </li>
+            // Files may use either header; the page names the one of its
+            // language first and, in Chinese, the code beside it.
+            match lang {
+                Lang::Zh => view! {
+                    <li>
+                        <code>{*name}</code> " / " <code>{aliases[0]}</code> " · " {tag}
+                    </li>
+                }
+                .into_any(),
+                Lang::En => view! {
+                    <li>
+                        <code>{aliases[0]}</code> " · " {tag}
+                    </li>
+                }
+                .into_any(),
             }
         })
         .collect_view();

@@ -84,7 +84,7 @@ fn people_table(p: Page<Person>, lang: Lang, base: String, can_edit: bool) -> im
                     {p.items
                         .into_iter()
                         .map(|x| {
-                            let positions = x.positions.iter().map(|p| lang.t(p.label_key())).collect::<Vec<_>>().join("、");
+                            let positions = x.positions.iter().map(|p| lang.t(p.label_key())).collect::<Vec<_>>().join(lang.sep());
                             view! {
                                 <tr>
                                     <td data-label=lang.t("field.person_code")><code>{x.code.clone()}</code></td>

@@ -368,7 +368,7 @@ pub fn certificate_table(
                                     <td data-label=lang.t("registry.expires_on")>{c.expires_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
                                     <td data-label=lang.t("assessment.status")>
                                         {cert_badge(c.status, lang)}
-                                        {c.revoke_reason.clone().map(|r| view! { " " <span class="muted">{r}</span> })}
+                                        {c.revoke_reason.clone().map(|r| view! { " " <span class="muted">{reason_text(&r, lang)}</span> })}
                                         {can_revoke.then(|| view! {
                                             " "
                                             <Confirm label=lang.t("registry.revoke") consequence=lang.tf("registry.revoke_consequence", &[&c.number, &c.person_name]) test="confirm-revoke-certificate">
@@ -414,7 +414,6 @@ pub fn CertificatePage() -> impl IntoView {
                     </div>
                     <article class="certificate" data-test="certificate">
                         <h1>{lang.t("registry.certificate_title")}</h1>
-                        <p class="cert-en">"Certificate of Emergency-Management Training"</p>
                         <p class="cert-body">{lang.tf("registry.certificate_body", &[&c.cert.person_name, &c.cert.unit_name, &c.cert.course_title])}</p>
                         <dl class="facts">
                             <dt>{lang.t("registry.certificate")}</dt><dd data-test="cert-number">{c.cert.number.clone()}</dd>
@@ -423,7 +422,16 @@ pub fn CertificatePage() -> impl IntoView {
                             <dt>{lang.t("assessment.status")}</dt><dd>{cert_badge(c.cert.status, lang)}</dd>
                         </dl>
                         <div class="qr" inner_html=c.qr_svg.clone()></div>
-                        <p class="muted">{lang.t("registry.scan_to_verify")} " " <code class="wrap">{c.verify_url.clone()}</code></p>
+                        // The address may break after its last slash, never
+                        // inside the certificate number.
+                        {
+                            let (head, number) = c.verify_url.rsplit_once('/').map(|(h, n)| (format!("{h}/"), n.to_string())).unwrap_or_default();
+                            view! {
+                                <p class="muted">{lang.t("registry.scan_to_verify")} " "
+                                    <code class="verify-url" data-test="verify-url">{head}<wbr /><span class="nowrap">{number}</span></code>
+                                </p>
+                            }
+                        }
                         <p class="cert-seal">"区应急管理办公室"</p>
                     </article>
                 })}
@@ -460,7 +468,8 @@ fn verified(v: Verified, lang: Lang) -> impl IntoView {
     view! {
         <p class={if valid { "ok big" } else { "error big" }} data-test="verdict">
             {if valid { lang.t("registry.valid_today") } else { lang.t("registry.not_valid_today") }}
-            " · " {lang.t(&v.status.label_key()).to_string()}
+            // "Valid today" says it all for a certified one; otherwise why.
+            {(v.status != CertStatus::Certified).then(|| format!(" · {}", lang.t(&v.status.label_key())))}
         </p>
         <dl class="facts">
             <dt>{lang.t("registry.certificate")}</dt><dd>{v.number.clone()}</dd>
@@ -527,7 +536,7 @@ fn coverage_view(
                                 .iter()
                                 .map(|g| format!("{} {}/{}", g.unit_name, g.have, g.need))
                                 .collect::<Vec<_>>()
-                                .join("、");
+                                .join(lang.sep());
                             view! {
                                 <tr class:flagged=!l.gaps.is_empty()>
                                     <td data-label=lang.t("kind.subdistrict")>{l.subdistrict.clone()}</td>
@@ -562,5 +571,19 @@ fn coverage_view(
                 <p class="ok">{lang.tf("training.synced", &[&w.to_string(), &s.to_string()])}</p>
             })}
         })}
+    }
+}
+
+/// A revocation's reason: typed by a person as it is; one the platform
+/// gave (a key) in the page's language, as are rows from before keys
+/// (both languages in one text, of which the page's half).
+pub fn reason_text(reason: &str, lang: Lang) -> String {
+    if reason.starts_with("registry.") {
+        return lang.t(reason).to_string();
+    }
+    match (reason.split_once(" / "), lang) {
+        (Some(("培训完成记录已撤销", _)), Lang::Zh) => "培训完成记录已撤销".to_string(),
+        (Some(("培训完成记录已撤销", en)), Lang::En) => en.to_string(),
+        _ => reason.to_string(),
     }
 }

@@ -159,7 +159,7 @@ fn course_table(list: Vec<CourseSummary>, editable: bool, lang: Lang) -> impl In
                     {list
                         .into_iter()
                         .map(|c| {
-                            let audience = c.audience.iter().map(|p| lang.t(p.label_key())).collect::<Vec<_>>().join("、");
+                            let audience = c.audience.iter().map(|p| lang.t(p.label_key())).collect::<Vec<_>>().join(lang.sep());
                             view! {
                                 <tr>
                                     <td data-label=lang.t("field.code")><code>{c.code.clone()}</code></td>

@@ -90,7 +90,7 @@ fn my_view(
             }}
             <p class="muted">
                 {lang.t("training.calendar_feed")} " "
-                <a href=m.calendar_url.clone() class="feed-url" data-test="calendar-feed">{m.calendar_url.clone()}</a>
+                <crate::components::FeedLink url=m.calendar_url.clone() test="calendar-feed" />
             </p>
             <form method="post" action={<crate::api::training::RotateMyCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
                 <button type="submit" class="link" data-test="rotate-feed">{lang.t("calendar.rotate_feed")}</button>
@@ -190,15 +190,24 @@ fn calendar(seats: Vec<MySeat>, shown: NaiveDate, lang: Lang) -> impl IntoView {
     let (y, m) = (shown.year(), shown.month());
     let prev = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
+    let weekdays = [
+        "calendar.mon",
+        "calendar.tue",
+        "calendar.wed",
+        "calendar.thu",
+        "calendar.fri",
+        "calendar.sat",
+        "calendar.sun",
+    ]
+    .map(|k| lang.t(k).to_string());
     let weeks = month_grid(y, m);
     view! {
         <section class="card">
             <div class="page-head">
                 <h2>{format!("{y}-{m:02}")}</h2>
                 <nav class="pager">
-                    <a href=format!("/my/training?month={}-{:02}", prev.0, prev.1)>{lang.t("common.prev")}</a>
-                    <a href=format!("/my/training?month={}-{:02}", next.0, next.1)>{lang.t("common.next")}</a>
+                    <a href=format!("/my/training?month={}-{:02}", prev.0, prev.1)>{lang.t("calendar.prev_month")}</a>
+                    <a href=format!("/my/training?month={}-{:02}", next.0, next.1)>{lang.t("calendar.next_month")}</a>
                 </nav>
             </div>
             <table class="calendar" data-test="calendar">

@@ -72,7 +72,7 @@ fn roster_view(r: PlanRoster, lang: Lang, a: Actions) -> impl IntoView {
         .iter()
         .map(|p| lang.t(p.label_key()))
         .collect::<Vec<_>>()
-        .join("、");
+        .join(lang.sep());
     let seated = r.seats.len();
     let run_result = move || {
         a.run.value().get().and_then(|v| v.ok()).map(|s| {
@@ -138,7 +138,7 @@ fn roster_view(r: PlanRoster, lang: Lang, a: Actions) -> impl IntoView {
                                     <td data-label=lang.t("field.person_code")><code>{u.person_code.clone()}</code></td>
                                     <td data-label=lang.t("field.person_name")>{u.person_name.clone()}</td>
                                     <td data-label=lang.t("field.unit")>{u.unit_name.clone()}</td>
-                                    <td data-label=lang.t("training.reason")>{u.reason.clone()}</td>
+                                    <td data-label=lang.t("training.reason")>{crate::domain::scheduler::Reason::say_stored(&u.reason, lang)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -168,7 +168,7 @@ fn unit_counts(seats: &[&SeatRow], lang: Lang) -> String {
             )
         })
         .collect::<Vec<_>>()
-        .join("、")
+        .join(lang.sep())
 }
 
 fn batch_section(
@@ -231,7 +231,8 @@ fn batch_section(
         <section class="card batch" data-test="batch" data-batch=b.code.clone()>
             <h2>{format!("{} · {} ~ {} · {}", b.code, b.start, b.end, b.place)}</h2>
             <p class="muted">
-                {lang.tf("training.batch_line", &[&b.taken.to_string(), &b.capacity.to_string(), &b.instructor])}
+                {lang.tf("training.batch_seats", &[&b.taken.to_string(), &b.capacity.to_string()])}
+                {(!b.instructor.trim().is_empty()).then(|| format!(" · {}", lang.tf("training.batch_instructor", &[&b.instructor])))}
                 " · "
                 <span data-test="unit-counts">{counts}</span>
             </p>
