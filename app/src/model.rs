@@ -566,6 +566,20 @@ pub struct MyTraining {
     pub drills: Vec<DrillSummary>,
     /// Their certificates, oldest first.
     pub certificates: Vec<CertificateRow>,
+    /// Hours (学时) credited for the batches they attended, newest year
+    /// first.
+    #[serde(default)]
+    pub hours: Vec<HoursLine>,
+}
+
+/// Hours (学时) credited to a person for one attended batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursLine {
+    pub person_id: i64,
+    pub year: i64,
+    pub course_title: String,
+    pub plan_name: String,
+    pub hours: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -818,6 +832,10 @@ pub struct RegistryRow {
     pub appointed_on: chrono::NaiveDate,
     pub confirmed_by: Option<String>,
     pub confirmed_at: Option<i64>,
+    /// The unit of whoever confirmed it (their own, or the one they
+    /// organize); none for the district office's own accounts.
+    #[serde(default)]
+    pub confirmed_unit: Option<String>,
     /// The newest certificate's number and expiry, if any.
     pub certificate: Option<String>,
     pub expires_on: Option<chrono::NaiveDate>,

@@ -193,3 +193,42 @@ test('an assessor sees the scheme form name the row and field of a mistake', asy
   await expect(page.getByTestId('indicators').locator('input[value="education"]')).toHaveCount(1);
   expect(errors, errors.join('\n')).toEqual([]);
 });
+
+test('the results say what moved since an assessor last looked, and publishing asks first', async ({ page }) => {
+  const errors = watchConsole(page);
+  await login(page, 'assessor2');
+  const ranking = await openRanking(page);
+  await waitForHydration(page);
+  const feed = page.getByTestId('feed');
+  await expect(feed).toBeVisible();
+  await feed.getByTestId('mark-seen').click();
+  await expect(feed).toContainText('没有新的变动');
+
+  // A bonus on 南河's sheet: the form clears after it is saved, and the
+  // sheet's history lists it.
+  await page.getByTestId('ranking').locator('tr[data-unit="JD02"] a').first().click();
+  await waitForHydration(page);
+  const bonuses = page.getByTestId('bonuses');
+  await bonuses.locator('input[name="points"]').fill('1');
+  await bonuses.locator('input[name="reason"]').fill('区级表彰');
+  await bonuses.getByRole('button', { name: '添加加分项' }).click();
+  await expect(bonuses.locator('li', { hasText: '区级表彰' })).toBeVisible();
+  await expect(bonuses.locator('input[name="reason"]')).toHaveValue('');
+  await expect(page.getByTestId('history')).toContainText('新增加分');
+  // Where each ratio's value came from is on the explanation.
+  await expect(page.getByTestId('explanation').getByTestId('provenance').first()).toBeVisible();
+
+  // Back on the results: that unit and that change, since last looked.
+  await page.goto(ranking);
+  await waitForHydration(page);
+  await expect(page.getByTestId('feed').getByTestId('feed-unit')).toHaveCount(1);
+  await expect(page.getByTestId('feed')).toContainText('新增加分');
+
+  // Publishing says what it will do before it does anything.
+  const publishing = page.getByTestId('publishing');
+  await expect(page.getByTestId('publish')).toBeHidden();
+  await publishing.getByTestId('confirm-publish').locator('summary').click();
+  await expect(publishing).toContainText('锁定');
+  await expect(page.getByTestId('publish')).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -12,6 +12,8 @@ test('an organizer registers an assistant; a trainee sees the registry with phon
   await login(page, 'organizer');
   await page.goto('/registry');
   await waitForHydration(page);
+  // The form sits above the list, folded away.
+  await page.getByTestId('register-details').locator('summary').click();
   const form = page.getByTestId('register-form');
   await form.locator('input[name="form[person_code]"]').fill('JD01-001');
   await form.locator('select[name="form[role]"]').selectOption('assistant');

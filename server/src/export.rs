@@ -226,6 +226,35 @@ pub async fn results_xlsx(
     }
 }
 
+/// `/training/coverage/{year}.csv`: a year's training per person (units,
+/// people, courses required and completed, hours credited) as the caller
+/// may see it; the export is audited.
+pub async fn training_coverage_csv(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    Path(file): Path<String>,
+) -> Response {
+    let (Some(me), lang) = caller(&headers, signed_in) else {
+        return unauthorized();
+    };
+    let Some(year) = file
+        .strip_suffix(".csv")
+        .and_then(|y| y.parse::<i64>().ok())
+    else {
+        return (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
+    };
+    match app::api::training::server::coverage_export(&st, &me.principal, year, lang).await {
+        Ok((title, header, rows)) => {
+            let mut body = String::from_utf8(csv(&header, &rows)).unwrap_or_default();
+            let title = format!("{}\r\n", csv_field(&spreadsheet_safe(&title)));
+            body.insert_str('\u{feff}'.len_utf8(), &title);
+            attachment(&format!("training-{year}.csv"), CSV, body.into_bytes())
+        }
+        Err(e) => refusal(e, lang),
+    }
+}
+
 /// The same table as the CSV, as a workbook: the title in the first row,
 /// column titles in the second, numbers as numbers.
 fn xlsx(t: &ExportTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {

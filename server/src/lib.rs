@@ -94,6 +94,10 @@ pub fn router(state: AppState) -> Router {
             get(export::results_xlsx),
         )
         .route("/registry/export.csv", get(export::registry_csv))
+        .route(
+            "/training/coverage/{file}",
+            get(export::training_coverage_csv),
+        )
         .route("/registry/export.xlsx", get(export::registry_xlsx))
         .route("/calendar/{file}", get(export::calendar))
         .route(

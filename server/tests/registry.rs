@@ -185,6 +185,19 @@ on_both_databases! {
         assert_eq!(app.call(CONFIRM, &[("id", &first)], Some(&organizer)).await.status, StatusCode::CONFLICT);
         let page: RegistryPage = app.call(REGISTRY, &[], Some(&organizer)).await.json();
         assert_eq!(page.progress[0].confirmed, 1);
+        // Who confirmed, from which unit, and when, is shown (the organizer
+        // of 城关街道 works in its scope).
+        let row = page.rows.iter().find(|r| r.id.to_string() == first).unwrap();
+        assert_eq!((row.confirmed_by.as_deref(), row.confirmed_unit.as_deref()), (Some("organizer"), Some("城关街道")));
+        assert!(row.confirmed_at.is_some());
+        let html = app.get("/registry", Some(&organizer)).await;
+        assert!(html.body.contains("data-test=\"confirmed-by\"") && html.body.contains("城关街道 · organizer · "), "{}", html.body);
+        // The list is searched and paged; progress still counts everyone.
+        let found: RegistryPage = app.call(REGISTRY, &[("q", "李秀英")], Some(&organizer)).await.json();
+        assert_eq!((found.total, found.rows.len(), found.rows[0].person_code.as_str()), (1, 1, "P2"));
+        assert_eq!(found.progress[0].total, 2);
+        let none: RegistryPage = app.call(REGISTRY, &[("q", "无此人"), ("page", "9")], Some(&organizer)).await.json();
+        assert_eq!((none.total, none.page, none.pages, none.rows.len()), (0, 1, 1, 0));
         // 公安 is outside the organizer's scope.
         let r = app.call(DRIVE, &[("unit_id", &app.district.units["GA"].to_string()), ("reason", "换届")], Some(&organizer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -167,8 +167,21 @@ on_both_databases! {
         .unwrap();
         assert_eq!(metric, (1, 1));
 
-        // The feed lists the batch; a wrong secret finds nothing.
+        // The batch attended credits the course's 8 hours (学时), on the
+        // trainee's page and in the per-person export.
         let mine: MyTraining = app.call(MINE, &[], Some(&trainee)).await.json();
+        assert_eq!(mine.hours.iter().map(|h| (h.year, h.hours)).collect::<Vec<_>>(), [(2027, 8)]);
+        let page = app.get("/my/training", Some(&trainee)).await;
+        assert!(page.body.contains("2027 年共 8 学时"), "{}", page.body);
+        let csv = app.get("/training/coverage/2027.csv", Some(&admin)).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+        assert!(csv.body.contains("2027 年培训覆盖") && csv.body.contains("学时"), "{}", csv.body);
+        assert!(csv.body.contains("JD01,城关街道,P1,王建国,1,1,8\r\n"), "{}", csv.body);
+        assert_eq!(audited(&app.state.db, "export.training_coverage").await, 1);
+        assert_eq!(app.get("/training/coverage/2027.csv", Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/training/coverage/2027.csv", None).await.status, StatusCode::UNAUTHORIZED);
+
+        // The feed lists the batch; a wrong secret finds nothing.
         let feed = app.get(&mine.calendar_url, None).await;
         assert_eq!(feed.status, StatusCode::OK);
         assert!(feed.body.contains("BEGIN:VEVENT") && feed.body.contains("DTSTART;VALUE=DATE:2027"), "{}", feed.body);

@@ -24,7 +24,11 @@ pub struct DriveProgress {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistryPage {
+    /// One page of what the search found.
     pub rows: Vec<RegistryRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
     pub progress: Vec<DriveProgress>,
     pub may_manage: bool,
     /// Units the caller may register people in (subdistricts, villages
@@ -191,8 +195,14 @@ pub mod server {
     }
 }
 
+/// Entries a page of the registry shows.
+pub const REGISTRY_PAGE: usize = 25;
+
 #[server(endpoint = "registry")]
-pub async fn get_registry() -> Result<RegistryPage, AppError> {
+pub async fn get_registry(
+    #[server(default)] q: String,
+    #[server(default)] page: i64,
+) -> Result<RegistryPage, AppError> {
     use crate::domain::authz::Action;
     use crate::domain::unit::UnitKind;
     use ssr::*;
@@ -224,6 +234,29 @@ pub async fn get_registry() -> Result<RegistryPage, AppError> {
                 })
                 .collect();
             progress.retain(|p| p.total > 0);
+            // The list: what the search finds (name, number, unit,
+            // certificate), a page at a time; progress counts them all.
+            let q = q.trim().to_lowercase();
+            let found: Vec<RegistryRow> = rows
+                .into_iter()
+                .filter(|r| {
+                    q.is_empty()
+                        || r.person_name.to_lowercase().contains(&q)
+                        || r.person_code.to_lowercase().contains(&q)
+                        || r.unit_name.to_lowercase().contains(&q)
+                        || r.certificate
+                            .as_deref()
+                            .is_some_and(|c| c.to_lowercase().contains(&q))
+                })
+                .collect();
+            let total = found.len();
+            let pages = total.div_ceil(REGISTRY_PAGE).max(1);
+            let page = (page.max(1) as usize).min(pages);
+            let rows: Vec<RegistryRow> = found
+                .into_iter()
+                .skip((page - 1) * REGISTRY_PAGE)
+                .take(REGISTRY_PAGE)
+                .collect();
             let units = all
                 .into_iter()
                 .filter(|u| u.kind == UnitKind::Subdistrict || u.kind.is_grass_roots())
@@ -231,6 +264,9 @@ pub async fn get_registry() -> Result<RegistryPage, AppError> {
                 .collect();
             Ok(RegistryPage {
                 rows,
+                total: total as i64,
+                page: page as i64,
+                pages: pages as i64,
                 progress,
                 may_manage: me.may(Action::ManageRegistry),
                 units,

@@ -47,6 +47,104 @@ pub mod server {
     use crate::model::StoredPlan;
     use sqlx::AnyConnection;
 
+    /// A year's training per person, for a spreadsheet: a title line,
+    /// column titles in the reader's language, and per person within the
+    /// caller's reach their unit, number, name, the courses the year's
+    /// rotations require of them, those completed, and the hours (学时)
+    /// credited. Exporting personal data is audited.
+    pub async fn coverage_export(
+        st: &crate::state::AppState,
+        me: &Principal,
+        year: i64,
+        lang: crate::i18n::Lang,
+    ) -> Result<(String, Vec<String>, Vec<Vec<String>>), AppError> {
+        use sqlx::Row;
+        use std::collections::BTreeMap;
+        if !me.may(Action::ViewTraining) {
+            return Err(AppError::Forbidden);
+        }
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::NotFound);
+        }
+        let mut tx = st.db.write().await?;
+        let (list, done) = store::required_and_done(&mut tx, year).await?;
+        let mut hours: BTreeMap<i64, i64> = BTreeMap::new();
+        for h in store::credited_hours(&mut tx, Some(year), None).await? {
+            *hours.entry(h.person_id).or_default() += h.hours;
+        }
+        let mut people: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for (person, _, courses) in &list {
+            let completed = courses
+                .iter()
+                .filter(|c| done.contains(&(*person, **c)))
+                .count() as i64;
+            people.insert(*person, (courses.len() as i64, completed));
+        }
+        for person in hours.keys() {
+            people.entry(*person).or_insert((0, 0));
+        }
+        let ids: Vec<i64> = people.keys().copied().collect();
+        let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+        if !ids.is_empty() {
+            let sql = format!(
+                "SELECT p.id, p.code, p.name, u.code AS unit_code, u.name AS unit_name, u.path \
+                 FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id IN ({})",
+                crate::db::id_list(&ids)
+            );
+            for r in sqlx::query(&sql).fetch_all(&mut *tx).await? {
+                let path: String = r.get("path");
+                if !me.may_at(Action::ViewTraining, &path) {
+                    continue;
+                }
+                let id: i64 = r.get("id");
+                let (required, completed) = people.get(&id).copied().unwrap_or_default();
+                let code: String = r.get("code");
+                rows.push((
+                    format!("{path}|{code}"),
+                    vec![
+                        r.get("unit_code"),
+                        r.get("unit_name"),
+                        code,
+                        r.get("name"),
+                        required.to_string(),
+                        completed.to_string(),
+                        hours.get(&id).copied().unwrap_or(0).to_string(),
+                    ],
+                ));
+            }
+        }
+        rows.sort();
+        crate::db::audit::record(
+            &mut tx,
+            &crate::api::ssr::actor(me),
+            st.clock.now_secs(),
+            "export.training_coverage",
+            "training_coverage",
+            &year.to_string(),
+            None,
+            crate::db::audit::json(&serde_json::json!({ "rows": rows.len() })),
+        )
+        .await?;
+        tx.commit().await?;
+        let header = [
+            "field.unit_code",
+            "field.unit",
+            "field.person_code",
+            "field.person_name",
+            "training.export_required",
+            "training.export_completed",
+            "training.hours_title",
+        ]
+        .iter()
+        .map(|k| lang.t(k).to_string())
+        .collect();
+        Ok((
+            lang.tf("training.export_title", &[&year.to_string()]),
+            header,
+            rows.into_iter().map(|(_, r)| r).collect(),
+        ))
+    }
+
     /// May the caller manage this plan? A district-wide plan needs a
     /// district-wide organizer; a subtree plan, one whose scope covers it.
     pub fn may_manage(me: &Principal, plan: &StoredPlan) -> bool {
@@ -856,6 +954,7 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 drills: crate::db::drills::person_drills(&mut c, person).await?,
                 certificates: crate::db::registry::person_certificates(&mut c, person, today)
                     .await?,
+                hours: store::credited_hours(&mut c, None, Some(person)).await?,
             })
         }
         .await,

@@ -499,7 +499,12 @@ pub async fn entries(
     let sql = format!(
         "SELECT e.id, e.person_id, e.role, e.unit_id, e.phone, e.appointed_on, e.confirmed_by, e.confirmed_at, \
          p.code AS person_code, p.name AS person_name, p.phone AS person_phone, u.name AS unit_name, u.path AS unit_path, \
-         c.number, c.issued_on, c.expires_on, c.revoked_at \
+         c.number, c.issued_on, c.expires_on, c.revoked_at, \
+         (SELECT COALESCE(cu.name, su.name) FROM accounts a \
+            LEFT JOIN people cp ON cp.account_id = a.id LEFT JOIN units cu ON cu.id = cp.unit_id \
+            LEFT JOIN account_roles r ON r.account_id = a.id AND r.role = 'organizer' \
+            LEFT JOIN units su ON su.id = r.scope_unit_id \
+          WHERE a.username = e.confirmed_by) AS confirmed_unit \
          FROM registry_entries e JOIN people p ON p.id = e.person_id JOIN units u ON u.id = e.unit_id \
          LEFT JOIN certificates c ON c.id = (SELECT MAX(x.id) FROM certificates x WHERE x.person_id = e.person_id) \
          WHERE {clause} ORDER BY u.path, e.role, p.code"
@@ -538,6 +543,7 @@ pub async fn entries(
                 appointed_on: day(r, "appointed_on"),
                 confirmed_by: r.get("confirmed_by"),
                 confirmed_at: r.get("confirmed_at"),
+                confirmed_unit: r.get("confirmed_unit"),
                 certificate: number,
                 expires_on: opt_day(r, "expires_on"),
                 status,

@@ -13,7 +13,7 @@ use crate::domain::person::Position;
 use crate::domain::training::{self, CourseDef, Coverage, PlanDef};
 use crate::error::AppError;
 use crate::model::{
-    AttemptRow, BatchRow, CourseSummary, LeaveRow, MySeat, Notice, OpenBatch, OrderRow,
+    AttemptRow, BatchRow, CourseSummary, HoursLine, LeaveRow, MySeat, Notice, OpenBatch, OrderRow,
     PlanSummary, SeatRow, StoredCourse, StoredPlan, UnplacedRow,
 };
 use chrono::NaiveDate;
@@ -1210,6 +1210,16 @@ pub async fn coverage(
     c: &mut AnyConnection,
     year: i64,
 ) -> Result<BTreeMap<i64, Coverage>, AppError> {
+    let (list, done) = required_and_done(c, year).await?;
+    Ok(training::coverage(&list, &done))
+}
+
+/// Who the plans of a year require, (person, unit, courses), and the
+/// (person, course) completions of that year.
+pub async fn required_and_done(
+    c: &mut AnyConnection,
+    year: i64,
+) -> Result<RequiredAndDone, AppError> {
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM training_plans WHERE year = $1 ORDER BY id")
             .bind(year)
@@ -1241,7 +1251,42 @@ pub async fn coverage(
         .into_iter()
         .map(|(person, (unit, courses))| (person, unit, courses))
         .collect();
-    Ok(training::coverage(&list, &done))
+    Ok((list, done))
+}
+
+pub type RequiredAndDone = (Vec<(i64, i64, Vec<i64>)>, HashSet<(i64, i64)>);
+
+/// Hours (学时) credited: for every batch a person attended, the hours of
+/// its course, in the rotation's year. For one year or all, one person or
+/// all; by person, then year.
+pub async fn credited_hours(
+    c: &mut AnyConnection,
+    year: Option<i64>,
+    person: Option<i64>,
+) -> Result<Vec<HoursLine>, AppError> {
+    let rows = sqlx::query(
+        "SELECT s.person_id, p.year, k.title, p.name, k.definition FROM training_seats s \
+         JOIN training_plans p ON p.id = s.plan_id JOIN courses k ON k.id = p.course_id \
+         WHERE s.attended = 1 AND ($1 IS NULL OR p.year = $1) AND ($2 IS NULL OR s.person_id = $2) \
+         ORDER BY s.person_id, p.year DESC, p.id",
+    )
+    .bind(year)
+    .bind(person)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let def: CourseDef =
+                serde_json::from_str(r.get("definition")).map_err(|e| unreadable("course", e))?;
+            Ok(HoursLine {
+                person_id: r.get("person_id"),
+                year: r.get("year"),
+                course_title: r.get("title"),
+                plan_name: r.get("name"),
+                hours: def.hours,
+            })
+        })
+        .collect()
 }
 
 /// Writes coverage into the assessment's `training_coverage` metric for

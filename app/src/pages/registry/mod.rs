@@ -70,16 +70,20 @@ pub fn RegistryListPage() -> impl IntoView {
         confirm: ServerAction::new(),
         drive: ServerAction::new(),
     };
+    let q = query_param("q");
+    let page = query_param("page");
     gated(Some(Action::ViewRegistry), move |me| {
         let data = Resource::new(
             move || {
                 (
+                    q.get(),
+                    page.get(),
                     a.register.version().get(),
                     a.confirm.version().get(),
                     a.drive.version().get(),
                 )
             },
-            |_| get_registry(),
+            |(q, page, ..)| get_registry(q, page.parse().unwrap_or(1)),
         );
         view! {
             <RegistryNav />
@@ -111,7 +115,22 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
         .filter(|u| u.kind == crate::domain::unit::UnitKind::Subdistrict)
         .cloned()
         .collect();
+    let q = query_param("q").get_untracked();
+    let base = format!("/registry?q={}", crate::domain::query_escape(&q));
+    let shown = lang.tf(
+        "registry.shown",
+        &[
+            &p.total.to_string(),
+            &p.page.to_string(),
+            &p.pages.to_string(),
+        ],
+    );
     view! {
+        <form method="get" action="/registry" class="filters" role="search">
+            <input type="search" name="q" value=q placeholder=lang.t("registry.search") aria-label=lang.t("registry.search") data-test="registry-search" />
+            <button type="submit">{lang.t("action.filter")}</button>
+            " " <span class="muted" data-test="registry-shown">{shown}</span>
+        </form>
         {(!p.progress.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{lang.t("registry.progress")}</h2>
@@ -122,11 +141,12 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
                 </ul>
             </section>
         })}
-        {registry_table(p.rows.clone(), manage, lang, a.confirm)}
-        {action_error(a.confirm)}
         {manage.then(|| view! {
-            <ActForm action=a.register reset=true attr:class="card" attr:id="register" attr:data-test="register-form">
-                <h2>{lang.t("registry.register")}</h2>
+            // Above the list, folded away unless a person's page sent
+            // someone here to register them.
+            <details class="card" id="register" open=!person.get_untracked().is_empty() data-test="register-details">
+            <summary><h2 class="inline">{lang.t("registry.register")}</h2></summary>
+            <ActForm action=a.register reset=true attr:data-test="register-form">
                 <p class="muted">{lang.t("registry.register_help")}</p>
                 <div class="grid">
                     <label>{lang.t("field.person_code")}<input type="text" name="form[person_code]" required maxlength="32" value=person.get_untracked() /></label>
@@ -145,8 +165,10 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
                 {action_error(a.register)}
                 <button type="submit" class="primary">{lang.t("registry.register")}</button>
             </ActForm>
-            <ActForm action=a.drive attr:class="card" attr:data-test="drive-form">
-                <h2>{lang.t("registry.drive")}</h2>
+            </details>
+            <details class="card">
+            <summary><h2 class="inline">{lang.t("registry.drive")}</h2></summary>
+            <ActForm action=a.drive attr:data-test="drive-form">
                 <p class="muted">{lang.t("registry.drive_help")}</p>
                 <div class="grid">
                     <label class="wide">{lang.t("field.unit")}
@@ -160,7 +182,11 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
                 })}
                 <button type="submit">{lang.t("registry.start_drive")}</button>
             </ActForm>
+            </details>
         })}
+        {registry_table(p.rows.clone(), manage, lang, a.confirm)}
+        {action_error(a.confirm)}
+        <crate::components::Pager page=p.page per_page=crate::api::registry::REGISTRY_PAGE as i64 total=p.total base=base />
     }
 }
 
@@ -192,7 +218,15 @@ fn registry_table(
                         .into_iter()
                         .map(|r| {
                             let confirmed = match (&r.confirmed_by, manage) {
-                                (Some(by), _) => view! { <span class="muted">{by.clone()}</span> }.into_any(),
+                                // Which unit confirmed it, who, and when.
+                                (Some(by), _) => {
+                                    let unit = r.confirmed_unit.clone().unwrap_or_else(|| lang.t("registry.district_office").to_string());
+                                    let at = r.confirmed_at.map(crate::domain::local_time).unwrap_or_default();
+                                    view! {
+                                        <span class="badge ok">{lang.t("registry.confirmed")}</span>
+                                        " " <span class="muted" data-test="confirmed-by">{lang.tf("registry.confirmed_by", &[&unit, by, &at])}</span>
+                                    }.into_any()
+                                }
                                 (None, true) => view! {
                                     <ActForm action=confirm attr:class="inline">
                                         <input type="hidden" name="id" value=r.id.to_string() />

@@ -68,6 +68,8 @@ fn coverage_view(
             <label>{lang.t("training.required_percent")}<input type="number" name="required" min="1" max="100" value=need.to_string() /></label>
             <button type="submit">{lang.t("action.filter")}</button>
         </form>
+        <a class="button" href=format!("/training/coverage/{year}.csv") download data-test="export-coverage">{lang.t("training.export_coverage")}</a>
+        " "
         {may_sync.then(|| view! {
             <ActForm action=sync attr:class="inline">
                 <input type="hidden" name="year" value=year.to_string() />

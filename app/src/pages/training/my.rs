@@ -98,6 +98,7 @@ fn my_view(
             </form>
         </section>
         {calendar(m.seats.clone(), shown, lang)}
+        {hours_card(&m.hours, lang)}
         {(!m.certificates.is_empty()).then(|| view! {
             <section class="card" data-test="my-certificates">
                 <h2>{lang.t("registry.my_certificates")}</h2>
@@ -325,5 +326,44 @@ fn study_view(s: Study, lang: Lang, submit: ServerAction<SubmitQuiz>) -> impl In
                 })}
             </section>
         })}
+    }
+}
+
+/// Hours (学时) credited for attended batches: each year's total, then
+/// the batches behind it.
+fn hours_card(lines: &[crate::model::HoursLine], lang: Lang) -> impl IntoView + use<> {
+    let mut years: Vec<(i64, i64)> = Vec::new();
+    for l in lines {
+        match years.iter_mut().find(|(y, _)| *y == l.year) {
+            Some((_, total)) => *total += l.hours,
+            None => years.push((l.year, l.hours)),
+        }
+    }
+    let lines = lines.to_vec();
+    view! {
+        <section class="card" data-test="my-hours">
+            <h2>{lang.t("training.hours_title")}</h2>
+            {if years.is_empty() {
+                view! { <p class="muted">{lang.t("training.hours_none")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain">
+                        {years.into_iter().map(|(year, total)| {
+                            let these: Vec<_> = lines.iter().filter(|l| l.year == year).cloned().collect();
+                            view! {
+                                <li data-test="hours-year" data-year=year.to_string()>
+                                    <strong>{lang.tf("training.hours_year", &[&year.to_string(), &total.to_string()])}</strong>
+                                    <ul class="plain muted">
+                                        {these.into_iter().map(|l| view! {
+                                            <li>{lang.tf("training.hours_line", &[&l.course_title, &l.plan_name, &l.hours.to_string()])}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }
