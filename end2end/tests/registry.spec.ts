@@ -77,8 +77,12 @@ test('an organizer imports the registry from a file, whole or not at all, and th
   await waitForHydration(page);
   await page.getByTestId('import-confirm').click();
   await expect(page.getByTestId('import-done')).toContainText('已导入 1 条记录');
+  // The registry is paged; the search finds the new entry.
   await page.goto('/registry');
   await waitForHydration(page);
+  await page.getByTestId('registry-search').fill('JD04-V5-101');
+  await page.getByTestId('registry-search').press('Enter');
+  await expect(page.getByTestId('registry-shown')).toContainText('共 1 人');
   const row = page.getByTestId('registry').locator('tr', { hasText: 'JD04-V5-101' });
   await expect(row).toContainText('孙立新');
   await expect(row).toContainText('13700001234');

@@ -132,8 +132,22 @@ pub mod server {
         id: i64,
         lang: Lang,
     ) -> Result<Results, AppError> {
+        results_and_outcomes(pool, me, id, lang)
+            .await
+            .map(|(r, _)| r)
+    }
+
+    /// `results`, and every unit's full outcome (the feed and the export
+    /// read them; evaluating once serves both).
+    pub async fn results_and_outcomes(
+        pool: &AnyPool,
+        me: &Principal,
+        id: i64,
+        lang: Lang,
+    ) -> Result<(Results, Vec<(Unit, Outcome)>), AppError> {
         let scheme = scheme(pool, id).await?;
         let mut evaluated = store::evaluate_scheme(pool, &scheme).await?;
+        let all = evaluated.clone();
         let ranked = evaluated
             .iter()
             .filter(|(_, o)| !o.vetoed && !o.incomplete)
@@ -174,18 +188,21 @@ pub mod server {
                 .filter_map(|g| units.get(&g.unit).map(|u| (u.id, u.name.clone(), g.kind)))
                 .collect()
         };
-        Ok(Results {
-            feed: None,
-            gaps,
-            quota_places: scheme
-                .def
-                .scheme
-                .excellent_quota_percent
-                .map(|q| (ranked as i64 * q / 100) as u32),
-            scheme,
-            rows,
-            chart_svg,
-        })
+        Ok((
+            Results {
+                feed: None,
+                gaps,
+                quota_places: scheme
+                    .def
+                    .scheme
+                    .excellent_quota_percent
+                    .map(|q| (ranked as i64 * q / 100) as u32),
+                scheme,
+                rows,
+                chart_svg,
+            },
+            all,
+        ))
     }
 
     fn distribution_chart(rows: &[ResultRow], lang: Lang) -> String {
@@ -307,13 +324,9 @@ pub mod server {
         id: i64,
         lang: Lang,
     ) -> Result<ExportTable, AppError> {
-        let r = results(pool, me, id, lang).await?;
+        let (r, all) = results_and_outcomes(pool, me, id, lang).await?;
         let outcomes: std::collections::HashMap<String, Outcome> =
-            store::evaluate_scheme(pool, &r.scheme)
-                .await?
-                .into_iter()
-                .map(|(u, o)| (u.code, o))
-                .collect();
+            all.into_iter().map(|(u, o)| (u.code, o)).collect();
         let def = &r.scheme.def;
         let indicators = &def.scheme.indicators;
         let mut header = vec![
@@ -646,10 +659,9 @@ pub async fn scheme_results(id: i64) -> Result<Results, AppError> {
         async move {
             let me = require_may(Action::ViewAssessment)?;
             let pool = &state()?.db.pool;
-            let mut results = server::results(pool, &me, id, detect_lang()).await?;
+            let (mut results, evaluated) =
+                server::results_and_outcomes(pool, &me, id, detect_lang()).await?;
             if me.may(Action::Assess) && !results.scheme.published {
-                let evaluated =
-                    crate::db::assessment::evaluate_scheme(pool, &results.scheme).await?;
                 results.feed = Some(server::feed(pool, &me, &results.scheme, &evaluated).await?);
             }
             Ok(results)

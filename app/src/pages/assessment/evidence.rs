@@ -83,6 +83,24 @@ pub fn evidence_list(list: &[Evidence], lang: Lang) -> impl IntoView + use<> {
     }
 }
 
+/// A scheme's indicator names by code, for the change lines that name a
+/// score.
+pub fn indicator_names(
+    s: &crate::domain::assessment::Scheme,
+) -> impl Fn(&str) -> Option<String> + Clone + 'static {
+    let names: Vec<(String, String)> = s
+        .indicators
+        .iter()
+        .map(|i| (i.code.clone(), i.name.clone()))
+        .collect();
+    move |code| {
+        names
+            .iter()
+            .find(|(k, _)| k == code)
+            .map(|(_, n)| n.clone())
+    }
+}
+
 /// What a change item names (`metric:plan_coverage`, `score:duty`,
 /// `event:late_report`, `bonus`, `veto`), in words.
 pub fn item_label(

@@ -319,14 +319,7 @@ fn feed_view(
     seen: ServerAction<MarkResultsSeen>,
 ) -> impl IntoView + use<> {
     let id = r.scheme.id;
-    let names: Vec<(String, String)> = r
-        .scheme
-        .def
-        .scheme
-        .indicators
-        .iter()
-        .map(|i| (i.code.clone(), i.name.clone()))
-        .collect();
+    let names = super::evidence::indicator_names(&r.scheme.def.scheme);
     let since = match f.seen_at {
         Some(at) => lang.tf("feed.since", &[&local_time(at)]),
         None => lang.t("feed.never").to_string(),
@@ -355,10 +348,7 @@ fn feed_view(
                 .changes
                 .iter()
                 .map(|c| {
-                    let names = names.clone();
-                    super::evidence::change_item(c, lang, move |code| {
-                        names.iter().find(|(k, _)| k == code).map(|(_, n)| n.clone())
-                    })
+                    super::evidence::change_item(c, lang, names.clone())
                 })
                 .collect_view();
             view! {

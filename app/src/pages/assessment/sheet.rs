@@ -156,26 +156,11 @@ fn history(a: &UnitAssessment, lang: Lang) -> impl IntoView + use<> {
         return view! { <p class="muted" data-test="frozen">{lang.tf("evidence.frozen", &[&at])}</p> }
             .into_any();
     }
-    let names: Vec<(String, String)> = a
-        .scheme
-        .def
-        .scheme
-        .indicators
-        .iter()
-        .map(|i| (i.code.clone(), i.name.clone()))
-        .collect();
+    let names = super::evidence::indicator_names(&a.scheme.def.scheme);
     let items = a
         .changes
         .iter()
-        .map(|c| {
-            let names = names.clone();
-            super::evidence::change_item(c, lang, move |code| {
-                names
-                    .iter()
-                    .find(|(k, _)| k == code)
-                    .map(|(_, n)| n.clone())
-            })
-        })
+        .map(|c| super::evidence::change_item(c, lang, names.clone()))
         .collect_view();
     view! {
         <section class="card" data-test="history">
