@@ -321,6 +321,9 @@ on_both_databases! {
         let mut units: Vec<&str> = editor.units.iter().map(|u| u.code.as_str()).collect();
         units.sort();
         assert_eq!(units, ["JD01", "JD01-V1"]);
+        // Its picker lists 城关's people, and no one of 公安.
+        let codes: Vec<&str> = editor.people.iter().map(|p| p.0.as_str()).collect();
+        assert!(codes.contains(&"P1") && !codes.contains(&"P3"), "{codes:?}");
     }
 
     async fn a_scoped_organizer_cannot_put_people_units_plans_or_actions_of_others_into_a_drill(db: Db) {
@@ -338,6 +341,12 @@ on_both_databases! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("field.participants") && r.body.contains("problem.person_outside_scope") && r.body.contains("P3"), "{}", r.body);
         assert!(!r.body.contains("张伟"), "{}", r.body);
+        // Ticked in the picker (a forged tick) is no different.
+        let mut f = day("P1");
+        f.push(("form[picked][P3]".into(), "1".into()));
+        let r = app.call(SAVE_DRILL, &pairs(&f), Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("problem.person_outside_scope") && r.body.contains("P3"), "{}", r.body);
         // 公安 as a participating unit, 公安's plan as exercised.
         let mut f = day("P1");
         tick(&mut f, "units", ga);
@@ -352,11 +361,16 @@ on_both_databases! {
         assert!(!r.body.contains("反恐"), "{}", r.body);
         assert_eq!(audited(&app.state.db, "drill.save").await, 0);
 
-        // Within reach it is saved.
-        let mut f = day("P1 P7");
+        // Within reach it is saved: P7 ticked in the picker, P1 typed.
+        let mut f = day("P1");
+        f.push(("form[picked][P7]".into(), "1".into()));
         tick(&mut f, "units", v);
         let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&f), &organizer).await;
         let id = saved.id.expect("saved").to_string();
+        let d: app::model::DrillDetail = call_ok(&app, <drills_api::GetDrill as ServerFn>::PATH, &[("id", &id)], &organizer).await;
+        let mut people: Vec<&str> = d.people.iter().map(|p| p.code.as_str()).collect();
+        people.sort();
+        assert_eq!(people, ["P1", "P7"]);
         // What a district organizer adds stays: the organizer saves the
         // drill again with 公安 and P3 on it; someone new of 公安's, no.
         let mut wider = day("P1 P7 P3");

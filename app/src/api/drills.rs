@@ -48,7 +48,14 @@ pub struct DrillEditor {
     pub units: Vec<Unit>,
     /// Units the caller may organize drills for.
     pub organizer_units: Vec<Unit>,
+    /// The picker: people the caller may put in a drill (number, name,
+    /// unit), the first `PICKER_LIMIT` by unit; others are typed.
+    #[serde(default)]
+    pub people: Vec<(String, String, String)>,
 }
+
+/// The most people the drill editor's picker lists.
+pub const PICKER_LIMIT: i64 = 400;
 
 /// What saving a drill did: saved (with the clashes it was saved over),
 /// or not saved because of clashes that need a reason.
@@ -633,6 +640,13 @@ pub async fn get_drill_editor(#[server(default)] id: Option<i64>) -> Result<Dril
                 .filter(|u| reach.covers(&u.path) || kept_units.contains(&u.id))
                 .collect();
             let organizer_units = server::managed_units(&me).await?;
+            let people =
+                crate::db::people::list(&st.db.pool, &reach, &Default::default(), 1, PICKER_LIMIT)
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(|(p, _)| (p.code, p.name, p.unit_name))
+                    .collect();
             Ok(DrillEditor {
                 id,
                 form,
@@ -640,6 +654,7 @@ pub async fn get_drill_editor(#[server(default)] id: Option<i64>) -> Result<Dril
                 plans,
                 units,
                 organizer_units,
+                people,
             })
         }
         .await,

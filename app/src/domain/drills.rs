@@ -421,6 +421,10 @@ pub struct DrillForm {
     pub organizer_unit_id: String,
     pub units: BTreeMap<String, String>,
     pub people: String,
+    /// People ticked in the picker, by number (`form[picked][P1]`), added
+    /// to those typed.
+    #[serde(default)]
+    pub picked: BTreeMap<String, String>,
     pub start: String,
     pub end: String,
     pub place: String,
@@ -487,6 +491,7 @@ impl DrillForm {
             organizer_unit_id: d.organizer_unit_id.to_string(),
             units: ticks(&d.unit_ids),
             people: person_codes.join(" "),
+            picked: BTreeMap::new(),
             start: super::calendar::input_instant(d.start),
             end: super::calendar::input_instant(d.end),
             place: d.place.clone(),
@@ -510,10 +515,16 @@ impl DrillForm {
             .collect();
         let mut person_codes = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        let ticked = self
+            .picked
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| k.as_str());
         for raw in self
             .people
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
             .filter(|s| !s.is_empty())
+            .chain(ticked)
         {
             let code = code_field(raw).map_err(|p| {
                 at(
@@ -1081,6 +1092,13 @@ mod tests {
             organizer_unit_id: "2".into(),
             units: [("2".into(), "on".into()), ("5".into(), "on".into())].into(),
             people: "JD01-001, JD01-002、JD01-001\nGA-01".into(),
+            // Ticked in the picker: one new, one typed too, one unticked.
+            picked: [
+                ("JD01-003".into(), "1".into()),
+                ("GA-01".into(), "1".into()),
+                ("JD01-009".into(), "".into()),
+            ]
+            .into(),
             start: "2018-05-12T09:00".into(),
             end: "2018-05-12T11:30".into(),
             place: "一中操场".into(),
@@ -1094,7 +1112,11 @@ mod tests {
         assert_eq!(def.plan_ids, vec![7]);
         assert_eq!(def.unit_ids, vec![5], "the organizer is not repeated");
         assert_eq!(def.all_units(), vec![2, 5]);
-        assert_eq!(def.person_codes, vec!["JD01-001", "JD01-002", "GA-01"]);
+        // Typed, then ticked in the picker; each once.
+        assert_eq!(
+            def.person_codes,
+            vec!["JD01-001", "JD01-002", "GA-01", "JD01-003"]
+        );
         assert_eq!(def.objectives, vec!["疏散时间不超过 5 分钟", "伤员转运"]);
         assert_eq!(def.end - def.start, 150 * 60);
         let back = DrillForm::from_def(&def, &def.person_codes);

@@ -242,6 +242,27 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
                 <label>{lang.t("field.participants")}
                     <TextArea rows=2 name="form[people]" placeholder=lang.t("drills.people_help").to_string() value=f.people.clone() />
                 </label>
+                // The picker: tick people instead of typing their numbers
+                // (a plain form field, so it works without JavaScript).
+                {(!e.people.is_empty()).then(|| {
+                    let typed: Vec<String> = f.people.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).map(str::to_string).collect();
+                    view! {
+                        <details class="picker" data-test="people-picker">
+                            <summary>{lang.tf("drills.pick_people", &[&e.people.len().to_string()])}</summary>
+                            <div class="checks">
+                                {e.people.iter().map(|(code, name, unit)| {
+                                    let on = typed.contains(code);
+                                    view! {
+                                        <label class="check">
+                                            <input type="checkbox" name=format!("form[picked][{code}]") value="1" checked=on />
+                                            {format!("{name} · {unit}")} " " <code>{code.clone()}</code>
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        </details>
+                    }
+                })}
             </section>
             <details class="card" open=!f.units.is_empty()>
                 <summary>{lang.t("field.participating_units")}</summary>
