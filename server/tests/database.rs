@@ -176,3 +176,64 @@ on_both_databases! {
         assert_eq!(slots, 1, "one row per slot, however often it is taken");
     }
 }
+
+/// Tables and columns of a migrated database: (table, column, NOT NULL).
+async fn schema(
+    db: &app::db::Db,
+    backend: app::db::Backend,
+) -> std::collections::BTreeSet<(String, String, bool)> {
+    use sqlx::Row;
+    let mut out = std::collections::BTreeSet::new();
+    match backend {
+        app::db::Backend::Sqlite => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            for t in tables {
+                let cols = sqlx::query(&format!(
+                    "SELECT name, \"notnull\" AS nn, pk FROM pragma_table_info('{t}')"
+                ))
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+                for c in cols {
+                    // A primary key is NOT NULL on PostgreSQL whatever SQLite says.
+                    let not_null = c.get::<i64, _>("nn") != 0 || c.get::<i64, _>("pk") != 0;
+                    out.insert((t.clone(), c.get::<String, _>("name"), not_null));
+                }
+            }
+        }
+        app::db::Backend::Postgres => {
+            let cols = sqlx::query(
+                "SELECT table_name::text AS t, column_name::text AS c, is_nullable::text AS n FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            for c in cols {
+                out.insert((c.get("t"), c.get("c"), c.get::<String, _>("n") == "NO"));
+            }
+        }
+    }
+    out
+}
+
+/// The two migration folders must describe one schema: a column added to
+/// one and forgotten in the other fails here, not in production.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_and_postgresql_migrations_define_the_same_tables_and_columns() {
+    use app::db::Backend;
+    let sqlite = schema(&common::fresh(Backend::Sqlite).await, Backend::Sqlite).await;
+    let postgres = schema(&common::fresh(Backend::Postgres).await, Backend::Postgres).await;
+    assert!(sqlite.len() > 100, "{} columns", sqlite.len());
+    let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
+    let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only on SQLite: {only_sqlite:?}\nonly on PostgreSQL: {only_postgres:?}"
+    );
+}
