@@ -70,6 +70,13 @@ impl Lang {
         s
     }
 
+    /// The text for a key, or `code` where none is written (a metric or an
+    /// object a scheme or a later release names that the file lacks).
+    pub fn t_or(self, key: &str, code: &str) -> String {
+        let text = self.t(key);
+        if text == key { code } else { text }.to_string()
+    }
+
     /// What separates the items of a list: 、 or a comma.
     pub fn sep(self) -> &'static str {
         match self {

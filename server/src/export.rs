@@ -108,20 +108,29 @@ pub async fn results_csv(
         Ok(r) => r,
         Err(res) => return res,
     };
-    // The title line first, then the columns: a reader sees which year
-    // and scheme this is, and a program skips one line.
-    let mut body = String::from_utf8(csv(&t.header, &t.rows)).unwrap_or_default();
-    let title = format!("{}\r\n", csv_field(&spreadsheet_safe(&t.title)));
-    body.insert_str('\u{feff}'.len_utf8(), &title);
-    attachment(&format!("{stem}-results.csv"), CSV, body.into_bytes())
+    attachment(
+        &format!("{stem}-results.csv"),
+        CSV,
+        csv(Some(&t.title), &t.header, &t.rows),
+    )
 }
 
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// CSV for Excel: a byte-order mark, CRLF line ends, every cell safe.
-fn csv<H: AsRef<str>, R: AsRef<[String]>>(header: &[H], rows: &[R]) -> Vec<u8> {
+/// CSV for Excel: a byte-order mark, CRLF line ends, every cell safe. A
+/// title line, when given, comes before the columns: a reader sees which
+/// year and scheme this is, and a program skips one line.
+fn csv<H: AsRef<str>, R: AsRef<[String]>>(
+    title: Option<&str>,
+    header: &[H],
+    rows: &[R],
+) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
+    if let Some(title) = title {
+        out.push_str(&csv_field(&spreadsheet_safe(title)));
+        out.push_str("\r\n");
+    }
     out.push_str(
         &header
             .iter()
@@ -173,7 +182,7 @@ pub async fn registry_csv(
     signed_in: Option<axum::Extension<SignedIn>>,
 ) -> Response {
     match registry_rows(&st, &headers, signed_in, "csv").await {
-        Ok(rows) => attachment("yingji-registry.csv", CSV, csv(&EXPORT_HEADER, &rows)),
+        Ok(rows) => attachment("yingji-registry.csv", CSV, csv(None, &EXPORT_HEADER, &rows)),
         Err(res) => res,
     }
 }
@@ -245,12 +254,11 @@ pub async fn training_coverage_csv(
         return (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     };
     match app::api::training::server::coverage_export(&st, &me.principal, year, lang).await {
-        Ok((title, header, rows)) => {
-            let mut body = String::from_utf8(csv(&header, &rows)).unwrap_or_default();
-            let title = format!("{}\r\n", csv_field(&spreadsheet_safe(&title)));
-            body.insert_str('\u{feff}'.len_utf8(), &title);
-            attachment(&format!("training-{year}.csv"), CSV, body.into_bytes())
-        }
+        Ok((title, header, rows)) => attachment(
+            &format!("training-{year}.csv"),
+            CSV,
+            csv(Some(&title), &header, &rows),
+        ),
         Err(e) => refusal(e, lang),
     }
 }

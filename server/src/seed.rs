@@ -590,7 +590,7 @@ async fn seed_assessment(
                     tx,
                     actor,
                     now,
-                    scheme_id,
+                    (scheme_id, y),
                     unit,
                     indicator,
                     Some(Points(tenths)),

@@ -936,7 +936,7 @@ pub async fn save_scores(
                     &mut tx,
                     &actor(&me),
                     now,
-                    scheme.id,
+                    (scheme.id, scheme.def.year as i64),
                     unit.id,
                     indicator,
                     *points,

@@ -86,6 +86,17 @@ pub mod ssr {
         }
     }
 
+    /// The caller, if they may do `action` across the whole district
+    /// (district-wide settings, syncs of every unit): 403 otherwise.
+    pub fn require_everywhere(action: Action) -> Result<Principal, AppError> {
+        let me = require_may(action)?;
+        if me.reach(action) == crate::domain::authz::Reach::Everywhere {
+            Ok(me)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     pub fn actor(p: &Principal) -> Actor {
         Actor {
             id: Some(p.account_id),

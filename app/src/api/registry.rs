@@ -649,14 +649,11 @@ pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError>
 #[server(endpoint = "set_reporters_needed")]
 pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
     use crate::domain::Problem;
-    use crate::domain::authz::{Action, Reach};
+    use crate::domain::authz::Action;
     use ssr::*;
     finish(
         async move {
-            let me = require_may(Action::ManageRegistry)?;
-            if me.reach(Action::ManageRegistry) != Reach::Everywhere {
-                return Err(AppError::Forbidden);
-            }
+            let me = require_everywhere(Action::ManageRegistry)?;
             if !(1..=2).contains(&n) {
                 return Err(AppError::invalid(
                     "field.reporters_needed",
@@ -688,14 +685,11 @@ pub async fn set_reporters_needed(n: i64) -> Result<(), AppError> {
 /// (covered places over places), leaving published years alone.
 #[server(endpoint = "sync_reporter_metric")]
 pub async fn sync_reporter_metric() -> Result<(usize, usize), AppError> {
-    use crate::domain::authz::{Action, Reach};
+    use crate::domain::authz::Action;
     use ssr::*;
     finish(
         async move {
-            let me = require_may(Action::ManageRegistry)?;
-            if me.reach(Action::ManageRegistry) != Reach::Everywhere {
-                return Err(AppError::Forbidden);
-            }
+            let me = require_everywhere(Action::ManageRegistry)?;
             let (today, now) = crate::api::training::server::today_and_now()?;
             let st = state()?;
             let mut tx = st.db.write().await?;

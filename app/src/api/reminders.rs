@@ -146,14 +146,11 @@ pub async fn load_reminder_log() -> Result<ReminderLog, AppError> {
 /// Sets the lead times ("60, 14"); registry managers of the whole district.
 #[server(endpoint = "set_reminder_days")]
 pub async fn set_reminder_days(days: String) -> Result<(), AppError> {
-    use crate::domain::authz::{Action, Reach};
+    use crate::domain::authz::Action;
     use ssr::*;
     finish(
         async move {
-            let me = require_may(Action::ManageRegistry)?;
-            if me.reach(Action::ManageRegistry) != Reach::Everywhere {
-                return Err(AppError::Forbidden);
-            }
+            let me = require_everywhere(Action::ManageRegistry)?;
             let leads = crate::domain::reminders::parse_leads(&days)
                 .map_err(|p| AppError::invalid("field.lead_days", p))?;
             let st = state()?;
@@ -170,14 +167,11 @@ pub async fn set_reminder_days(days: String) -> Result<(), AppError> {
 /// Sends the reminders due today now (the server also does hourly).
 #[server(endpoint = "send_reminders")]
 pub async fn send_reminders() -> Result<usize, AppError> {
-    use crate::domain::authz::{Action, Reach};
+    use crate::domain::authz::Action;
     use ssr::*;
     finish(
         async move {
-            let me = require_may(Action::ManageRegistry)?;
-            if me.reach(Action::ManageRegistry) != Reach::Everywhere {
-                return Err(AppError::Forbidden);
-            }
+            require_everywhere(Action::ManageRegistry)?;
             let (today, now) = crate::api::training::server::today_and_now()?;
             server::send_due(&state()?.db, &server::InApp, today, now).await
         }

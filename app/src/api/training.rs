@@ -794,14 +794,11 @@ pub async fn get_coverage(year: i64) -> Result<CoverageReport, AppError> {
 /// skipped because published).
 #[server(endpoint = "sync_coverage")]
 pub async fn sync_coverage(year: i64) -> Result<(usize, usize), AppError> {
-    use crate::domain::authz::{Action, Reach};
+    use crate::domain::authz::Action;
     use ssr::*;
     finish(
         async move {
-            let me = require_may(Action::ManageTraining)?;
-            if me.reach(Action::ManageTraining) != Reach::Everywhere {
-                return Err(AppError::Forbidden);
-            }
+            let me = require_everywhere(Action::ManageTraining)?;
             let st = state()?;
             let mut tx = st.db.write().await?;
             let done = crate::db::training::sync_coverage(

@@ -470,13 +470,14 @@ where
 }
 
 /// Sets (or with `None` clears) one entered score. Unchanged values write
-/// nothing; a change is audited with its before and after.
+/// nothing; a change is audited with its before and after, and logged for
+/// the scheme's year (the caller knows it: `(scheme id, year)`).
 #[allow(clippy::too_many_arguments)]
 pub async fn save_score(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     at: i64,
-    scheme_id: i64,
+    (scheme_id, year): (i64, i64),
     unit_id: i64,
     indicator: &str,
     points: Option<Points>,
@@ -529,10 +530,6 @@ pub async fn save_score(
             .await?;
         }
     }
-    let year: i64 = sqlx::query_scalar("SELECT year FROM assessment_schemes WHERE id = $1")
-        .bind(scheme_id)
-        .fetch_one(&mut **tx)
-        .await?;
     let shown = |p: Option<Points>| p.map(|p| p.to_string()).unwrap_or_default();
     if before.as_ref().map(|b| b.points) != points {
         record_change(
@@ -2258,9 +2255,18 @@ pub async fn import_sheet(
             let ind = &file.scheme.indicators[i];
             match entry {
                 Entry::Score(p) => {
-                    save_score(tx, actor, at, scheme_id, unit_id, &ind.code, Some(*p), "")
-                        .await
-                        .map_err(db_err)?;
+                    save_score(
+                        tx,
+                        actor,
+                        at,
+                        (scheme_id, year),
+                        unit_id,
+                        &ind.code,
+                        Some(*p),
+                        "",
+                    )
+                    .await
+                    .map_err(db_err)?;
                     summary.scores += 1;
                 }
                 Entry::Ratio(n, d) => {

@@ -262,8 +262,8 @@ fn audit_table(lang: Lang, p: Page<AuditEntry>, base: String) -> impl IntoView {
                             <tr>
                                 <td data-label=lang.t("audit.when")>{local_time(e.at)}</td>
                                 <td data-label=lang.t("audit.actor")>{crate::components::actor_label(&e.actor, lang)}</td>
-                                <td data-label=lang.t("audit.action") title=e.action.clone()>{word_or_code(lang, &e.action, &e.action)}</td>
-                                <td data-label=lang.t("audit.entity") title=format!("{} #{}", e.entity, e.entity_id)>{word_or_code(lang, &format!("audit.entity_{}", e.entity), &e.entity)}</td>
+                                <td data-label=lang.t("audit.action") title=e.action.clone()>{lang.t_or(&e.action, &e.action)}</td>
+                                <td data-label=lang.t("audit.entity") title=format!("{} #{}", e.entity, e.entity_id)>{lang.t_or(&format!("audit.entity_{}", e.entity), &e.entity)}</td>
                                 <td data-label=lang.t("audit.change")>
                                     <details>
                                         <summary>{lang.t("audit.show_change")}</summary>
@@ -280,16 +280,5 @@ fn audit_table(lang: Lang, p: Page<AuditEntry>, base: String) -> impl IntoView {
             </table>
         </div>
         <Pager page=p.page per_page=p.per_page total=p.total base=base />
-    }
-}
-
-/// A code's word in the page's language; the code itself where none is
-/// written yet (the code stays in the cell's tooltip either way).
-fn word_or_code(lang: Lang, key: &str, code: &str) -> String {
-    let text = lang.t(key);
-    if text == key {
-        code.to_string()
-    } else {
-        text.to_string()
     }
 }

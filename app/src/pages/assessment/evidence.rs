@@ -110,15 +110,7 @@ pub fn item_label(
 ) -> String {
     let (kind, code) = item.split_once(':').unwrap_or((item, ""));
     match kind {
-        "metric" => {
-            let key = format!("metric.{code}");
-            let text = lang.t(&key);
-            if text == key {
-                code.to_string()
-            } else {
-                text.to_string()
-            }
-        }
+        "metric" => super::sheet::metric_name(lang, code),
         "score" => indicator_name(code).unwrap_or_else(|| code.to_string()),
         "event" => super::sheet::event_label(lang, code),
         "bonus" => lang.t("change.bonus").to_string(),

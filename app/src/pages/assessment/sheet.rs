@@ -31,13 +31,7 @@ fn params() -> impl Fn() -> (i64, i64) + Copy + Send + Sync + 'static {
 
 /// A metric's name: the known ones translated, others as written.
 pub fn metric_name(lang: Lang, code: &str) -> String {
-    let key = format!("metric.{code}");
-    let text = lang.t(&key);
-    if text == key {
-        code.to_string()
-    } else {
-        text.to_string()
-    }
+    lang.t_or(&format!("metric.{code}"), code)
 }
 
 /// An event type's name: the known ones translated, others as written.
