@@ -58,8 +58,17 @@ site:
 	fi
 	cp style/main.css $(PKG)/yingji.css
 	cp -r style/assets/. $(SITE)/
-	gzip -kf9 $(PKG)/yingji_bg.wasm $(PKG)/yingji.js $(PKG)/yingji.css
-	@echo "wasm: $$(stat -c %s $(PKG)/yingji_bg.wasm) bytes raw, $$(stat -c %s $(PKG)/yingji_bg.wasm.gz) bytes gzip"
+	@# Names by content (yingji.<hash>.js/.wasm/.css, listed in hash.txt for the
+	@# server): browsers keep them for ever and never run an old bundle after an
+	@# upgrade. Each also precompressed, brotli (node's zlib) and gzip.
+	@cd $(PKG) && rm -f yingji.*.js yingji.*.wasm yingji.*.css ./*.gz ./*.br && \
+	  js=$$(sha256sum yingji.js | cut -c1-16) && wasm=$$(sha256sum yingji_bg.wasm | cut -c1-16) && \
+	  css=$$(sha256sum yingji.css | cut -c1-16) && \
+	  cp yingji.js yingji.$$js.js && cp yingji_bg.wasm yingji.$$wasm.wasm && cp yingji.css yingji.$$css.css && \
+	  for f in yingji.$$js.js yingji.$$wasm.wasm yingji.$$css.css; do \
+	    gzip -kf9 $$f; node -e 'const z=require("zlib"),fs=require("fs");const f=process.argv[1];fs.writeFileSync(f+".br",z.brotliCompressSync(fs.readFileSync(f),{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}))' $$f; \
+	  done && printf 'js: %s\nwasm: %s\ncss: %s\n' $$js $$wasm $$css > ../hash.txt && \
+	  echo "wasm: $$(stat -c %s yingji.$$wasm.wasm) bytes raw, $$(stat -c %s yingji.$$wasm.wasm.gz) gzip, $$(stat -c %s yingji.$$wasm.wasm.br) brotli"
 
 server:
 	cargo build --release -p server --bin yingji

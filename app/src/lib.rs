@@ -33,13 +33,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     api::ssr::set_page_policy();
     let lang = detect_lang();
+    let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="stylesheet" href="/pkg/yingji.css" />
+                <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HydrationScripts options />
                 <MetaTags />
@@ -49,6 +50,40 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The style sheet's address: `yingji.<hash>.css` when the bundle was
+/// built with content-hashed names (the `css:` line of the hash file Leptos
+/// reads for the script and the wasm), else `yingji.css`.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    // Read once per hash file (tests build several sites in one process).
+    static KNOWN: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let file = options.hash_files.then(|| options.hash_file.to_string());
+    let file_key = file.clone().unwrap_or_default();
+    if let Some((_, href)) = KNOWN
+        .lock()
+        .ok()
+        .and_then(|k| k.iter().find(|(f, _)| *f == file_key).cloned())
+    {
+        return href;
+    }
+    let hash = file
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.trim() == "css")
+                    .map(|(_, v)| v.trim().to_string())
+            })
+        });
+    let href = match hash {
+        Some(h) => format!("/{}/yingji.{h}.css", options.site_pkg_dir),
+        None => format!("/{}/yingji.css", options.site_pkg_dir),
+    };
+    if let Ok(mut k) = KNOWN.lock() {
+        k.push((file_key, href.clone()));
+    }
+    href
 }
 
 #[component]

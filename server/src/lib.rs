@@ -24,7 +24,9 @@ use config::Config;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Connects, migrates and builds the shared state.
 pub async fn build_state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
@@ -37,12 +39,18 @@ pub async fn build_state(config: &Config) -> Result<AppState, Box<dyn std::error
 }
 
 pub fn state_with(db: Db, config: &Config) -> AppState {
-    let leptos_options = LeptosOptions::builder()
+    let mut leptos_options = LeptosOptions::builder()
         .output_name("yingji")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
+    // `make site` names the bundle's files by their content and lists the
+    // names in `hash.txt`; Leptos reads that file to write the script tags.
+    if let Some(hashes) = hash_file(&config.site_root) {
+        leptos_options.hash_files = true;
+        leptos_options.hash_file = hashes.into();
+    }
     AppState {
         leptos_options,
         db,
@@ -57,6 +65,29 @@ pub fn state_with(db: Db, config: &Config) -> AppState {
         clock: Arc::new(Clock::default()),
         verify_limiter: Arc::new(RateLimiter::new(VERIFY_PER_MINUTE, 60)),
     }
+}
+
+/// The site's `hash.txt` (absolute: Leptos joins it to the binary's
+/// folder), when the bundle was built with content-hashed names.
+pub fn hash_file(site_root: &str) -> Option<String> {
+    let path = std::path::Path::new(site_root).join("hash.txt");
+    if !path.is_file() {
+        return None;
+    }
+    std::path::absolute(&path)
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+/// How long a browser may keep a file of the bundle: for ever when its
+/// name carries its content's hash (a new build has new names, so nobody
+/// runs the old wasm after an upgrade), otherwise it asks each time.
+fn bundle_cache_control(hashed: bool) -> HeaderValue {
+    HeaderValue::from_static(if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    })
 }
 
 pub fn router(state: AppState) -> Router {
@@ -111,8 +142,23 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session))
-        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
-        .layer(middleware::from_fn(same_origin_writes));
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    bundle_cache_control(options.hash_files),
+                ))
+                .service(
+                    ServeDir::new(pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
+        .layer(middleware::from_fn(same_origin_writes))
+        // Pages and exports compressed when the browser accepts it (brotli
+        // or gzip); the bundle's files come precompressed and pass through.
+        .layer(CompressionLayer::new());
     harden(router, hsts).with_state(state)
 }
 

@@ -272,3 +272,121 @@ on_both_databases! {
         assert!(page.body.contains("王建国"), "the people page renders on the server");
     }
 }
+
+/// Pages go compressed to a browser that says it reads brotli or gzip, and
+/// as they are to one that does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_compressed_when_the_browser_accepts_it() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = TestApp::new(app::db::Backend::Sqlite).await;
+    let get = |encoding: Option<&'static str>| {
+        let mut req = Request::get("/login").header("host", "127.0.0.1:3000");
+        if let Some(e) = encoding {
+            req = req.header("accept-encoding", e);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let plain = app.request(get(None)).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert!(plain.body.contains("登录"));
+    for (accept, expected) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        let packed = app.request(get(Some(accept))).await;
+        assert_eq!(packed.status, StatusCode::OK);
+        assert_eq!(packed.header("content-encoding"), expected, "{accept}");
+        assert!(
+            packed.bytes.len() * 5 < plain.bytes.len() * 3,
+            "{accept}: {} of {}",
+            packed.bytes.len(),
+            plain.bytes.len()
+        );
+    }
+    let gz = app.request(get(Some("gzip"))).await;
+    let mut text = String::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(&gz.bytes[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    // The same page (each carries its own script nonce, of equal length).
+    assert_eq!(text.len(), plain.body.len());
+    assert!(text.contains("<h1>登录</h1>") && text.ends_with("</script>"), "{text}");
+}
+
+/// The bundle's files carry their content's hash in their names (written by
+/// `make site`, listed in `hash.txt`): pages name exactly those files, and
+/// browsers may keep them for ever; served precompressed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundle_is_named_by_its_content_and_kept_for_ever() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let site = std::env::temp_dir().join(format!("yingji-site-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        site.join("hash.txt"),
+        "js: aaaa1111\nwasm: bbbb2222\ncss: cccc3333\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("yingji.aaaa1111.js"),
+        "export default function(){}",
+    )
+    .unwrap();
+    std::fs::write(pkg.join("yingji.bbbb2222.wasm"), b"\0asm").unwrap();
+    std::fs::write(pkg.join("yingji.cccc3333.css"), "body{color:black}").unwrap();
+    std::fs::write(pkg.join("yingji.cccc3333.css.br"), b"brotli bytes").unwrap();
+    let db = fresh(app::db::Backend::Sqlite).await;
+    let mut config = config();
+    config.site_root = site.to_string_lossy().into_owned();
+    let state = server::state_with(db, &config);
+    let router = server::router(state);
+    let send = |req: Request<Body>| {
+        let router = router.clone();
+        async move {
+            use tower::ServiceExt;
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let headers = res.headers().clone();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, headers, body)
+        }
+    };
+    let (status, _, body) = send(
+        Request::get("/login")
+            .header("host", "127.0.0.1:3000")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8_lossy(&body);
+    for name in [
+        "/pkg/yingji.aaaa1111.js",
+        "/pkg/yingji.bbbb2222.wasm",
+        "/pkg/yingji.cccc3333.css",
+    ] {
+        assert!(page.contains(name), "{name} in the page");
+    }
+    let (status, headers, body) = send(
+        Request::get("/pkg/yingji.cccc3333.css")
+            .header("accept-encoding", "br, gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get("cache-control").unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(headers.get("content-encoding").unwrap(), "br");
+    assert_eq!(
+        &body[..],
+        b"brotli bytes",
+        "the precompressed file as it is"
+    );
+    let _ = std::fs::remove_dir_all(&site);
+}
