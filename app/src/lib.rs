@@ -1,5 +1,5 @@
-//! Yingji (应急训考): the application shared by the server (SSR) and the
-//! browser (hydration). `domain` holds the pure rules; `api` the server
+//! Yingji (应急训考): the application, drawn by the server (SSR); the
+//! few parts that run in the browser are islands (`components::islands`). `domain` holds the pure rules; `api` the server
 //! functions; `db`, `state`, `tabular` and `charts` exist only on the
 //! server; `pages` and `components` are the screens.
 #![recursion_limit = "512"]
@@ -26,7 +26,7 @@ use components::{detect_lang, provide_user};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -42,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -97,56 +97,60 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <main class="page">
+                // Every page is drawn whole on the server before it is sent
+                // (`Async`): it reads and works without JavaScript, where
+                // out-of-order streaming would leave the parts that wait for
+                // data to a script.
                 <Routes fallback=pages::NotFoundPage>
-                    <Route path=path!("/") view=pages::home::HomePage />
-                    <Route path=path!("/login") view=pages::login::LoginPage />
-                    <Route path=path!("/account") view=pages::account::AccountPage />
-                    <Route path=path!("/units") view=pages::units::UnitsPage />
-                    <Route path=path!("/units/new") view=pages::units::NewUnitPage />
-                    <Route path=path!("/units/:id") view=pages::units::EditUnitPage />
-                    <Route path=path!("/people") view=pages::people::PeoplePage />
-                    <Route path=path!("/people/new") view=pages::people::NewPersonPage />
-                    <Route path=path!("/people/:id") view=pages::people::EditPersonPage />
-                    <Route path=path!("/import") view=pages::import::ImportPage />
-                    <Route path=path!("/import/:token") view=pages::import::ImportPreviewPage />
-                    <Route path=path!("/assessment") view=pages::assessment::SchemesPage />
-                    <Route path=path!("/assessment/schemes/new") view=pages::assessment::SchemeEditPage />
-                    <Route path=path!("/assessment/schemes/:id/edit") view=pages::assessment::SchemeEditPage />
-                    <Route path=path!("/assessment/schemes/:id") view=pages::assessment::results::ResultsPage />
-                    <Route path=path!("/assessment/schemes/:id/units/:unit") view=pages::assessment::sheet::UnitSheetPage />
-                    <Route path=path!("/assessment/vetoes") view=pages::assessment::reviews::VetoesPage />
-                    <Route path=path!("/assessment/incidents") view=pages::assessment::reviews::IncidentsPage />
-                    <Route path=path!("/assessment/metrics") view=pages::assessment::reviews::MetricsPage />
-                    <Route path=path!("/training") view=pages::training::TrainingPage />
-                    <Route path=path!("/training/courses/new") view=pages::training::CourseEditPage />
-                    <Route path=path!("/training/courses/:id") view=pages::training::CourseEditPage />
-                    <Route path=path!("/training/plans/new") view=pages::training::PlanEditPage />
-                    <Route path=path!("/training/plans/:id/edit") view=pages::training::PlanEditPage />
-                    <Route path=path!("/training/plans/:id") view=pages::training::roster::PlanPage />
-                    <Route path=path!("/training/coverage") view=pages::training::coverage::CoveragePage />
-                    <Route path=path!("/training/orders") view=pages::training::coverage::OrdersPage />
-                    <Route path=path!("/training/leave") view=pages::training::coverage::LeavePage />
-                    <Route path=path!("/my/training") view=pages::training::my::MyTrainingPage />
-                    <Route path=path!("/my/training/:id") view=pages::training::my::StudyPage />
-                    <Route path=path!("/drills") view=pages::drills::DrillsListPage />
-                    <Route path=path!("/drills/new") view=pages::drills::DrillEditPage />
-                    <Route path=path!("/drills/plans") view=pages::drills::plans::PlansPage />
-                    <Route path=path!("/drills/plans/new") view=pages::drills::plans::PlanEditPage />
-                    <Route path=path!("/drills/plans/:id/edit") view=pages::drills::plans::PlanEditPage />
-                    <Route path=path!("/drills/plans/:id") view=pages::drills::plans::PlanPage />
-                    <Route path=path!("/drills/coverage") view=pages::drills::plans::PlanCoveragePage />
-                    <Route path=path!("/drills/calendar") view=pages::drills::calendar::CalendarViewPage />
-                    <Route path=path!("/drills/actions") view=pages::drills::detail::ActionsListPage />
-                    <Route path=path!("/drills/:id/edit") view=pages::drills::DrillEditPage />
-                    <Route path=path!("/drills/:id/report") view=pages::drills::detail::DrillReportPage />
-                    <Route path=path!("/drills/:id") view=pages::drills::detail::DrillPage />
-                    <Route path=path!("/registry") view=pages::registry::RegistryListPage />
-                    <Route path=path!("/registry/reminders") view=pages::registry::RemindersPage />
-                    <Route path=path!("/registry/coverage") view=pages::registry::ReporterCoveragePage />
-                    <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage />
-                    <Route path=path!("/verify/:number") view=pages::registry::VerifyPage ssr=leptos_router::SsrMode::Async />
-                    <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage />
-                    <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/units") view=pages::units::UnitsPage ssr=SsrMode::Async />
+                    <Route path=path!("/units/new") view=pages::units::NewUnitPage ssr=SsrMode::Async />
+                    <Route path=path!("/units/:id") view=pages::units::EditUnitPage ssr=SsrMode::Async />
+                    <Route path=path!("/people") view=pages::people::PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/people/new") view=pages::people::NewPersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/people/:id") view=pages::people::EditPersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/import") view=pages::import::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("/import/:token") view=pages::import::ImportPreviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment") view=pages::assessment::SchemesPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/schemes/new") view=pages::assessment::SchemeEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/schemes/:id/edit") view=pages::assessment::SchemeEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/schemes/:id") view=pages::assessment::results::ResultsPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/schemes/:id/units/:unit") view=pages::assessment::sheet::UnitSheetPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/vetoes") view=pages::assessment::reviews::VetoesPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/incidents") view=pages::assessment::reviews::IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/assessment/metrics") view=pages::assessment::reviews::MetricsPage ssr=SsrMode::Async />
+                    <Route path=path!("/training") view=pages::training::TrainingPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/courses/new") view=pages::training::CourseEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/courses/:id") view=pages::training::CourseEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/plans/new") view=pages::training::PlanEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/plans/:id/edit") view=pages::training::PlanEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/plans/:id") view=pages::training::roster::PlanPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/coverage") view=pages::training::coverage::CoveragePage ssr=SsrMode::Async />
+                    <Route path=path!("/training/orders") view=pages::training::coverage::OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/leave") view=pages::training::coverage::LeavePage ssr=SsrMode::Async />
+                    <Route path=path!("/my/training") view=pages::training::my::MyTrainingPage ssr=SsrMode::Async />
+                    <Route path=path!("/my/training/:id") view=pages::training::my::StudyPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills") view=pages::drills::DrillsListPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/new") view=pages::drills::DrillEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/plans") view=pages::drills::plans::PlansPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/plans/new") view=pages::drills::plans::PlanEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/plans/:id/edit") view=pages::drills::plans::PlanEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/plans/:id") view=pages::drills::plans::PlanPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/coverage") view=pages::drills::plans::PlanCoveragePage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/calendar") view=pages::drills::calendar::CalendarViewPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/actions") view=pages::drills::detail::ActionsListPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/:id/edit") view=pages::drills::DrillEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/:id/report") view=pages::drills::detail::DrillReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/drills/:id") view=pages::drills::detail::DrillPage ssr=SsrMode::Async />
+                    <Route path=path!("/registry") view=pages::registry::RegistryListPage ssr=SsrMode::Async />
+                    <Route path=path!("/registry/reminders") view=pages::registry::RemindersPage ssr=SsrMode::Async />
+                    <Route path=path!("/registry/coverage") view=pages::registry::ReporterCoveragePage ssr=SsrMode::Async />
+                    <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage ssr=SsrMode::Async />
+                    <Route path=path!("/verify/:number") view=pages::registry::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=pages::admin::AuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -157,7 +161,9 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Islands mode: the pages are HTML; only the islands
+    // (components/islands.rs) come alive here.
+    leptos::mount::hydrate_islands();
     // A mark for the browser tests: the page is interactive now.
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("data-hydrated", "true");

@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(form_posts))
         .layer(middleware::from_fn_with_state(state.clone(), session))
         .nest_service(
             "/pkg",
@@ -244,6 +245,186 @@ async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Re
         }
     }
     next.run(req).await
+}
+
+/// The largest plain form a browser may post to a server function.
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A form posted to a server function by a browser as it is (no
+/// JavaScript, or JavaScript that lets the browser post): Leptos sends the
+/// browser back to the page it came from, with the error in the address
+/// when there was one. On success this sends it where the form's `__next`
+/// field says (a path on this site; `{id}` becomes the id returned), and,
+/// for a form with `__result` (one that shows its result: a count, a
+/// quiz's outcome), carries what the server function returned in the
+/// address, signed with the session (`app::api::ssr::returned`). Answers
+/// to JavaScript (`Accept` without `text/html`) pass untouched.
+async fn form_posts(req: Request, next: Next) -> Response {
+    let form = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && header_has(req.headers(), header::ACCEPT, "text/html")
+        && header_has(
+            req.headers(),
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+    if !form {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let key = req
+        .extensions()
+        .get::<SignedIn>()
+        .map(|s| s.session_hash.clone());
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            both_languages("error.too_large"),
+        )
+            .into_response();
+    };
+    let mut wanted = None;
+    let mut carry = false;
+    for (k, v) in form_urlencoded::parse(&bytes) {
+        match &*k {
+            "__next" => wanted = Some(v.into_owned()),
+            "__result" => carry = true,
+            _ => {}
+        }
+    }
+    // Only forms that show their result have it carried: nothing else a
+    // server function returns (a list of people, a new password) goes into
+    // an address, which browsers keep in their history.
+    let key = key.filter(|_| carry);
+    let res = next
+        .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await;
+    let Some(back) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+    else {
+        return res;
+    };
+    let failed = back.contains("__err=");
+    let (mut parts, body) = res.into_parts();
+    let returned = if failed {
+        Vec::new()
+    } else {
+        axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default()
+    };
+    let to = after_form_post(
+        &back,
+        failed,
+        wanted.as_deref(),
+        &path,
+        &returned,
+        key.as_deref(),
+    );
+    if let Ok(v) = HeaderValue::from_str(&to) {
+        parts.headers.insert(header::LOCATION, v);
+    }
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.status = StatusCode::SEE_OTHER;
+    Response::from_parts(parts, axum::body::Body::empty())
+}
+
+fn header_has(headers: &HeaderMap, name: header::HeaderName, needle: &str) -> bool {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains(needle))
+}
+
+/// Where the browser goes after a plain form post to the server function
+/// at `path`: back (`back`, from Leptos) with the error when it `failed`;
+/// else to the form's `wanted` path (when it is one on this site and its
+/// `{id}` can be filled from what was `returned`), or back with the
+/// returned value sealed into the address with the session `key` (when
+/// there is one: the form shows its result). Results of
+/// earlier posts are taken out of the address first.
+pub fn after_form_post(
+    back: &str,
+    failed: bool,
+    wanted: Option<&str>,
+    path: &str,
+    returned: &[u8],
+    key: Option<&str>,
+) -> String {
+    let earlier = |k: &str| matches!(k, "__ok" | "__okpath" | "error" | "arg");
+    if failed {
+        return without_query_keys(back, earlier);
+    }
+    let wanted = wanted
+        .filter(|w| local_path(w) == *w)
+        .and_then(|w| match w.contains("{id}") {
+            false => Some(w.to_string()),
+            true => returned_id(returned).map(|id| w.replace("{id}", &id.to_string())),
+        });
+    // The result is for the page the form is on: carried only back there.
+    let (to, key) = match wanted {
+        Some(w) => (w, None),
+        None => (
+            without_query_keys(back, |k| earlier(k) || k == "__err" || k == "__path"),
+            key,
+        ),
+    };
+    let sealed = key.and_then(|k| app::api::ssr::returned::seal(k, path, returned));
+    match sealed {
+        None => to,
+        Some(sealed) => {
+            let q = form_urlencoded::Serializer::new(String::new())
+                .append_pair("__okpath", path)
+                .append_pair("__ok", &sealed)
+                .finish();
+            let sep = if to.contains('?') { '&' } else { '?' };
+            format!("{to}{sep}{q}")
+        }
+    }
+}
+
+/// The id a server function returned: a number, or an object's `id`.
+fn returned_id(returned: &[u8]) -> Option<i64> {
+    match serde_json::from_slice::<serde_json::Value>(returned).ok()? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::Object(o) => o.get("id").and_then(|v| v.as_i64()),
+        _ => None,
+    }
+}
+
+/// `url` with the query parameters whose names `drop` picks taken out.
+fn without_query_keys(url: &str, drop: impl Fn(&str) -> bool) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, q),
+        None => return url.to_string(),
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| !drop(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = base.to_string();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(
+            &form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish(),
+        );
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Refuses writes that a browser says come from another site: by
@@ -475,6 +656,82 @@ async fn upload(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn after_a_form_post_the_browser_goes_where_the_form_says_or_back() {
+        let back = "http://127.0.0.1:3000/units/new?person=3&__okpath=/api/x&__ok=old";
+        // Success: the wanted path; the answer is for the form's own page.
+        let to = after_form_post(
+            back,
+            false,
+            Some("/units"),
+            "/api/save_unit",
+            b"7",
+            Some("k"),
+        );
+        assert_eq!(to, "/units");
+        // Back to the form's page: with the sealed answer.
+        let to = after_form_post(back, false, None, "/api/save_unit", b"7", Some("k"));
+        assert!(
+            to.starts_with(
+                "http://127.0.0.1:3000/units/new?person=3&__okpath=%2Fapi%2Fsave_unit&__ok="
+            ),
+            "{to}"
+        );
+        // `{id}` from a number or an object's id; unfillable: back.
+        let to = after_form_post(
+            back,
+            false,
+            Some("/drills/{id}"),
+            "/p",
+            br#"{"id":12,"clashes":[]}"#,
+            None,
+        );
+        assert_eq!(to, "/drills/12");
+        let to = after_form_post(
+            back,
+            false,
+            Some("/drills/{id}"),
+            "/p",
+            br#"{"id":null}"#,
+            None,
+        );
+        assert_eq!(to, "http://127.0.0.1:3000/units/new?person=3");
+        // Off-site wishes are not followed; the earlier answer is dropped.
+        for evil in [
+            "//evil.example",
+            "https://evil.example/",
+            "/\\evil",
+            "/a\tb",
+        ] {
+            let to = after_form_post(back, false, Some(evil), "/p", b"null", None);
+            assert_eq!(to, "http://127.0.0.1:3000/units/new?person=3", "{evil}");
+        }
+        // Failure: back with Leptos's error, without earlier answers.
+        let failed = "http://127.0.0.1:3000/units/new?__okpath=/api/x&__ok=old&__path=/api/save_unit&__err=e30";
+        let to = after_form_post(
+            failed,
+            true,
+            Some("/units"),
+            "/api/save_unit",
+            b"",
+            Some("k"),
+        );
+        assert_eq!(
+            to,
+            "http://127.0.0.1:3000/units/new?__path=%2Fapi%2Fsave_unit&__err=e30"
+        );
+        // Too large an answer is not carried; nor without a session.
+        let big = vec![b'1'; 5000];
+        assert_eq!(
+            after_form_post("/x", false, None, "/p", &big, Some("k")),
+            "/x"
+        );
+        assert_eq!(
+            after_form_post("/x#top", false, None, "/p", b"1", None),
+            "/x#top"
+        );
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -5,6 +5,7 @@
 //! run their own runtimes at the same time, a page sometimes stalled that
 //! never stalls here or under wrk against the release binary.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use common::*;

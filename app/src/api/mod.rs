@@ -25,6 +25,110 @@ pub mod ssr {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
+    /// What a server function returned to a plain form post (no
+    /// JavaScript), carried back in the address it redirects to
+    /// (`__okpath`, `__ok`): the page shows it as it would show the value of
+    /// an action run from the browser ("13 placed", the quiz's result).
+    /// Signed with the session, so that a link someone else made cannot put
+    /// a "passed" or "saved" on another person's screen.
+    pub mod returned {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+        use hmac::{Hmac, Mac};
+
+        /// Larger values are not carried (the page then shows no message).
+        pub const MAX_BYTES: usize = 4096;
+
+        fn mac(key: &str, path: &str, value: &[u8]) -> Vec<u8> {
+            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes())
+                .expect("any key length");
+            m.update(path.as_bytes());
+            m.update(b"\n");
+            m.update(value);
+            m.finalize().into_bytes()[..16].to_vec()
+        }
+
+        /// `value` (the server function's JSON answer) as `__ok`'s text.
+        pub fn seal(key: &str, path: &str, value: &[u8]) -> Option<String> {
+            (value.len() <= MAX_BYTES).then(|| {
+                format!(
+                    "{}.{}",
+                    B64.encode(value),
+                    B64.encode(mac(key, path, value))
+                )
+            })
+        }
+
+        /// The JSON answer back out of `__ok`, if the session signed it for
+        /// this server function.
+        pub fn open(key: &str, path: &str, sealed: &str) -> Option<Vec<u8>> {
+            let (value, tag) = sealed.split_once('.')?;
+            let value = B64.decode(value).ok()?;
+            let tag = B64.decode(tag).ok()?;
+            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).ok()?;
+            m.update(path.as_bytes());
+            m.update(b"\n");
+            m.update(&value);
+            m.verify_truncated_left(&tag).ok()?;
+            (tag.len() == 16).then_some(value)
+        }
+
+        /// What the server function at `path` returned, when this page's
+        /// address carries it (after a plain form post).
+        pub fn read<T: serde::de::DeserializeOwned>(path: &str) -> Option<T> {
+            let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+            let key = parts
+                .extensions
+                .get::<super::SignedIn>()?
+                .session_hash
+                .clone();
+            let query = parts.uri.query()?;
+            let mut from = None;
+            let mut sealed = None;
+            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                match &*k {
+                    "__okpath" => from = Some(v.into_owned()),
+                    "__ok" => sealed = Some(v.into_owned()),
+                    _ => {}
+                }
+            }
+            if from.as_deref() != Some(path) {
+                return None;
+            }
+            let bytes = open(&key, path, &sealed?)?;
+            serde_json::from_slice(&bytes).ok()
+        }
+
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+
+            #[test]
+            fn a_sealed_value_opens_only_with_its_session_and_server_function() {
+                let sealed = seal("session-a", "/api/submit_quiz", b"{\"passed\":true}").unwrap();
+                assert_eq!(
+                    open("session-a", "/api/submit_quiz", &sealed).unwrap(),
+                    b"{\"passed\":true}"
+                );
+                assert!(open("session-b", "/api/submit_quiz", &sealed).is_none());
+                assert!(open("session-a", "/api/save_unit", &sealed).is_none());
+                let (_, tag) = sealed.split_once('.').unwrap();
+                let forged = format!("{}.{tag}", B64.encode(b"{\"passed\":false}"));
+                assert!(open("session-a", "/api/submit_quiz", &forged).is_none());
+                assert!(open("session-a", "/api/submit_quiz", "garbage").is_none());
+                assert!(
+                    open(
+                        "session-a",
+                        "/api/submit_quiz",
+                        &format!("{}.", B64.encode(b"1"))
+                    )
+                    .is_none()
+                );
+                assert!(seal("k", "/p", &vec![b'1'; MAX_BYTES + 1]).is_none());
+            }
+        }
+    }
+
     /// Put into each request's extensions by the session middleware when the
     /// cookie names a valid session.
     #[derive(Clone, Debug)]

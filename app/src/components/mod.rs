@@ -8,6 +8,7 @@ use crate::model::Unit;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
+pub mod islands;
 pub mod nav;
 
 /// The signed-in person, known synchronously: the server reads it from the
@@ -109,62 +110,83 @@ where
     O: Clone + Send + Sync + 'static,
 {
     let lang = use_lang();
-    move || {
-        action.value().get().and_then(|r| r.err()).map(|e| {
-            view! {
-                <p class="error" role="alert">
-                    {e.message(lang)}
-                </p>
-            }
-        })
+    // A place the form guard fills with the server's refusal when the form
+    // was posted in the background (`islands::FormGuard`).
+    view! {
+        <div class="act-msg" data-act-msg="">
+            {move || {
+                action.value().get().and_then(|r| r.err()).map(|e| {
+                    view! {
+                        <p class="error" role="alert">
+                            {e.message(lang)}
+                        </p>
+                    }
+                })
+            }}
+        </div>
     }
 }
 
-/// Every form that runs a server action. While the action runs, the
-/// form's controls are disabled (one press; the button shows that it is
-/// working, `fieldset.act[disabled]` in the style sheet), and with `reset`
-/// a successful submit clears the form: a deduction or a veto proposal
-/// left in its form invites a duplicate. Without JavaScript it is the
-/// plain form post `ActionForm` renders.
+/// A server action for a form. After a plain form post (no JavaScript) the
+/// page is drawn anew: this picks up what the server function returned from
+/// the address the server redirected to (see `api::ssr::returned`), so the
+/// page shows its result ("13 placed", the quiz's result) as it does after
+/// a post from the browser. Errors come back the same way through Leptos
+/// (`__err`).
+pub fn act<S>() -> ServerAction<S>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    let action = ServerAction::<S>::new();
+    #[cfg(feature = "ssr")]
+    if let Some(v) = crate::api::ssr::returned::read::<S::Output>(S::PATH) {
+        action.value().set(Some(Ok(v)));
+    }
+    action
+}
+
+/// Every form that runs a server action: a plain `<form method="post">` to
+/// the server function, which works without JavaScript (the server sends
+/// the browser on, see `act`), and with it an island (`FormGuard`) posts it
+/// in the background: the controls are disabled while it runs (one press),
+/// a refusal is shown in the form with what was typed kept, and success
+/// leads on. After success the page is drawn anew, so an add form is empty
+/// again: a deduction or a veto proposal left in its form invites a
+/// duplicate.
 #[component]
-pub fn ActForm<ServFn, OutputProtocol>(
+pub fn ActForm<ServFn>(
     action: ServerAction<ServFn>,
-/// Clear the form after a successful submit.
+    /// Where a successful post leads (a path on this site; `{id}` becomes
+    /// the id the server function returned); without it, back to this page.
+    #[prop(optional, into)]
+    next: Option<String>,
+    /// The page shows what the action returned (a count, a quiz's result):
+    /// after the post it comes back in the address (`act`).
     #[prop(optional)]
-    reset: bool,
+    shows_result: bool,
+    /// A success that comes back to this page is shown in place, what was
+    /// typed kept (the drill editor's clashes, which ask for a reason).
+    #[prop(optional)]
+    keep: bool,
     children: Children,
 ) -> impl IntoView
 where
-    ServFn: serde::de::DeserializeOwned
-        + leptos::server_fn::ServerFn<
-            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, OutputProtocol>,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    <<ServFn::Client as leptos::server_fn::client::Client<ServFn::Error>>::Request as leptos::server_fn::request::ClientReq<
-        ServFn::Error,
-    >>::FormData: From<leptos::web_sys::FormData>,
+    ServFn: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
     ServFn::Output: Send + Sync + 'static,
     ServFn::Error: Send + Sync + 'static,
-    <ServFn as leptos::server_fn::ServerFn>::Client: leptos::server_fn::client::Client<<ServFn as leptos::server_fn::ServerFn>::Error>,
 {
-    let form = NodeRef::<leptos::html::Form>::new();
-    if reset {
-        Effect::new(move |_| {
-            let succeeded = action.value().with(|v| matches!(v, Some(Ok(_))));
-            if succeeded && let Some(f) = form.get_untracked() {
-                f.reset();
-            }
-        });
-    }
-    let pending = action.pending();
+    let _ = action;
+    let lang = use_lang();
     view! {
-        <ActionForm action node_ref=form>
-            <fieldset class="act" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+        <form method="post" action=ServFn::url()>
+            <fieldset class="act">
+                {next.map(|n| view! { <input type="hidden" name="__next" value=n /> })}
+                {shows_result.then(|| view! { <input type="hidden" name="__result" value="1" /> })}
                 {children()}
             </fieldset>
-        </ActionForm>
+            <islands::FormGuard network_error=lang.t("error.network").to_string() keep />
+        </form>
     }
 }
 
@@ -204,26 +226,11 @@ pub fn FeedLink(url: String, #[prop(optional)] test: &'static str) -> impl IntoV
         Some((_, rest)) => format!("webcal://{rest}"),
         None => url.clone(),
     };
-    let copied = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    let copy = {
-        let url = url.clone();
-        move |_| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&url);
-                copied.set(true);
-            }
-        }
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let copy = move |_| copied.set(true);
     view! {
         <span class="feed-link">
             <input type="text" readonly value=url.clone() class="feed-url" data-test=test aria-label=lang.t("calendar.feed_address") />
             " "
-            <button type="button" class="link" on:click=copy>
-                {move || if copied.get() { lang.t("calendar.copied") } else { lang.t("calendar.copy") }}
-            </button>
+            <islands::CopyButton text=url.clone() label=lang.t("calendar.copy").to_string() done=lang.t("calendar.copied").to_string() />
             " · "
             <a href=webcal>{lang.t("calendar.subscribe")}</a>
         </span>
@@ -352,20 +359,6 @@ pub fn id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
     }
 }
 
-/// Goes to `to` once the action has succeeded.
-pub fn on_success_go<I>(action: ServerAction<I>, to: &'static str)
-where
-    I: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    I::Output: Clone + Send + Sync + 'static,
-{
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            navigate(to, Default::default());
-        }
-    });
-}
-
 /// The problem a plain form post was sent back with
 /// (`Problem::to_query`): `None` when the address has none.
 pub fn query_problem() -> Memo<Option<crate::domain::Problem>> {
@@ -382,19 +375,6 @@ pub fn query_problem() -> Memo<Option<crate::domain::Problem>> {
 pub fn query_param(name: &'static str) -> Memo<String> {
     let q = leptos_router::hooks::use_query_map();
     Memo::new(move |_| q.read().get(name).unwrap_or_default())
-}
-
-/// Sends the browser to `href` with a full page load (after signing in or
-/// out, so that every part of the page is built again for the new user).
-pub fn hard_navigate(href: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().location().set_href(href);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = href;
-    }
 }
 
 /// Who made a change, for people: an account's name as it is, the

@@ -4,8 +4,9 @@
 //! the signed-in person meets what the page behind it asks (`Need`).
 
 use super::ActForm;
-use super::{hard_navigate, use_lang, use_me};
+use super::{use_lang, use_me};
 use crate::api::auth::Logout;
+use crate::components::act;
 use crate::domain::authz::{Action, Principal};
 use crate::domain::import::ImportKind;
 use crate::i18n::Lang;
@@ -131,12 +132,7 @@ fn entries(me: &Principal) -> Vec<(&'static str, &'static str)> {
 pub fn Header() -> impl IntoView {
     let lang = use_lang();
     let me = use_me();
-    let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            hard_navigate("/login");
-        }
-    });
+    let logout = act::<Logout>();
     let location = use_location();
     let here = move || location.pathname.get();
     view! {
@@ -175,7 +171,7 @@ pub fn Header() -> impl IntoView {
                                 {me.display_name.clone()} " · "
                                 {me.roles().iter().map(|r| lang.t(r.label_key())).collect::<Vec<_>>().join(lang.sep())}
                             </span>
-                            <ActForm action=logout attr:class="inline">
+                            <ActForm action=logout next="/login" attr:class="inline">
                                 <button type="submit" class="link" data-test="logout">
                                     {lang.t("nav.logout")}
                                 </button>

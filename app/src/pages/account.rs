@@ -2,6 +2,7 @@
 
 use crate::api::auth::ChangePassword;
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{action_error, gated, use_lang};
 use crate::domain::authz::Scope;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let lang = use_lang();
-    let change = ServerAction::<ChangePassword>::new();
+    let change = act::<ChangePassword>();
     gated(None, move |me| {
         let grants = me
             .grants

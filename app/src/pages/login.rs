@@ -2,7 +2,8 @@
 
 use crate::api::auth::Login;
 use crate::components::ActForm;
-use crate::components::{action_error, hard_navigate, use_lang, use_me};
+use crate::components::act;
+use crate::components::{action_error, use_lang, use_me};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -10,18 +11,13 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let signed_in = use_me().is_some();
-    let login = ServerAction::<Login>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = login.value().get() {
-            hard_navigate("/");
-        }
-    });
+    let login = act::<Login>();
     view! {
         {signed_in.then(|| view! { <Redirect path="/" /> })}
         <section class="card narrow">
             <h1>{lang.t("login.title")}</h1>
             <p class="muted">{lang.t("login.intro")}</p>
-            <ActForm action=login>
+            <ActForm action=login next="/">
                 <label>
                     {lang.t("field.username")}
                     <input type="text" name="username" autocomplete="username" required autofocus />

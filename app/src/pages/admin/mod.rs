@@ -5,6 +5,7 @@ use crate::api::accounts::{
 };
 use crate::api::audit::list_audit;
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{Pager, action_error, gated, query_param, show, use_lang};
 use crate::domain::account::Role;
 use crate::domain::authz::Action;
@@ -53,10 +54,10 @@ fn role_fields(lang: Lang, account: Option<Account>) -> impl IntoView {
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let lang = use_lang();
-    let create = ServerAction::<CreateAccount>::new();
-    let disable = ServerAction::<SetAccountDisabled>::new();
-    let roles = ServerAction::<SetAccountRoles>::new();
-    let reset = ServerAction::<ResetPassword>::new();
+    let create = act::<CreateAccount>();
+    let disable = act::<SetAccountDisabled>();
+    let roles = act::<SetAccountRoles>();
+    let reset = act::<ResetPassword>();
     gated(Some(Action::ManageAccounts), move |_| {
         let accounts = Resource::new(
             move || {

@@ -12,6 +12,8 @@ use crate::api::assessment::{
     CopyScheme, SaveScheme, SchemeEditor, list_schemes, load_scheme_editor,
 };
 use crate::components::ActForm;
+use crate::components::act;
+use crate::components::islands::{AddRow, MaximaSum};
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::{Action, Principal, Reach};
@@ -26,23 +28,6 @@ use leptos::prelude::*;
 /// same).
 pub fn manages_schemes(me: &Principal) -> bool {
     me.reach(Action::Assess) == Reach::Everywhere
-}
-
-/// Goes to the page `to(id)` names once the action has returned an id.
-pub fn on_id_go<I>(action: ServerAction<I>, to: fn(i64) -> String)
-where
-    I: leptos::server_fn::ServerFn<Output = i64, Error = crate::error::AppError>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-{
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = action.value().get() {
-            navigate(&to(id), Default::default());
-        }
-    });
 }
 
 /// The links along the top of every assessment page.
@@ -76,8 +61,7 @@ pub fn AssessmentNav() -> impl IntoView {
 #[component]
 pub fn SchemesPage() -> impl IntoView {
     let lang = use_lang();
-    let copy = ServerAction::<CopyScheme>::new();
-    on_id_go(copy, |id| format!("/assessment/schemes/{id}/edit"));
+    let copy = act::<CopyScheme>();
     gated(Some(Action::ViewAssessment), move |me| {
         let schemes = Resource::new(move || copy.version().get(), |_| list_schemes());
         let manage = manages_schemes(&me);
@@ -148,7 +132,7 @@ fn scheme_table(
                                             " · " <a href=format!("/assessment/schemes/{id}/edit")>{lang.t("action.edit")}</a>
                                         })}
                                         {manage.then(|| view! {
-                                            <ActForm action=copy attr:class="inline">
+                                            <ActForm action=copy next="/assessment/schemes/{id}/edit" attr:class="inline">
                                                 <input type="hidden" name="id" value=id.to_string() />
                                                 <button type="submit" class="link">{lang.tf("assessment.copy_to", &[&(s.year + 1).to_string()])}</button>
                                             </ActForm>
@@ -171,8 +155,7 @@ fn scheme_table(
 pub fn SchemeEditPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SaveScheme>::new();
-    on_id_go(save, |id| format!("/assessment/schemes/{id}"));
+    let save = act::<SaveScheme>();
     gated(Some(Action::Assess), move |me| {
         if !manages_schemes(&me) {
             return view! { <crate::components::ErrorPanel error=crate::error::AppError::Forbidden /> }.into_any();
@@ -201,32 +184,20 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
         .map(|i| i.code.clone())
         .filter(|c| !c.is_empty())
         .collect();
-    // The running sum of the maxima, updated as the assessor types.
-    // One signal per indicator row's maximum; "add a row" pushes another.
-    let maxima: RwSignal<Vec<RwSignal<String>>> = RwSignal::new(
-        f.indicators
-            .iter()
-            .map(|i| RwSignal::new(i.max.clone()))
-            .collect(),
-    );
+    // The sum of the maxima as stored; an island keeps it as typed.
+    let sum: i64 = f
+        .indicators
+        .iter()
+        .filter_map(|i| crate::domain::assessment::Points::parse(&i.max))
+        .map(|p| p.0)
+        .sum();
     let first_rows = f.indicators.len();
     let first_rules = f.rules.len();
-    let extra_rules = RwSignal::new(0usize);
-    let sum = Memo::new(move |_| {
-        let total: i64 = maxima
-            .get()
-            .iter()
-            .filter_map(|m| crate::domain::assessment::Points::parse(&m.get()))
-            .map(|p| p.0)
-            .sum();
-        crate::domain::assessment::Points(total)
-    });
-    let sum_ok = move || sum.get().0 == 1000;
     let kinds = f.kinds.clone();
     view! {
         <h1>{title}</h1>
         {e.published.then(|| view! { <p class="error">{lang.t("problem.scheme_published")}</p> })}
-        <ActForm action=save attr:class="scheme-form" attr:data-test="scheme-form">
+        <ActForm action=save next="/assessment/schemes/{id}" attr:class="scheme-form" attr:data-test="scheme-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <h2>{lang.t("assessment.basics")}</h2>
@@ -286,27 +257,18 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
                                 <th>{lang.t("field.target_percent")}</th>
                             </tr>
                         </thead>
-                        <tbody>
+                        <tbody id="indicator-rows">
                             {f.indicators
                                 .iter()
                                 .enumerate()
-                                .map(|(i, row)| indicator_row(i, row.clone(), maxima.with_untracked(|m| m[i]), lang))
+                                .map(|(i, row)| indicator_row(&i.to_string(), &(i + 1).to_string(), row.clone(), lang))
                                 .collect_view()}
-                            <For
-                                each=move || first_rows..maxima.with(|m| m.len())
-                                key=|i| *i
-                                children=move |i| indicator_row(i, IndicatorForm::default(), maxima.with_untracked(|m| m[i]), lang)
-                            />
                         </tbody>
                     </table>
                 </div>
-                <button type="button" class="link" data-test="add-indicator"
-                    on:click=move |_| maxima.update(|m| m.push(RwSignal::new(String::new())))>
-                    {lang.t("assessment.add_row")}
-                </button>
-                <p data-test="maxima-sum" class:error=move || !sum_ok() class:ok=sum_ok>
-                    {move || lang.tf("assessment.maxima_sum", &[&sum.get().to_string()])}
-                </p>
+                <template id="indicator-row">{indicator_row("__i__", "__n__", IndicatorForm::default(), lang)}</template>
+                <AddRow label=lang.t("assessment.add_row").to_string() template="indicator-row".to_string() body="indicator-rows".to_string() next=first_rows test="add-indicator".to_string() />
+                <MaximaSum template=lang.t("assessment.maxima_sum").to_string() initial=sum />
             </section>
             <section class="card">
                 <h2>{lang.t("assessment.deductions")}</h2>
@@ -327,19 +289,13 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
                                 <th>{lang.t("field.bars_excellent")}</th>
                             </tr>
                         </thead>
-                        <tbody>
-                            {f.rules.iter().enumerate().map(|(i, r)| rule_row(i, r.clone(), lang)).collect_view()}
-                            <For
-                                each=move || first_rules..first_rules + extra_rules.get()
-                                key=|i| *i
-                                children=move |i| rule_row(i, RuleForm::default(), lang)
-                            />
+                        <tbody id="rule-rows">
+                            {f.rules.iter().enumerate().map(|(i, r)| rule_row(&i.to_string(), &(i + 1).to_string(), r.clone(), lang)).collect_view()}
                         </tbody>
                     </table>
                 </div>
-                <button type="button" class="link" data-test="add-rule" on:click=move |_| extra_rules.update(|n| *n += 1)>
-                    {lang.t("assessment.add_row")}
-                </button>
+                <template id="rule-row">{rule_row("__i__", "__n__", RuleForm::default(), lang)}</template>
+                <AddRow label=lang.t("assessment.add_row").to_string() template="rule-row".to_string() body="rule-rows".to_string() next=first_rules test="add-rule".to_string() />
             </section>
             {action_error(save)}
             <button type="submit" class="primary" disabled=e.published>{lang.t("action.save")}</button>
@@ -347,9 +303,11 @@ fn scheme_form(e: SchemeEditor, lang: Lang, save: ServerAction<SaveScheme>) -> i
     }
 }
 
-/// One editable indicator row; `max` follows what is typed for the sum.
-fn indicator_row(i: usize, row: IndicatorForm, max: RwSignal<String>, lang: Lang) -> impl IntoView {
+/// One editable indicator row (`i` its index in the form, `number` what
+/// the first cell says); its maximum counts in the sum (`data-max`).
+fn indicator_row(i: &str, number: &str, row: IndicatorForm, lang: Lang) -> impl IntoView + use<> {
     let n = |field: &str| format!("form[indicators][{i}][{field}]");
+    let number = number.to_string();
     let IndicatorForm {
         code,
         category,
@@ -361,7 +319,7 @@ fn indicator_row(i: usize, row: IndicatorForm, max: RwSignal<String>, lang: Lang
     } = row;
     view! {
         <tr>
-            <td>{i + 1}</td>
+            <td>{number}</td>
             <td data-label=lang.t("field.code")><input type="text" name=n("code") maxlength="32" value=code /></td>
             <td data-label=lang.t("field.category")>
                 <select name=n("category")>
@@ -375,8 +333,7 @@ fn indicator_row(i: usize, row: IndicatorForm, max: RwSignal<String>, lang: Lang
             </td>
             <td data-label=lang.t("field.name")><input type="text" name=n("name") maxlength="80" value=name /></td>
             <td data-label=lang.t("field.max")>
-                <input type="text" inputmode="decimal" size="5" name=n("max") value=max_text
-                    on:input=move |ev| max.set(event_target_value(&ev)) />
+                <input type="text" inputmode="decimal" size="5" name=n("max") value=max_text data-max="" />
             </td>
             <td data-label=lang.t("field.method")>
                 <select name=n("method")>
@@ -401,11 +358,12 @@ fn indicator_row(i: usize, row: IndicatorForm, max: RwSignal<String>, lang: Lang
 }
 
 /// One editable deduction rule row.
-fn rule_row(i: usize, r: RuleForm, lang: Lang) -> impl IntoView {
+fn rule_row(i: &str, number: &str, r: RuleForm, lang: Lang) -> impl IntoView + use<> {
+    let number = number.to_string();
     let n = |field: &str| format!("form[rules][{i}][{field}]");
     view! {
         <tr>
-            <td>{i + 1}</td>
+            <td>{number}</td>
             <td data-label=lang.t("field.event")><input type="text" list="event-types" name=n("event") value=r.event /></td>
             <td data-label=lang.t("field.indicator")><input type="text" list="indicator-codes" name=n("indicator") value=r.indicator /></td>
             <td data-label=lang.t("field.points_per_event")><input type="text" inputmode="decimal" size="5" name=n("points") value=r.points /></td>

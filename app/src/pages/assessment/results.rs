@@ -6,6 +6,7 @@
 use super::{AssessmentNav, manages_schemes};
 use crate::api::assessment::{DecideReopen, MarkResultsSeen, PublishScheme, scheme_results};
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{Confirm, action_error, gated, id_param, query_param, show, use_lang};
 use crate::domain::assessment::GapKind;
 use crate::domain::authz::Action;
@@ -21,9 +22,9 @@ pub fn ResultsPage() -> impl IntoView {
     let q = query_param("q");
     let grade = query_param("grade");
     let standing = query_param("standing");
-    let publish = ServerAction::<PublishScheme>::new();
-    let reopen = ServerAction::<DecideReopen>::new();
-    let seen = ServerAction::<MarkResultsSeen>::new();
+    let publish = act::<PublishScheme>();
+    let reopen = act::<DecideReopen>();
+    let seen = act::<MarkResultsSeen>();
     gated(Some(Action::ViewAssessment), move |me| {
         let results = Resource::new(
             move || {

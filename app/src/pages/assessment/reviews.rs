@@ -10,6 +10,7 @@ use crate::api::assessment::{
 };
 use crate::api::units::list_units;
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::evidence::{Origin, is_computed};
@@ -40,7 +41,7 @@ fn year_picker(year: i64, lang: Lang) -> impl IntoView {
 pub fn VetoesPage() -> impl IntoView {
     let lang = use_lang();
     let year = year_param();
-    let decide = ServerAction::<DecideVeto>::new();
+    let decide = act::<DecideVeto>();
     gated(Some(Action::ViewAssessment), move |me| {
         let vetoes = Resource::new(
             move || (year(), decide.version().get()),
@@ -73,8 +74,8 @@ pub fn VetoesPage() -> impl IntoView {
 pub fn IncidentsPage() -> impl IntoView {
     let lang = use_lang();
     let year = year_param();
-    let log = ServerAction::<LogIncident>::new();
-    let mark = ServerAction::<MarkFinding>::new();
+    let log = act::<LogIncident>();
+    let mark = act::<MarkFinding>();
     gated(Some(Action::LogIncidents), move |me| {
         let data = Resource::new(
             move || (year(), log.version().get(), mark.version().get()),
@@ -95,7 +96,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 {move || data.get().map(|(incidents, units)| view! {
                     <section class="card">
                         <h2>{lang.t("incident.log")}</h2>
-                        <ActForm action=log reset=true attr:class="grid" attr:data-test="log-incident">
+                        <ActForm action=log attr:class="grid" attr:data-test="log-incident">
                             <label>{lang.t("field.unit")}
                                 {show(Some(units), lang, |list| view! { <UnitSelect units=list name="unit_id" selected=None /> })}
                             </label>
@@ -161,7 +162,7 @@ fn incident_table(
                                 <td data-label=lang.t("incident.findings")>{findings}</td>
                                 <td class="actions">
                                     {may_mark.then(|| view! {
-                                        <ActForm action=mark reset=true attr:class="inline">
+                                        <ActForm action=mark attr:class="inline">
                                             <input type="hidden" name="incident_id" value=i.id.to_string() />
                                             <select name="finding">
                                                 {Finding::ALL.into_iter().map(|f| view! { <option value=f.event()>{lang.t(&format!("event.{}", f.event())).to_string()}</option> }).collect_view()}
@@ -185,8 +186,8 @@ fn incident_table(
 pub fn MetricsPage() -> impl IntoView {
     let lang = use_lang();
     let year = year_param();
-    let save = ServerAction::<SaveMetric>::new();
-    let remove = ServerAction::<RemoveMetricOverride>::new();
+    let save = act::<SaveMetric>();
+    let remove = act::<RemoveMetricOverride>();
     gated(Some(Action::ViewAssessment), move |me| {
         let table = Resource::new(
             move || (year(), save.version().get(), remove.version().get()),

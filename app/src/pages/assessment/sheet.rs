@@ -10,8 +10,10 @@ use crate::api::assessment::{
     load_unit_assessment,
 };
 use crate::components::ActForm;
+use crate::components::act;
+use crate::components::islands::{LiveSheet, LiveTotal};
 use crate::components::{Confirm, TextArea, action_error, gated, show, use_lang, use_me};
-use crate::domain::assessment::{Entry, Grade, Method, Points, Sheet, evaluate};
+use crate::domain::assessment::{Entry, Grade, Method, Points, Sheet};
 use crate::domain::authz::Action;
 use crate::domain::local_time;
 use crate::domain::scheme::{EVENT_TYPES, percent_text};
@@ -47,13 +49,13 @@ pub fn event_label(lang: Lang, code: &str) -> String {
 pub fn UnitSheetPage() -> impl IntoView {
     let lang = use_lang();
     let ids = params();
-    let scores = ServerAction::<SaveScores>::new();
-    let add_event = ServerAction::<AddEvent>::new();
-    let remove_event = ServerAction::<RemoveEvent>::new();
-    let add_bonus = ServerAction::<AddBonus>::new();
-    let remove_bonus = ServerAction::<RemoveBonus>::new();
-    let propose = ServerAction::<ProposeVeto>::new();
-    let decide = ServerAction::<DecideVeto>::new();
+    let scores = act::<SaveScores>();
+    let add_event = act::<AddEvent>();
+    let remove_event = act::<RemoveEvent>();
+    let add_bonus = act::<AddBonus>();
+    let remove_bonus = act::<RemoveBonus>();
+    let propose = act::<ProposeVeto>();
+    let decide = act::<DecideVeto>();
     let actions = Actions {
         scores,
         add_event,
@@ -339,7 +341,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
             base_sheet.events.push((r, e.count));
         }
     }
-    let manual: Vec<(usize, RwSignal<String>, String)> = scheme
+    let manual: Vec<(usize, String, String)> = scheme
         .indicators
         .iter()
         .enumerate()
@@ -348,42 +350,41 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
             let stored = a.scores.iter().find(|s| s.indicator == ind.code);
             (
                 i,
-                RwSignal::new(stored.map(|s| s.points.to_string()).unwrap_or_default()),
+                stored.map(|s| s.points.to_string()).unwrap_or_default(),
                 stored.map(|s| s.note.clone()).unwrap_or_default(),
             )
         })
         .collect();
-    let live = {
-        let manual = manual.clone();
-        let scheme = scheme.clone();
-        move || {
-            let mut sheet = base_sheet.clone();
-            let mut wrong = Vec::new();
-            for (i, value, _) in &manual {
-                let ind = &scheme.indicators[*i];
-                match crate::domain::assessment::manual_points(&value.get(), ind.max) {
-                    Ok(Some(p)) => sheet.entries[*i] = Entry::Score(p),
-                    Ok(None) => {}
-                    Err(problem) => wrong.push(format!("{}: {}", ind.name, lang.problem(&problem))),
-                }
-            }
-            // What the server would refuse is said at once, not totalled.
-            if !wrong.is_empty() {
-                return wrong.join(if lang == Lang::Zh { "；" } else { "; " });
-            }
-            let o = evaluate(&scheme, &[sheet]).remove(0);
-            match o.total {
-                Some(t) if o.vetoed => lang.tf("assessment.live_vetoed", &[&t.to_string()]),
-                Some(t) => lang.tf("assessment.live_total", &[&t.to_string()]),
-                None => lang.t("assessment.live_incomplete").to_string(),
-            }
-        }
+    // The running total: an island with the rules and the texts it needs.
+    let mut texts: std::collections::HashMap<String, String> = LiveSheet::KEYS
+        .iter()
+        .map(|k| (k.to_string(), lang.t(k).to_string()))
+        .collect();
+    texts.insert(
+        "sep".into(),
+        if lang == Lang::Zh { "；" } else { "; " }.into(),
+    );
+    let live = LiveSheet {
+        scheme: scheme.clone(),
+        base: base_sheet,
+        manual: manual
+            .iter()
+            .map(|(i, _, _)| (*i, scheme.indicators[*i].code.clone()))
+            .collect(),
+        texts,
+    };
+    let initial = {
+        let typed: std::collections::HashMap<&str, &str> = manual
+            .iter()
+            .map(|(i, v, _)| (scheme.indicators[*i].code.as_str(), v.as_str()))
+            .collect();
+        live.say(|code| typed.get(code).map(|v| v.to_string()).unwrap_or_default())
     };
     let rules = scheme.deductions.clone();
     view! {
         <section class="card" data-test="sheet">
             <h2>{lang.t("assessment.sheet")}</h2>
-            <ActForm action=act.scores>
+            <ActForm action=act.scores shows_result=true>
                 <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                 <input type="hidden" name="unit_id" value=unit_id.to_string() />
                 <div class="table-wrap">
@@ -402,7 +403,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                                 .enumerate()
                                 .map(|(row, (i, value, note))| {
                                     let ind = &scheme.indicators[*i];
-                                    let value = *value;
+                                    let value = value.clone();
                                     view! {
                                         <tr>
                                             <td data-label=lang.t("field.indicator")>
@@ -413,8 +414,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                                             <td data-label=lang.t("field.points")>
                                                 <input type="text" inputmode="decimal" size="6" name=format!("scores[{row}][points]")
                                                     data-indicator=ind.code.clone()
-                                                    prop:value=move || value.get()
-                                                    on:input=move |ev| value.set(event_target_value(&ev)) />
+                                                    value=value />
                                             </td>
                                             <td data-label=lang.t("field.note")>
                                                 <input type="text" maxlength="500" name=format!("scores[{row}][note]") value=note.clone() />
@@ -426,7 +426,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                         </tbody>
                     </table>
                 </div>
-                <p class="live" data-test="live-total" aria-live="polite">{live}</p>
+                <LiveTotal sheet=live initial />
                 {action_error(act.scores)}
                 {move || act.scores.value().get().and_then(|r| r.ok()).map(|n| view! {
                     <p class="ok" role="status">{lang.tf("assessment.scores_saved", &[&n.to_string()])}</p>
@@ -461,7 +461,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                     }
                 }).collect_view()}
             </ul>
-            <ActForm action=act.add_event reset=true attr:class="grid">
+            <ActForm action=act.add_event attr:class="grid">
                 <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                 <input type="hidden" name="unit_id" value=unit_id.to_string() />
                 <label>{lang.t("field.event")}
@@ -493,7 +493,7 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                     </li>
                 }).collect_view()}
             </ul>
-            <ActForm action=act.add_bonus reset=true attr:class="grid">
+            <ActForm action=act.add_bonus attr:class="grid">
                 <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                 <input type="hidden" name="unit_id" value=unit_id.to_string() />
                 <label>{lang.t("field.points")}<input type="text" inputmode="decimal" name="points" required size="6" /></label>
@@ -522,7 +522,7 @@ fn vetoes_section(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView
             {veto_list(a.vetoes.clone(), lang, act, my_id, assessor && open)}
             {(assessor && open).then(|| view! {
                 <h3>{lang.t("veto.propose")}</h3>
-                <ActForm action=act.propose reset=true>
+                <ActForm action=act.propose>
                     <input type="hidden" name="scheme_id" value=scheme_id.to_string() />
                     <input type="hidden" name="unit_id" value=unit_id.to_string() />
                     <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>

@@ -9,6 +9,7 @@ use crate::api::drills::{
     list_corrective_actions,
 };
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::drills::{DrillStatus, Rating};
 use crate::domain::local_time;
@@ -29,10 +30,10 @@ pub fn DrillPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
     let a = DrillActions {
-        hold: ServerAction::new(),
-        evaluate: ServerAction::new(),
-        add: ServerAction::new(),
-        close: ServerAction::new(),
+        hold: act(),
+        evaluate: act(),
+        add: act(),
+        close: act(),
     };
     gated(None, move |_| {
         let data = Resource::new(
@@ -143,7 +144,7 @@ fn drill_view(
             <h2>{lang.t("caction.title")}</h2>
             {action_table(d.actions.clone(), closable.clone(), lang, a.close)}
             {manage.then(|| view! {
-                <ActForm action=a.add reset=true attr:class="card" attr:data-test="add-action">
+                <ActForm action=a.add attr:class="card" attr:data-test="add-action">
                     <h3>{lang.t("caction.new")}</h3>
                     <input type="hidden" name="drill_id" value=id.to_string() />
                     <div class="grid">
@@ -348,7 +349,7 @@ fn action_table(
 #[component]
 pub fn ActionsListPage() -> impl IntoView {
     let lang = use_lang();
-    let close = ServerAction::<CloseCorrectiveAction>::new();
+    let close = act::<CloseCorrectiveAction>();
     gated(None, move |_| {
         let data = Resource::new(move || close.version().get(), |_| list_corrective_actions());
         view! {
@@ -388,17 +389,11 @@ pub fn DrillReportPage() -> impl IntoView {
 
 fn report(d: DrillDetail, lang: Lang) -> impl IntoView {
     let attended = d.people.iter().filter(|p| p.attended).count();
-    let print = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let _ = window().print();
-        }
-    };
     view! {
         <article class="report" data-test="report">
             <div class="toolbar no-print">
                 <a class="button" href=format!("/drills/{}", d.summary.id)>{lang.t("action.back")}</a>
-                <button type="button" on:click=print>{lang.t("action.print")}</button>
+                <crate::components::islands::PrintButton label=lang.t("action.print").to_string() />
             </div>
             <h1>{lang.t("drills.report_title")}</h1>
             <h2>{d.summary.title.clone()}</h2>

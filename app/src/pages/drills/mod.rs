@@ -11,6 +11,7 @@ use crate::api::drills::{
     DrillEditor, DrillSaved, DrillsPage, SaveDrill, get_drill_editor, list_drills,
 };
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
@@ -174,13 +175,7 @@ pub fn clash_list(clashes: Vec<ClashRow>, lang: Lang) -> impl IntoView {
 pub fn DrillEditPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SaveDrill>::new();
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(DrillSaved { id: Some(id), .. })) = save.value().get() {
-            navigate(&format!("/drills/{id}"), Default::default());
-        }
-    });
+    let save = act::<SaveDrill>();
     gated(Some(Action::ManageDrills), move |_| {
         let editor = Resource::new(id, |id| get_drill_editor((id > 0).then_some(id)));
         view! {
@@ -209,7 +204,7 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
     };
     view! {
         <h1>{heading}</h1>
-        <ActForm action=save attr:class="drill-form" attr:data-test="drill-form">
+        <ActForm action=save next="/drills/{id}" shows_result=true keep=true attr:class="drill-form" attr:data-test="drill-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -292,6 +287,9 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
                         .collect_view()}
                 </div>
             </details>
+            // The clashes, brought into the form in place (`keep`): what
+            // was typed stays for the reason to be added.
+            <div data-act-msg="">
             {move || {
                 let found = pending();
                 let show_reason = found.is_some() || !had_reason.is_empty();
@@ -311,6 +309,7 @@ fn drill_form(e: DrillEditor, lang: Lang, save: ServerAction<SaveDrill>) -> impl
                     })}
                 }
             }}
+            </div>
             {action_error(save)}
             <button type="submit" class="primary" data-test="save-drill">{lang.t("action.save")}</button>
         </ActForm>

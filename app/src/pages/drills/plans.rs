@@ -8,6 +8,7 @@ use crate::api::drills::{
     SyncDrillMetrics, get_emergency_plan, get_emergency_plan_editor, get_plan_coverage,
     list_emergency_plans,
 };
+use crate::components::act;
 use crate::components::{ActForm, Confirm};
 use crate::components::{
     TextArea, UnitSelect, action_error, gated, id_param, query_problem, show, use_lang,
@@ -17,7 +18,6 @@ use crate::domain::drills::{MAX_DOCUMENT_BYTES, PlanKind, PlanStatus, PlanStep, 
 use crate::domain::local_time;
 use crate::i18n::Lang;
 use crate::model::{PlanCoverageReport, PlanDetail, PlanRow, PlanVersionRow};
-use crate::pages::assessment::on_id_go;
 use leptos::prelude::*;
 
 pub fn plan_status_badge(s: PlanStatus, lang: Lang) -> impl IntoView {
@@ -108,8 +108,7 @@ fn plan_table(list: Vec<PlanRow>, lang: Lang) -> impl IntoView {
 pub fn PlanEditPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SaveEmergencyPlan>::new();
-    on_id_go(save, |id| format!("/drills/plans/{id}"));
+    let save = act::<SaveEmergencyPlan>();
     gated(Some(Action::ManageDrills), move |_| {
         let editor = Resource::new(id, |id| get_emergency_plan_editor((id > 0).then_some(id)));
         view! {
@@ -133,7 +132,7 @@ fn plan_form(e: PlanEditor, lang: Lang, save: ServerAction<SaveEmergencyPlan>) -
     let unit: Option<i64> = f.unit_id.parse().ok();
     view! {
         <h1>{heading}</h1>
-        <ActForm action=save attr:class="plan-form" attr:data-test="eplan-form">
+        <ActForm action=save next="/drills/plans/{id}" attr:class="plan-form" attr:data-test="eplan-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -183,8 +182,8 @@ pub fn PlanPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
     let a = PlanActions {
-        step: ServerAction::new(),
-        revise: ServerAction::new(),
+        step: act(),
+        revise: act(),
     };
     let problem = query_problem();
     gated(None, move |_| {
@@ -349,7 +348,7 @@ fn share_text(s: Share) -> String {
 #[component]
 pub fn PlanCoveragePage() -> impl IntoView {
     let lang = use_lang();
-    let sync = ServerAction::<SyncDrillMetrics>::new();
+    let sync = act::<SyncDrillMetrics>();
     gated(Some(Action::ViewDrills), move |me| {
         let district = me.reach(Action::ManageDrills) == Reach::Everywhere;
         let data = Resource::new(|| (), |_| get_plan_coverage());

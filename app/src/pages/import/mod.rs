@@ -3,6 +3,7 @@
 
 use crate::api::imports::{ConfirmImport, preview_import};
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{action_error, gated, query_problem, show, use_lang};
 use crate::domain::import::ImportKind;
 use crate::i18n::Lang;
@@ -94,8 +95,20 @@ pub fn ImportPreviewPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let confirm = ServerAction::<ConfirmImport>::new();
+    let confirm = act::<ConfirmImport>();
     gated(None, move |_| {
+        // Back from a plain form post that imported: the staged file is
+        // gone, the count is what there is to show.
+        if let Some(Ok(n)) = confirm.value().get_untracked() {
+            return view! {
+                <h1>{lang.t("import.preview_title")}</h1>
+                <section class="card">
+                    <p class="ok" role="status" data-test="import-done">{lang.tf("import.done", &[&n.to_string()])}</p>
+                    <a class="button" href="/import">{lang.t("import.again")}</a>
+                </section>
+            }
+            .into_any();
+        }
         let preview = Resource::new(token, preview_import);
         view! {
             <h1>{lang.t("import.preview_title")}</h1>
@@ -158,7 +171,7 @@ fn preview_view(
                         .into_any(),
                     _ => view! {
                         <p>{lang.t("import.ready")}</p>
-                        <ActForm action=confirm>
+                        <ActForm action=confirm shows_result=true>
                             <input type="hidden" name="token" value=token />
                             {action_error(confirm)}
                             <button type="submit" class="primary" data-test="import-confirm" disabled=move || confirm.pending().get()>

@@ -4,8 +4,9 @@
 use crate::api::people::{SavePerson, get_person, list_people};
 use crate::api::units::list_units;
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{
-    Pager, UnitSelect, action_error, gated, id_param, on_success_go, query_param, show, use_lang,
+    Pager, UnitSelect, action_error, gated, id_param, query_param, show, use_lang,
 };
 use crate::domain::authz::{Action, Principal};
 use crate::domain::person::Position;
@@ -120,7 +121,7 @@ fn person_form(
         .unwrap_or_default();
     let unit_id = person.as_ref().map(|p| p.unit_id);
     view! {
-        <ActForm action=action>
+        <ActForm action=action next="/people">
             {person.as_ref().map(|p| view! { <input type="hidden" name="id" value=p.id.to_string() /> })}
             <label>
                 {lang.t("field.person_code")}
@@ -167,8 +168,7 @@ fn manageable(me: &Principal, list: Vec<Unit>) -> Vec<Unit> {
 #[component]
 pub fn NewPersonPage() -> impl IntoView {
     let lang = use_lang();
-    let save = ServerAction::<SavePerson>::new();
-    on_success_go(save, "/people");
+    let save = act::<SavePerson>();
     gated(Some(Action::ManagePeople), move |me| {
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
         view! {
@@ -190,8 +190,7 @@ pub fn NewPersonPage() -> impl IntoView {
 pub fn EditPersonPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SavePerson>::new();
-    on_success_go(save, "/people");
+    let save = act::<SavePerson>();
     gated(Some(Action::ManagePeople), move |me| {
         let person = Resource::new(id, get_person);
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));

@@ -11,6 +11,7 @@ use crate::api::registry::{
 use crate::api::registry::{
     ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
 };
+use crate::components::act;
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{ActForm, Confirm};
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
@@ -66,9 +67,9 @@ struct RegistryActions {
 pub fn RegistryListPage() -> impl IntoView {
     let lang = use_lang();
     let a = RegistryActions {
-        register: ServerAction::new(),
-        confirm: ServerAction::new(),
-        drive: ServerAction::new(),
+        register: act(),
+        confirm: act(),
+        drive: act(),
     };
     let q = query_param("q");
     let page = query_param("page");
@@ -108,6 +109,8 @@ pub fn RegistryListPage() -> impl IntoView {
 fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoView {
     // From a person's page: their number is filled in.
     let person = query_param("person");
+    // Just registered one, or refused: the form stays open.
+    let registered = a.register.value().get_untracked().is_some();
     let manage = p.may_manage;
     let subdistricts: Vec<crate::model::Unit> = p
         .units
@@ -143,10 +146,11 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
         })}
         {manage.then(|| view! {
             // Above the list, folded away unless a person's page sent
-            // someone here to register them.
-            <details class="card" id="register" open=!person.get_untracked().is_empty() data-test="register-details">
+            // someone here to register them, or one was just registered
+            // (the next is often on the same sheet of paper).
+            <details class="card" id="register" open=!person.get_untracked().is_empty() || registered data-test="register-details">
             <summary><h2 class="inline">{lang.t("registry.register")}</h2></summary>
-            <ActForm action=a.register reset=true attr:data-test="register-form">
+            <ActForm action=a.register shows_result=true attr:data-test="register-form">
                 <p class="muted">{lang.t("registry.register_help")}</p>
                 <div class="grid">
                     <label>{lang.t("field.person_code")}<input type="text" name="form[person_code]" required maxlength="32" value=person.get_untracked() /></label>
@@ -262,7 +266,7 @@ fn registry_table(
 #[component]
 pub fn RemindersPage() -> impl IntoView {
     let lang = use_lang();
-    let revoke = ServerAction::<RevokeCertificate>::new();
+    let revoke = act::<RevokeCertificate>();
     gated(Some(Action::ViewPeople), move |me| {
         let manage = me.may(Action::ManageRegistry);
         let data = Resource::new(
@@ -289,8 +293,8 @@ fn ReminderLogSection() -> impl IntoView {
     use crate::api::reminders::{SendReminders, SetReminderDays, load_reminder_log};
     use crate::domain::reminders::Kind;
     let lang = use_lang();
-    let set = ServerAction::<SetReminderDays>::new();
-    let send = ServerAction::<SendReminders>::new();
+    let set = act::<SetReminderDays>();
+    let send = act::<SendReminders>();
     let log = Resource::new(
         move || (set.version().get(), send.version().get()),
         |_| load_reminder_log(),
@@ -439,12 +443,7 @@ pub fn CertificatePage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || show(data.get(), lang, move |c: crate::api::registry::CertificateView| view! {
                     <div class="toolbar no-print">
-                        <button type="button" on:click=move |_| {
-                            #[cfg(feature = "hydrate")]
-                            {
-                                let _ = window().print();
-                            }
-                        }>{lang.t("action.print")}</button>
+                        <crate::components::islands::PrintButton label=lang.t("action.print").to_string() />
                     </div>
                     <article class="certificate" data-test="certificate">
                         <h1>{lang.t("registry.certificate_title")}</h1>
@@ -523,8 +522,8 @@ fn verified(v: Verified, lang: Lang) -> impl IntoView {
 #[component]
 pub fn ReporterCoveragePage() -> impl IntoView {
     let lang = use_lang();
-    let set = ServerAction::<SetReportersNeeded>::new();
-    let sync = ServerAction::<SyncReporterMetric>::new();
+    let set = act::<SetReportersNeeded>();
+    let sync = act::<SyncReporterMetric>();
     gated(Some(Action::ViewRegistry), move |_| {
         let data = Resource::new(move || set.version().get(), |_| get_reporter_coverage());
         view! {

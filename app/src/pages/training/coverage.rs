@@ -7,6 +7,7 @@ use crate::api::training::{
     AddLeave, CloseOrder, IssueOrder, SyncCoverage, get_coverage, list_leave, list_orders,
 };
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{action_error, gated, query_param, show, use_lang};
 use crate::domain::authz::{Action, Reach};
 use crate::domain::training::OrderState;
@@ -23,8 +24,8 @@ pub fn CoveragePage() -> impl IntoView {
     let lang = use_lang();
     let year = query_param("year");
     let required = query_param("required");
-    let sync = ServerAction::<SyncCoverage>::new();
-    let issue = ServerAction::<IssueOrder>::new();
+    let sync = act::<SyncCoverage>();
+    let issue = act::<IssueOrder>();
     gated(Some(Action::ViewTraining), move |me| {
         let may_sync = me.reach(Action::ManageTraining) == Reach::Everywhere;
         let may_order = me.may(Action::Rectify);
@@ -109,7 +110,7 @@ fn coverage_view(
                                                 view! { <a href="/training/orders" class="badge">{lang.t("order.open")}</a> }.into_any()
                                             } else if below && may_order {
                                                 view! {
-                                                    <ActForm action=issue reset=true attr:class="inline order-form">
+                                                    <ActForm action=issue attr:class="inline order-form">
                                                         <input type="hidden" name="unit_id" value=row.unit_id.to_string() />
                                                         <input type="hidden" name="year" value=year.to_string() />
                                                         <input type="text" name="reason" maxlength="200" required
@@ -136,7 +137,7 @@ fn coverage_view(
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     let lang = use_lang();
-    let close = ServerAction::<CloseOrder>::new();
+    let close = act::<CloseOrder>();
     gated(Some(Action::ViewTraining), move |me| {
         let may_close = me.may(Action::Rectify);
         let orders = Resource::new(move || close.version().get(), |_| list_orders());
@@ -218,7 +219,7 @@ fn order_table(
 #[component]
 pub fn LeavePage() -> impl IntoView {
     let lang = use_lang();
-    let add = ServerAction::<AddLeave>::new();
+    let add = act::<AddLeave>();
     gated(Some(Action::ManageTraining), move |_| {
         let leave = Resource::new(move || add.version().get(), |_| list_leave());
         view! {
@@ -226,7 +227,7 @@ pub fn LeavePage() -> impl IntoView {
             <h1>{lang.t("leave.title")}</h1>
             <p class="intro muted">{lang.t("leave.intro")}</p>
             <section class="card narrow">
-                <ActForm action=add reset=true attr:data-test="leave-form">
+                <ActForm action=add attr:data-test="leave-form">
                     <label>{lang.t("field.person_code")}<input type="text" name="person_code" required maxlength="32" /></label>
                     <label>{lang.t("field.start")}<input type="date" name="start" required /></label>
                     <label>{lang.t("field.end")}<input type="date" name="end" required /></label>

@@ -12,6 +12,7 @@ use crate::api::training::{
 };
 use crate::api::units::list_units;
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::nav::{NavLink, Need, SubNav};
 use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
@@ -19,7 +20,6 @@ use crate::domain::person::Position;
 use crate::domain::training::{BatchForm, CourseCategory, LessonForm, QuestionForm};
 use crate::i18n::Lang;
 use crate::model::{CourseSummary, PlanSummary};
-use crate::pages::assessment::on_id_go;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -213,8 +213,7 @@ fn position_boxes(
 pub fn CourseEditPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SaveCourse>::new();
-    on_id_go(save, |_| "/training".to_string());
+    let save = act::<SaveCourse>();
     gated(Some(Action::ManageTraining), move |_| {
         let editor = Resource::new(id, |id| get_course_editor((id > 0).then_some(id)));
         view! {
@@ -236,7 +235,7 @@ fn course_form(e: CourseEditor, lang: Lang, save: ServerAction<SaveCourse>) -> i
     };
     view! {
         <h1>{title}</h1>
-        <ActForm action=save attr:class="course-form" attr:data-test="course-form">
+        <ActForm action=save next="/training" attr:class="course-form" attr:data-test="course-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">
@@ -318,8 +317,7 @@ fn question_row(i: usize, q: QuestionForm, lang: Lang) -> impl IntoView {
 pub fn PlanEditPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SavePlan>::new();
-    on_id_go(save, |id| format!("/training/plans/{id}"));
+    let save = act::<SavePlan>();
     gated(Some(Action::ManageTraining), move |_| {
         let data = Resource::new(id, |id| async move {
             (
@@ -359,7 +357,7 @@ fn plan_form(
         <h1>{title}</h1>
         {e.published.then(|| view! { <p class="error">{lang.t("problem.plan_published")}</p> })}
         {(e.id.is_some() && !e.published).then(|| view! { <p class="muted">{lang.t("training.edit_clears_roster")}</p> })}
-        <ActForm action=save attr:class="plan-form" attr:data-test="plan-form">
+        <ActForm action=save next="/training/plans/{id}" attr:class="plan-form" attr:data-test="plan-form">
             {e.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <section class="card">
                 <div class="grid">

@@ -4,6 +4,7 @@
 
 use crate::api::training::{ReadNotices, SignUp, SubmitQuiz, get_my_training, get_study};
 use crate::components::ActForm;
+use crate::components::act;
 use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
 use crate::domain::calendar::month_grid;
 use crate::i18n::Lang;
@@ -15,8 +16,8 @@ use leptos::prelude::*;
 pub fn MyTrainingPage() -> impl IntoView {
     let lang = use_lang();
     let month = query_param("month");
-    let sign_up = ServerAction::<SignUp>::new();
-    let read = ServerAction::<ReadNotices>::new();
+    let sign_up = act::<SignUp>();
+    let read = act::<ReadNotices>();
     gated(None, move |me| {
         if me.person_id.is_none() {
             return view! { <p class="muted">{lang.t("training.no_person")}</p> }.into_any();
@@ -245,7 +246,7 @@ fn calendar(seats: Vec<MySeat>, shown: NaiveDate, lang: Lang) -> impl IntoView {
 pub fn StudyPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let submit = ServerAction::<SubmitQuiz>::new();
+    let submit = act::<SubmitQuiz>();
     gated(None, move |_| {
         let study = Resource::new(
             move || (id(), submit.version().get()),
@@ -297,7 +298,7 @@ fn study_view(s: Study, lang: Lang, submit: ServerAction<SubmitQuiz>) -> impl In
                 {last}
                 {action_error(submit)}
                 {s.may_attempt.then(|| view! {
-                    <ActForm action=submit attr:data-test="quiz-form">
+                    <ActForm action=submit shows_result=true attr:data-test="quiz-form">
                         <input type="hidden" name="plan_id" value=plan_id.to_string() />
                         {s.questions.iter().enumerate().map(|(i, q)| view! {
                             <fieldset class="question">

@@ -6,6 +6,7 @@ use super::{TrainingNav, status_badge};
 use crate::api::training::{
     MarkAttendance, MoveSeat, PublishPlan, RemoveSeat, RunScheduler, get_plan_roster,
 };
+use crate::components::act;
 use crate::components::{ActForm, Confirm};
 use crate::components::{action_error, gated, id_param, show, use_lang};
 use crate::domain::authz::Action;
@@ -28,11 +29,11 @@ pub fn PlanPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
     let a = Actions {
-        run: ServerAction::new(),
-        publish: ServerAction::new(),
-        mover: ServerAction::new(),
-        remove: ServerAction::new(),
-        attend: ServerAction::new(),
+        run: act(),
+        publish: act(),
+        mover: act(),
+        remove: act(),
+        attend: act(),
     };
     gated(Some(Action::ManageTraining), move |_| {
         let roster = Resource::new(
@@ -107,7 +108,7 @@ fn roster_view(r: PlanRoster, lang: Lang, a: Actions) -> impl IntoView {
         {(!published).then(|| view! {
             <div class="toolbar">
                 <a class="button" href=format!("/training/plans/{id}/edit")>{lang.t("action.edit")}</a>
-                <ActForm action=a.run attr:class="inline">
+                <ActForm action=a.run shows_result=true attr:class="inline">
                     <input type="hidden" name="id" value=id.to_string() />
                     <button type="submit" data-test="run-scheduler">{lang.t("training.run_scheduler")}</button>
                 </ActForm>

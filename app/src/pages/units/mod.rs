@@ -2,9 +2,8 @@
 
 use crate::api::units::{MoveUnit, SaveUnit, get_unit, list_units};
 use crate::components::ActForm;
-use crate::components::{
-    UnitSelect, action_error, gated, id_param, on_success_go, query_param, show, use_lang,
-};
+use crate::components::act;
+use crate::components::{UnitSelect, action_error, gated, id_param, query_param, show, use_lang};
 use crate::domain::authz::Action;
 use crate::domain::unit::UnitKind;
 use crate::i18n::Lang;
@@ -140,14 +139,13 @@ fn unit_fields(lang: Lang, unit: Option<Unit>) -> impl IntoView {
 #[component]
 pub fn NewUnitPage() -> impl IntoView {
     let lang = use_lang();
-    let save = ServerAction::<SaveUnit>::new();
-    on_success_go(save, "/units");
+    let save = act::<SaveUnit>();
     gated(Some(Action::ManageUnits), move |_| {
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
         view! {
             <h1>{lang.t("unit.new")}</h1>
             <section class="card narrow">
-                <ActForm action=save>
+                <ActForm action=save next="/units">
                     {unit_fields(lang, None)}
                     <label>
                         {lang.t("field.parent")}
@@ -168,10 +166,8 @@ pub fn NewUnitPage() -> impl IntoView {
 pub fn EditUnitPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
-    let save = ServerAction::<SaveUnit>::new();
-    let move_action = ServerAction::<MoveUnit>::new();
-    on_success_go(save, "/units");
-    on_success_go(move_action, "/units");
+    let save = act::<SaveUnit>();
+    let move_action = act::<MoveUnit>();
     gated(Some(Action::ManageUnits), move |_| {
         let unit = Resource::new(id, get_unit);
         let units = Resource::new(|| (), |_| list_units(String::new(), String::new()));
@@ -189,7 +185,7 @@ pub fn EditUnitPage() -> impl IntoView {
                             <h1>{title}</h1>
                             <section class="card narrow">
                                 <h2>{lang.t("unit.edit")}</h2>
-                                <ActForm action=save>
+                                <ActForm action=save next="/units">
                                     <input type="hidden" name="id" value=id1 />
                                     {fields}
                                     {action_error(save)}
@@ -199,7 +195,7 @@ pub fn EditUnitPage() -> impl IntoView {
                             <section class="card narrow">
                                 <h2>{lang.t("unit.move")}</h2>
                                 <p class="muted">{lang.tf("unit.current_parent", &[&parent_name])}</p>
-                                <ActForm action=move_action>
+                                <ActForm action=move_action next="/units">
                                     <input type="hidden" name="id" value=id2 />
                                     <label>
                                         {lang.t("field.parent")}

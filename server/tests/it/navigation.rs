@@ -4,12 +4,10 @@
 //! whether the page itself refuses or a server function it calls does —
 //! and the links a role may follow are still there.
 
-mod common;
-
+use crate::common::*;
 use app::error::AppError;
 use app::i18n::Lang;
 use axum::http::StatusCode;
-use common::*;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Every role account of the test district (`organizer` is scoped to

@@ -2,10 +2,8 @@
 //! real router: headers and caching, redirects, the certificate check's
 //! limit, a panicking request, concurrent writers, a full disk.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use std::sync::Arc;
 
 fn script_src(csp: &str) -> &str {

@@ -2,12 +2,10 @@
 //! databases: signing in and out, slow-down and lock-out, 401 and 403,
 //! cross-site writes, session expiry, imports, scope.
 
-mod common;
-
+use crate::common::*;
 use app::domain::authz::Principal;
 use app::model::{Account, ImportPreview, Page, Person};
 use axum::http::StatusCode;
-use common::*;
 
 on_both_databases! {
     async fn signing_in_sets_a_safe_cookie_and_a_new_id_each_time(db: Db) {
@@ -227,6 +225,83 @@ on_both_databases! {
         assert_eq!(again.status, StatusCode::NOT_FOUND, "a confirmed import cannot run twice");
     }
 
+    async fn forms_work_without_javascript(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        // What a browser sends for a plain form post from `page`.
+        let post = |form: Vec<(&'static str, String)>, page: &'static str| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let referer = format!("http://127.0.0.1:3000{page}");
+                app.call_with(
+                    SAVE_UNIT,
+                    &pairs,
+                    Some(&admin),
+                    &[("accept", "text/html,application/xhtml+xml"), ("referer", &referer), ("sec-fetch-site", "same-origin")],
+                )
+                .await
+            }
+        };
+        let unit = |code: &str, name: &str| vec![("code", code.to_string()), ("name", name.to_string()), ("kind", "subdistrict".to_string()), ("min_on_duty", "3".to_string())];
+        // Saved: to the list the form names, which shows the new unit.
+        let mut form = unit("JD07", "东湖街道");
+        form.push(("__next", "/units".to_string()));
+        let r = post(form, "/units/new").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let to = r.header("location");
+        assert_eq!(to, "/units", "a form that shows no result has none carried");
+        let list = app.get(&to, Some(&admin)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("东湖街道"));
+        // Refused: back to the form with the reason, said on the page.
+        let mut bad = unit("JD07", "重复的编码");
+        bad.push(("__next", "/units".to_string()));
+        let r = post(bad, "/units/new").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let back = r.header("location");
+        assert!(back.starts_with("/units/new?") && back.contains("__err="), "{back}");
+        let page = app.get(&back, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("role=\"alert\""), "the refusal is shown: {}", &page.body[page.body.len().saturating_sub(3000)..]);
+        // A `__next` off this site is not followed.
+        for evil in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] {
+            let mut form = unit(&format!("JD{}", evil.len()), "外链");
+            form.push(("__next", evil.to_string()));
+            let r = post(form, "/units/new").await;
+            let to = r.header("location");
+            assert!(to.starts_with("/units/new"), "{evil} → {to}");
+        }
+        // Answers to JavaScript are untouched: JSON, no redirect.
+        let r = app.call(SAVE_UNIT, &[("code", "JD08"), ("name", "西湖街道"), ("kind", "subdistrict"), ("min_on_duty", "3"), ("__next", "/units")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.headers.get("location").is_none());
+    }
+
+    async fn an_import_confirmed_without_javascript_shows_its_count(db: Db) {
+        let app = TestApp::on(db).await;
+        let admin = app.login("admin").await;
+        let principal = app::db::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
+        let csv = "编号,姓名,单位编码,岗位,电话\r\nP300,欧阳春,JD01,,\r\nP301,司马夏,GA,,\r\nP302,上官秋,GA,,\r\n";
+        let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "人员.csv", csv.as_bytes()).await.unwrap();
+        let page = format!("http://127.0.0.1:3000/import/{token}");
+        let r = app.call_with(CONFIRM_IMPORT, &[("token", &token), ("__result", "1")], Some(&admin), &[("accept", "text/html"), ("referer", &page)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let to = r.header("location");
+        let shown = app.get(&to, Some(&admin)).await;
+        assert!(shown.body.contains("data-test=\"import-done\""), "{to}");
+        assert!(shown.body.contains("已导入 3 条记录"));
+        // The same address in another session shows no count.
+        let organizer = app.login("organizer").await;
+        let other = app.get(&to, Some(&organizer)).await;
+        assert!(!other.body.contains("import-done"));
+        // A forged value (the count changed, the seal kept) shows nothing.
+        let forged = to.replace("__ok=Mw.", "__ok=OTk.");
+        assert_ne!(forged, to, "the answer 3 is sealed as Mw: {to}");
+        assert!(!app.get(&forged, Some(&admin)).await.body.contains("import-done"));
+    }
+
     async fn a_file_with_one_bad_row_imports_nothing_and_names_the_row(db: Db) {
         let app = TestApp::on(db).await;
         let admin = app.login("admin").await;
@@ -310,7 +385,10 @@ async fn pages_are_compressed_when_the_browser_accepts_it() {
         .unwrap();
     // The same page (each carries its own script nonce, of equal length).
     assert_eq!(text.len(), plain.body.len());
-    assert!(text.contains("<h1>登录</h1>") && text.ends_with("</script>"), "{text}");
+    assert!(
+        text.contains("<h1>登录</h1>") && text.ends_with("</script>"),
+        "{text}"
+    );
 }
 
 /// The bundle's files carry their content's hash in their names (written by

@@ -1,13 +1,11 @@
 //! The storage layer on both databases: the same suite, run once on SQLite
 //! and once on PostgreSQL.
 
-mod common;
-
+use crate::common::{audited, district};
 use app::db::audit::Actor;
 use app::domain::authz::Reach;
 use app::domain::person::Position;
 use app::domain::unit::{UnitDraft, UnitKind};
-use common::{audited, district};
 
 on_both_databases! {
     async fn audit_rows_can_be_neither_changed_nor_deleted(db: Db) {
@@ -116,7 +114,7 @@ on_both_databases! {
         // Last year's scheme published, this year's open with one sheet unfinished.
         let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
         assert_eq!(schemes.iter().map(|s| (s.year, s.published)).collect::<Vec<_>>(), vec![(2018, false), (2017, true)]);
-        let results = app::api::assessment::server::results(&db.pool, &common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
+        let results = app::api::assessment::server::results(&db.pool, &crate::common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
         assert_eq!(results.rows.len(), 6);
         assert_eq!(results.rows.iter().filter(|r| r.outcome.incomplete).count(), 1);
         assert_eq!(results.rows[0].outcome.rank, Some(1));
@@ -227,8 +225,16 @@ async fn schema(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_and_postgresql_migrations_define_the_same_tables_and_columns() {
     use app::db::Backend;
-    let sqlite = schema(&common::fresh(Backend::Sqlite).await, Backend::Sqlite).await;
-    let postgres = schema(&common::fresh(Backend::Postgres).await, Backend::Postgres).await;
+    let sqlite = schema(
+        &crate::common::fresh(Backend::Sqlite).await,
+        Backend::Sqlite,
+    )
+    .await;
+    let postgres = schema(
+        &crate::common::fresh(Backend::Postgres).await,
+        Backend::Postgres,
+    )
+    .await;
     assert!(sqlite.len() > 100, "{} columns", sqlite.len());
     let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
     let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();

@@ -1,11 +1,9 @@
 //! Two `yingji` instances on one PostgreSQL: a session made on one is valid
 //! on the other. Real listeners on two ports, a real HTTP client.
 
-mod common;
-
+use crate::common::*;
 use app::db::Backend;
 use app::domain::authz::Principal;
-use common::*;
 
 async fn serve(db: app::db::Db) -> String {
     let state = server::state_with(db, &config());

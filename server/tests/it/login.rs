@@ -3,12 +3,10 @@
 //! one address, absurd names, old attempts, disabled accounts, and the
 //! password policy.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-use common::*;
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -8,15 +8,13 @@
 //! not at all), audited exports, and the reporter_coverage metric kept up
 //! to date by every change that moves it.
 
-mod common;
-
+use crate::common::training::*;
+use crate::common::*;
 use app::api::registry::{self as api, RegistryPage, Reminders, ReporterCoverageReport, Verified};
 use app::api::training as training_api;
 use app::db::Db;
 use app::model::{CertificateRow, PlanRoster};
 use axum::http::StatusCode;
-use common::training::*;
-use common::*;
 use leptos::server_fn::ServerFn;
 
 const REGISTRY: &str = <api::GetRegistry as ServerFn>::PATH;

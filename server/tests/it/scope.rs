@@ -8,8 +8,8 @@
 //! phones of their own, a scoped assessor and more trainees; the demo seed
 //! is left alone.
 
-mod common;
-
+use crate::common::training::{course_form, create, plan_form};
+use crate::common::*;
 use app::api::assessment::{self as assessment_api, MetricTable};
 use app::api::drills::{self as drills_api, CalendarPage, DrillEditor, DrillSaved, DrillsPage};
 use app::api::registry::{self as registry_api, RegistryPage, ReporterCoverageReport};
@@ -20,8 +20,6 @@ use app::domain::person::{PersonDraft, Position};
 use app::domain::unit::{UnitDraft, UnitKind};
 use app::model::{Page, Person, PlanDetail, PlanSummary, Results};
 use axum::http::StatusCode;
-use common::training::{course_form, create, plan_form};
-use common::*;
 use leptos::server_fn::ServerFn;
 
 const REGISTRY: &str = <registry_api::GetRegistry as ServerFn>::PATH;

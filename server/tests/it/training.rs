@@ -4,16 +4,14 @@
 //! server, attendance and completion feeding the coverage metric, self
 //! sign-up under concurrency, clearance for post and the calendar feed.
 
-mod common;
-
 use app::api::training as api;
 use app::db::audit::Actor;
 use app::domain::account::Role;
 
+use crate::common::training::*;
+use crate::common::*;
 use app::model::{MyTraining, PlanRoster, Study};
 use axum::http::StatusCode;
-use common::training::*;
-use common::*;
 use leptos::server_fn::ServerFn;
 
 const SAVE_COURSE: &str = <api::SaveCourse as ServerFn>::PATH;

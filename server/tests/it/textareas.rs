@@ -8,14 +8,12 @@
 //! it; and a walk over the sources keeps every textarea going through the
 //! one component that escapes its content.
 
-mod common;
-
+use crate::common::training::course_form;
+use crate::common::*;
 use app::api::drills::{self as drills, DrillSaved};
 use app::api::training::{self as training, CourseEditor};
 use app::model::{DrillDetail, PlanDetail};
 use axum::http::StatusCode;
-use common::training::course_form;
-use common::*;
 use leptos::server_fn::ServerFn;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,5 @@
 //! The `yingji` binary's commands that work on files, run as a user would.
 
-mod common;
-
 use std::process::Command;
 
 const SHEET: &str = r#"{
@@ -113,7 +111,7 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     let db = app::db::Db::connect(&url, 2).await.unwrap();
     let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
     assert_eq!(schemes.len(), 1);
-    let assessor = common::district_assessor();
+    let assessor = crate::common::district_assessor();
     let results = app::api::assessment::server::results(
         &db.pool,
         &assessor,

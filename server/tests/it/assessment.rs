@@ -2,12 +2,10 @@
 //! scheme from the form, scores and events, the two-person veto, incident
 //! reports that turn late, publishing, exports, and who may do what.
 
-mod common;
-
+use crate::common::*;
 use app::api::assessment as api;
 use app::model::{Results, SchemeSummary, UnitAssessment};
 use axum::http::StatusCode;
-use common::*;
 use leptos::server_fn::ServerFn;
 
 const SAVE_SCHEME: &str = <api::SaveScheme as ServerFn>::PATH;

@@ -6,14 +6,12 @@
 //! actions feeding the lists and the `drills_held` metric, and the
 //! calendar feeds read back with a real iCalendar parser.
 
-mod common;
-
+use crate::common::*;
 use app::api::drills as api;
 use app::api::drills::{ActionsPage, CalendarPage, DrillSaved, PlansPage};
 use app::db::Db;
 use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
 use axum::http::StatusCode;
-use common::*;
 use leptos::server_fn::ServerFn;
 
 const SAVE_PLAN: &str = <api::SaveEmergencyPlan as ServerFn>::PATH;
