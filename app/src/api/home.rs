@@ -11,7 +11,7 @@ use super::ssr;
 #[server(endpoint = "load_home")]
 pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
     use crate::domain::account::Role;
-    use crate::domain::authz::{Action, Reach};
+    use crate::domain::authz::Action;
     use crate::model::Attention;
     use ssr::*;
     finish(
@@ -36,14 +36,13 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
                 )
                 .await?;
                 items.push(Attention { key: "home.duty_short".into(), count: short, href: "/units?short=1".into() });
-                let people = count(format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE {within}"), binds.clone()).await?;
-                items.push(Attention { key: "home.people_in_reach".into(), count: people, href: "/people".into() });
-                let no_phone = count(
-                    format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE pe.phone IS NULL AND {within}"),
-                    binds.clone(),
-                )
-                .await?;
-                items.push(Attention { key: "home.people_without_phone".into(), count: no_phone, href: "/people".into() });
+            }
+            // People, those without a phone and the chart's counts by
+            // position: one query.
+            let people = crate::db::people::summary(pool, &reach).await?;
+            if let Some(p) = &people {
+                items.push(Attention { key: "home.people_in_reach".into(), count: p.total, href: "/people".into() });
+                items.push(Attention { key: "home.people_without_phone".into(), count: p.without_phone, href: "/people".into() });
             }
             let mut assess_binds = Vec::new();
             if let Some(within) = crate::db::reach_clause(&me.reach(Action::Assess), "u.path", &mut assess_binds) {
@@ -63,19 +62,23 @@ pub async fn load_home(lang: Lang) -> Result<Home, AppError> {
                 items.push(Attention { key: "home.certificates_due".into(), count: due.len() as i64, href: "/registry/reminders".into() });
             }
             if me.has_role(Role::Admin) {
-                let disabled = count("SELECT COUNT(*) FROM accounts WHERE disabled = 1".into(), vec![]).await?;
-                items.push(Attention { key: "home.disabled_accounts".into(), count: disabled, href: "/admin/accounts".into() });
                 let since = (st.clock.now_secs() + crate::domain::LOCAL_OFFSET_SECS) / 86_400 * 86_400 - crate::domain::LOCAL_OFFSET_SECS;
-                let today = count(format!("SELECT COUNT(*) FROM audit_log WHERE at >= {since}"), vec![]).await?;
+                let (disabled, today): (i64, i64) = sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM accounts WHERE disabled = 1), (SELECT COUNT(*) FROM audit_log WHERE at >= $1)",
+                )
+                .bind(since)
+                .fetch_one(pool)
+                .await?;
+                items.push(Attention { key: "home.disabled_accounts".into(), count: disabled, href: "/admin/accounts".into() });
                 items.push(Attention { key: "home.changes_today".into(), count: today, href: "/admin/audit".into() });
             }
-            let chart_svg = if reach == Reach::Nowhere {
-                None
-            } else {
-                let counts = crate::db::people::count_by_position(pool, &reach).await?;
+            let chart_svg = if let Some(p) = people {
+                let counts = p.by_position;
                 let labels: Vec<String> = counts.iter().map(|(p, _)| lang.t(p.label_key()).to_string()).collect();
                 let values: Vec<i64> = counts.iter().map(|(_, n)| *n).collect();
                 Some(crate::charts::bar_chart(lang.t("home.chart_title"), &labels, &values))
+            } else {
+                None
             };
             let mine = match me.person_id {
                 Some(_) => crate::db::people::by_account(pool, me.account_id).await?,

@@ -411,6 +411,27 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<Account>, sqlx::Error> {
 }
 
 /// The signed-in person as permission checks see them.
+/// A role as granted: over the whole district, or over a unit's subtree
+/// (scoped roles with their unit).
+pub(crate) fn grant(
+    role: Role,
+    unit_id: Option<i64>,
+    unit_path: Option<String>,
+    unit_name: Option<String>,
+) -> Grant {
+    Grant {
+        role,
+        scope: match (role.is_scoped(), unit_id, unit_path) {
+            (true, Some(unit_id), Some(path)) => Scope::Subtree {
+                unit_id,
+                path,
+                unit_name: unit_name.unwrap_or_default(),
+            },
+            _ => Scope::District,
+        },
+    }
+}
+
 pub async fn principal(executor: &AnyPool, id: i64) -> Result<Option<Principal>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT a.id, a.username, a.display_name, pe.id AS person_id FROM accounts a \
@@ -423,17 +444,7 @@ pub async fn principal(executor: &AnyPool, id: i64) -> Result<Option<Principal>,
     let grants = grants_of(executor, id)
         .await?
         .into_iter()
-        .map(|g| Grant {
-            role: g.role,
-            scope: match (g.role.is_scoped(), g.unit_id, g.unit_path) {
-                (true, Some(unit_id), Some(path)) => Scope::Subtree {
-                    unit_id,
-                    path,
-                    unit_name: g.unit_name.unwrap_or_default(),
-                },
-                _ => Scope::District,
-            },
-        })
+        .map(|g| grant(g.role, g.unit_id, g.unit_path, g.unit_name))
         .collect();
     Ok(Some(Principal {
         account_id: r.get("id"),

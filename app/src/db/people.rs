@@ -283,25 +283,43 @@ pub async fn import(
     Ok(rows.len())
 }
 
-/// People per position within a reach, for the home chart.
-pub async fn count_by_position(
-    pool: &AnyPool,
-    reach: &Reach,
-) -> Result<Vec<(Position, i64)>, sqlx::Error> {
-    let mut out = Vec::new();
-    for pos in Position::ALL {
-        let mut binds = vec![format!("%|{}|%", pos.code())];
-        let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
-            return Ok(vec![]);
-        };
-        let sql = format!(
-            "SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE pe.positions LIKE $1 AND {within}"
-        );
-        let mut q = sqlx::query_scalar::<_, i64>(&sql);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        out.push((pos, q.fetch_one(pool).await?));
+/// The people in reach, counted in one query: all of them, those without
+/// a phone, and by position (the home page's figures and chart).
+pub struct PeopleSummary {
+    pub total: i64,
+    pub without_phone: i64,
+    pub by_position: Vec<(Position, i64)>,
+}
+
+pub async fn summary(pool: &AnyPool, reach: &Reach) -> Result<Option<PeopleSummary>, sqlx::Error> {
+    use sqlx::Row;
+    let mut binds: Vec<String> = Position::ALL
+        .iter()
+        .map(|p| format!("%|{}|%", p.code()))
+        .collect();
+    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+        return Ok(None);
+    };
+    let by_position: Vec<String> = (1..=Position::ALL.len())
+        .map(|i| format!("COALESCE(SUM(CASE WHEN pe.positions LIKE ${i} THEN 1 ELSE 0 END), 0)"))
+        .collect();
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN pe.phone IS NULL THEN 1 ELSE 0 END), 0), {} \
+         FROM people pe JOIN units u ON u.id = pe.unit_id WHERE {within}",
+        by_position.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
     }
-    Ok(out)
+    let row = q.fetch_one(pool).await?;
+    let mut counts = Vec::with_capacity(Position::ALL.len());
+    for (i, pos) in Position::ALL.into_iter().enumerate() {
+        counts.push((pos, row.try_get::<i64, _>(i + 2)?));
+    }
+    Ok(Some(PeopleSummary {
+        total: row.try_get(0)?,
+        without_phone: row.try_get(1)?,
+        by_position: counts,
+    }))
 }

@@ -2,11 +2,12 @@
 //! honours them. The browser holds a random token; the table holds only its
 //! SHA-256, so a copy of the table cannot be replayed as cookies.
 
+use crate::domain::account::Role;
 use crate::domain::authz::Principal;
 use crate::domain::session::{SessionPolicy, SessionState};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 pub const COOKIE: &str = "yingji_session";
 
@@ -48,24 +49,55 @@ pub async fn resolve(
     now: i64,
 ) -> Result<Option<(Principal, String)>, sqlx::Error> {
     let id_hash = hash_token(token);
-    let row =
-        sqlx::query("SELECT account_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
-            .bind(&id_hash)
-            .fetch_optional(pool)
-            .await?;
-    let Some(row) = row else { return Ok(None) };
-    let (account_id, created, seen): (i64, i64, i64) = (
-        row.get("account_id"),
-        row.get("created_at"),
-        row.get("last_seen_at"),
-    );
+    // One round trip for every request a signed-in person makes: the
+    // session, its account, the person and the roles (a row per role).
+    let rows: Vec<SessionRow> = sqlx::query_as(
+        "SELECT s.account_id, s.created_at, s.last_seen_at, a.username, a.display_name, a.disabled, \
+         pe.id AS person_id, r.role, r.scope_unit_id, u.name AS unit_name, u.path AS unit_path \
+         FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id \
+         LEFT JOIN people pe ON pe.account_id = a.id \
+         LEFT JOIN account_roles r ON r.account_id = a.id \
+         LEFT JOIN units u ON u.id = r.scope_unit_id \
+         WHERE s.id_hash = $1 ORDER BY r.id",
+    )
+    .bind(&id_hash)
+    .fetch_all(pool)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let (Some(username), Some(display_name), Some(0)) = (
+        first.username.clone(),
+        first.display_name.clone(),
+        first.disabled,
+    ) else {
+        // The account is gone or disabled: so is the session.
+        delete(pool, &id_hash).await?;
+        return Ok(None);
+    };
+    let (created, seen) = (first.created_at, first.last_seen_at);
     if policy.state(created, seen, now) != SessionState::Valid {
         delete(pool, &id_hash).await?;
         return Ok(None);
     }
-    let Some(principal) = super::accounts::principal(pool, account_id).await? else {
-        delete(pool, &id_hash).await?;
-        return Ok(None);
+    let grants = rows
+        .iter()
+        .filter_map(|r| {
+            let role = Role::parse(r.role.as_deref()?).ok()?;
+            Some(super::accounts::grant(
+                role,
+                r.scope_unit_id,
+                r.unit_path.clone(),
+                r.unit_name.clone(),
+            ))
+        })
+        .collect();
+    let principal = Principal {
+        account_id: first.account_id,
+        username,
+        display_name,
+        person_id: first.person_id,
+        grants,
     };
     if policy.needs_touch(seen, now) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
@@ -75,6 +107,22 @@ pub async fn resolve(
             .await?;
     }
     Ok(Some((principal, id_hash)))
+}
+
+/// A session with its account and one of its roles (`resolve`).
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    account_id: i64,
+    created_at: i64,
+    last_seen_at: i64,
+    username: Option<String>,
+    display_name: Option<String>,
+    disabled: Option<i64>,
+    person_id: Option<i64>,
+    role: Option<String>,
+    scope_unit_id: Option<i64>,
+    unit_name: Option<String>,
+    unit_path: Option<String>,
 }
 
 pub async fn delete(pool: &AnyPool, id_hash: &str) -> Result<(), sqlx::Error> {

@@ -225,6 +225,39 @@ on_both_databases! {
         assert_eq!(again.status, StatusCode::NOT_FOUND, "a confirmed import cannot run twice");
     }
 
+    async fn the_home_page_counts_the_people_in_reach_and_by_position(db: Db) {
+        let app = TestApp::on(db).await;
+        let pool = app.state.db.pool.clone();
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        let all = count("SELECT COUNT(*) FROM people").await;
+        let no_phone = count("SELECT COUNT(*) FROM people WHERE phone IS NULL").await;
+        let reporters = count("SELECT COUNT(*) FROM people WHERE positions LIKE '%|quick_reporter|%'").await;
+        let in_jd01 = count("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE u.path LIKE (SELECT path FROM units WHERE code = 'JD01') || '%'").await;
+        assert!(all > in_jd01 && in_jd01 > 0 && reporters > 0, "{all} {in_jd01} {reporters}");
+        let figure = |home: &app::model::Home, key: &str| home.items.iter().find(|i| i.key == key).map(|i| i.count);
+        let admin = app.login("admin").await;
+        let home: app::model::Home = app.call(LOAD_HOME, &[("lang", "Zh")], Some(&admin)).await.json();
+        assert_eq!(figure(&home, "home.people_in_reach"), Some(all));
+        assert_eq!(figure(&home, "home.people_without_phone"), Some(no_phone));
+        assert_eq!(figure(&home, "home.disabled_accounts"), Some(0));
+        assert!(figure(&home, "home.changes_today").is_some());
+        assert!(home.chart_svg.unwrap().starts_with("<svg"));
+        // The chart's counts come from the same query.
+        let summary = app::db::people::summary(&pool, &app::domain::authz::Reach::Everywhere).await.unwrap().unwrap();
+        let by = |p| summary.by_position.iter().find(|(q, _)| *q == p).map(|(_, n)| *n);
+        assert_eq!(by(app::domain::person::Position::QuickReporter), Some(reporters));
+        assert_eq!(summary.by_position.len(), app::domain::person::Position::ALL.len());
+        assert!(app::db::people::summary(&pool, &app::domain::authz::Reach::Nowhere).await.unwrap().is_none());
+        // A scoped organizer counts only the subtree.
+        let organizer = app.login("organizer").await;
+        let home: app::model::Home = app.call(LOAD_HOME, &[("lang", "Zh")], Some(&organizer)).await.json();
+        assert_eq!(figure(&home, "home.people_in_reach"), Some(in_jd01));
+        assert_eq!(figure(&home, "home.disabled_accounts"), None);
+    }
+
     async fn forms_work_without_javascript(db: Db) {
         let app = TestApp::on(db).await;
         let admin = app.login("admin").await;
