@@ -70,8 +70,8 @@ async fn plan_rows(
     .fetch_all(&mut *c)
     .await?
     .iter()
-    .map(|r| (r.get("plan_id"), day(r, "first")))
-    .collect();
+    .map(|r| Ok((r.get("plan_id"), day(r, "first")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
     let drilled = last_drilled(c).await?;
     rows.iter()
         .map(|r| {
@@ -88,7 +88,7 @@ async fn plan_rows(
                 version: r.get("version"),
                 status: parse_or_internal("plan status", PlanStatus::parse(r.get("status")))?,
                 title: r.get("title"),
-                revise_by: day(r, "revise_by"),
+                revise_by: day(r, "revise_by")?,
                 in_force: force.get(&id).copied(),
                 first_filed,
                 last_drilled: last,
@@ -109,11 +109,13 @@ pub(crate) async fn in_force_versions(
         sqlx::query("SELECT plan_id, version, revise_by FROM plan_versions WHERE status = 'filed'")
             .fetch_all(&mut *c)
             .await?;
-    Ok(rows
-        .iter()
-        .filter(|r| drills::in_force(PlanStatus::Filed, day(r, "revise_by"), today))
-        .map(|r| (r.get("plan_id"), r.get("version")))
-        .collect())
+    let mut out = HashMap::new();
+    for r in &rows {
+        if drills::in_force(PlanStatus::Filed, day(r, "revise_by")?, today) {
+            out.insert(r.get("plan_id"), r.get("version"));
+        }
+    }
+    Ok(out)
 }
 
 /// plan id → the last day a held drill exercised it.
@@ -221,7 +223,7 @@ pub async fn versions(
                 version: r.get("version"),
                 status: parse_or_internal("plan status", PlanStatus::parse(r.get("status")))?,
                 title: r.get("title"),
-                revise_by: day(r, "revise_by"),
+                revise_by: day(r, "revise_by")?,
                 summary: r.get("summary"),
                 stamps,
                 document: file_name.map(|file_name| DocumentInfo {
@@ -791,8 +793,8 @@ pub async fn bookings(
                 ),
             },
             span: Span::Days {
-                start: day(b, "start_on"),
-                end: day(b, "end_on"),
+                start: day(b, "start_on")?,
+                end: day(b, "end_on")?,
             },
             place: b.get("place"),
             unit_ids: Vec::new(),
@@ -1479,10 +1481,10 @@ pub async fn actions(
     Ok(q.fetch_all(&mut *c)
         .await?
         .iter()
-        .map(|r| {
-            let due_on = day(r, "due_on");
+        .map(|r| -> Result<_, sqlx::Error> {
+            let due_on = day(r, "due_on")?;
             let closed_at: Option<i64> = r.get("closed_at");
-            (
+            Ok((
                 ActionRow {
                     id: r.get("id"),
                     drill_id: r.get("drill_id"),
@@ -1497,9 +1499,9 @@ pub async fn actions(
                     overdue: drills::action_overdue(due_on, closed_at.is_some(), today),
                 },
                 r.get("unit_path"),
-            )
+            ))
         })
-        .collect())
+        .collect::<Result<_, _>>()?)
 }
 
 /// The paths of an action's owner unit and of its drill's organizer unit
@@ -1627,12 +1629,14 @@ pub async fn calendar(
     for b in &binds {
         q = q.bind(b);
     }
-    out.extend(q.fetch_all(&mut *c).await?.iter().map(batch_item));
+    for r in q.fetch_all(&mut *c).await? {
+        out.push(batch_item(&r)?);
+    }
     Ok(out)
 }
 
-fn batch_item(r: &AnyRow) -> CalItem {
-    CalItem {
+fn batch_item(r: &AnyRow) -> Result<CalItem, sqlx::Error> {
+    Ok(CalItem {
         drill: false,
         title: format!(
             "{} · {}",
@@ -1640,12 +1644,12 @@ fn batch_item(r: &AnyRow) -> CalItem {
             r.get::<String, _>("code")
         ),
         place: r.get("place"),
-        first_day: day(r, "start_on"),
-        last_day: day(r, "end_on"),
+        first_day: day(r, "start_on")?,
+        last_day: day(r, "end_on")?,
         time: None,
         link: format!("/training/plans/{}", r.get::<i64, _>("plan_id")),
         scenario: None,
-    }
+    })
 }
 
 fn drill_event(r: &AnyRow, suffix: &str) -> CalEvent {
@@ -1698,20 +1702,22 @@ pub async fn unit_events(c: &mut AnyConnection, unit: i64) -> Result<Vec<CalEven
     .bind(unit)
     .fetch_all(&mut *c)
     .await?;
-    out.extend(batches.iter().map(|r| CalEvent {
-        uid: format!("batch-{}-unit-{unit}@yingji", r.get::<i64, _>("id")),
-        summary: format!(
-            "{} · {}",
-            r.get::<String, _>("name"),
-            r.get::<String, _>("code")
-        ),
-        location: r.get("place"),
-        description: String::new(),
-        span: Span::Days {
-            start: day(r, "start_on"),
-            end: day(r, "end_on"),
-        },
-    }));
+    for r in &batches {
+        out.push(CalEvent {
+            uid: format!("batch-{}-unit-{unit}@yingji", r.get::<i64, _>("id")),
+            summary: format!(
+                "{} · {}",
+                r.get::<String, _>("name"),
+                r.get::<String, _>("code")
+            ),
+            location: r.get("place"),
+            description: String::new(),
+            span: Span::Days {
+                start: day(r, "start_on")?,
+                end: day(r, "end_on")?,
+            },
+        });
+    }
     Ok(out)
 }
 

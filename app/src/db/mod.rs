@@ -339,18 +339,31 @@ pub fn reach_clause(
     }
 }
 
-/// A required ISO date column (`YYYY-MM-DD`).
-pub(crate) fn day(r: &sqlx::any::AnyRow, col: &str) -> chrono::NaiveDate {
+/// A required ISO date column (`YYYY-MM-DD`). A value that is not a date
+/// is an error naming the column, never a default (a batch that silently
+/// became 1970-01-01 would schedule, remind and count wrongly).
+pub(crate) fn day(r: &sqlx::any::AnyRow, col: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
     use sqlx::Row;
-    let s: String = r.get(col);
-    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
+    let s: String = r.try_get(col)?;
+    parse_day(col, &s)
 }
 
-/// An optional ISO date column.
-pub(crate) fn opt_day(r: &sqlx::any::AnyRow, col: &str) -> Option<chrono::NaiveDate> {
+/// An optional ISO date column: NULL is `None`, anything else must be a
+/// date.
+pub(crate) fn opt_day(
+    r: &sqlx::any::AnyRow,
+    col: &str,
+) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
     use sqlx::Row;
-    let s: Option<String> = r.get(col);
-    s.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| parse_day(col, &s)).transpose()
+}
+
+fn parse_day(col: &str, s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode {
+        index: col.to_string(),
+        source: format!("{s:?} is not a date: {e}").into(),
+    })
 }
 
 /// What a calendar feed belongs to: its table, which holds a

@@ -151,13 +151,13 @@ pub async fn revoke(
     Ok(())
 }
 
-fn certificate_of(r: &AnyRow, today: NaiveDate) -> CertificateRow {
+fn certificate_of(r: &AnyRow, today: NaiveDate) -> Result<CertificateRow, sqlx::Error> {
     let dates = CertDates {
-        issued_on: day(r, "issued_on"),
-        expires_on: opt_day(r, "expires_on"),
+        issued_on: day(r, "issued_on")?,
+        expires_on: opt_day(r, "expires_on")?,
         revoked: r.get::<Option<i64>, _>("revoked_at").is_some(),
     };
-    CertificateRow {
+    Ok(CertificateRow {
         number: r.get("number"),
         person_id: r.get("person_id"),
         person_name: r.get("person_name"),
@@ -168,7 +168,7 @@ fn certificate_of(r: &AnyRow, today: NaiveDate) -> CertificateRow {
         expires_on: dates.expires_on,
         revoke_reason: r.get("revoke_reason"),
         status: cert_status(&dates, today),
-    }
+    })
 }
 
 const CERT_SELECT: &str = "SELECT c.number, c.person_id, c.issued_on, c.expires_on, c.revoked_at, c.revoke_reason, \
@@ -188,7 +188,10 @@ pub async fn person_certificates(
     .bind(person)
     .fetch_all(&mut *c)
     .await?;
-    Ok(rows.iter().map(|r| certificate_of(r, today)).collect())
+    Ok(rows
+        .iter()
+        .map(|r| certificate_of(r, today))
+        .collect::<Result<_, _>>()?)
 }
 
 pub async fn certificate(
@@ -200,7 +203,7 @@ pub async fn certificate(
         .bind(number)
         .fetch_optional(&mut *c)
         .await?;
-    Ok(row.map(|r| certificate_of(&r, today)))
+    Ok(row.map(|r| certificate_of(&r, today)).transpose()?)
 }
 
 /// Newest certificates within reach that need renewing: expiring (60
@@ -230,8 +233,12 @@ pub async fn due_certificates(
         .await?
         .iter()
         .map(|r| certificate_of(r, today))
-        .filter(|c| matches!(c.status, CertStatus::Expiring | CertStatus::Expired))
-        .collect())
+        .filter(|c| {
+            c.as_ref().map_or(true, |c| {
+                matches!(c.status, CertStatus::Expiring | CertStatus::Expired)
+            })
+        })
+        .collect::<Result<_, _>>()?)
 }
 
 // ---- the registry ----
@@ -520,8 +527,8 @@ pub async fn entries(
             let status = match &number {
                 Some(_) => cert_status(
                     &CertDates {
-                        issued_on: day(r, "issued_on"),
-                        expires_on: opt_day(r, "expires_on"),
+                        issued_on: day(r, "issued_on")?,
+                        expires_on: opt_day(r, "expires_on")?,
                         revoked: r.get::<Option<i64>, _>("revoked_at").is_some(),
                     },
                     today,
@@ -540,12 +547,12 @@ pub async fn entries(
                 unit_name: r.get("unit_name"),
                 unit_path: r.get("unit_path"),
                 phone: phone.or(person_phone),
-                appointed_on: day(r, "appointed_on"),
+                appointed_on: day(r, "appointed_on")?,
                 confirmed_by: r.get("confirmed_by"),
                 confirmed_at: r.get("confirmed_at"),
                 confirmed_unit: r.get("confirmed_unit"),
                 certificate: number,
-                expires_on: opt_day(r, "expires_on"),
+                expires_on: opt_day(r, "expires_on")?,
                 status,
             })
         })

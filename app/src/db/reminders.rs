@@ -74,10 +74,6 @@ pub async fn set_lead_days(
     Ok(())
 }
 
-fn day(r: &sqlx::any::AnyRow, col: &str) -> Option<NaiveDate> {
-    r.get::<Option<String>, _>(col)?.parse().ok()
-}
-
 /// Everything due between `OVERDUE_WINDOW_DAYS` ago and `ahead` days from
 /// `today`: each person's newest certificate (not revoked), open corrective
 /// actions and rectification orders, filed plan versions by revision date.
@@ -101,7 +97,7 @@ pub async fn due_items(
     .fetch_all(&mut *c)
     .await?;
     for r in &rows {
-        let Some(due) = day(r, "expires_on") else {
+        let Some(due) = super::opt_day(r, "expires_on")? else {
             continue;
         };
         let number: String = r.get("number");
@@ -128,7 +124,7 @@ pub async fn due_items(
     .fetch_all(&mut *c)
     .await?;
     for r in &rows {
-        let Some(due) = day(r, "due_on") else {
+        let Some(due) = super::opt_day(r, "due_on")? else {
             continue;
         };
         let drill: i64 = r.get("drill_id");
@@ -155,7 +151,7 @@ pub async fn due_items(
     .fetch_all(&mut *c)
     .await?;
     for r in &rows {
-        let Some(due) = day(r, "deadline") else {
+        let Some(due) = super::opt_day(r, "deadline")? else {
             continue;
         };
         out.push(DueItem {
@@ -181,7 +177,7 @@ pub async fn due_items(
     .fetch_all(&mut *c)
     .await?;
     for r in &rows {
-        let Some(due) = day(r, "revise_by") else {
+        let Some(due) = super::opt_day(r, "revise_by")? else {
             continue;
         };
         let id: i64 = r.get("id");

@@ -141,18 +141,18 @@ const PLAN: &str = "SELECT p.id, p.code, p.name, p.year, p.course_id, p.position
 
 const BATCH: &str = "SELECT id, plan_id, code, start_on, end_on, place, instructor, capacity, taken FROM training_batches";
 
-fn batch_of(r: &AnyRow) -> BatchRow {
-    BatchRow {
+fn batch_of(r: &AnyRow) -> Result<BatchRow, sqlx::Error> {
+    Ok(BatchRow {
         id: r.get("id"),
         plan_id: r.get("plan_id"),
         code: r.get("code"),
-        start: day(r, "start_on"),
-        end: day(r, "end_on"),
+        start: day(r, "start_on")?,
+        end: day(r, "end_on")?,
         place: r.get("place"),
         instructor: r.get("instructor"),
         capacity: r.get("capacity"),
         taken: r.get("taken"),
-    }
+    })
 }
 
 pub async fn batches(c: &mut AnyConnection, plan_id: i64) -> Result<Vec<BatchRow>, AppError> {
@@ -162,7 +162,7 @@ pub async fn batches(c: &mut AnyConnection, plan_id: i64) -> Result<Vec<BatchRow
     .bind(plan_id)
     .fetch_all(&mut *c)
     .await?;
-    Ok(rows.iter().map(batch_of).collect())
+    Ok(rows.iter().map(batch_of).collect::<Result<_, _>>()?)
 }
 
 pub async fn get_batch(c: &mut AnyConnection, id: i64) -> Result<Option<BatchRow>, AppError> {
@@ -170,7 +170,7 @@ pub async fn get_batch(c: &mut AnyConnection, id: i64) -> Result<Option<BatchRow
         .bind(id)
         .fetch_optional(&mut *c)
         .await?;
-    Ok(row.as_ref().map(batch_of))
+    Ok(row.as_ref().map(batch_of).transpose()?)
 }
 
 pub async fn get_plan(c: &mut AnyConnection, id: i64) -> Result<Option<StoredPlan>, AppError> {
@@ -489,7 +489,7 @@ pub async fn busy_days(
     for r in &rows {
         out.entry(r.get("person_id"))
             .or_default()
-            .push((day(r, "start_on"), day(r, "end_on")));
+            .push((day(r, "start_on")?, day(r, "end_on")?));
     }
     let drills = sqlx::query(&format!(
         "SELECT dp.person_id, d.start_at, d.end_at FROM drill_people dp JOIN drills d ON d.id = dp.drill_id \
@@ -1024,7 +1024,11 @@ pub async fn completion(
     .bind(person_id)
     .fetch_optional(&mut *c)
     .await?;
-    Ok(row.map(|r| (day(&r, "completed_on"), opt_day(&r, "expires_on"))))
+    Ok(row
+        .map(|r| -> Result<_, sqlx::Error> {
+            Ok((day(&r, "completed_on")?, opt_day(&r, "expires_on")?))
+        })
+        .transpose()?)
 }
 
 /// Whether a person attended their batch of a plan; `None` when they hold
@@ -1338,7 +1342,7 @@ pub async fn clearance(
     let mut passed: HashMap<i64, HashMap<i64, Option<NaiveDate>>> = HashMap::new();
     for r in &rows {
         let by_course = passed.entry(r.get("person_id")).or_default();
-        let expires = opt_day(r, "expires_on");
+        let expires = opt_day(r, "expires_on")?;
         let best = match (by_course.get(&r.get::<i64, _>("course_id")), expires) {
             (Some(None), _) | (_, None) => None,
             (Some(Some(a)), Some(b)) => Some((*a).max(b)),
@@ -1429,17 +1433,19 @@ pub async fn my_seats(c: &mut AnyConnection, person_id: i64) -> Result<Vec<MySea
     .await?;
     Ok(rows
         .iter()
-        .map(|r| MySeat {
-            plan_id: r.get("plan_id"),
-            plan_name: r.get("plan_name"),
-            course_title: r.get("course_title"),
-            batch: batch_of(r),
-            attended: flag(r, "attended"),
-            passed: r.get::<i64, _>("passes") > 0,
-            completed_on: opt_day(r, "completed_on"),
-            expires_on: opt_day(r, "expires_on"),
+        .map(|r| -> Result<_, sqlx::Error> {
+            Ok(MySeat {
+                plan_id: r.get("plan_id"),
+                plan_name: r.get("plan_name"),
+                course_title: r.get("course_title"),
+                batch: batch_of(r)?,
+                attended: flag(r, "attended"),
+                passed: r.get::<i64, _>("passes") > 0,
+                completed_on: opt_day(r, "completed_on")?,
+                expires_on: opt_day(r, "expires_on")?,
+            })
         })
-        .collect())
+        .collect::<Result<_, _>>()?)
 }
 
 /// Batches of published self-sign-up plans that target the person, where
@@ -1531,16 +1537,18 @@ pub async fn leave_list(
     let rows = q.fetch_all(&mut *c).await?;
     Ok(rows
         .iter()
-        .map(|r| LeaveRow {
-            id: r.get("id"),
-            person_code: r.get("code"),
-            person_name: r.get("name"),
-            unit_name: r.get("unit_name"),
-            start: day(r, "start_on"),
-            end: day(r, "end_on"),
-            reason: r.get("reason"),
+        .map(|r| -> Result<_, sqlx::Error> {
+            Ok(LeaveRow {
+                id: r.get("id"),
+                person_code: r.get("code"),
+                person_name: r.get("name"),
+                unit_name: r.get("unit_name"),
+                start: day(r, "start_on")?,
+                end: day(r, "end_on")?,
+                reason: r.get("reason"),
+            })
         })
-        .collect())
+        .collect::<Result<_, _>>()?)
 }
 
 // ---- rectification orders ----
@@ -1623,10 +1631,10 @@ pub async fn orders(
     Ok(rows
         .iter()
         .filter(|r| id.is_none_or(|id| r.get::<i64, _>("id") == id))
-        .map(|r| {
-            let deadline = day(r, "deadline");
+        .map(|r| -> Result<_, sqlx::Error> {
+            let deadline = day(r, "deadline")?;
             let closed = r.get::<Option<i64>, _>("closed_at").is_some();
-            (
+            Ok((
                 OrderRow {
                     id: r.get("id"),
                     unit_id: r.get("unit_id"),
@@ -1641,7 +1649,7 @@ pub async fn orders(
                     closing_note: r.get("closing_note"),
                 },
                 r.get("path"),
-            )
+            ))
         })
-        .collect())
+        .collect::<Result<_, _>>()?)
 }

@@ -20,6 +20,28 @@ on_both_databases! {
         assert_eq!(after, n);
     }
 
+    async fn a_stored_date_that_is_not_one_is_an_error_never_1970(db: Db) {
+        district(&db).await;
+        let person: i64 = sqlx::query_scalar("SELECT MIN(id) FROM people").fetch_one(&db.pool).await.unwrap();
+        sqlx::query("INSERT INTO leave_days (person_id, start_on, end_on, reason, created_by, created_at) VALUES ($1, '2026-03-01', '2026-03-02', 'good', 'test', 0)")
+            .bind(person)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let mut c = db.pool.acquire().await.unwrap();
+        let everywhere = app::domain::authz::Reach::Everywhere;
+        let list = app::db::training::leave_list(&mut c, &everywhere).await.unwrap();
+        assert_eq!(list[0].start.to_string(), "2026-03-01");
+        // A value someone wrote by hand into the table.
+        sqlx::query("INSERT INTO leave_days (person_id, start_on, end_on, reason, created_by, created_at) VALUES ($1, '03/01/2026', '2026-03-02', 'bad', 'test', 0)")
+            .bind(person)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let err = app::db::training::leave_list(&mut c, &everywhere).await.unwrap_err();
+        assert!(matches!(err, app::error::AppError::Internal), "{err:?}");
+    }
+
     async fn moving_a_unit_moves_its_whole_subtree_and_is_audited(db: Db) {
         let d = district(&db).await;
         let actor = Actor::system("test");
