@@ -339,6 +339,48 @@ pub fn reach_clause(
     }
 }
 
+/// A value of a row for `insert_rows`.
+pub(crate) enum Val<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// Inserts `rows` (each `width` values, in the column order of `head`,
+/// `INSERT INTO t (a, b, c)`) with a few multi-row statements instead of
+/// one per row: 200 rows a statement keeps within both databases' limits
+/// on placeholders.
+pub(crate) async fn insert_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    head: &str,
+    width: usize,
+    rows: &[Vec<Val<'_>>],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(200) {
+        let mut sql = format!("{head} VALUES ");
+        for (i, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), width);
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let marks: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
+            sql.push('(');
+            sql.push_str(&marks.join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Val::Int(n) => q.bind(*n),
+                    Val::Text(t) => q.bind(*t),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// A required ISO date column (`YYYY-MM-DD`). A value that is not a date
 /// is an error naming the column, never a default (a batch that silently
 /// became 1970-01-01 would schedule, remind and count wrongly).
@@ -517,6 +559,41 @@ pub async fn close_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn many_rows_go_in_whole_across_statements() {
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (a INTEGER NOT NULL, b TEXT NOT NULL)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let texts: Vec<String> = (0..450).map(|i| format!("'{i}\"; --")).collect();
+        let rows: Vec<Vec<Val>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| vec![Val::Int(i as i64), Val::Text(t)])
+            .collect();
+        let mut tx = pool.begin().await.unwrap();
+        insert_rows(&mut tx, "INSERT INTO t (a, b)", 2, &rows)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (n, sum): (i64, i64) = sqlx::query_as("SELECT COUNT(*), SUM(a) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!((n, sum), (450, (0..450).sum::<i64>()));
+        let last: String = sqlx::query_scalar("SELECT b FROM t WHERE a = 449")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(last, "'449\"; --", "text is bound, never spliced");
+    }
 
     #[test]
     fn like_patterns_escape_wildcards() {

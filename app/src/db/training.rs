@@ -6,7 +6,7 @@
 //! every write records an audit row in the caller's transaction.
 
 use super::audit::{self, Actor};
-use super::{day, opt_day};
+use super::{Val, day, opt_day};
 use crate::domain::Problem;
 use crate::domain::course::{self, Graded};
 use crate::domain::person::Position;
@@ -536,27 +536,37 @@ pub async fn replace_roster(
             .execute(&mut **tx)
             .await?;
     }
-    for (batch, person) in seats {
-        sqlx::query(
-            "INSERT INTO training_seats (plan_id, batch_id, person_id, source, created_at) VALUES ($1, $2, $3, 'scheduler', $4)",
-        )
-        .bind(plan_id)
-        .bind(batch)
-        .bind(person)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for (person, reason) in unplaced {
-        sqlx::query(
-            "INSERT INTO training_unplaced (plan_id, person_id, reason) VALUES ($1, $2, $3)",
-        )
-        .bind(plan_id)
-        .bind(person)
-        .bind(reason)
-        .execute(&mut **tx)
-        .await?;
-    }
+    // A roster of thousands is a few statements, not one per seat.
+    let seat_rows: Vec<Vec<Val>> = seats
+        .iter()
+        .map(|(batch, person)| {
+            vec![
+                Val::Int(plan_id),
+                Val::Int(*batch),
+                Val::Int(*person),
+                Val::Text("scheduler"),
+                Val::Int(at),
+            ]
+        })
+        .collect();
+    super::insert_rows(
+        tx,
+        "INSERT INTO training_seats (plan_id, batch_id, person_id, source, created_at)",
+        5,
+        &seat_rows,
+    )
+    .await?;
+    let unplaced_rows: Vec<Vec<Val>> = unplaced
+        .iter()
+        .map(|(person, reason)| vec![Val::Int(plan_id), Val::Int(*person), Val::Text(reason)])
+        .collect();
+    super::insert_rows(
+        tx,
+        "INSERT INTO training_unplaced (plan_id, person_id, reason)",
+        3,
+        &unplaced_rows,
+    )
+    .await?;
     recount(tx, plan_id).await?;
     audit::record(
         tx,
