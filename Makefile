@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 WASM_BINDGEN_VERSION := 0.2.130
 SITE := target/site
 PKG := $(SITE)/pkg
-WASM := target/wasm32-unknown-unknown/wasm-release/app.wasm
+WASM := target/wasm32-unknown-unknown/wasm-release/yingji_islands.wasm
 BIN := target/release/yingji
 DEMO_DB ?= target/yingji-demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -47,7 +47,7 @@ test-tools:
 
 ## The browser bundle: wasm (size-optimised), its JS glue, CSS and static files.
 site:
-	cargo build -p app --lib --target wasm32-unknown-unknown --profile wasm-release --no-default-features --features hydrate
+	cargo build -p yingji-islands --lib --target wasm32-unknown-unknown --profile wasm-release --features hydrate
 	@mkdir -p $(PKG)
 	@# wasm-bindgen and wasm-opt (~50 s) only when cargo produced a new wasm.
 	@if [ ! -f $(PKG)/yingji_bg.wasm ] || [ $(WASM) -nt $(PKG)/yingji_bg.wasm ]; then \
@@ -76,7 +76,7 @@ server:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+	cargo clippy -p yingji-islands --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 ## Rust tests; PostgreSQL comes from a throwaway cluster started here.
 rust-test:
@@ -93,5 +93,5 @@ e2e:
 ## the home page, a static file and a 500-unit assessment ranking served by the
 ## release binary.
 bench: site server
-	cargo bench -p app --bench assessment --bench scheduler
+	cargo bench -p yingji-domain --bench assessment --bench scheduler
 	.ci/bench.sh

@@ -1,21 +1,28 @@
 //! Yingji (应急训考): the application, drawn by the server (SSR); the
-//! few parts that run in the browser are islands (`components::islands`). `domain` holds the pure rules; `api` the server
+//! few parts that run in the browser are islands (the `yingji-islands`
+//! crate, `components::islands` here). `domain` holds the pure rules; `api` the server
 //! functions; `db`, `state`, `tabular` and `charts` exist only on the
 //! server; `pages` and `components` are the screens.
 #![recursion_limit = "512"]
 
 pub mod api;
+pub mod areas;
 pub mod components;
-pub mod domain;
 pub mod error;
-pub mod i18n;
 pub mod model;
 pub mod pages;
+
+/// The pure rules and the translations live in their own crate (no Leptos),
+/// the islands in theirs (what the browser runs): see the README's map.
+pub use yingji_domain as domain;
+pub use yingji_domain::i18n;
 
 #[cfg(feature = "ssr")]
 pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod platform;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
@@ -154,18 +161,5 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    // Islands mode: the pages are HTML; only the islands
-    // (components/islands.rs) come alive here.
-    leptos::mount::hydrate_islands();
-    // A mark for the browser tests: the page is interactive now.
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "true");
     }
 }

@@ -8,43 +8,8 @@ use crate::domain::person::Position;
 use crate::domain::unit::UnitKind;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unit {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: UnitKind,
-    pub parent_id: Option<i64>,
-    pub parent_name: Option<String>,
-    pub path: String,
-    pub min_on_duty: i64,
-    pub people: i64,
-}
-
-impl Unit {
-    /// Depth in the tree, 0 for a top-level unit.
-    pub fn depth(&self) -> usize {
-        self.path.matches('/').count().saturating_sub(2)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub unit_id: i64,
-    pub unit_code: String,
-    pub unit_name: String,
-    pub positions: Vec<Position>,
-    /// Masked (138****1234) unless the viewer may manage this person.
-    pub phone: Option<String>,
-    pub account: Option<String>,
-    /// Enterprise workers: cleared for post (准许上岗) or not; `None` for
-    /// everyone the rule does not apply to.
-    #[serde(default)]
-    pub cleared: Option<bool>,
-}
+/// The directory's shapes live with their area.
+pub use crate::areas::directory::dto::{Person, Unit};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -72,17 +37,7 @@ pub struct Account {
     pub person_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+pub use crate::areas::audit::dto::AuditEntry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportPreview {

@@ -164,7 +164,7 @@ async fn open_database(config: &Config) -> Result<Db, String> {
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;
     db.check_writable().await?;
-    db.backfill_snapshots(chrono::Utc::now().timestamp())
+    app::db::backfill_snapshots(&db, chrono::Utc::now().timestamp())
         .await
         .map_err(|e| format!("snapshots of published years: {e:?}"))?;
     Ok(db)

@@ -240,9 +240,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         ids.insert(
             code,
             app::db::units::create(
-                &mut tx,
-                &actor,
-                now,
+                &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::Department, *min),
                 None,
             )
@@ -251,9 +249,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     }
     for (code, name, min, grass) in SUBDISTRICTS {
         let id = app::db::units::create(
-            &mut tx,
-            &actor,
-            now,
+            &mut app::platform::Write::within(&mut tx, &actor, now),
             &unit(code, name, UnitKind::Subdistrict, *min),
             None,
         )
@@ -263,9 +259,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
             ids.insert(
                 gcode,
                 app::db::units::create(
-                    &mut tx,
-                    &actor,
-                    now,
+                    &mut app::platform::Write::within(&mut tx, &actor, now),
                     &unit(gcode, gname, *kind, 0),
                     Some(id),
                 )
@@ -277,9 +271,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         ids.insert(
             code,
             app::db::units::create(
-                &mut tx,
-                &actor,
-                now,
+                &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::IndustrialCentre, 1),
                 None,
             )
@@ -291,9 +283,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         ids.insert(
             code,
             app::db::units::create(
-                &mut tx,
-                &actor,
-                now,
+                &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::School, 0),
                 Some(parent),
             )
@@ -305,9 +295,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         ids.insert(
             code,
             app::db::units::create(
-                &mut tx,
-                &actor,
-                now,
+                &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::Enterprise, *min),
                 Some(parent),
             )
@@ -404,7 +392,12 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     for (code, list) in per_unit {
         for (i, mut draft) in list.into_iter().enumerate() {
             draft.code = format!("{}-{:03}", draft.code, i + 1);
-            let id = app::db::people::create(&mut tx, &actor, now, &draft, ids[code]).await?;
+            let id = app::db::people::create(
+                &mut app::platform::Write::within(&mut tx, &actor, now),
+                &draft,
+                ids[code],
+            )
+            .await?;
             person_ids.insert(draft.code.clone(), (id, draft.name.clone()));
             people += 1;
         }

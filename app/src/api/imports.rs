@@ -211,9 +211,19 @@ pub async fn confirm_import(token: String) -> Result<usize, AppError> {
                 return Err(AppError::NotFound);
             }
             let n = match &checked {
-                Checked::Units(rows) => crate::db::units::import(&mut tx, &who, now, rows).await?,
+                Checked::Units(rows) => {
+                    crate::db::units::import(
+                        &mut crate::platform::Write::within(&mut tx, &who, now),
+                        rows,
+                    )
+                    .await?
+                }
                 Checked::People(rows) => {
-                    crate::db::people::import(&mut tx, &who, now, rows).await?
+                    crate::db::people::import(
+                        &mut crate::platform::Write::within(&mut tx, &who, now),
+                        rows,
+                    )
+                    .await?
                 }
                 Checked::Metrics(lines) => {
                     crate::db::assessment::import_metrics(

@@ -4,16 +4,15 @@
 
 pub mod accounts;
 pub mod assessment;
-pub mod audit;
+
 pub mod auth;
 pub mod drills;
 pub mod home;
 pub mod imports;
-pub mod people;
+
 pub mod registry;
 pub mod reminders;
 pub mod training;
-pub mod units;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -199,6 +198,25 @@ pub mod ssr {
         } else {
             Err(AppError::Forbidden)
         }
+    }
+
+    /// The signed-in caller's footing for a service (401 when signed out).
+    pub fn ctx() -> Result<crate::platform::Ctx, AppError> {
+        crate::platform::Ctx::new(state()?, require()?)
+    }
+
+    /// A server function's whole body: the caller's footing, the service,
+    /// and the error's HTTP status.
+    pub async fn answer<T, F>(service: F) -> Result<T, AppError>
+    where
+        F: AsyncFnOnce(&crate::platform::Ctx) -> Result<T, AppError>,
+    {
+        let result = async {
+            let cx = ctx()?;
+            service(&cx).await
+        }
+        .await;
+        finish(result)
     }
 
     pub fn actor(p: &Principal) -> Actor {

@@ -8,7 +8,7 @@ use crate::model::Unit;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-pub mod islands;
+pub use yingji_islands as islands;
 pub mod nav;
 
 /// The signed-in person, known synchronously: the server reads it from the
@@ -38,8 +38,7 @@ pub fn use_me() -> Option<Principal> {
     use_context::<CurrentUser>().and_then(|c| c.0)
 }
 
-/// The page language: from the cookie on the server, from `<html lang>` in
-/// the browser (which the server wrote from the same cookie).
+/// The page language, from the cookie (pages are drawn on the server only).
 pub fn detect_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
@@ -52,15 +51,7 @@ pub fn detect_lang() -> Lang {
             })
             .unwrap_or_default()
     }
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    {
-        document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang"))
-            .map(|t| Lang::from_tag(&t))
-            .unwrap_or_default()
-    }
-    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    #[cfg(not(feature = "ssr"))]
     {
         Lang::default()
     }

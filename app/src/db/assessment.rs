@@ -2233,7 +2233,7 @@ pub async fn import_sheet(
                     min_on_duty: 0,
                 };
                 summary.units_created += 1;
-                super::units::create(tx, actor, at, &draft, None)
+                super::units::create(&mut crate::platform::Write::within(tx, actor, at), &draft, None)
                     .await
                     .map_err(|e| match e {
                         AppError::Invalid { .. } => format!(

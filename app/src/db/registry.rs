@@ -329,7 +329,12 @@ pub async fn create_person(
         }],
         phone: phone.map(str::to_string),
     };
-    super::people::create(tx, actor, at, &draft, unit_id).await
+    super::people::create(
+        &mut crate::platform::Write::within(tx, actor, at),
+        &draft,
+        unit_id,
+    )
+    .await
 }
 
 /// Registers every checked row of an import file, creating the people

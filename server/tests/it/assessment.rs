@@ -766,7 +766,7 @@ on_both_databases! {
         let jd_plan = new_emergency_plan(&app, &keeper, jd, "overall", "城关街道总体应急预案").await;
         file(&app, &keeper, &admin, jd_plan).await;
         assert_eq!(stored_metric(&app.state.db, jd, "plan_coverage").await, Some((0, 1)), "a published year is left alone");
-        let r = app.call(<app::api::units::SaveUnit as ServerFn>::PATH, &[("code", "JT"), ("name", "交通运输局"),
+        let r = app.call(<app::areas::directory::api::SaveUnit as ServerFn>::PATH, &[("code", "JT"), ("name", "交通运输局"),
             ("kind", "department"), ("min_on_duty", "1")], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         sqlx::query("UPDATE units SET name = '城关街道办事处' WHERE id = $1").bind(jd).execute(&app.state.db.pool).await.unwrap();

@@ -46,13 +46,13 @@ on_both_databases! {
         let d = district(&db).await;
         let actor = Actor::system("test");
         let mut tx = db.pool.begin().await.unwrap();
-        let jd2 = app::db::units::create(&mut tx, &actor, 5, &UnitDraft { code: "JD02".into(), name: "新城街道".into(), kind: UnitKind::Subdistrict, min_on_duty: 0 }, None).await.unwrap();
+        let jd2 = app::db::units::create(&mut app::platform::Write::within(&mut tx, &actor, 5), &UnitDraft { code: "JD02".into(), name: "新城街道".into(), kind: UnitKind::Subdistrict, min_on_duty: 0 }, None).await.unwrap();
         // A village may only move under a subdistrict...
-        let wrong = app::db::units::move_to(&mut tx, &actor, 6, d.units["JD01-V1"], Some(d.units["GA"])).await;
+        let wrong = app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01-V1"], Some(d.units["GA"])).await;
         assert!(wrong.is_err());
-        app::db::units::move_to(&mut tx, &actor, 6, d.units["JD01-V1"], Some(jd2)).await.unwrap();
+        app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01-V1"], Some(jd2)).await.unwrap();
         // ...and nothing moves under its own subtree.
-        let cycle = app::db::units::move_to(&mut tx, &actor, 7, jd2, Some(d.units["JD01-V1"])).await;
+        let cycle = app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 7), jd2, Some(d.units["JD01-V1"])).await;
         assert!(cycle.is_err());
         tx.commit().await.unwrap();
         let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
@@ -65,7 +65,7 @@ on_both_databases! {
         let d = district(&db).await;
         let actor = Actor::system("test");
         let mut tx = db.pool.begin().await.unwrap();
-        app::db::units::move_to(&mut tx, &actor, 6, d.units["JD01"], Some(d.units["GA"])).await.unwrap();
+        app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01"], Some(d.units["GA"])).await.unwrap();
         tx.commit().await.unwrap();
         let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
         assert_eq!(village.path, format!("/{}/{}/{}/", d.units["GA"], d.units["JD01"], d.units["JD01-V1"]));

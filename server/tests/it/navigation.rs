@@ -270,7 +270,7 @@ fn values(file: &str) -> Vec<String> {
 fn telltales() -> (Vec<String>, Vec<String>) {
     let root = env!("CARGO_MANIFEST_DIR");
     let seed = std::fs::read_to_string(format!("{root}/src/seed.rs")).unwrap();
-    let english = values(&format!("{root}/../app/locales/en.txt"))
+    let english = values(&format!("{root}/../app/domain/locales/en.txt"))
         .iter()
         .flat_map(|v| pieces(v))
         .filter(|p| {
@@ -282,7 +282,7 @@ fn telltales() -> (Vec<String>, Vec<String>) {
         // Compared without case: a sentence may start a line or not.
         .map(|p| p.to_lowercase())
         .collect();
-    let chinese = values(&format!("{root}/../app/locales/zh-CN.txt"))
+    let chinese = values(&format!("{root}/../app/domain/locales/zh-CN.txt"))
         .iter()
         .flat_map(|v| pieces(v))
         .filter(|p| {

@@ -322,7 +322,7 @@ on_both_databases! {
                 kind: app::domain::unit::UnitKind::Subdistrict,
                 min_on_duty: 0,
             };
-            let id = app::db::units::create(&mut tx, &app::db::audit::Actor::system("test"), 1, &draft, None).await.unwrap();
+            let id = app::db::units::create(&mut app::platform::Write::within(&mut tx, &app::db::audit::Actor::system("test"), 1), &draft, None).await.unwrap();
             tx.commit().await.unwrap();
             id
         };

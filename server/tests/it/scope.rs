@@ -53,18 +53,14 @@ async fn second_subdistrict(app: &TestApp) -> (i64, i64) {
         min_on_duty: 0,
     };
     let jd2 = app::db::units::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD02", "河西街道", UnitKind::Subdistrict),
         None,
     )
     .await
     .unwrap();
     let v2 = app::db::units::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD02-V1", "柳林村", UnitKind::Village),
         Some(jd2),
     )
@@ -82,9 +78,13 @@ async fn second_subdistrict(app: &TestApp) -> (i64, i64) {
             positions: vec![Position::EmStaff],
             phone: Some(phone.into()),
         };
-        app::db::people::create(&mut tx, &actor, 1, &draft, unit)
-            .await
-            .unwrap();
+        app::db::people::create(
+            &mut app::platform::Write::within(&mut tx, &actor, 1),
+            &draft,
+            unit,
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     (jd2, v2)

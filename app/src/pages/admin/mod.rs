@@ -3,7 +3,7 @@
 use crate::api::accounts::{
     CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles, list_accounts,
 };
-use crate::api::audit::list_audit;
+use crate::areas::audit::api::list_audit;
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{Pager, action_error, gated, query_param, show, use_lang};

@@ -8,7 +8,7 @@ use crate::api::assessment::{
     DecideVeto, LogIncident, MarkFinding, MetricTable, RemoveMetricOverride, SaveMetric,
     list_incidents, list_vetoes, load_metric_table,
 };
-use crate::api::units::list_units;
+use crate::areas::directory::api::list_units;
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};

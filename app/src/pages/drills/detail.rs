@@ -49,7 +49,7 @@ pub fn DrillPage() -> impl IntoView {
             |(id, ..)| async move {
                 (
                     get_drill(id).await,
-                    crate::api::units::list_units(String::new(), String::new()).await,
+                    crate::areas::directory::api::list_units(String::new(), String::new()).await,
                 )
             },
         );

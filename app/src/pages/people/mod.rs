@@ -1,8 +1,8 @@
 //! People: list, search and filter; create and edit (which moves a person
 //! to another unit).
 
-use crate::api::people::{SavePerson, get_person, list_people};
-use crate::api::units::list_units;
+use crate::areas::directory::api::list_units;
+use crate::areas::directory::api::{SavePerson, get_person, list_people};
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{

@@ -10,7 +10,7 @@ use crate::api::training::{
     CourseEditor, PlanEditor, SaveCourse, SavePlan, get_course_editor, get_plan_editor,
     list_courses, list_plans,
 };
-use crate::api::units::list_units;
+use crate::areas::directory::api::list_units;
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::nav::{NavLink, Need, SubNav};

@@ -1,6 +1,6 @@
 //! The unit tree: list, search and filter; create, edit and move (admins).
 
-use crate::api::units::{MoveUnit, SaveUnit, get_unit, list_units};
+use crate::areas::directory::api::{MoveUnit, SaveUnit, get_unit, list_units};
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{UnitSelect, action_error, gated, id_param, query_param, show, use_lang};

@@ -145,27 +145,21 @@ pub async fn district(db: &Db) -> District {
         min_on_duty: 2,
     };
     let jd = app::db::units::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD01", "城关街道", UnitKind::Subdistrict),
         None,
     )
     .await
     .unwrap();
     let v = app::db::units::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD01-V1", "东关村", UnitKind::Village),
         Some(jd),
     )
     .await
     .unwrap();
     let ga = app::db::units::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("GA", "公安分局", UnitKind::Department),
         None,
     )
@@ -178,27 +172,21 @@ pub async fn district(db: &Db) -> District {
         phone: Some("13812341234".into()),
     };
     let p1 = app::db::people::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &person("P1", "王建国", &[Position::EmStaff]),
         jd,
     )
     .await
     .unwrap();
     app::db::people::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &person("P2", "李秀英", &[Position::QuickReporter]),
         v,
     )
     .await
     .unwrap();
     app::db::people::create(
-        &mut tx,
-        &actor,
-        1,
+        &mut app::platform::Write::within(&mut tx, &actor, 1),
         &person("P3", "张伟", &[Position::EmStaff, Position::Expert]),
         ga,
     )
@@ -451,16 +439,22 @@ pub const SET_DISABLED: &str =
     <app::api::accounts::SetAccountDisabled as leptos::server_fn::ServerFn>::PATH;
 pub const SET_ROLES: &str =
     <app::api::accounts::SetAccountRoles as leptos::server_fn::ServerFn>::PATH;
-pub const LIST_PEOPLE: &str = <app::api::people::ListPeople as leptos::server_fn::ServerFn>::PATH;
-pub const SAVE_PERSON: &str = <app::api::people::SavePerson as leptos::server_fn::ServerFn>::PATH;
-pub const SAVE_UNIT: &str = <app::api::units::SaveUnit as leptos::server_fn::ServerFn>::PATH;
-pub const MOVE_UNIT: &str = <app::api::units::MoveUnit as leptos::server_fn::ServerFn>::PATH;
-pub const LIST_UNITS: &str = <app::api::units::ListUnits as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_PEOPLE: &str =
+    <app::areas::directory::api::ListPeople as leptos::server_fn::ServerFn>::PATH;
+pub const SAVE_PERSON: &str =
+    <app::areas::directory::api::SavePerson as leptos::server_fn::ServerFn>::PATH;
+pub const SAVE_UNIT: &str =
+    <app::areas::directory::api::SaveUnit as leptos::server_fn::ServerFn>::PATH;
+pub const MOVE_UNIT: &str =
+    <app::areas::directory::api::MoveUnit as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_UNITS: &str =
+    <app::areas::directory::api::ListUnits as leptos::server_fn::ServerFn>::PATH;
 pub const PREVIEW_IMPORT: &str =
     <app::api::imports::PreviewImport as leptos::server_fn::ServerFn>::PATH;
 pub const CONFIRM_IMPORT: &str =
     <app::api::imports::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
-pub const LIST_AUDIT: &str = <app::api::audit::ListAudit as leptos::server_fn::ServerFn>::PATH;
+pub const LIST_AUDIT: &str =
+    <app::areas::audit::api::ListAudit as leptos::server_fn::ServerFn>::PATH;
 pub const LOAD_HOME: &str = <app::api::home::LoadHome as leptos::server_fn::ServerFn>::PATH;
 pub const SAVE_EMERGENCY_PLAN: &str =
     <app::api::drills::SaveEmergencyPlan as leptos::server_fn::ServerFn>::PATH;

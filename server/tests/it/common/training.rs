@@ -98,9 +98,13 @@ pub async fn staff(db: &Db, unit: i64, prefix: &str, n: usize, min_on_duty: i64)
             phone: None,
         };
         ids.push(
-            app::db::people::create(&mut tx, &actor, 1, &draft, unit)
-                .await
-                .unwrap(),
+            app::db::people::create(
+                &mut app::platform::Write::within(&mut tx, &actor, 1),
+                &draft,
+                unit,
+            )
+            .await
+            .unwrap(),
         );
     }
     sqlx::query("UPDATE units SET min_on_duty = $1 WHERE id = $2")

@@ -1,14 +1,14 @@
 //! People: who they are, in which unit, in which positions.
 
-use super::audit::{self, Actor, json};
 use crate::domain::Problem;
 use crate::domain::authz::Reach;
 use crate::domain::import::PersonRow;
 use crate::domain::person::{PersonDraft, Position};
 use crate::error::AppError;
 use crate::model::{Page, Person};
+use crate::platform::{Change, Write};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 const SELECT: &str = "SELECT pe.id, pe.code, pe.name, pe.unit_id, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, \
      pe.positions, pe.phone, a.username FROM people pe JOIN units u ON u.id = pe.unit_id LEFT JOIN accounts a ON a.id = pe.account_id";
@@ -56,7 +56,7 @@ pub async fn list(
     per_page: i64,
 ) -> Result<Page<Located>, sqlx::Error> {
     let mut binds: Vec<String> = Vec::new();
-    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+    let Some(within) = crate::platform::db::reach_clause(reach, "u.path", &mut binds) else {
         return Ok(Page {
             items: vec![],
             total: 0,
@@ -66,7 +66,7 @@ pub async fn list(
     };
     let mut clauses = vec![within];
     if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
-        binds.push(super::like_pattern(q.trim()));
+        binds.push(crate::platform::db::like_pattern(q.trim()));
         let n = binds.len();
         let mut matches = vec![
             format!("pe.name LIKE ${n} ESCAPE '\\'"),
@@ -75,7 +75,7 @@ pub async fn list(
         if let Some(seen) = f
             .phones_in
             .as_ref()
-            .and_then(|r| super::reach_clause(r, "u.path", &mut binds))
+            .and_then(|r| crate::platform::db::reach_clause(r, "u.path", &mut binds))
         {
             matches.push(format!("(pe.phone LIKE ${n} ESCAPE '\\' AND {seen})"));
         }
@@ -134,14 +134,6 @@ where
     Ok(row.as_ref().map(from_row))
 }
 
-async fn get_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Option<Located>, sqlx::Error> {
-    let row = sqlx::query(&format!("{SELECT} WHERE pe.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.as_ref().map(from_row))
-}
-
 pub async fn by_account(pool: &AnyPool, account_id: i64) -> Result<Option<Located>, sqlx::Error> {
     let row = sqlx::query(&format!("{SELECT} WHERE pe.account_id = $1"))
         .bind(account_id)
@@ -150,22 +142,16 @@ pub async fn by_account(pool: &AnyPool, account_id: i64) -> Result<Option<Locate
     Ok(row.as_ref().map(from_row))
 }
 
-async fn unit_exists(tx: &mut Transaction<'_, Any>, unit_id: i64) -> Result<bool, sqlx::Error> {
+async fn unit_exists(conn: &mut AnyConnection, unit_id: i64) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE id = $1")
         .bind(unit_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(conn)
         .await?;
     Ok(n > 0)
 }
 
-pub async fn create(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
-    draft: &PersonDraft,
-    unit_id: i64,
-) -> Result<i64, AppError> {
-    if !unit_exists(tx, unit_id).await? {
+pub async fn create(w: &mut Write<'_>, draft: &PersonDraft, unit_id: i64) -> Result<i64, AppError> {
+    if !unit_exists(w.conn(), unit_id).await? {
         return Err(AppError::invalid(
             "field.unit",
             Problem::new("problem.no_such_unit"),
@@ -180,35 +166,24 @@ pub async fn create(
     .bind(unit_id)
     .bind(Position::encode_list(&draft.positions))
     .bind(&draft.phone)
-    .bind(at)
-    .fetch_one(&mut **tx)
+    .bind(w.at)
+    .fetch_one(w.conn())
     .await?;
-    let after = get_tx(tx, id).await?.map(|(p, _)| p);
-    audit::record(
-        tx,
-        actor,
-        at,
-        "person.create",
-        "person",
-        &id.to_string(),
-        None,
-        after.as_ref().and_then(json),
-    )
-    .await?;
+    let after = get(&mut *w.conn(), id).await?.map(|(p, _)| p);
+    w.audit(Change::new("person.create", "person", id).after(&after))
+        .await?;
     Ok(id)
 }
 
 /// Changes a person's details and unit (moving them to another unit).
 pub async fn update(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
+    w: &mut Write<'_>,
     id: i64,
     draft: &PersonDraft,
     unit_id: i64,
 ) -> Result<(), AppError> {
-    let (before, _) = get_tx(tx, id).await?.ok_or(AppError::NotFound)?;
-    if !unit_exists(tx, unit_id).await? {
+    let (before, _) = get(&mut *w.conn(), id).await?.ok_or(AppError::NotFound)?;
+    if !unit_exists(w.conn(), unit_id).await? {
         return Err(AppError::invalid(
             "field.unit",
             Problem::new("problem.no_such_unit"),
@@ -220,20 +195,15 @@ pub async fn update(
         .bind(unit_id)
         .bind(Position::encode_list(&draft.positions))
         .bind(&draft.phone)
-        .bind(at)
+        .bind(w.at)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(w.conn())
         .await?;
-    let after = get_tx(tx, id).await?.map(|(p, _)| p);
-    audit::record(
-        tx,
-        actor,
-        at,
-        "person.update",
-        "person",
-        &id.to_string(),
-        json(&before),
-        after.as_ref().and_then(json),
+    let after = get(&mut *w.conn(), id).await?.map(|(p, _)| p);
+    w.audit(
+        Change::new("person.update", "person", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     Ok(())
@@ -261,16 +231,11 @@ pub async fn names(
         .collect())
 }
 
-pub async fn import(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
-    rows: &[PersonRow],
-) -> Result<usize, AppError> {
+pub async fn import(w: &mut Write<'_>, rows: &[PersonRow]) -> Result<usize, AppError> {
     for r in rows {
         let unit_id: i64 = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
             .bind(&r.unit_code)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(w.conn())
             .await?
             .ok_or_else(|| {
                 AppError::invalid(
@@ -278,7 +243,7 @@ pub async fn import(
                     Problem::with("problem.unknown_unit", &[&r.unit_code]),
                 )
             })?;
-        create(tx, actor, at, &r.draft, unit_id).await?;
+        create(w, &r.draft, unit_id).await?;
     }
     Ok(rows.len())
 }
@@ -297,7 +262,7 @@ pub async fn summary(pool: &AnyPool, reach: &Reach) -> Result<Option<PeopleSumma
         .iter()
         .map(|p| format!("%|{}|%", p.code()))
         .collect();
-    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+    let Some(within) = crate::platform::db::reach_clause(reach, "u.path", &mut binds) else {
         return Ok(None);
     };
     let by_position: Vec<String> = (1..=Position::ALL.len())

@@ -1,10 +1,10 @@
 //! Evaluating a district-sized assessment: 10,000 units × 50 indicators,
 //! 5 events each. Run with `cargo bench -p app --bench assessment`.
 
-use app::domain::assessment::{
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use yingji_domain::assessment::{
     DeductionRule, Entry, Indicator, Method, Points, Scheme, Sheet, Thresholds, evaluate,
 };
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
 
 fn scheme() -> Scheme {
     let indicators = (0..50)

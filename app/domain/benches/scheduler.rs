@@ -2,9 +2,9 @@
 //! batches, a third of the trainees with random unavailable days. Run with
 //! `cargo bench -p app --bench scheduler`.
 
-use app::domain::scheduler::{Batch, Plan, Trainee, Unit, schedule};
 use chrono::{Duration, NaiveDate};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use yingji_domain::scheduler::{Batch, Plan, Trainee, Unit, schedule};
 
 /// A small deterministic generator (no extra dependency).
 struct Lcg(u64);

@@ -1,14 +1,14 @@
 //! Units: the tree, kept with a materialized path per unit (`/3/17/`) so a
 //! subtree is one `LIKE 'prefix%'` on both databases.
 
-use super::audit::{self, Actor, json};
 use crate::domain::Problem;
 use crate::domain::import::UnitRow;
 use crate::domain::unit::{UnitDraft, UnitKind, check_move, check_parent, child_path};
 use crate::error::AppError;
 use crate::model::Unit;
+use crate::platform::{Change, Write};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyPool, Row};
 
 const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, u.parent_id, p.name AS parent_name, u.path, u.min_on_duty, \
      (SELECT COUNT(*) FROM people pe WHERE pe.unit_id = u.id) AS people \
@@ -42,7 +42,7 @@ pub async fn list(pool: &AnyPool, f: &UnitFilter) -> Result<Vec<Unit>, sqlx::Err
     let mut sql = format!("{SELECT} WHERE 1 = 1");
     let mut binds = Vec::new();
     if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
-        binds.push(super::like_pattern(q.trim()));
+        binds.push(crate::platform::db::like_pattern(q.trim()));
         let n = binds.len();
         sql.push_str(&format!(
             " AND (u.name LIKE ${n} ESCAPE '\\' OR u.code LIKE ${n} ESCAPE '\\')"
@@ -72,10 +72,6 @@ pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Unit>, sqlx::Error> {
     Ok(row.as_ref().map(from_row))
 }
 
-async fn get_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Option<Unit>, sqlx::Error> {
-    get_in(&mut **tx, id).await
-}
-
 /// A unit by id, on a pool or inside a transaction.
 pub async fn get_in<'e, E>(db: E, id: i64) -> Result<Option<Unit>, sqlx::Error>
 where
@@ -101,14 +97,12 @@ where
 }
 
 pub async fn create(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
+    w: &mut Write<'_>,
     draft: &UnitDraft,
     parent_id: Option<i64>,
 ) -> Result<i64, AppError> {
     let parent = match parent_id {
-        Some(id) => Some(get_tx(tx, id).await?.ok_or_else(|| {
+        Some(id) => Some(get_in(&mut *w.conn(), id).await?.ok_or_else(|| {
             AppError::invalid("field.parent", Problem::new("problem.no_such_unit"))
         })?),
         None => None,
@@ -124,50 +118,37 @@ pub async fn create(
     .bind(draft.kind.code())
     .bind(parent_id)
     .bind(draft.min_on_duty)
-    .bind(at)
-    .fetch_one(&mut **tx)
+    .bind(w.at)
+    .fetch_one(w.conn())
     .await?;
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
     sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
         .bind(&path)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(w.conn())
         .await?;
-    let after = get_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        at,
-        "unit.create",
-        "unit",
-        &id.to_string(),
-        None,
-        after.as_ref().and_then(json),
-    )
-    .await?;
+    let after = get_in(&mut *w.conn(), id).await?;
+    w.audit(Change::new("unit.create", "unit", id).after(&after))
+        .await?;
     Ok(id)
 }
 
 /// Changes a unit's code, name, kind and duty minimum. A kind change must
 /// still fit its parent and its children.
-pub async fn update(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
-    id: i64,
-    draft: &UnitDraft,
-) -> Result<(), AppError> {
-    let before = get_tx(tx, id).await?.ok_or(AppError::NotFound)?;
+pub async fn update(w: &mut Write<'_>, id: i64, draft: &UnitDraft) -> Result<(), AppError> {
+    let before = get_in(&mut *w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if before.kind != draft.kind {
         let parent_kind = match before.parent_id {
-            Some(pid) => get_tx(tx, pid).await?.map(|p| p.kind),
+            Some(pid) => get_in(&mut *w.conn(), pid).await?.map(|p| p.kind),
             None => None,
         };
         check_parent(draft.kind, parent_kind).map_err(|p| AppError::invalid("field.kind", p))?;
         let child_kinds: Vec<String> =
             sqlx::query_scalar("SELECT kind FROM units WHERE parent_id = $1")
                 .bind(id)
-                .fetch_all(&mut **tx)
+                .fetch_all(w.conn())
                 .await?;
         for k in child_kinds {
             let k = UnitKind::parse(&k).unwrap_or(UnitKind::Department);
@@ -181,36 +162,27 @@ pub async fn update(
         .bind(&draft.name)
         .bind(draft.kind.code())
         .bind(draft.min_on_duty)
-        .bind(at)
+        .bind(w.at)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(w.conn())
         .await?;
-    let after = get_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        at,
-        "unit.update",
-        "unit",
-        &id.to_string(),
-        json(&before),
-        after.as_ref().and_then(json),
+    let after = get_in(&mut *w.conn(), id).await?;
+    w.audit(
+        Change::new("unit.update", "unit", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     Ok(())
 }
 
 /// Moves a unit (with its whole subtree) under another parent, or to the top.
-pub async fn move_to(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
-    id: i64,
-    new_parent: Option<i64>,
-) -> Result<(), AppError> {
-    let before = get_tx(tx, id).await?.ok_or(AppError::NotFound)?;
+pub async fn move_to(w: &mut Write<'_>, id: i64, new_parent: Option<i64>) -> Result<(), AppError> {
+    let before = get_in(&mut *w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let parent = match new_parent {
-        Some(pid) => Some(get_tx(tx, pid).await?.ok_or_else(|| {
+        Some(pid) => Some(get_in(&mut *w.conn(), pid).await?.ok_or_else(|| {
             AppError::invalid("field.parent", Problem::new("problem.no_such_unit"))
         })?),
         None => None,
@@ -222,9 +194,9 @@ pub async fn move_to(
     let new_path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
     sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3")
         .bind(new_parent)
-        .bind(at)
+        .bind(w.at)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(w.conn())
         .await?;
     sqlx::query(
         "UPDATE units SET path = $1 || SUBSTR(path, CAST($2 AS INTEGER)) WHERE path LIKE $3",
@@ -232,18 +204,13 @@ pub async fn move_to(
     .bind(&new_path)
     .bind(before.path.len() as i64 + 1)
     .bind(format!("{}%", before.path))
-    .execute(&mut **tx)
+    .execute(w.conn())
     .await?;
-    let after = get_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        at,
-        "unit.move",
-        "unit",
-        &id.to_string(),
-        json(&before),
-        after.as_ref().and_then(json),
+    let after = get_in(&mut *w.conn(), id).await?;
+    w.audit(
+        Change::new("unit.move", "unit", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     Ok(())
@@ -272,18 +239,13 @@ pub async fn index(
 }
 
 /// Inserts checked rows (parents first, as `check_units` ordered them).
-pub async fn import(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
-    rows: &[UnitRow],
-) -> Result<usize, AppError> {
+pub async fn import(w: &mut Write<'_>, rows: &[UnitRow]) -> Result<usize, AppError> {
     for r in rows {
         let parent_id = match &r.parent_code {
             Some(code) => Some(
                 sqlx::query_scalar::<_, i64>("SELECT id FROM units WHERE code = $1")
                     .bind(code)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(w.conn())
                     .await?
                     .ok_or_else(|| {
                         AppError::invalid(
@@ -294,7 +256,7 @@ pub async fn import(
             ),
             None => None,
         };
-        create(tx, actor, at, &r.draft, parent_id).await?;
+        create(w, &r.draft, parent_id).await?;
     }
     Ok(rows.len())
 }

@@ -4,6 +4,8 @@
 //! it is (`manual_scores[2].points`); a sheet that passes becomes a
 //! `Scheme` and one `Sheet` per unit for `assessment::evaluate`.
 
+// i18n: not keys: scheme
+
 use super::assessment::{
     DeductionRule, Entry, Indicator, MAX_EVENT_COUNT, MAX_ITEM_POINTS, MAX_RATIO_TERM, Method,
     Outcome, Points, Scheme, Sheet, Thresholds, evaluate, listing_order,

@@ -254,8 +254,8 @@ pub fn publish_gaps(outcomes: &[Outcome], undecided_vetoes: &[String]) -> Vec<Pu
 /// with one decimal at most, from 0 to the indicator's maximum. The
 /// scoring sheet's live total (in the browser) and the server read it
 /// alike, so the page never shows a total the server will refuse.
-pub fn manual_points(raw: &str, max: Points) -> Result<Option<Points>, crate::domain::Problem> {
-    use crate::domain::Problem;
+pub fn manual_points(raw: &str, max: Points) -> Result<Option<Points>, crate::Problem> {
+    use crate::Problem;
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
@@ -811,7 +811,7 @@ mod tests {
 
     #[test]
     fn a_typed_score_is_read_as_the_server_reads_it() {
-        use crate::domain::Problem;
+        use crate::Problem;
         let ten = p(10.0);
         assert_eq!(manual_points("", ten), Ok(None));
         assert_eq!(manual_points(" 9.5 ", ten), Ok(Some(p(9.5))));

@@ -4,12 +4,15 @@
 //! translation tables and the page data stay on the server: what the
 //! browser downloads is these few functions, the scoring rules the live
 //! total needs and Leptos's reactive core.
+//!
+//! A crate of its own so that the browser build compiles only this, the
+//! domain rules and Leptos, never the pages, storage or server functions.
 
-use crate::domain::assessment::Scheme;
-use crate::domain::assessment::{Entry, Points, Sheet, evaluate, manual_points};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use yingji_domain::assessment::Scheme;
+use yingji_domain::assessment::{Entry, Points, Sheet, evaluate, manual_points};
 
 /// Inside every form `ActForm` draws. With JavaScript the form is posted in
 /// the background: its controls are disabled meanwhile (one press), a
@@ -421,6 +424,19 @@ mod browser {
             }
         }
         window.location().assign(&url)
+    }
+}
+
+/// The browser's entry point: the pages are HTML; only the islands come
+/// alive here.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+    // A mark for the browser tests: the page is interactive now.
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
     }
 }
 

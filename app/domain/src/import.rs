@@ -765,7 +765,7 @@ pub fn check_registry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::person::Position;
+    use crate::person::Position;
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
         Table {

@@ -1,6 +1,8 @@
 //! Pure rules of the platform. Nothing here touches a database, a network, a
 //! clock or the UI framework: "now" and "today" are parameters, so every rule
-//! is tested with plain unit tests.
+//! is tested with plain unit tests. Its own crate, without Leptos: the
+//! server and the browser's islands both use it, and it compiles once,
+//! beside the rest.
 
 pub mod account;
 pub mod assessment;
@@ -9,6 +11,7 @@ pub mod calendar;
 pub mod course;
 pub mod drills;
 pub mod evidence;
+pub mod i18n;
 pub mod import;
 pub mod incident;
 pub mod json_input;

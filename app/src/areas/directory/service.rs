@@ -1,0 +1,199 @@
+//! The directory's rules of engagement: who may read and change units and
+//! people, what their input must be, and the transactions around changes.
+
+use super::dto::{Person, Unit};
+use super::store::people::{self, PeopleFilter};
+use super::store::units::{self, UnitFilter};
+use crate::domain::Problem;
+use crate::domain::authz::{Action, Principal};
+use crate::domain::person::{PersonDraft, Position, mask_phone};
+use crate::domain::unit::{UnitDraft, UnitKind};
+use crate::error::{AppError, first_invalid};
+use crate::model::Page;
+use crate::platform::Ctx;
+
+/// Who sees a person's phone number whole: those who may manage the
+/// person. The list masks it for everyone else, and searches phone numbers
+/// only where this reaches (else the search would tell the hidden digits
+/// back).
+const UNMASKS_PHONES: Action = Action::ManagePeople;
+
+fn shown(me: &Principal, (mut person, unit_path): people::Located) -> Person {
+    if !me.may_at(UNMASKS_PHONES, &unit_path) {
+        person.phone = person.phone.as_deref().map(mask_phone);
+    }
+    person
+}
+
+pub async fn list_units(cx: &Ctx, q: String, kind: &str) -> Result<Vec<Unit>, AppError> {
+    let kind = if kind.is_empty() {
+        None
+    } else {
+        Some(UnitKind::parse(kind).map_err(|p| AppError::invalid("field.kind", p))?)
+    };
+    let filter = UnitFilter {
+        q: Some(q),
+        kind,
+        under: None,
+    };
+    Ok(units::list(cx.pool(), &filter).await?)
+}
+
+pub async fn get_unit(cx: &Ctx, id: i64) -> Result<Unit, AppError> {
+    units::get(cx.pool(), id).await?.ok_or(AppError::NotFound)
+}
+
+/// Creates a unit (`id` empty) or changes one. The parent is set only at
+/// creation; afterwards a unit changes place with `move_unit`.
+pub async fn save_unit(
+    cx: &Ctx,
+    id: Option<i64>,
+    draft: (&str, &str, &str, &str),
+    parent_id: &str,
+) -> Result<i64, AppError> {
+    cx.may(Action::ManageUnits)?;
+    let parent_id = parse_parent(parent_id)?;
+    let (code, name, kind, min_on_duty) = draft;
+    let draft = UnitDraft::parse(code, name, kind, min_on_duty).map_err(first_invalid)?;
+    let mut w = cx.write().await?;
+    let id = match id {
+        Some(id) => {
+            units::update(&mut w, id, &draft).await?;
+            id
+        }
+        None => units::create(&mut w, &draft, parent_id).await?,
+    };
+    w.commit().await?;
+    Ok(id)
+}
+
+/// Moves a unit and its subtree under another unit (or to the top).
+pub async fn move_unit(cx: &Ctx, id: i64, parent_id: &str) -> Result<(), AppError> {
+    cx.may(Action::ManageUnits)?;
+    let parent_id = parse_parent(parent_id)?;
+    let mut w = cx.write().await?;
+    units::move_to(&mut w, id, parent_id).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// The parent picker's value: empty for the top level, else a unit id.
+fn parse_parent(raw: &str) -> Result<Option<i64>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse()
+        .map(Some)
+        .map_err(|_| AppError::invalid("field.parent", Problem::new("problem.no_such_unit")))
+}
+
+/// One page (50) of the people the caller may see, phone numbers masked
+/// where they may not manage the person, enterprise workers marked
+/// cleared for post or not.
+pub async fn list_people(
+    cx: &Ctx,
+    q: String,
+    unit_id: Option<i64>,
+    position: &str,
+    page: i64,
+) -> Result<Page<Person>, AppError> {
+    cx.may(Action::ViewPeople)?;
+    let me = &cx.me;
+    let under = match unit_id {
+        Some(id) => Some(get_unit(cx, id).await?.path),
+        None => None,
+    };
+    let position = if position.is_empty() {
+        None
+    } else {
+        Some(Position::parse(position).map_err(|p| AppError::invalid("field.positions", p))?)
+    };
+    let filter = PeopleFilter {
+        q: Some(q),
+        under,
+        position,
+        phones_in: Some(me.reach(UNMASKS_PHONES)),
+    };
+    let found = people::list(
+        cx.pool(),
+        &me.reach(Action::ViewPeople),
+        &filter,
+        page.max(1),
+        50,
+    )
+    .await?;
+    let mut items: Vec<Person> = found.items.into_iter().map(|l| shown(me, l)).collect();
+    let held: Vec<_> = items.iter().map(|p| (p.id, p.positions.clone())).collect();
+    // Clearance is the training area's rule; it answers for these people.
+    let cleared =
+        crate::db::training::clearance(&mut *cx.pool().acquire().await?, &held, cx.today).await?;
+    for p in &mut items {
+        p.cleared = cleared.get(&p.id).copied();
+    }
+    Ok(Page {
+        items,
+        total: found.total,
+        page: found.page,
+        per_page: found.per_page,
+    })
+}
+
+/// A person: whole to themselves, else to whoever may view people where
+/// they are (phone masked unless they may manage them).
+pub async fn get_person(cx: &Ctx, id: i64) -> Result<Person, AppError> {
+    let located = people::get(cx.pool(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let own = cx.me.person_id == Some(id);
+    if !own && !cx.me.may_at(Action::ViewPeople, &located.1) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(if own {
+        located.0
+    } else {
+        shown(&cx.me, located)
+    })
+}
+
+/// What the person form sends.
+pub struct PersonForm {
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub positions: Vec<String>,
+    pub phone: String,
+}
+
+/// Creates (`id` empty) or changes a person; changing the unit moves them.
+/// The caller must manage people both where the person is and where they go.
+pub async fn save_person(cx: &Ctx, id: Option<i64>, form: PersonForm) -> Result<i64, AppError> {
+    cx.may(Action::ManagePeople)?;
+    let draft = PersonDraft::parse(
+        &form.code,
+        &form.name,
+        &form.positions.join("|"),
+        &form.phone,
+    )
+    .map_err(first_invalid)?;
+    let target = units::get(cx.pool(), form.unit_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("field.unit", Problem::new("problem.no_such_unit")))?;
+    if !cx.me.may_at(Action::ManagePeople, &target.path) {
+        return Err(AppError::Forbidden);
+    }
+    let mut w = cx.write().await?;
+    let id = match id {
+        Some(id) => {
+            let (_, current_path) = people::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
+            if !cx.me.may_at(Action::ManagePeople, &current_path) {
+                return Err(AppError::Forbidden);
+            }
+            people::update(&mut w, id, &draft, form.unit_id).await?;
+            id
+        }
+        None => people::create(&mut w, &draft, form.unit_id).await?,
+    };
+    w.commit().await?;
+    Ok(id)
+}

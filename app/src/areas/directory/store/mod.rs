@@ -1,0 +1,5 @@
+//! The directory's SQL: units (a tree kept with a materialized path) and
+//! people.
+
+pub mod people;
+pub mod units;
