@@ -46,6 +46,13 @@ impl Clock {
         self.now().timestamp()
     }
 
+    /// The district's today and this instant, read once together (the one
+    /// way "today" is computed: `platform::today_at`).
+    pub fn today_and_now(&self) -> Result<(chrono::NaiveDate, i64), crate::error::AppError> {
+        let now = self.now_secs();
+        Ok((crate::platform::today_at(now)?, now))
+    }
+
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
     }
@@ -116,6 +123,21 @@ impl FromRef<AppState> for LeptosOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_is_the_districts_day_of_the_clock() {
+        let c = Clock::default();
+        let (d0, n0) = c.today_and_now().unwrap();
+        assert_eq!(Some(d0), crate::domain::local_date(n0));
+        c.advance(86_400);
+        let (d1, n1) = c.today_and_now().unwrap();
+        assert!(
+            (86_400..86_460).contains(&(n1 - n0)),
+            "a day on, give or take a tick"
+        );
+        assert_eq!(Some(d1), crate::domain::local_date(n1));
+        assert!(d1 > d0, "moving the clock moves today");
+    }
 
     #[test]
     fn the_limiter_counts_per_key_and_per_window() {

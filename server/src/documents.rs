@@ -31,8 +31,7 @@ fn back(plan: i64, problem: Option<&app::domain::Problem>) -> Response {
 /// The district's today and now, from the app's clock (these handlers run
 /// outside Leptos, so the server functions' helper cannot reach the state).
 fn today_and_now(st: &AppState) -> Result<(chrono::NaiveDate, i64), AppError> {
-    let now = st.clock.now_secs();
-    Ok((app::domain::local_date(now).ok_or(AppError::Internal)?, now))
+    st.clock.today_and_now()
 }
 
 fn refuse(headers: &HeaderMap, e: &AppError) -> Response {

@@ -188,8 +188,9 @@ async fn move_clock(
 ) -> Response {
     st.clock.advance(form.days.clamp(-3650, 3650) * 86_400);
     tracing::warn!(days = form.days, "test clock moved");
-    app::domain::local_date(st.clock.now_secs())
-        .map(|d| d.to_string())
+    st.clock
+        .today_and_now()
+        .map(|(today, _)| today.to_string())
         .unwrap_or_default()
         .into_response()
 }

@@ -266,7 +266,7 @@ async fn import_assessment(
 
 /// The reminders due on the district's today, through the in-app channel.
 async fn send_reminders(db: &Db, now: i64) -> Result<usize, app::error::AppError> {
-    let today = app::domain::local_date(now).ok_or(app::error::AppError::Internal)?;
+    let today = app::platform::today_at(now)?;
     app::api::reminders::server::send_due(db, &app::api::reminders::server::InApp, today, now).await
 }
 

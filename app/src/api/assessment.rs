@@ -428,9 +428,7 @@ pub async fn load_scheme_editor(
             let st = state()?;
             Ok(match id {
                 None => {
-                    let year = crate::domain::local_date(st.clock.now_secs())
-                        .map(|d| d.year())
-                        .unwrap_or(2026);
+                    let year = st.clock.today_and_now()?.0.year();
                     SchemeEditor {
                         id: None,
                         form: SchemeForm::blank(year, 6),
@@ -964,9 +962,9 @@ fn current_year() -> Result<i64, AppError> {
 /// The local date a form gave, or today when blank.
 #[cfg(feature = "ssr")]
 fn date_or_today(raw: &str, field: &str) -> Result<chrono::NaiveDate, AppError> {
-    use crate::domain::{iso_date, local_date};
+    use crate::domain::iso_date;
     if raw.trim().is_empty() {
-        return local_date(ssr::state()?.clock.now_secs()).ok_or(AppError::Internal);
+        return Ok(ssr::state()?.clock.today_and_now()?.0);
     }
     iso_date(raw).map_err(|p| AppError::invalid(field, p))
 }

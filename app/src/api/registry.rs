@@ -140,8 +140,7 @@ pub mod server {
         if !me.may(Action::ViewRegistry) {
             return Err(AppError::Forbidden);
         }
-        let now = st.clock.now_secs();
-        let today = crate::domain::local_date(now).ok_or(AppError::Internal)?;
+        let (today, now) = st.clock.today_and_now()?;
         let mut tx = st.db.write().await?;
         let reach = registry_reach(&mut tx, me).await?;
         let rows = visible_rows(&mut tx, me, &reach, today).await?;

@@ -236,11 +236,7 @@ pub mod server {
 
     /// The district's today and the current instant.
     pub fn today_and_now() -> Result<(chrono::NaiveDate, i64), AppError> {
-        let now = crate::api::ssr::state()?.clock.now_secs();
-        Ok((
-            crate::domain::local_date(now).ok_or(AppError::Internal)?,
-            now,
-        ))
+        crate::api::ssr::state()?.clock.today_and_now()
     }
 
     /// Courses have no owner unit: every course serves the whole district

@@ -2085,7 +2085,7 @@ pub async fn take_snapshot(
     for v in vetoes(&mut **tx, Some(year), None).await? {
         details.entry(v.unit_id).or_default().vetoes.push(v);
     }
-    let today = crate::domain::local_date(at).unwrap_or_default();
+    let today = crate::platform::today_at(at)?;
     let mut evidence = super::evidence::all(tx, year as i32, today).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO assessment_snapshots (scheme_id, taken_at, taken_by) VALUES ($1, $2, $3) RETURNING id",
