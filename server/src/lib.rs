@@ -542,8 +542,13 @@ async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
             .ok()
             .and_then(|l| same_site_location(l, &host));
         if safe.as_deref() != location.to_str().ok() {
-            tracing::warn!(location = ?location, "redirect off this site replaced by /");
-            let to = safe.unwrap_or_else(|| "/".to_string());
+            // A same-site address (Leptos sends the Referer back after a
+            // plain form post) becomes its path; only one off this site is
+            // worth a warning.
+            let to = safe.unwrap_or_else(|| {
+                tracing::warn!(location = ?location, "redirect off this site replaced by /");
+                "/".to_string()
+            });
             if let Ok(v) = HeaderValue::from_str(&to) {
                 h.insert(header::LOCATION, v);
             }

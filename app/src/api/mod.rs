@@ -220,10 +220,7 @@ pub mod ssr {
     }
 
     pub fn actor(p: &Principal) -> Actor {
-        Actor {
-            id: Some(p.account_id),
-            name: p.username.clone(),
-        }
+        Actor::of(p)
     }
 
     /// Sets the HTTP status from the error, so that callers other than our

@@ -6,8 +6,10 @@
 
 use sqlx::{Any, Transaction};
 
+use crate::platform::Change;
 pub use crate::platform::{Actor, json};
 
+/// One audit row inside `tx` (see `platform::audit_row`).
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     tx: &mut Transaction<'_, Any>,
@@ -19,19 +21,12 @@ pub async fn record(
     before: Option<String>,
     after: Option<String>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(at)
-    .bind(actor.id)
-    .bind(&actor.name)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(before)
-    .bind(after)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let change = Change {
+        action,
+        entity,
+        id: entity_id.to_string(),
+        before,
+        after,
+    };
+    crate::platform::audit_row(tx, actor, at, change).await
 }

@@ -302,19 +302,10 @@ pub fn reach_clause(
     path_column: &str,
     binds: &mut Vec<String>,
 ) -> Option<String> {
-    use crate::domain::authz::Reach;
-    match reach {
-        Reach::Nowhere => None,
-        Reach::Everywhere => Some("1 = 1".to_string()),
-        Reach::Subtrees(paths) => {
-            let mut ors = Vec::new();
-            for p in paths {
-                binds.push(format!("{p}%"));
-                ors.push(format!("{path_column} LIKE ${}", binds.len()));
-            }
-            Some(format!("({})", ors.join(" OR ")))
-        }
-    }
+    let (cond, values) = super::sql::reach_cond(reach, path_column)?;
+    let (numbered, _) = super::sql::number(&cond, binds.len() + 1);
+    binds.extend(values);
+    Some(numbered)
 }
 
 /// A value of a row for `insert_rows`.

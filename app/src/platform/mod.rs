@@ -147,30 +147,39 @@ impl<'t> Write<'t> {
         }
     }
 
-    /// The district's day of this change.
-    pub fn today(&self) -> Result<NaiveDate, AppError> {
-        today_at(self.at)
-    }
-
     /// Records the change in the audit trail, inside this transaction.
     pub async fn audit(&mut self, change: Change<'_>) -> Result<(), sqlx::Error> {
-        let (at, id, name) = (self.at, self.actor.id, self.actor.name.clone());
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(at)
-        .bind(id)
-        .bind(name)
-        .bind(change.action)
-        .bind(change.entity)
-        .bind(change.id)
-        .bind(change.before)
-        .bind(change.after)
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        let conn: &mut AnyConnection = match &mut self.tx {
+            Slot::Own(tx) => tx,
+            Slot::Within(c) => c,
+        };
+        audit_row(conn, &self.actor, self.at, change).await
     }
+}
+
+/// Writes one row of the audit trail on `conn` (the writer's own
+/// transaction): the one place that inserts into `audit_log`.
+pub async fn audit_row(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    at: i64,
+    change: Change<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(at)
+    .bind(actor.id)
+    .bind(&actor.name)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(change.id)
+    .bind(change.before)
+    .bind(change.after)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// What one audit row says: the action on which record, and the record

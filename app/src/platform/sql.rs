@@ -50,16 +50,7 @@ impl Filter {
     /// a bug in the SQL text, found by any test that runs it.
     pub fn and(&mut self, cond: &str, args: impl IntoIterator<Item = Arg>) -> &mut Filter {
         let args: Vec<Arg> = args.into_iter().collect();
-        let mut out = String::with_capacity(cond.len() + 8);
-        let mut used = 0;
-        for c in cond.chars() {
-            if c == '?' {
-                used += 1;
-                out.push_str(&format!("${}", self.args.len() + used));
-            } else {
-                out.push(c);
-            }
-        }
+        let (out, used) = number(cond, self.next());
         assert_eq!(used, args.len(), "placeholders vs values in {cond:?}");
         self.conds.push(out);
         self.args.extend(args);
@@ -77,15 +68,11 @@ impl Filter {
     /// Only rows whose `path_column` lies within `reach`. `false` when the
     /// reach is nowhere: then there is nothing to ask the database.
     pub fn within(&mut self, reach: &Reach, path_column: &str) -> bool {
-        match reach {
-            Reach::Nowhere => false,
-            Reach::Everywhere => true,
-            Reach::Subtrees(paths) => {
-                let cond = vec![format!("{path_column} LIKE ?"); paths.len()].join(" OR ");
-                self.and(
-                    &format!("({cond})"),
-                    paths.iter().map(|p| Arg::Text(format!("{p}%"))),
-                );
+        match reach_cond(reach, path_column) {
+            None => false,
+            Some((_, values)) if values.is_empty() => true,
+            Some((cond, values)) => {
+                self.and(&cond, values.into_iter().map(Arg::Text));
                 true
             }
         }
@@ -133,6 +120,38 @@ impl Filter {
             Arg::Text(t) => q.bind(t.as_str()),
             Arg::Int(i) => q.bind(*i),
         })
+    }
+}
+
+/// `cond` with each `?` numbered from `$first` on, and how many there were.
+pub fn number(cond: &str, first: usize) -> (String, usize) {
+    let mut out = String::with_capacity(cond.len() + 8);
+    let mut used = 0;
+    for c in cond.chars() {
+        if c == '?' {
+            out.push_str(&format!("${}", first + used));
+            used += 1;
+        } else {
+            out.push(c);
+        }
+    }
+    (out, used)
+}
+
+/// The condition that keeps rows whose `path_column` lies within `reach`,
+/// with a `?` for each of its values (subtree prefixes); `1 = 1` without
+/// values for everywhere; `None` for nowhere (nothing to ask).
+pub fn reach_cond(reach: &Reach, path_column: &str) -> Option<(String, Vec<String>)> {
+    match reach {
+        Reach::Nowhere => None,
+        Reach::Everywhere => Some(("1 = 1".to_string(), Vec::new())),
+        Reach::Subtrees(paths) => {
+            let cond = vec![format!("{path_column} LIKE ?"); paths.len()].join(" OR ");
+            Some((
+                format!("({cond})"),
+                paths.iter().map(|p| format!("{p}%")).collect(),
+            ))
+        }
     }
 }
 

@@ -6,6 +6,8 @@ use crate::domain::import::PersonRow;
 use crate::domain::person::{PersonDraft, Position};
 use crate::error::AppError;
 use crate::model::{Page, Person};
+use crate::platform::db::like_pattern;
+use crate::platform::sql::{Arg, Filter, reach_cond};
 use crate::platform::{Change, Write};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -55,59 +57,45 @@ pub async fn list(
     page: i64,
     per_page: i64,
 ) -> Result<Page<Located>, sqlx::Error> {
-    let mut binds: Vec<String> = Vec::new();
-    let Some(within) = crate::platform::db::reach_clause(reach, "u.path", &mut binds) else {
+    let mut w = Filter::new();
+    if !w.within(reach, "u.path") {
         return Ok(Page {
             items: vec![],
             total: 0,
             page,
             per_page,
         });
-    };
-    let mut clauses = vec![within];
-    if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
-        binds.push(crate::platform::db::like_pattern(q.trim()));
-        let n = binds.len();
-        let mut matches = vec![
-            format!("pe.name LIKE ${n} ESCAPE '\\'"),
-            format!("pe.code LIKE ${n} ESCAPE '\\'"),
-        ];
-        if let Some(seen) = f
-            .phones_in
-            .as_ref()
-            .and_then(|r| crate::platform::db::reach_clause(r, "u.path", &mut binds))
-        {
-            matches.push(format!("(pe.phone LIKE ${n} ESCAPE '\\' AND {seen})"));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let needle = Arg::Text(like_pattern(q));
+        let mut cond = "pe.name LIKE ? ESCAPE '\\' OR pe.code LIKE ? ESCAPE '\\'".to_string();
+        let mut args = vec![needle.clone(), needle.clone()];
+        if let Some((seen, paths)) = f.phones_in.as_ref().and_then(|r| reach_cond(r, "u.path")) {
+            cond.push_str(&format!(" OR (pe.phone LIKE ? ESCAPE '\\' AND {seen})"));
+            args.push(needle);
+            args.extend(paths.into_iter().map(Arg::Text));
         }
-        clauses.push(format!("({})", matches.join(" OR ")));
+        w.and(&format!("({cond})"), args);
     }
-    if let Some(under) = &f.under {
-        binds.push(format!("{under}%"));
-        clauses.push(format!("u.path LIKE ${}", binds.len()));
-    }
-    if let Some(pos) = f.position {
-        binds.push(format!("%|{}|%", pos.code()));
-        clauses.push(format!("pe.positions LIKE ${}", binds.len()));
-    }
-    let filter = clauses.join(" AND ");
+    w.and_some("u.path LIKE ?", f.under.as_ref().map(|u| format!("{u}%")));
+    w.and_some(
+        "pe.positions LIKE ?",
+        f.position.map(|p| format!("%|{}|%", p.code())),
+    );
+    let filter = w.sql();
     let count_sql =
         format!("SELECT COUNT(*) FROM people pe JOIN units u ON u.id = pe.unit_id WHERE {filter}");
-    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        cq = cq.bind(b);
-    }
-    let total = cq.fetch_one(pool).await?;
-    let n = binds.len();
+    let total: i64 = w
+        .bind_scalar(sqlx::query_scalar(&count_sql))
+        .fetch_one(pool)
+        .await?;
+    let n = w.next();
     let sql = format!(
-        "{SELECT} WHERE {filter} ORDER BY u.path, pe.code LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
+        "{SELECT} WHERE {filter} ORDER BY u.path, pe.code LIMIT ${n} OFFSET ${}",
+        n + 1
     );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let rows = q
+    let rows = w
+        .bind(sqlx::query(&sql))
         .bind(per_page)
         .bind((page - 1).max(0) * per_page)
         .fetch_all(pool)

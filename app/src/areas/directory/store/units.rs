@@ -6,6 +6,8 @@ use crate::domain::import::UnitRow;
 use crate::domain::unit::{UnitDraft, UnitKind, check_move, check_parent, child_path};
 use crate::error::AppError;
 use crate::model::Unit;
+use crate::platform::db::like_pattern;
+use crate::platform::sql::{Arg, Filter};
 use crate::platform::{Change, Write};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row};
@@ -39,29 +41,23 @@ pub struct UnitFilter {
 
 /// Units in tree order (each parent right before its subtree).
 pub async fn list(pool: &AnyPool, f: &UnitFilter) -> Result<Vec<Unit>, sqlx::Error> {
-    let mut sql = format!("{SELECT} WHERE 1 = 1");
-    let mut binds = Vec::new();
-    if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
-        binds.push(crate::platform::db::like_pattern(q.trim()));
-        let n = binds.len();
-        sql.push_str(&format!(
-            " AND (u.name LIKE ${n} ESCAPE '\\' OR u.code LIKE ${n} ESCAPE '\\')"
-        ));
+    let mut w = Filter::new();
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let needle = Arg::Text(like_pattern(q));
+        w.and(
+            "(u.name LIKE ? ESCAPE '\\' OR u.code LIKE ? ESCAPE '\\')",
+            [needle.clone(), needle],
+        );
     }
-    if let Some(kind) = f.kind {
-        binds.push(kind.code().to_string());
-        sql.push_str(&format!(" AND u.kind = ${}", binds.len()));
-    }
-    if let Some(under) = &f.under {
-        binds.push(format!("{under}%"));
-        sql.push_str(&format!(" AND u.path LIKE ${}", binds.len()));
-    }
-    sql.push_str(" ORDER BY u.path");
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    Ok(q.fetch_all(pool).await?.iter().map(from_row).collect())
+    w.and_some("u.kind = ?", f.kind.map(|k| k.code()));
+    w.and_some("u.path LIKE ?", f.under.as_ref().map(|u| format!("{u}%")));
+    let sql = format!("{SELECT} WHERE {} ORDER BY u.path", w.sql());
+    Ok(w.bind(sqlx::query(&sql))
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect())
 }
 
 pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Unit>, sqlx::Error> {
