@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Load test: throughput and latency (p50/p90/p99) of the home page, signed in
+# Load test: throughput, latency (p50/p99) and timeouts at 1, 32 and 128
+# connections of the home page, signed in
 # as the admin (server-rendered, with its database queries and chart), of an
 # assessment ranking of 500 units (loaded with `yingji import assessment`
 # from a generated sheet), of the reporter coverage page for 50
 # subdistricts and 1,000 villages, of a calendar month holding 2,000
-# drills, and of a
-# static file served by the same binary. wrk from Debian, 127.0.0.1 only,
+# drills, and of a static file served by the same binary; then the home
+# page while three heavy pages are loaded. A table of every run at the end. wrk from Debian, 127.0.0.1 only,
 # each run bounded to DURATION seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { if [ "$(id -u)" = 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
 PORT="${YINGJI_BENCH_PORT:-3950}"
 DURATION="${DURATION:-10}"
-CONNECTIONS="${CONNECTIONS:-16}"
 source .ci/demo-server.sh
 start_demo_server "$PORT" "Bench-pass-2018"
 
@@ -22,10 +22,32 @@ COOKIE=$(curl -fsS -D - -o /dev/null -X POST "http://127.0.0.1:$PORT/api/login" 
 [ -n "$COOKIE" ] || { echo "could not sign in"; exit 1; }
 curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/" | grep -c '您好' >/dev/null || { echo "home page did not render"; exit 1; }
 
-echo "== home page (signed in as admin), ${DURATION}s, $CONNECTIONS connections =="
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/"
-echo "== static file /pkg/yingji.css, ${DURATION}s, $CONNECTIONS connections =="
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/pkg/yingji.css"
+# One load run: wrk for DURATION seconds at C connections on one page,
+# bounded in time; the full wrk output goes to the log, one summary line
+# (requests/s, p50, p99, timeouts and errors) to the table at the end.
+SUMMARY=$(mktemp)
+load() {
+  local name=$1 c=$2 url=$3 out
+  out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${DURATION}s" --timeout 2s --latency -H "Cookie: $COOKIE" "$url")
+  echo "== $name, ${DURATION}s, $c connections =="
+  echo "$out"
+  echo "$out" | awk -v name="$name" -v c="$c" '
+    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    /^Requests\/sec/ { rps = $2 }
+    /timeout/ { for (i = 1; i <= NF; i++) if ($i == "timeout") t = $(i + 1) }
+    /Non-2xx/ { bad = $NF }
+    END { printf "| %s | %s | %s | %s | %s | %s | %s |\n", name, c, rps, p50, p99, (t == "" ? 0 : t), (bad == "" ? 0 : bad) }' >>"$SUMMARY"
+}
+# The page at c=1 (latency alone), c=32 (the issue's load) and c=128
+# (whether anything times out); LEVELS="16" measures at 16 alone.
+LEVELS="${LEVELS:-1 32 128}"
+levels() {
+  local name=$1 url=$2 c
+  for c in $LEVELS; do load "$name" "$c" "$url"; done
+}
+
+levels "home (admin)" "http://127.0.0.1:$PORT/"
+levels "static file" "http://127.0.0.1:$PORT/pkg/yingji.css"
 
 # Reporter coverage for a district of 50 subdistricts and 1,000 villages
 # (the demo's topped up, written straight into the demo database): an
@@ -79,8 +101,7 @@ print("subdistricts", db.execute("SELECT COUNT(*) FROM units WHERE kind = 'subdi
       "villages and communities", db.execute("SELECT COUNT(*) FROM units WHERE kind IN ('village', 'community')").fetchone()[0])
 PY
 curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage" | grep -c '覆盖村0000' >/dev/null || { echo "the coverage page did not render"; exit 1; }
-echo "== reporter coverage, 50 subdistricts and 1,000 villages (/registry/coverage), ${DURATION}s, $CONNECTIONS connections =="
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/registry/coverage"
+levels "coverage, 1,000 villages" "http://127.0.0.1:$PORT/registry/coverage"
 
 # A ranking of 500 subdistricts: 10 indicators, scores, ratios, events, a veto.
 SHEET="$WORK/bench-sheet.json"
@@ -122,8 +143,7 @@ SHEET="$WORK/bench-sheet.json"
 SCHEME=$(target/release/yingji import assessment "$SHEET" | sed -n 's/.*(id \([0-9]*\)).*/\1/p')
 [ -n "$SCHEME" ] || { echo "could not import the bench sheet"; exit 1; }
 curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME" | grep -c '压测街道500' >/dev/null || { echo "the ranking did not render"; exit 1; }
-echo "== assessment ranking of 500 units (/assessment/schemes/$SCHEME), ${DURATION}s, $CONNECTIONS connections =="
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME"
+levels "ranking, 500 units" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME"
 
 # A calendar month holding 2,000 drills (2030-05, written straight into the
 # demo database with Python's sqlite3): the month view (four a day shown,
@@ -145,7 +165,53 @@ for i in range(2000):
 db.commit()
 PY
 curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05" | grep -c '本期共 2000 项' >/dev/null || { echo "the calendar did not render"; exit 1; }
-echo "== calendar month with 2,000 drills (/drills/calendar?at=2030-05), ${DURATION}s, $CONNECTIONS connections =="
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05"
-echo "== calendar week of that month (/drills/calendar?at=2030-05-13: every event shown), ${DURATION}s, $CONNECTIONS connections =="
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05-13"
+levels "month, 2,000 drills" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05"
+levels "week, ~450 events" "http://127.0.0.1:$PORT/drills/calendar?at=2030-05-13"
+
+# The home page while the heavy pages are loaded: the ranking, the coverage
+# and the month at 32 connections each in the background, the home page at
+# 4 connections beside them, all for the same DURATION.
+HEAVY=()
+for url in "assessment/schemes/$SCHEME" registry/coverage "drills/calendar?at=2030-05"; do
+  wrk -t1 -c32 -d"${DURATION}s" --timeout 2s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/$url" >/dev/null &
+  HEAVY+=($!)
+done
+load "home beside 3 × 32 heavy" 4 "http://127.0.0.1:$PORT/"
+for p in "${HEAVY[@]}"; do wait "$p"; done
+
+# `yingji schedule` as a whole process on a district-sized plan: 20,000
+# trainees in 500 units, 200 one-day batches, a third of the trainees with
+# one to three unavailable spans (the criterion bench's plan, generated here
+# by Python). Best of five runs, output to /dev/null.
+PLAN="$WORK/bench-plan.json"
+python3 - "$PLAN" <<'PY'
+import json, random, sys, datetime
+rng = random.Random(2018)
+day0 = datetime.date(2018, 1, 8)
+d = lambda x: x.isoformat()
+batches = [{"code": f"B{i:03d}", "start": d(day0 + datetime.timedelta(days=2 * i)), "end": d(day0 + datetime.timedelta(days=2 * i)), "capacity": 110} for i in range(200)]
+units = [{"code": f"U{u:03d}", "staff": 40, "min_on_duty": 30 + u % 9} for u in range(500)]
+trainees = []
+for t in range(20000):
+    spans = []
+    if rng.randrange(3) == 0:
+        for _ in range(1 + rng.randrange(3)):
+            a = day0 + datetime.timedelta(days=rng.randrange(400))
+            spans.append([d(a), d(a + datetime.timedelta(days=rng.randrange(10)))])
+    trainees.append({"id": f"P{t:05d}", "unit": f"U{t % 500:03d}", "unavailable": spans})
+json.dump({"batches": batches, "units": units, "trainees": trainees}, open(sys.argv[1], "w"))
+PY
+BEST=""
+for _ in 1 2 3 4 5; do
+  START=$(date +%s%N)
+  target/release/yingji schedule "$PLAN" >/dev/null
+  MS=$(( ($(date +%s%N) - START) / 1000000 ))
+  if [ -z "$BEST" ] || [ "$MS" -lt "$BEST" ]; then BEST=$MS; fi
+done
+echo "| yingji schedule, 20,000 trainees × 200 batches × 500 units ($(wc -c <"$PLAN") bytes) | process | best of 5: ${BEST} ms | | | | |" >>"$SUMMARY"
+
+echo
+echo "| page | connections | requests/s | p50 | p99 | timeouts | non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+cat "$SUMMARY"
+rm -f "$SUMMARY"

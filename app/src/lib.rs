@@ -32,7 +32,7 @@ use components::nav::Header;
 use components::{detect_lang, provide_user};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app.
@@ -120,40 +120,48 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people/:id") view=pages::people::EditPersonPage ssr=SsrMode::Async />
                     <Route path=path!("/import") view=pages::import::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/import/:token") view=pages::import::ImportPreviewPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment") view=pages::assessment::SchemesPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/schemes/new") view=pages::assessment::SchemeEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/schemes/:id/edit") view=pages::assessment::SchemeEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/schemes/:id") view=pages::assessment::results::ResultsPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/schemes/:id/units/:unit") view=pages::assessment::sheet::UnitSheetPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/vetoes") view=pages::assessment::reviews::VetoesPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/incidents") view=pages::assessment::reviews::IncidentsPage ssr=SsrMode::Async />
-                    <Route path=path!("/assessment/metrics") view=pages::assessment::reviews::MetricsPage ssr=SsrMode::Async />
-                    <Route path=path!("/training") view=pages::training::TrainingPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/courses/new") view=pages::training::CourseEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/courses/:id") view=pages::training::CourseEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/plans/new") view=pages::training::PlanEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/plans/:id/edit") view=pages::training::PlanEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/plans/:id") view=pages::training::roster::PlanPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/coverage") view=pages::training::coverage::CoveragePage ssr=SsrMode::Async />
-                    <Route path=path!("/training/orders") view=pages::training::coverage::OrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/training/leave") view=pages::training::coverage::LeavePage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("/assessment") view=pages::assessment::AssessmentArea ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::assessment::SchemesPage ssr=SsrMode::Async />
+                        <Route path=path!("schemes/new") view=pages::assessment::SchemeEditPage ssr=SsrMode::Async />
+                        <Route path=path!("schemes/:id/edit") view=pages::assessment::SchemeEditPage ssr=SsrMode::Async />
+                        <Route path=path!("schemes/:id") view=pages::assessment::results::ResultsPage ssr=SsrMode::Async />
+                        <Route path=path!("schemes/:id/units/:unit") view=pages::assessment::sheet::UnitSheetPage ssr=SsrMode::Async />
+                        <Route path=path!("vetoes") view=pages::assessment::reviews::VetoesPage ssr=SsrMode::Async />
+                        <Route path=path!("incidents") view=pages::assessment::reviews::IncidentsPage ssr=SsrMode::Async />
+                        <Route path=path!("metrics") view=pages::assessment::reviews::MetricsPage ssr=SsrMode::Async />
+                    </ParentRoute>
+                    <ParentRoute path=path!("/training") view=pages::training::TrainingArea ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::training::TrainingPage ssr=SsrMode::Async />
+                        <Route path=path!("courses/new") view=pages::training::CourseEditPage ssr=SsrMode::Async />
+                        <Route path=path!("courses/:id") view=pages::training::CourseEditPage ssr=SsrMode::Async />
+                        <Route path=path!("plans/new") view=pages::training::PlanEditPage ssr=SsrMode::Async />
+                        <Route path=path!("plans/:id/edit") view=pages::training::PlanEditPage ssr=SsrMode::Async />
+                        <Route path=path!("plans/:id") view=pages::training::roster::PlanPage ssr=SsrMode::Async />
+                        <Route path=path!("coverage") view=pages::training::coverage::CoveragePage ssr=SsrMode::Async />
+                        <Route path=path!("orders") view=pages::training::coverage::OrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("leave") view=pages::training::coverage::LeavePage ssr=SsrMode::Async />
+                    </ParentRoute>
                     <Route path=path!("/my/training") view=pages::training::my::MyTrainingPage ssr=SsrMode::Async />
                     <Route path=path!("/my/training/:id") view=pages::training::my::StudyPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills") view=pages::drills::DrillsListPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/new") view=pages::drills::DrillEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/plans") view=pages::drills::plans::PlansPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/plans/new") view=pages::drills::plans::PlanEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/plans/:id/edit") view=pages::drills::plans::PlanEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/plans/:id") view=pages::drills::plans::PlanPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/coverage") view=pages::drills::plans::PlanCoveragePage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/calendar") view=pages::drills::calendar::CalendarViewPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/actions") view=pages::drills::detail::ActionsListPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/:id/edit") view=pages::drills::DrillEditPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("/drills") view=pages::drills::DrillsArea ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::drills::DrillsListPage ssr=SsrMode::Async />
+                        <Route path=path!("new") view=pages::drills::DrillEditPage ssr=SsrMode::Async />
+                        <Route path=path!("plans") view=pages::drills::plans::PlansPage ssr=SsrMode::Async />
+                        <Route path=path!("plans/new") view=pages::drills::plans::PlanEditPage ssr=SsrMode::Async />
+                        <Route path=path!("plans/:id/edit") view=pages::drills::plans::PlanEditPage ssr=SsrMode::Async />
+                        <Route path=path!("plans/:id") view=pages::drills::plans::PlanPage ssr=SsrMode::Async />
+                        <Route path=path!("coverage") view=pages::drills::plans::PlanCoveragePage ssr=SsrMode::Async />
+                        <Route path=path!("calendar") view=pages::drills::calendar::CalendarViewPage ssr=SsrMode::Async />
+                        <Route path=path!("actions") view=pages::drills::detail::ActionsListPage ssr=SsrMode::Async />
+                        <Route path=path!(":id/edit") view=pages::drills::DrillEditPage ssr=SsrMode::Async />
+                        <Route path=path!(":id") view=pages::drills::detail::DrillPage ssr=SsrMode::Async />
+                    </ParentRoute>
                     <Route path=path!("/drills/:id/report") view=pages::drills::detail::DrillReportPage ssr=SsrMode::Async />
-                    <Route path=path!("/drills/:id") view=pages::drills::detail::DrillPage ssr=SsrMode::Async />
-                    <Route path=path!("/registry") view=pages::registry::RegistryListPage ssr=SsrMode::Async />
-                    <Route path=path!("/registry/reminders") view=pages::registry::RemindersPage ssr=SsrMode::Async />
-                    <Route path=path!("/registry/coverage") view=pages::registry::ReporterCoveragePage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("/registry") view=pages::registry::RegistryArea ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::registry::RegistryListPage ssr=SsrMode::Async />
+                        <Route path=path!("reminders") view=pages::registry::RemindersPage ssr=SsrMode::Async />
+                        <Route path=path!("coverage") view=pages::registry::ReporterCoveragePage ssr=SsrMode::Async />
+                    </ParentRoute>
                     <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage ssr=SsrMode::Async />
                     <Route path=path!("/verify/:number") view=pages::registry::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage ssr=SsrMode::Async />

@@ -2,7 +2,6 @@
 //! forms show. They hold no secrets (no password hashes, no session tokens).
 
 use crate::domain::Problem;
-use crate::domain::account::Role;
 use crate::domain::import::{ImportKind, RowError};
 use crate::domain::person::Position;
 use crate::domain::unit::UnitKind;
@@ -19,24 +18,7 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GrantView {
-    pub role: Role,
-    pub scope_unit_id: Option<i64>,
-    pub scope_unit_name: Option<String>,
-    pub scope_unit_code: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub disabled: bool,
-    pub grants: Vec<GrantView>,
-    pub person_name: Option<String>,
-}
-
+pub use crate::areas::accounts::dto::{Account, GrantView};
 pub use crate::areas::audit::dto::AuditEntry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

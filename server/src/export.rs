@@ -63,7 +63,7 @@ async fn load(
         .await
         .map(|s| file_stem(&s.def.code))
         .map_err(|e| refusal(e, lang))?;
-    export_table(&st.db.pool, &me.principal, id, lang)
+    export_table(&st.db, &me.principal, id, lang)
         .await
         .map(|t| (t, stem))
         .map_err(|e| refusal(e, lang))

@@ -142,6 +142,10 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(form_posts))
+        .layer(middleware::from_fn({
+            let heavy = Arc::new(tokio::sync::Semaphore::new(heavy_permits()));
+            move |req, next| one_of_few_heavy(heavy.clone(), req, next)
+        }))
         .layer(middleware::from_fn_with_state(state.clone(), session))
         .nest_service(
             "/pkg",
@@ -161,6 +165,56 @@ pub fn router(state: AppState) -> Router {
         // or gzip); the bundle's files come precompressed and pass through.
         .layer(CompressionLayer::new());
     harden(router, hsts).with_state(state)
+}
+
+/// Pages and files drawn from a whole district's records: the ranking and
+/// the unit sheets of an assessment with their exports, the reporter
+/// coverage, the training coverage, the registry's exports, the drill
+/// calendar. Each costs milliseconds of CPU even when its data is kept
+/// (`platform::memo`): hundreds of rows to render and compress.
+pub fn is_heavy(path: &str) -> bool {
+    const HEAVY: [&str; 5] = [
+        "/assessment/schemes/",
+        "/registry/coverage",
+        "/registry/export",
+        "/training/coverage",
+        "/drills/calendar",
+    ];
+    HEAVY.iter().any(|p| path.starts_with(p))
+}
+
+/// Heavy pages drawn at once: one core's worth fewer than the machine has
+/// (at least one), so that a crowd on the ranking leaves a core for the
+/// home page, sign-ins and forms (measured in `.ci/bench.sh`: the home
+/// page beside 96 connections on heavy pages).
+fn heavy_permits() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Lets a heavy page through when a permit is free, and holds the permit
+/// until its body is written out (a page is rendered while its body
+/// streams). Other requests pass at once.
+async fn one_of_few_heavy(
+    permits: Arc<tokio::sync::Semaphore>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use http_body_util::BodyExt;
+    if !is_heavy(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let Ok(permit) = permits.acquire_owned().await else {
+        return next.run(req).await;
+    };
+    let (parts, body) = next.run(req).await.into_parts();
+    let body = body.map_frame(move |frame| {
+        let _held = &permit;
+        frame
+    });
+    Response::from_parts(parts, axum::body::Body::new(body))
 }
 
 /// The layers around everything the server answers: security headers and
@@ -210,9 +264,10 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Looks the session cookie up once per request and leaves the signed-in
 /// person in the request's extensions for pages and server functions.
 async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    if let Some(token) = cookie(req.headers(), app::db::sessions::COOKIE).filter(|t| !t.is_empty())
+    if let Some(token) = cookie(req.headers(), app::areas::accounts::store::sessions::COOKIE)
+        .filter(|t| !t.is_empty())
     {
-        match app::db::sessions::resolve(
+        match app::areas::accounts::store::sessions::resolve(
             &st.db.pool,
             &token,
             &st.settings.session,
@@ -662,6 +717,79 @@ async fn upload(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_district_wide_pages_are_heavy_and_the_rest_not() {
+        for p in [
+            "/assessment/schemes/3",
+            "/assessment/schemes/3/results.xlsx",
+            "/registry/coverage",
+            "/registry/export.csv",
+            "/training/coverage/u.csv",
+            "/drills/calendar?at=2030-05",
+        ] {
+            assert!(is_heavy(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/login",
+            "/api/login",
+            "/units",
+            "/pkg/yingji.css",
+            "/registry",
+        ] {
+            assert!(!is_heavy(p), "{p}");
+        }
+    }
+
+    /// A heavy page whose body takes 300 ms to write holds its permit
+    /// that long: a second heavy page waits, a light one does not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_heavy_page_holds_its_permit_until_its_body_is_written_and_light_ones_pass() {
+        use std::time::{Duration, Instant};
+        use tower::ServiceExt;
+        async fn slow() -> axum::body::Body {
+            axum::body::Body::from_stream(futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok::<_, std::io::Error>("drawn")
+            }))
+        }
+        let permits = Arc::new(tokio::sync::Semaphore::new(1));
+        let app: Router = Router::new()
+            .route("/drills/calendar", get(slow))
+            .route("/", get(|| async { "home" }))
+            .layer(middleware::from_fn(move |req, next| {
+                one_of_few_heavy(permits.clone(), req, next)
+            }));
+        let get_body = |path: &'static str, app: Router| async move {
+            let res = app
+                .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (String::from_utf8(bytes.to_vec()).unwrap(), Instant::now())
+        };
+        let start = Instant::now();
+        let first = tokio::spawn(get_body("/drills/calendar", app.clone()));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let second = tokio::spawn(get_body("/drills/calendar", app.clone()));
+        let (home, home_at) = get_body("/", app.clone()).await;
+        assert_eq!(home, "home");
+        assert!(
+            home_at - start < Duration::from_millis(250),
+            "the light page waited"
+        );
+        let (a, a_at) = first.await.unwrap();
+        let (b, b_at) = second.await.unwrap();
+        assert_eq!((a.as_str(), b.as_str()), ("drawn", "drawn"));
+        assert!(
+            b_at - a_at >= Duration::from_millis(250),
+            "the second heavy page was drawn beside the first ({:?} apart)",
+            b_at - a_at
+        );
+    }
 
     #[test]
     fn after_a_form_post_the_browser_goes_where_the_form_says_or_back() {

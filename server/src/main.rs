@@ -1,8 +1,8 @@
 //! The `yingji` binary: serve the platform (default), or run one of the
 //! administrative commands.
 
+use app::areas::accounts::password::PasswordHash;
 use app::db::Db;
-use app::db::accounts::PasswordHash;
 use app::db::audit::Actor;
 use app::domain::account::{Role, check_new_password, parse_username};
 use axum::serve::ListenerExt;
@@ -189,12 +189,9 @@ fn schedule(path: &std::path::Path) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
-    match app::domain::plan_file::run(&text) {
+    match app::domain::plan_file::print(&text) {
         Ok(roster) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&roster).unwrap_or_default()
-            );
+            println!("{roster}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(format!("{}: {e}", path.display())),
@@ -431,11 +428,9 @@ async fn create_admin(db: &Db, username: &str, name: &str, now: i64) -> ExitCode
     let hash = PasswordHash::new_blocking(password).await;
     let result = async {
         let mut tx = db.write().await?;
-        app::db::accounts::create(
-            &mut tx,
-            &Actor::system("create-admin"),
-            now,
-            app::db::accounts::NewAccount {
+        app::areas::accounts::store::accounts::create(
+            &mut app::platform::Write::within(&mut tx, &Actor::system("create-admin"), now),
+            app::areas::accounts::store::accounts::NewAccount {
                 username: &username,
                 display_name: name,
                 hash: &hash,

@@ -4,8 +4,9 @@
 //! industrial centres, schools, key enterprises, about 300 people in
 //! realistic positions, and one account per role.
 
+use app::areas::accounts::password::PasswordHash;
+use app::areas::accounts::store::accounts;
 use app::db::Db;
-use app::db::accounts::{self, PasswordHash};
 use app::db::audit::Actor;
 use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
@@ -412,9 +413,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         let person_id = person.map(|c| person_ids[c].0);
         let display = person.map(|c| person_ids[c].1.as_str()).unwrap_or(display);
         let id = accounts::create(
-            &mut tx,
-            &actor,
-            now,
+            &mut app::platform::Write::within(&mut tx, &actor, now),
             accounts::NewAccount {
                 username,
                 display_name: display,
@@ -670,7 +669,13 @@ pub async fn reset_demo_passwords(db: &Db, now: i64) -> Result<Vec<(String, Stri
         };
         let password = demo_password();
         let hash = PasswordHash::new_blocking(password.clone()).await;
-        accounts::set_password(&mut tx, &actor, now, id, &hash, None).await?;
+        accounts::set_password(
+            &mut app::platform::Write::within(&mut tx, &actor, now),
+            id,
+            &hash,
+            None,
+        )
+        .await?;
         out.push((username.to_string(), password));
     }
     tx.commit().await?;

@@ -1,6 +1,11 @@
 //! Many pages at once against one server: every response must finish.
 //! Leptos's streaming server rendering has hung under concurrency before
-//! (upstream #4851, #4578); each page keeps one Suspense boundary. This test
+//! (upstream #4851, #4578), when pages read resources synchronously in
+//! parallel Suspense boundaries. Pages now wait for their data with
+//! `Suspend::new(async { resource.await })` (`components::when_ready`), and
+//! some hold several boundaries (the people list, the training page, the
+//! drill calendar under the area's frame): run 20 times in a row before
+//! that workaround (one boundary per page) was dropped. This test
 //! has a process of its own: inside the big HTTP suite, where other tests
 //! run their own runtimes at the same time, a page sometimes stalled that
 //! never stalls here or under wrk against the release binary.
@@ -18,7 +23,10 @@ on_both_databases! {
         for i in 0..140 {
             let app = app.clone();
             let cookie = admin.clone();
-            let path = ["/", "/people", "/units", "/login", "/admin/audit", "/import", "/assessment"][i % 7];
+            let path = [
+                "/", "/people", "/units", "/login", "/admin/audit", "/import", "/assessment",
+                "/training", "/drills/calendar", "/registry/coverage",
+            ][i % 10];
             tasks.push(tokio::spawn(async move {
                 let reply = tokio::time::timeout(std::time::Duration::from_secs(60), app.get(path, Some(&cookie))).await;
                 (path, reply.map(|r| r.status))

@@ -1,9 +1,12 @@
 //! Scheduling a district-sized rotation: 20,000 trainees in 500 units, 200
-//! batches, a third of the trainees with random unavailable days. Run with
-//! `cargo bench -p app --bench scheduler`.
+//! batches, a third of the trainees with random unavailable days; the
+//! scheduling alone, and the whole of `yingji schedule` without the process
+//! (the plan file read and checked, scheduled, the roster written as JSON).
+//! Run with `cargo bench -p yingji-domain --bench scheduler`.
 
 use chrono::{Duration, NaiveDate};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use serde_json::json;
 use yingji_domain::scheduler::{Batch, Plan, Trainee, Unit, schedule};
 
 /// A small deterministic generator (no extra dependency).
@@ -82,9 +85,42 @@ fn bench(c: &mut Criterion) {
     });
 }
 
+/// The plan as `yingji schedule` reads it.
+fn plan_file(plan: &Plan) -> String {
+    let d = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    json!({
+        "batches": plan.batches.iter().map(|b| json!({
+            "code": b.code, "start": d(b.start), "end": d(b.end), "capacity": b.capacity,
+        })).collect::<Vec<_>>(),
+        "units": plan.units.iter().map(|u| json!({
+            "code": u.code, "staff": u.staff, "min_on_duty": u.min_on_duty,
+        })).collect::<Vec<_>>(),
+        "trainees": plan.trainees.iter().map(|t| json!({
+            "id": t.id, "unit": t.unit,
+            "unavailable": t.unavailable.iter().map(|(a, b)| json!([d(*a), d(*b)])).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+fn whole_file(c: &mut Criterion) {
+    let text = plan_file(&plan());
+    println!("plan file: {} bytes", text.len());
+    c.bench_function(
+        "yingji schedule: read, check, schedule and print 20000 trainees",
+        |b| {
+            b.iter(|| {
+                yingji_domain::plan_file::print(black_box(&text))
+                    .unwrap()
+                    .len()
+            })
+        },
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = bench
+    targets = bench, whole_file
 }
 criterion_main!(benches);

@@ -217,6 +217,12 @@ pub fn run(text: &str) -> Result<Value, FileError> {
     Ok(roster_json(&plan, &roster))
 }
 
+/// What `yingji schedule` prints for a plan file.
+pub fn print(text: &str) -> Result<String, FileError> {
+    let roster = run(text)?;
+    Ok(serde_json::to_string_pretty(&roster).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

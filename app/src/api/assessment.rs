@@ -42,6 +42,7 @@ pub struct MetricTable {
 #[cfg(feature = "ssr")]
 pub mod server {
     //! What the pages, the export handler and the import command share.
+    use crate::db::Db;
     use crate::db::assessment as store;
     use crate::domain::assessment::{Outcome, Points, listing_order};
     use crate::domain::authz::{Action, Principal, Reach};
@@ -127,27 +128,26 @@ pub mod server {
     /// among all units, as they will be published). The page and both
     /// exports read this.
     pub async fn results(
-        pool: &AnyPool,
+        db: &Db,
         me: &Principal,
         id: i64,
         lang: Lang,
     ) -> Result<Results, AppError> {
-        results_and_outcomes(pool, me, id, lang)
-            .await
-            .map(|(r, _)| r)
+        results_and_outcomes(db, me, id, lang).await.map(|(r, _)| r)
     }
 
     /// `results`, and every unit's full outcome (the feed and the export
     /// read them; evaluating once serves both).
     pub async fn results_and_outcomes(
-        pool: &AnyPool,
+        db: &Db,
         me: &Principal,
         id: i64,
         lang: Lang,
-    ) -> Result<(Results, Vec<(Unit, Outcome)>), AppError> {
+    ) -> Result<(Results, std::sync::Arc<Vec<(Unit, Outcome)>>), AppError> {
+        let pool = &db.pool;
         let scheme = scheme(pool, id).await?;
-        let mut evaluated = store::evaluate_scheme(pool, &scheme).await?;
-        let all = evaluated.clone();
+        let all = store::evaluate_scheme(db, &scheme).await?;
+        let mut evaluated = (*all).clone();
         let ranked = evaluated
             .iter()
             .filter(|(_, o)| !o.vetoed && !o.incomplete)
@@ -319,14 +319,14 @@ pub mod server {
     }
 
     pub async fn export_table(
-        pool: &AnyPool,
+        db: &Db,
         me: &Principal,
         id: i64,
         lang: Lang,
     ) -> Result<ExportTable, AppError> {
-        let (r, all) = results_and_outcomes(pool, me, id, lang).await?;
-        let outcomes: std::collections::HashMap<String, Outcome> =
-            all.into_iter().map(|(u, o)| (u.code, o)).collect();
+        let (r, all) = results_and_outcomes(db, me, id, lang).await?;
+        let outcomes: std::collections::HashMap<&str, &Outcome> =
+            all.iter().map(|(u, o)| (u.code.as_str(), o)).collect();
         let def = &r.scheme.def;
         let indicators = &def.scheme.indicators;
         let mut header = vec![
@@ -359,7 +359,7 @@ pub mod server {
             .iter()
             .map(|row| {
                 let o = &row.outcome;
-                let full = outcomes.get(&row.unit_code);
+                let full = outcomes.get(row.unit_code.as_str()).copied();
                 let mut cells = vec![row.unit_code.clone(), row.unit_name.clone()];
                 cells.extend((0..indicators.len()).map(|i| {
                     full.and_then(|f| f.lines.get(i))
@@ -538,8 +538,7 @@ pub async fn publish_scheme(
             // marked in the ranking.
             let gaps = if publish {
                 let scheme = server::scheme(&st.db.pool, id).await?;
-                let evaluated =
-                    crate::db::assessment::evaluate_scheme(&st.db.pool, &scheme).await?;
+                let evaluated = crate::db::assessment::evaluate_scheme(&st.db, &scheme).await?;
                 let mut c = st.db.pool.acquire().await?;
                 let undecided =
                     crate::db::assessment::undecided_veto_units(&mut c, &scheme).await?;
@@ -548,7 +547,7 @@ pub async fn publish_scheme(
                     .iter()
                     .map(|(u, _)| (u.code.clone(), u.name.clone()))
                     .collect();
-                let outcomes: Vec<_> = evaluated.into_iter().map(|(_, o)| o).collect();
+                let outcomes: Vec<_> = evaluated.iter().map(|(_, o)| o.clone()).collect();
                 let gaps = crate::domain::assessment::publish_gaps(&outcomes, &undecided);
                 if !gaps.is_empty() && reason.is_empty() {
                     let named: Vec<String> = gaps
@@ -658,7 +657,7 @@ pub async fn scheme_results(id: i64) -> Result<Results, AppError> {
             let me = require_may(Action::ViewAssessment)?;
             let pool = &state()?.db.pool;
             let (mut results, evaluated) =
-                server::results_and_outcomes(pool, &me, id, detect_lang()).await?;
+                server::results_and_outcomes(&state()?.db, &me, id, detect_lang()).await?;
             if me.may(Action::Assess) && !results.scheme.published {
                 results.feed = Some(server::feed(pool, &me, &results.scheme, &evaluated).await?);
             }
@@ -680,7 +679,7 @@ pub async fn mark_results_seen(id: i64) -> Result<(), AppError> {
             let me = require_may(Action::Assess)?;
             let st = state()?;
             let scheme = server::scheme(&st.db.pool, id).await?;
-            let evaluated = store::evaluate_scheme(&st.db.pool, &scheme).await?;
+            let evaluated = store::evaluate_scheme(&st.db, &scheme).await?;
             let totals = evaluated
                 .iter()
                 .filter(|(u, _)| me.may_at(Action::ViewAssessment, &u.path))
@@ -723,14 +722,15 @@ pub async fn load_unit_assessment(
             let lang = detect_lang();
             let scheme = server::scheme(pool, scheme_id).await?;
             let year = scheme.def.year as i64;
-            let evaluated = store::evaluate_scheme(pool, &scheme).await?;
+            let evaluated = store::evaluate_scheme(&st.db, &scheme).await?;
             let units_ranked = evaluated
                 .iter()
                 .filter(|(_, o)| !o.vetoed && !o.incomplete)
                 .count();
             let (unit, outcome) = evaluated
-                .into_iter()
+                .iter()
                 .find(|(u, _)| u.id == unit_id)
+                .cloned()
                 .ok_or(AppError::NotFound)?;
             if !me.may_at(Action::ViewAssessment, &unit.path) {
                 return Err(AppError::Forbidden);
@@ -821,9 +821,9 @@ pub async fn load_unit_assessment(
                     outcome.total
                 } else {
                     let other = server::scheme(pool, s.id).await?;
-                    store::evaluate_scheme(pool, &other)
+                    store::evaluate_scheme(&st.db, &other)
                         .await?
-                        .into_iter()
+                        .iter()
                         .find(|(u, _)| u.id == unit_id)
                         .and_then(|(_, o)| o.total)
                 };

@@ -1037,71 +1037,88 @@ pub async fn get_calendar(
                 )
             };
             let st = state()?;
-            // The unit filter, and the unit feed it hands out, offer only
-            // units within reach: a unit outside is "no such unit".
-            let reach = me.reach(Action::ViewDrills);
-            let units: Vec<Unit> = crate::db::units::list(&st.db.pool, &Default::default())
-                .await?
-                .into_iter()
-                .filter(|u| reach.covers(&u.path))
-                .collect();
-            let unit_path = match unit {
-                Some(u) => Some(
-                    units
-                        .iter()
-                        .find(|x| x.id == u)
-                        .map(|x| x.path.clone())
-                        .ok_or_else(|| {
-                            AppError::invalid(
-                                "field.unit",
-                                crate::domain::Problem::new("problem.no_such_unit"),
-                            )
-                        })?,
-                ),
-                None => None,
-            };
-            let mut c = st.db.pool.acquire().await?;
-            let own = server::own_unit(&mut c, &me).await?.map(|(id, _)| id);
-            let items = crate::db::drills::calendar(
-                &mut c,
-                &reach,
-                own,
-                anchor,
-                last,
-                unit_path.as_deref(),
-                scenario_filter,
-            )
-            .await?;
-            let spans: Vec<_> = items.iter().map(|i| (i.first_day, i.last_day)).collect();
-            let cap = if week { usize::MAX } else { MONTH_CELL_CAP };
-            let days = crate::domain::calendar::lay_out(anchor, last, &spans, cap)
-                .into_iter()
-                .map(|cell| CalDay {
-                    day: cell.day,
-                    observance: crate::domain::calendar::observance(cell.day).map(str::to_string),
-                    items: cell.shown.iter().map(|&i| items[i].clone()).collect(),
-                    more: cell.more,
+            // Read and laid out once per version of the data, caller, day
+            // and filter (the month of a busy district is thousands of
+            // drills).
+            let key = format!(
+                "drill_calendar:{}:{today}:{anchor}:{week}:{unit:?}:{scenario_filter:?}",
+                me.account_id
+            );
+            let page = st
+                .db
+                .memo
+                .get_or(&st.db.pool, key, async || {
+                    // The unit filter, and the unit feed it hands out, offer only
+                    // units within reach: a unit outside is "no such unit".
+                    let reach = me.reach(Action::ViewDrills);
+                    let units: Vec<Unit> = crate::db::units::list(&st.db.pool, &Default::default())
+                        .await?
+                        .into_iter()
+                        .filter(|u| reach.covers(&u.path))
+                        .collect();
+                    let unit_path = match unit {
+                        Some(u) => Some(
+                            units
+                                .iter()
+                                .find(|x| x.id == u)
+                                .map(|x| x.path.clone())
+                                .ok_or_else(|| {
+                                    AppError::invalid(
+                                        "field.unit",
+                                        crate::domain::Problem::new("problem.no_such_unit"),
+                                    )
+                                })?,
+                        ),
+                        None => None,
+                    };
+                    let mut c = st.db.pool.acquire().await?;
+                    let own = server::own_unit(&mut c, &me).await?.map(|(id, _)| id);
+                    let items = crate::db::drills::calendar(
+                        &mut c,
+                        &reach,
+                        own,
+                        anchor,
+                        last,
+                        unit_path.as_deref(),
+                        scenario_filter,
+                    )
+                    .await?;
+                    let spans: Vec<_> = items.iter().map(|i| (i.first_day, i.last_day)).collect();
+                    let cap = if week { usize::MAX } else { MONTH_CELL_CAP };
+                    let days = crate::domain::calendar::lay_out(anchor, last, &spans, cap)
+                        .into_iter()
+                        .map(|cell| CalDay {
+                            day: cell.day,
+                            observance: crate::domain::calendar::observance(cell.day)
+                                .map(str::to_string),
+                            items: cell.shown.iter().map(|&i| items[i].clone()).collect(),
+                            more: cell.more,
+                        })
+                        .collect();
+                    Ok(CalendarPage {
+                        anchor,
+                        week,
+                        total: items.len(),
+                        days,
+                        units,
+                        unit,
+                        scenario: String::new(),
+                        unit_feed: None,
+                        today,
+                    })
                 })
-                .collect();
-            let unit_feed = match unit {
-                Some(u) => Some(format!(
+                .await?;
+            let mut page = (*page).clone();
+            page.scenario = scenario;
+            if let Some(u) = unit {
+                let mut c = st.db.pool.acquire().await?;
+                page.unit_feed = Some(format!(
                     "{}/calendar/unit-{}.ics",
                     public_origin()?,
                     crate::db::calendar_token(&mut c, crate::db::FeedOwner::Unit, u).await?
-                )),
-                None => None,
-            };
-            Ok(CalendarPage {
-                anchor,
-                week,
-                total: items.len(),
-                days,
-                units,
-                unit,
-                scenario,
-                unit_feed,
-                today,
-            })
+                ));
+            }
+            Ok(page)
         }
         .await,
     )

@@ -2,10 +2,8 @@
 //! the input into domain types -> storage and rules -> errors mapped to a
 //! status and a translatable message.
 
-pub mod accounts;
 pub mod assessment;
 
-pub mod auth;
 pub mod drills;
 pub mod home;
 pub mod imports;

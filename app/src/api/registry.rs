@@ -610,34 +610,45 @@ pub async fn get_reporter_coverage() -> Result<ReporterCoverageReport, AppError>
             let me = require_may(Action::ViewRegistry)?;
             let (today, _) = crate::api::training::server::today_and_now()?;
             let st = state()?;
-            let mut c = st.db.pool.acquire().await?;
-            let reach = server::registry_reach(&mut c, &me).await?;
-            let report = crate::db::registry::coverage(&mut c, today).await?;
-            let lines: Vec<CoverageLine> = report
-                .0
-                .into_iter()
-                .filter(|(path, _)| reach.covers(path))
-                .map(|(_, l)| l)
-                .collect();
-            let labels: Vec<String> = lines.iter().map(|l| l.subdistrict.clone()).collect();
-            let values: Vec<i64> = lines
-                .iter()
-                .map(|l| {
-                    let (n, d) = l.coverage.metric();
-                    if d == 0 { 1000 } else { n * 1000 / d }
+            let lang = crate::components::detect_lang();
+            // The whole district's coverage is read and drawn once per
+            // version of the data, day, caller and language.
+            let key = format!("reporter_coverage:{today}:{}:{lang:?}", me.account_id);
+            let report = st
+                .db
+                .memo
+                .get_or(&st.db.pool, key, async || {
+                    let mut c = st.db.pool.acquire().await?;
+                    let reach = server::registry_reach(&mut c, &me).await?;
+                    let report = crate::db::registry::coverage(&mut c, today).await?;
+                    let lines: Vec<CoverageLine> = report
+                        .0
+                        .into_iter()
+                        .filter(|(path, _)| reach.covers(path))
+                        .map(|(_, l)| l)
+                        .collect();
+                    let labels: Vec<String> = lines.iter().map(|l| l.subdistrict.clone()).collect();
+                    let values: Vec<i64> = lines
+                        .iter()
+                        .map(|l| {
+                            let (n, d) = l.coverage.metric();
+                            if d == 0 { 1000 } else { n * 1000 / d }
+                        })
+                        .collect();
+                    let chart = crate::charts::percent_chart(
+                        lang.t("chart.reporter_coverage"),
+                        &labels,
+                        &values,
+                    );
+                    Ok(ReporterCoverageReport {
+                        reporters_needed: report.1,
+                        lines,
+                        chart,
+                        may_configure: me.reach(Action::ManageRegistry) == Reach::Everywhere,
+                    })
                 })
-                .collect();
-            let chart = crate::charts::percent_chart(
-                crate::components::detect_lang().t("chart.reporter_coverage"),
-                &labels,
-                &values,
-            );
-            Ok(ReporterCoverageReport {
-                reporters_needed: report.1,
-                lines,
-                chart,
-                may_configure: me.reach(Action::ManageRegistry) == Reach::Everywhere,
-            })
+                .await?;
+            Ok((*report).clone())
         }
         .await,
     )

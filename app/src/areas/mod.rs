@@ -12,6 +12,7 @@
 //! area's service. Areas not yet moved here live in the older layers
 //! (`api`, `db`), listed in the README's map.
 
+pub mod accounts;
 pub mod audit;
 pub mod directory;
 

@@ -229,6 +229,23 @@ pub fn FeedLink(url: String, #[prop(optional)] test: &'static str) -> impl IntoV
 }
 
 /// Results of a resource, or its error.
+/// A resource's value drawn once it is ready: the page waits for the
+/// resource where it stands (`Suspend::new(async { resource.await })`,
+/// upstream's idiom; the server draws every page whole before sending it,
+/// `SsrMode::Async`), then `show`s it. Several of these may stand in one
+/// page, each in its own `Suspense` (`tests/pages_under_load.rs`).
+pub fn when_ready<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    lang: Lang,
+    f: impl FnOnce(T) -> V + Send + 'static,
+) -> Suspend<AnyView>
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    Suspend::new(async move { show(Some(resource.await), lang, f) })
+}
+
 pub fn show<T, V>(value: Option<Result<T, AppError>>, lang: Lang, f: impl FnOnce(T) -> V) -> AnyView
 where
     V: IntoView + 'static,

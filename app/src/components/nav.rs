@@ -5,7 +5,7 @@
 
 use super::ActForm;
 use super::{use_lang, use_me};
-use crate::api::auth::Logout;
+use crate::areas::accounts::api::Logout;
 use crate::components::act;
 use crate::domain::authz::{Action, Principal};
 use crate::domain::import::ImportKind;
@@ -75,6 +75,33 @@ pub fn SubNav(links: &'static [NavLink]) -> impl IntoView {
                 .map(|(href, key, _)| view! { <a href=href>{lang.t(key)}</a> })
                 .collect_view()}
         </nav>
+    }
+}
+
+/// An area's frame, as the parent route of its pages: the sub-navigation
+/// over the page the route chose (`Outlet`). Only for a person who may
+/// follow at least one of the area's links: signed out, to the log-in
+/// page; signed in without any, "not allowed" (403) before any page of
+/// the area is drawn. Each page still asks what it needs itself.
+#[component]
+pub fn Area(links: &'static [NavLink]) -> impl IntoView {
+    use crate::components::ErrorPanel;
+    use crate::error::AppError;
+    use leptos_router::components::{Outlet, Redirect};
+    match use_me() {
+        None => view! { <Redirect path="/login" /> }.into_any(),
+        Some(me) if may_follow(&me, links).is_empty() => {
+            #[cfg(feature = "ssr")]
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::FORBIDDEN);
+            }
+            view! { <ErrorPanel error=AppError::Forbidden /> }.into_any()
+        }
+        Some(_) => view! {
+            <SubNav links=links />
+            <Outlet />
+        }
+        .into_any(),
     }
 }
 

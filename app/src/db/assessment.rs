@@ -1999,19 +1999,35 @@ pub async fn live_sheets(
 
 /// A scheme's units with their outcomes: a published year's from the
 /// evidence frozen at publication, an open year's from the stored records.
+///
+/// Kept until the data moves (`platform::memo`): the ranking, the unit
+/// pages' year-over-year trend, the exports and the publication check read
+/// one evaluation per version of the data. The key holds the scheme as the
+/// caller read it, so that a scheme changed between that read and the
+/// version's is not kept under the newer version.
 pub async fn evaluate_scheme(
-    pool: &AnyPool,
+    db: &super::Db,
     scheme: &StoredScheme,
-) -> Result<Vec<(Unit, Outcome)>, AppError> {
-    let mut c = pool.acquire().await?;
-    let sheets = match (scheme.published, scheme.snapshot_id) {
-        (true, Some(snapshot)) => snapshot_sheets(&mut c, snapshot).await?,
-        _ => live_sheets(&mut c, scheme).await?,
-    };
-    drop(c);
-    let (units, sheets): (Vec<Unit>, Vec<Sheet>) = sheets.into_iter().unzip();
-    let outcomes = evaluate(&scheme.def.scheme, &sheets);
-    Ok(units.into_iter().zip(outcomes).collect())
+) -> Result<std::sync::Arc<Vec<(Unit, Outcome)>>, AppError> {
+    use std::hash::{Hash, Hasher};
+    let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(scheme)
+        .map_err(|_| AppError::Internal)?
+        .hash(&mut fingerprint);
+    let key = format!("evaluate_scheme:{}:{:x}", scheme.id, fingerprint.finish());
+    db.memo
+        .get_or(&db.pool, key, async || {
+            let mut c = db.pool.acquire().await?;
+            let sheets = match (scheme.published, scheme.snapshot_id) {
+                (true, Some(snapshot)) => snapshot_sheets(&mut c, snapshot).await?,
+                _ => live_sheets(&mut c, scheme).await?,
+            };
+            drop(c);
+            let (units, sheets): (Vec<Unit>, Vec<Sheet>) = sheets.into_iter().unzip();
+            let outcomes = evaluate(&scheme.def.scheme, &sheets);
+            Ok(units.into_iter().zip(outcomes).collect())
+        })
+        .await
 }
 
 // ---- the evidence frozen at publication ----

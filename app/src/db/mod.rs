@@ -5,7 +5,6 @@
 
 pub use crate::platform::db::*;
 
-pub mod accounts;
 pub mod assessment;
 pub mod audit;
 pub mod drills;
@@ -14,7 +13,6 @@ pub mod imports;
 
 pub mod registry;
 pub mod reminders;
-pub mod sessions;
 pub mod training;
 
 /// The directory moved into `crate::areas`; the stores still here reach it
@@ -68,7 +66,7 @@ pub async fn calendar_token(
     sqlx::query(&format!(
         "UPDATE {table} SET calendar_token = $1 WHERE id = $2 AND calendar_token IS NULL"
     ))
-    .bind(sessions::random_token())
+    .bind(crate::platform::random_token())
     .bind(id)
     .execute(&mut *c)
     .await?;
@@ -92,7 +90,7 @@ pub async fn rotate_calendar_token(
         "UPDATE {} SET calendar_token = $1 WHERE id = $2",
         owner.table()
     ))
-    .bind(sessions::random_token())
+    .bind(crate::platform::random_token())
     .bind(id)
     .execute(&mut **tx)
     .await?;

@@ -1,6 +1,6 @@
 //! My account: who I am, my roles, changing my password.
 
-use crate::api::auth::ChangePassword;
+use crate::areas::accounts::api::ChangePassword;
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{action_error, gated, use_lang};

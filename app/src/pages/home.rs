@@ -1,7 +1,7 @@
 //! The home page: per role, what needs my attention.
 
 use crate::api::home::load_home;
-use crate::components::{gated, show, use_lang};
+use crate::components::{gated, use_lang, when_ready};
 use crate::domain::account::Role;
 use leptos::prelude::*;
 
@@ -34,10 +34,10 @@ pub fn HomePage() -> impl IntoView {
             <ul class="intro">{intro}</ul>
             <Suspense fallback=|| ()>
                 {move || {
-                    show(
-                        data.get(),
+                    when_ready(
+                        data,
                         lang,
-                        |h| {
+                        move |h| {
                             let mine = h.my_unit.clone().map(|unit| {
                                 let positions = lang.list(
                                     &h.my_positions

@@ -1,6 +1,6 @@
 //! Signing in.
 
-use crate::api::auth::Login;
+use crate::areas::accounts::api::Login;
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{action_error, use_lang, use_me};

@@ -22,6 +22,8 @@ pub struct Db {
     pub backend: Backend,
     /// The SQLite file, when there is one.
     pub file: Option<std::path::PathBuf>,
+    /// Values computed from the data, kept until the data moves.
+    pub memo: std::sync::Arc<super::memo::Memo>,
 }
 
 /// The file a SQLite URL names; `None` for an in-memory database (or not
@@ -190,6 +192,7 @@ impl Db {
             pool,
             backend,
             file,
+            memo: Default::default(),
         })
     }
 

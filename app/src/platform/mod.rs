@@ -6,6 +6,7 @@
 //! this module; see the README's map for the rules.
 
 pub mod db;
+pub mod memo;
 pub mod sql;
 
 use crate::domain::authz::{Action, Principal};
@@ -36,6 +37,25 @@ impl Actor {
             name: p.username.clone(),
         }
     }
+}
+
+/// 32 random bytes as hex: session tokens, calendar-feed secrets.
+pub fn random_token() -> String {
+    use rand::RngCore;
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    hex(&raw)
+}
+
+/// A token as the database keeps it (SHA-256, hex): a copy of the table
+/// cannot be replayed.
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A value as the audit trail keeps it (JSON), or nothing.

@@ -547,7 +547,7 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let assessor = app.login("assessor").await;
         let id = scored(&app, &assessor).await;
-        let principal = app::db::accounts::principal(&app.state.db.pool, app.district.accounts["assessor"]).await.unwrap().unwrap();
+        let principal = app::areas::accounts::store::accounts::principal(&app.state.db.pool, app.district.accounts["assessor"]).await.unwrap().unwrap();
         let stage = |csv: &'static str| {
             let state = app.state.clone();
             let principal = principal.clone();

@@ -112,14 +112,10 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
     assert_eq!(schemes.len(), 1);
     let assessor = crate::common::district_assessor();
-    let results = app::api::assessment::server::results(
-        &db.pool,
-        &assessor,
-        schemes[0].id,
-        app::i18n::Lang::Zh,
-    )
-    .await
-    .unwrap();
+    let results =
+        app::api::assessment::server::results(&db, &assessor, schemes[0].id, app::i18n::Lang::Zh)
+            .await
+            .unwrap();
     // In the command's own format: codes, as a program reads them.
     let mut csv = String::from("unit_code,unit_name,total,grade,rank,vetoed\r\n");
     for r in &results.rows {

@@ -94,22 +94,22 @@ on_both_databases! {
     async fn a_session_expires_when_idle_and_disabling_ends_it(db: Db) {
         let d = district(&db).await;
         let policy = app::domain::session::SessionPolicy { idle_secs: 100, absolute_secs: 1000 };
-        let token = app::db::sessions::create(&db.pool, d.accounts["trainee"], 10).await.unwrap();
-        let (me, _) = app::db::sessions::resolve(&db.pool, &token, &policy, 50).await.unwrap().unwrap();
+        let token = app::areas::accounts::store::sessions::create(&db.pool, d.accounts["trainee"], 10).await.unwrap();
+        let (me, _) = app::areas::accounts::store::sessions::resolve(&db.pool, &token, &policy, 50).await.unwrap().unwrap();
         assert_eq!(me.username, "trainee");
-        assert!(app::db::sessions::resolve(&db.pool, &token, &policy, 200).await.unwrap().is_none());
-        assert!(app::db::sessions::resolve(&db.pool, &token, &policy, 60).await.unwrap().is_none(), "an expired session is gone for good");
-        let token = app::db::sessions::create(&db.pool, d.accounts["trainee"], 10).await.unwrap();
+        assert!(app::areas::accounts::store::sessions::resolve(&db.pool, &token, &policy, 200).await.unwrap().is_none());
+        assert!(app::areas::accounts::store::sessions::resolve(&db.pool, &token, &policy, 60).await.unwrap().is_none(), "an expired session is gone for good");
+        let token = app::areas::accounts::store::sessions::create(&db.pool, d.accounts["trainee"], 10).await.unwrap();
         let mut tx = db.pool.begin().await.unwrap();
-        app::db::accounts::set_disabled(&mut tx, &Actor::system("test"), 11, d.accounts["trainee"], true).await.unwrap();
+        app::areas::accounts::store::accounts::set_disabled(&mut app::platform::Write::within(&mut tx, &Actor::system("test"), 11), d.accounts["trainee"], true).await.unwrap();
         tx.commit().await.unwrap();
-        assert!(app::db::sessions::resolve(&db.pool, &token, &policy, 12).await.unwrap().is_none());
-        assert_eq!(app::db::sessions::count_for_account(&db.pool, d.accounts["trainee"]).await.unwrap(), 0);
+        assert!(app::areas::accounts::store::sessions::resolve(&db.pool, &token, &policy, 12).await.unwrap().is_none());
+        assert_eq!(app::areas::accounts::store::sessions::count_for_account(&db.pool, d.accounts["trainee"]).await.unwrap(), 0);
     }
 
     async fn a_scoped_organizer_knows_the_path_of_their_scope(db: Db) {
         let d = district(&db).await;
-        let p = app::db::accounts::principal(&db.pool, d.accounts["organizer"]).await.unwrap().unwrap();
+        let p = app::areas::accounts::store::accounts::principal(&db.pool, d.accounts["organizer"]).await.unwrap().unwrap();
         assert!(p.may_at(app::domain::authz::Action::ManagePeople, &format!("/{}/{}/", d.units["JD01"], d.units["JD01-V1"])));
         assert!(!p.may_at(app::domain::authz::Action::ManagePeople, &format!("/{}/", d.units["GA"])));
     }
@@ -136,20 +136,20 @@ on_both_databases! {
         // Last year's scheme published, this year's open with one sheet unfinished.
         let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
         assert_eq!(schemes.iter().map(|s| (s.year, s.published)).collect::<Vec<_>>(), vec![(2018, false), (2017, true)]);
-        let results = app::api::assessment::server::results(&db.pool, &crate::common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
+        let results = app::api::assessment::server::results(&db, &crate::common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
         assert_eq!(results.rows.len(), 6);
         assert_eq!(results.rows.iter().filter(|r| r.outcome.incomplete).count(), 1);
         assert_eq!(results.rows[0].outcome.rank, Some(1));
-        let trainee = app::db::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
+        let trainee = app::areas::accounts::store::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
         let password = seeded.passwords.iter().find(|(u, _)| u == "trainee").unwrap().1.clone();
         assert!(trainee.hash.verify(&password));
         let again = server::seed::reset_demo_passwords(&db, 1_540_000_100).await.unwrap();
-        let trainee = app::db::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
+        let trainee = app::areas::accounts::store::accounts::credentials(&db.pool, "trainee").await.unwrap().unwrap();
         assert!(trainee.hash.verify(&again.iter().find(|(u, _)| u == "trainee").unwrap().1));
     }
 
     async fn log_in_attempts_are_counted_per_key_forgotten_and_purged(db: Db) {
-        use app::db::accounts::{add_attempt, attempts, clear_attempts, forget_attempt, lock_keys, purge_attempts};
+        use app::areas::accounts::store::attempts::{add_attempt, attempts, clear_attempts, forget_attempt, lock_keys, purge_attempts};
         let mut tx = db.write().await.unwrap();
         lock_keys(&mut tx, &["user:x", "addr:10.0.0.1", "user:x"], 200).await.unwrap();
         add_attempt(&mut tx, "user:x", 100).await.unwrap();
@@ -179,7 +179,7 @@ on_both_databases! {
     }
 
     async fn a_second_reservation_for_a_key_waits_for_the_first(db: Db) {
-        use app::db::accounts::lock_keys;
+        use app::areas::accounts::store::attempts::lock_keys;
         let mut first = db.write().await.unwrap();
         lock_keys(&mut first, &["user:x"], 1).await.unwrap();
         let other = db.clone();
@@ -264,4 +264,102 @@ async fn the_sqlite_and_postgresql_migrations_define_the_same_tables_and_columns
         only_sqlite.is_empty() && only_postgres.is_empty(),
         "only on SQLite: {only_sqlite:?}\nonly on PostgreSQL: {only_postgres:?}"
     );
+}
+
+/// Tables whose changes do not move the data's version: written on every
+/// request or sign-in, read by no page that is kept (`platform::memo`).
+const UNVERSIONED: [&str; 6] = [
+    "data_version",
+    "sessions",
+    "login_failures",
+    "login_attempts",
+    "login_locks",
+    "import_staging",
+];
+
+crate::on_both_databases! {
+    async fn every_table_but_the_sessions_and_the_throttle_moves_the_data_version(db: Db) {
+        use app::db::Backend;
+        let tables: std::collections::BTreeSet<String> = schema(&db, db.backend)
+            .await
+            .into_iter()
+            .map(|(t, _, _)| t)
+            .filter(|t| !UNVERSIONED.contains(&t.as_str()))
+            .collect();
+        assert!(tables.len() > 40, "{tables:?}");
+        // (table, how many kinds of change its triggers cover)
+        let covered: Vec<(String, i64)> = match db.backend {
+            Backend::Sqlite => sqlx::query_as(
+                "SELECT tbl_name, COUNT(*) FROM sqlite_master WHERE type = 'trigger' \
+                 AND sql LIKE '%UPDATE data_version SET version = version + 1%' GROUP BY tbl_name",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap(),
+            // One trigger for insert, update and delete: bits 2, 3 and 4
+            // of tgtype.
+            Backend::Postgres => sqlx::query_as(
+                "SELECT c.relname::text, CAST(((t.tgtype::int >> 2) & 1) + ((t.tgtype::int >> 3) & 1) + ((t.tgtype::int >> 4) & 1) AS BIGINT) \
+                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid \
+                 WHERE p.proname = 'data_version_move'",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap(),
+        };
+        let covered: std::collections::BTreeMap<String, i64> = covered.into_iter().collect();
+        let missing: Vec<&String> = tables.iter().filter(|t| covered.get(*t) != Some(&3)).collect();
+        assert!(missing.is_empty(), "tables whose changes the data's version does not see: {missing:?} ({covered:?})");
+    }
+
+    async fn the_data_version_moves_when_a_change_commits_and_not_before(db: Db) {
+        use app::platform::memo::version;
+        let v0 = version(&db.pool).await.unwrap();
+        // A change rolled back moves nothing.
+        let mut tx = db.write().await.unwrap();
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('memo-test', 'a')").execute(&mut *tx).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(version(&db.pool).await.unwrap(), v0);
+        // A change not yet committed is not seen by others, nor is its
+        // version.
+        let mut tx = db.write().await.unwrap();
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('memo-test', 'b')").execute(&mut *tx).await.unwrap();
+        sqlx::query("UPDATE meta SET value = 'c' WHERE key = 'memo-test'").execute(&mut *tx).await.unwrap();
+        assert_eq!(version(&db.pool).await.unwrap(), v0);
+        tx.commit().await.unwrap();
+        let v1 = version(&db.pool).await.unwrap();
+        assert!(v1 > v0, "{v0} → {v1}");
+        // A delete moves it too.
+        sqlx::query("DELETE FROM meta WHERE key = 'memo-test'").execute(&db.pool).await.unwrap();
+        assert!(version(&db.pool).await.unwrap() > v1);
+        // Sessions do not.
+        let v2 = version(&db.pool).await.unwrap();
+        sqlx::query("DELETE FROM sessions").execute(&db.pool).await.unwrap();
+        assert_eq!(version(&db.pool).await.unwrap(), v2);
+    }
+
+    async fn a_kept_value_is_served_until_any_writer_changes_the_data(db: Db) {
+        let first = db.memo.get_or(&db.pool, "kept".into(), async || kept(&db).await).await.unwrap();
+        assert_eq!(*first, 0);
+        // Written by plain SQL, as another app instance or a command would:
+        // the trigger moves the version, so the next read computes again.
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('kept-1', 'x')").execute(&db.pool).await.unwrap();
+        let second = db.memo.get_or(&db.pool, "kept".into(), async || kept(&db).await).await.unwrap();
+        assert_eq!(*second, 1);
+        // No change: the same value, not computed again.
+        let third = db
+            .memo
+            .get_or(&db.pool, "kept".into(), async || -> Result<i64, app::error::AppError> { panic!("computed again without a change") })
+            .await
+            .unwrap();
+        assert!(std::sync::Arc::ptr_eq(&second, &third));
+    }
+}
+
+async fn kept(db: &app::db::Db) -> Result<i64, app::error::AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE 'kept-%'")
+            .fetch_one(&db.pool)
+            .await?,
+    )
 }

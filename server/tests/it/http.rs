@@ -206,7 +206,7 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let admin = app.login("admin").await;
         let me = app.state.db.pool.clone();
-        let principal = app::db::accounts::principal(&me, app.district.accounts["admin"]).await.unwrap().unwrap();
+        let principal = app::areas::accounts::store::accounts::principal(&me, app.district.accounts["admin"]).await.unwrap().unwrap();
         let csv = "编号,姓名,单位编码,岗位,电话\r\nP100,欧阳建华,JD01,应急管理人员、信息员,13700001111\r\nP101,司马秀英,GA,专家,\r\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(csv);
         let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "人员.csv", &gbk).await.unwrap();
@@ -315,7 +315,7 @@ on_both_databases! {
     async fn an_import_confirmed_without_javascript_shows_its_count(db: Db) {
         let app = TestApp::on(db).await;
         let admin = app.login("admin").await;
-        let principal = app::db::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
+        let principal = app::areas::accounts::store::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
         let csv = "编号,姓名,单位编码,岗位,电话\r\nP300,欧阳春,JD01,,\r\nP301,司马夏,GA,,\r\nP302,上官秋,GA,,\r\n";
         let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "人员.csv", csv.as_bytes()).await.unwrap();
         let page = format!("http://127.0.0.1:3000/import/{token}");
@@ -338,7 +338,7 @@ on_both_databases! {
     async fn a_file_with_one_bad_row_imports_nothing_and_names_the_row(db: Db) {
         let app = TestApp::on(db).await;
         let admin = app.login("admin").await;
-        let principal = app::db::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
+        let principal = app::areas::accounts::store::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
         let csv = "\u{feff}编号,姓名,单位编码,岗位,电话\nP200,甲,JD01,,\nP201,乙,NOPE,,\nP202,丙,GA,厨师,\n";
         let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "people.csv", csv.as_bytes()).await.unwrap();
         let preview: ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&admin)).await.json();

@@ -173,6 +173,33 @@ fn expect(who: &str, seen: &BTreeSet<(String, String)>, present: &[&str], absent
 }
 
 on_both_databases! {
+    async fn an_area_refuses_whoever_may_follow_none_of_its_links_and_frames_the_others_once(db: Db) {
+        let app = TestApp::on(db).await;
+        // The trainee follows no assessment link: every page under
+        // /assessment is refused by the area's frame, with the status.
+        let trainee = app.login("trainee").await;
+        for path in ["/assessment", "/assessment/vetoes", "/assessment/schemes/1"] {
+            let r = app.get(path, Some(&trainee)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(error_panel_codes(&r.body), ["403"], "{path}");
+            assert!(!r.body.contains("class=\"subnav\""), "{path}: the area's links shown to whom it refuses");
+        }
+        // Signed out: to the log-in page.
+        let r = app.get("/training/coverage", None).await;
+        assert!(r.status.is_redirection() && r.header("location").starts_with("/login"), "{}", r.status);
+        // The assessor: each page drawn in the frame, its links once, and
+        // the page's own data (waited for with Suspend) inside.
+        let assessor = app.login("assessor").await;
+        let r = app.get("/assessment/vetoes", Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body.matches("class=\"subnav\"").count(), 1);
+        assert!(r.body.contains("href=\"/assessment/metrics\""));
+        let r = app.get("/people", Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("data-test=\"people\""), "the people table was not waited for");
+        assert!(r.body.contains("name=\"unit_id\""), "the unit filter was not waited for");
+    }
+
     async fn no_role_is_shown_a_link_it_may_not_follow(db: Db) {
         let app = TestApp::on(db).await;
         let mut problems = Vec::new();

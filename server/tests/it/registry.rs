@@ -36,11 +36,13 @@ const PHONE: &str = "139-0000-1111";
 
 /// Stages a file for import as `username` would upload it; the token.
 async fn stage(app: &TestApp, username: &str, name: &str, bytes: &[u8]) -> String {
-    let principal =
-        app::db::accounts::principal(&app.state.db.pool, app.district.accounts[username])
-            .await
-            .unwrap()
-            .unwrap();
+    let principal = app::areas::accounts::store::accounts::principal(
+        &app.state.db.pool,
+        app.district.accounts[username],
+    )
+    .await
+    .unwrap()
+    .unwrap();
     app::api::imports::server::stage_upload(&app.state, &principal, "registry", name, bytes)
         .await
         .unwrap()

@@ -198,15 +198,13 @@ on_both_databases! {
         let batch = roster.batches[0].id.to_string();
         // Fifty trainees with sessions (made directly: hashing fifty
         // passwords would only slow the test).
-        let hash = app::db::accounts::PasswordHash::new(PASSWORD);
+        let hash = app::areas::accounts::password::PasswordHash::new(PASSWORD);
         let mut cookies = Vec::new();
         for (i, person) in people.iter().take(50).enumerate() {
             let mut tx = app.state.db.pool.begin().await.unwrap();
-            let account = app::db::accounts::create(
-                &mut tx,
-                &Actor::system("test"),
-                1,
-                app::db::accounts::NewAccount {
+            let account = app::areas::accounts::store::accounts::create(
+            &mut app::platform::Write::within(&mut tx, &Actor::system("test"), 1),
+            app::areas::accounts::store::accounts::NewAccount {
                     username: &format!("t{i}"),
                     display_name: "t",
                     hash: &hash,
@@ -217,7 +215,7 @@ on_both_databases! {
             .await
             .unwrap();
             tx.commit().await.unwrap();
-            let token = app::db::sessions::create(&app.state.db.pool, account, app.state.clock.now_secs())
+            let token = app::areas::accounts::store::sessions::create(&app.state.db.pool, account, app.state.clock.now_secs())
                 .await
                 .unwrap();
             cookies.push(format!("yingji_session={token}"));

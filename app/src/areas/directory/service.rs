@@ -197,3 +197,16 @@ pub async fn save_person(cx: &Ctx, id: Option<i64>, form: PersonForm) -> Result<
     w.commit().await?;
     Ok(id)
 }
+
+/// The unit a code names, for another area's form that refers to units by
+/// code (an account's scope); that area has checked its caller.
+pub async fn unit_id_by_code(cx: &Ctx, code: &str) -> Result<Option<i64>, AppError> {
+    Ok(units::by_code(cx.pool(), code).await?.map(|u| u.id))
+}
+
+/// The person a code names, for another area's form that refers to people
+/// by code (the person an account belongs to); that area has checked its
+/// caller.
+pub async fn person_id_by_code(cx: &Ctx, code: &str) -> Result<Option<i64>, AppError> {
+    Ok(people::id_by_code(cx.pool(), code).await?)
+}

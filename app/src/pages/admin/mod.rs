@@ -1,12 +1,12 @@
 //! Administration: accounts and roles, the audit trail.
 
-use crate::api::accounts::{
+use crate::areas::accounts::api::{
     CreateAccount, ResetPassword, SetAccountDisabled, SetAccountRoles, list_accounts,
 };
 use crate::areas::audit::api::list_audit;
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{Pager, action_error, gated, query_param, show, use_lang};
+use crate::components::{Pager, action_error, gated, query_param, use_lang, when_ready};
 use crate::domain::account::Role;
 use crate::domain::authz::Action;
 use crate::domain::local_time;
@@ -76,7 +76,7 @@ pub fn AccountsPage() -> impl IntoView {
             {action_error(reset)}
             {move || matches!(reset.value().get(), Some(Ok(()))).then(|| view! { <p class="ok" role="status">{lang.t("msg.password_reset")}</p> })}
             <Transition fallback=|| ()>
-                {move || show(accounts.get(), lang, move |list| accounts_table(lang, list, disable, roles, reset))}
+                {move || when_ready(accounts, lang, move |list| accounts_table(lang, list, disable, roles, reset))}
             </Transition>
             <section class="card narrow">
                 <h2>{lang.t("account.create")}</h2>
@@ -235,7 +235,7 @@ pub fn AuditPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || {
                     let base = format!("/admin/audit?entity={}&actor={}&action={}&from={}&to={}", entity.get(), actor.get(), action.get(), from.get(), to.get());
-                    show(entries.get(), lang, move |p: Page<AuditEntry>| audit_table(lang, p, base))
+                    when_ready(entries, lang, move |p: Page<AuditEntry>| audit_table(lang, p, base))
                 }}
             </Transition>
         }

@@ -14,8 +14,8 @@ use crate::api::assessment::{
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::islands::{AddRow, MaximaSum};
-use crate::components::nav::{NavLink, Need, SubNav};
-use crate::components::{action_error, gated, id_param, show, use_lang};
+use crate::components::nav::{Area, NavLink, Need};
+use crate::components::{action_error, gated, id_param, use_lang, when_ready};
 use crate::domain::authz::{Action, Principal, Reach};
 use crate::domain::incident::Level;
 use crate::domain::scheme::{CATEGORIES, EVENT_TYPES, IndicatorForm, METRICS, RuleForm};
@@ -30,9 +30,10 @@ pub fn manages_schemes(me: &Principal) -> bool {
     me.reach(Action::Assess) == Reach::Everywhere
 }
 
-/// The links along the top of every assessment page.
+/// The assessment area, parent route of its pages (`nav::Area`): its links
+/// along the top.
 #[component]
-pub fn AssessmentNav() -> impl IntoView {
+pub fn AssessmentArea() -> impl IntoView {
     const LINKS: &[NavLink] = &[
         (
             "/assessment",
@@ -55,7 +56,7 @@ pub fn AssessmentNav() -> impl IntoView {
             Need::May(Action::ViewAssessment),
         ),
     ];
-    view! { <SubNav links=LINKS /> }
+    view! { <Area links=LINKS /> }
 }
 
 #[component]
@@ -66,7 +67,6 @@ pub fn SchemesPage() -> impl IntoView {
         let schemes = Resource::new(move || copy.version().get(), |_| list_schemes());
         let manage = manages_schemes(&me);
         view! {
-            <AssessmentNav />
             <div class="page-head">
                 <h1>{lang.t("assessment.schemes")}</h1>
                 {manage.then(|| view! { <a class="button primary" href="/assessment/schemes/new">{lang.t("assessment.new_scheme")}</a> })}
@@ -74,7 +74,7 @@ pub fn SchemesPage() -> impl IntoView {
             <p class="intro muted">{lang.t("assessment.intro")}</p>
             {action_error(copy)}
             <Transition fallback=|| ()>
-                {move || show(schemes.get(), lang, move |list: Vec<SchemeSummary>| scheme_table(list, lang, manage, copy))}
+                {move || when_ready(schemes, lang, move |list: Vec<SchemeSummary>| scheme_table(list, lang, manage, copy))}
             </Transition>
         }
         .into_any()
@@ -162,9 +162,8 @@ pub fn SchemeEditPage() -> impl IntoView {
         }
         let editor = Resource::new(id, |id| load_scheme_editor((id > 0).then_some(id)));
         view! {
-            <AssessmentNav />
             <Suspense fallback=|| ()>
-                {move || show(editor.get(), lang, move |e: SchemeEditor| scheme_form(e, lang, save))}
+                {move || when_ready(editor, lang, move |e: SchemeEditor| scheme_form(e, lang, save))}
             </Suspense>
         }
         .into_any()

@@ -3,11 +3,13 @@
 //! exports; publishing, and reopening, which one scheme manager asks for
 //! and another confirms.
 
-use super::{AssessmentNav, manages_schemes};
+use super::manages_schemes;
 use crate::api::assessment::{DecideReopen, MarkResultsSeen, PublishScheme, scheme_results};
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{Confirm, action_error, gated, id_param, query_param, show, use_lang};
+use crate::components::{
+    Confirm, action_error, gated, id_param, query_param, use_lang, when_ready,
+};
 use crate::domain::assessment::GapKind;
 use crate::domain::authz::Action;
 use crate::domain::local_time;
@@ -43,11 +45,10 @@ pub fn ResultsPage() -> impl IntoView {
             me: me.account_id,
         });
         view! {
-            <AssessmentNav />
             <Transition fallback=|| ()>
                 {move || {
                     let filter = Filter { q: q.get(), grade: grade.get(), standing: standing.get() };
-                    show(results.get(), lang, move |r: Results| results_view(r, filter, lang, manage, seen))
+                    when_ready(results, lang, move |r: Results| results_view(r, filter, lang, manage, seen))
                 }}
             </Transition>
         }

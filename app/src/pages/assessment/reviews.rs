@@ -2,7 +2,6 @@
 //! the duty office's incident reports (with the late ones and the findings
 //! they led to), and the metric table ratio indicators read.
 
-use super::AssessmentNav;
 use super::sheet::veto_list;
 use crate::api::assessment::{
     DecideVeto, LogIncident, MarkFinding, MetricTable, RemoveMetricOverride, SaveMetric,
@@ -11,7 +10,7 @@ use crate::api::assessment::{
 use crate::areas::directory::api::list_units;
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
+use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang, when_ready};
 use crate::domain::authz::Action;
 use crate::domain::evidence::{Origin, is_computed};
 use crate::domain::incident::{Finding, Level};
@@ -50,12 +49,11 @@ pub fn VetoesPage() -> impl IntoView {
         let may = me.may(Action::Assess);
         let my_id = Some(me.account_id);
         view! {
-            <AssessmentNav />
             <h1>{lang.t("veto.title")}</h1>
             <p class="muted">{lang.t("veto.help")}</p>
             {year_picker(year(), lang)}
             <Transition fallback=|| ()>
-                {move || show(vetoes.get(), lang, move |list: Vec<VetoRow>| {
+                {move || when_ready(vetoes, lang, move |list: Vec<VetoRow>| {
                     let (pending, rest): (Vec<VetoRow>, Vec<VetoRow>) = list.into_iter().partition(|v| v.status == VetoStatus::Proposed || v.revocation_pending());
                     view! {
                         <h2>{lang.t("veto.pending")}</h2>
@@ -88,12 +86,13 @@ pub fn IncidentsPage() -> impl IntoView {
         );
         let may_mark = me.may(Action::Assess);
         view! {
-            <AssessmentNav />
             <h1>{lang.t("incident.title")}</h1>
             <p class="muted">{lang.t("incident.help")}</p>
             {year_picker(year(), lang)}
             <Transition fallback=|| ()>
-                {move || data.get().map(|(incidents, units)| view! {
+                {move || Suspend::new(async move {
+                    let (incidents, units) = data.await;
+                    view! {
                     <section class="card">
                         <h2>{lang.t("incident.log")}</h2>
                         <ActForm action=log attr:class="grid" attr:data-test="log-incident">
@@ -115,6 +114,7 @@ pub fn IncidentsPage() -> impl IntoView {
                     </section>
                     {action_error(mark)}
                     {show(Some(incidents), lang, move |list: Vec<IncidentRow>| incident_table(list, lang, may_mark, mark))}
+                }
                 })}
             </Transition>
         }
@@ -195,7 +195,6 @@ pub fn MetricsPage() -> impl IntoView {
         );
         let may = me.may(Action::Assess);
         view! {
-            <AssessmentNav />
             <div class="page-head">
                 <h1>{lang.t("metric.title")}</h1>
                 {may.then(|| view! { <a class="button" href="/import">{lang.t("import.metrics")}</a> })}
@@ -205,7 +204,7 @@ pub fn MetricsPage() -> impl IntoView {
             {action_error(save)}
             {action_error(remove)}
             <Transition fallback=|| ()>
-                {move || show(table.get(), lang, move |t: MetricTable| metric_table(t, lang, may, save, remove))}
+                {move || when_ready(table, lang, move |t: MetricTable| metric_table(t, lang, may, save, remove))}
             </Transition>
         }
         .into_any()

@@ -4,7 +4,6 @@
 //! and for assessors the scoring sheet itself with a live total computed by
 //! the same domain code in the browser.
 
-use super::AssessmentNav;
 use crate::api::assessment::{
     AddBonus, AddEvent, DecideVeto, ProposeVeto, RemoveBonus, RemoveEvent, SaveScores,
     load_unit_assessment,
@@ -12,7 +11,7 @@ use crate::api::assessment::{
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::islands::{LiveSheet, LiveTotal};
-use crate::components::{Confirm, TextArea, action_error, gated, show, use_lang, use_me};
+use crate::components::{Confirm, TextArea, action_error, gated, use_lang, use_me, when_ready};
 use crate::domain::assessment::{Entry, Grade, Method, Points, Sheet};
 use crate::domain::authz::Action;
 use crate::domain::local_time;
@@ -82,9 +81,8 @@ pub fn UnitSheetPage() -> impl IntoView {
             |((scheme, unit), ..)| load_unit_assessment(scheme, unit),
         );
         view! {
-            <AssessmentNav />
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |a: UnitAssessment| unit_view(a, lang, actions))}
+                {move || when_ready(data, lang, move |a: UnitAssessment| unit_view(a, lang, actions))}
             </Transition>
         }
         .into_any()

@@ -3,9 +3,8 @@
 //! filtered by unit and scenario, with 防灾减灾日, 安全生产月 and 消防日
 //! marked, and the chosen unit's iCalendar feed address.
 
-use super::DrillsNav;
 use crate::api::drills::{CalDay, CalendarPage, get_calendar};
-use crate::components::{UnitSelect, gated, query_param, show, use_lang};
+use crate::components::{UnitSelect, gated, query_param, use_lang, when_ready};
 use crate::domain::authz::Action;
 use crate::domain::drills::Scenario;
 use crate::i18n::Lang;
@@ -24,9 +23,8 @@ pub fn CalendarViewPage() -> impl IntoView {
             |(at, unit, scenario)| get_calendar(at, unit.parse().ok(), scenario),
         );
         view! {
-            <DrillsNav />
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |p: CalendarPage| calendar_view(p, lang))}
+                {move || when_ready(data, lang, move |p: CalendarPage| calendar_view(p, lang))}
             </Transition>
         }
         .into_any()

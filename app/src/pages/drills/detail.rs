@@ -3,14 +3,16 @@
 //! corrective actions; the printable after-action report; and every
 //! corrective action within reach, overdue ones first.
 
-use super::{DrillsNav, clash_list, drill_status_badge, when};
+use super::{clash_list, drill_status_badge, when};
 use crate::api::drills::{
     ActionsPage, AddCorrectiveAction, CloseCorrectiveAction, EvaluateDrill, HoldDrill, get_drill,
     list_corrective_actions,
 };
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
+use crate::components::{
+    TextArea, UnitSelect, action_error, gated, id_param, show, use_lang, when_ready,
+};
 use crate::domain::drills::{DrillStatus, Rating};
 use crate::domain::local_time;
 use crate::i18n::Lang;
@@ -54,15 +56,12 @@ pub fn DrillPage() -> impl IntoView {
             },
         );
         view! {
-            <DrillsNav />
             <Transition fallback=|| ()>
-                {move || {
-                    data.get()
-                        .map(|(d, units)| {
-                            let units = units.unwrap_or_default();
-                            show(Some(d), lang, move |d: DrillDetail| drill_view(d, units, lang, a))
-                        })
-                }}
+                {move || Suspend::new(async move {
+                    let (d, units) = data.await;
+                    let units = units.unwrap_or_default();
+                    show(Some(d), lang, move |d: DrillDetail| drill_view(d, units, lang, a))
+                })}
             </Transition>
         }
         .into_any()
@@ -353,10 +352,9 @@ pub fn ActionsListPage() -> impl IntoView {
     gated(None, move |_| {
         let data = Resource::new(move || close.version().get(), |_| list_corrective_actions());
         view! {
-            <DrillsNav />
             <div class="page-head"><h1>{lang.t("caction.title")}</h1></div>
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |p: ActionsPage| {
+                {move || when_ready(data, lang, move |p: ActionsPage| {
                     let overdue = p.actions.iter().filter(|a| a.overdue).count();
                     view! {
                         <p class={if overdue > 0 { "error" } else { "muted" }} data-test="overdue-count">
@@ -380,7 +378,7 @@ pub fn DrillReportPage() -> impl IntoView {
         let data = Resource::new(id, get_drill);
         view! {
             <Suspense fallback=|| ()>
-                {move || show(data.get(), lang, move |d: DrillDetail| report(d, lang))}
+                {move || when_ready(data, lang, move |d: DrillDetail| report(d, lang))}
             </Suspense>
         }
         .into_any()

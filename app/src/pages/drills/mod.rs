@@ -12,8 +12,10 @@ use crate::api::drills::{
 };
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::nav::{NavLink, Need, SubNav};
-use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
+use crate::components::nav::{Area, NavLink, Need};
+use crate::components::{
+    TextArea, UnitSelect, action_error, gated, id_param, use_lang, when_ready,
+};
 use crate::domain::authz::Action;
 use crate::domain::drills::{DrillFormat, DrillStatus, Scenario};
 use crate::domain::local_time;
@@ -21,11 +23,12 @@ use crate::i18n::Lang;
 use crate::model::{ClashRow, DrillSummary};
 use leptos::prelude::*;
 
-/// The links along the top of every drills page. Drills, plans and
-/// corrective actions show a person their own unit's too; coverage and the
-/// calendar are views over the units within reach.
+/// The drills area, parent route of its pages (`nav::Area`): its links along
+/// the top. Drills, plans and corrective actions show a person their own
+/// unit's too; coverage and the calendar are views over the units within
+/// reach.
 #[component]
-pub fn DrillsNav() -> impl IntoView {
+pub fn DrillsArea() -> impl IntoView {
     const LINKS: &[NavLink] = &[
         (
             "/drills",
@@ -53,7 +56,7 @@ pub fn DrillsNav() -> impl IntoView {
             Need::MayOrOwnUnit(Action::ViewDrills),
         ),
     ];
-    view! { <SubNav links=LINKS /> }
+    view! { <Area links=LINKS /> }
 }
 
 pub fn drill_status_badge(s: DrillStatus, lang: Lang) -> impl IntoView {
@@ -81,9 +84,8 @@ pub fn DrillsListPage() -> impl IntoView {
     gated(None, move |_| {
         let data = Resource::new(|| (), |_| list_drills());
         view! {
-            <DrillsNav />
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |p: DrillsPage| drill_list(p, lang))}
+                {move || when_ready(data, lang, move |p: DrillsPage| drill_list(p, lang))}
             </Transition>
         }
         .into_any()
@@ -179,9 +181,8 @@ pub fn DrillEditPage() -> impl IntoView {
     gated(Some(Action::ManageDrills), move |_| {
         let editor = Resource::new(id, |id| get_drill_editor((id > 0).then_some(id)));
         view! {
-            <DrillsNav />
             <Suspense fallback=|| ()>
-                {move || show(editor.get(), lang, move |e: DrillEditor| drill_form(e, lang, save))}
+                {move || when_ready(editor, lang, move |e: DrillEditor| drill_form(e, lang, save))}
             </Suspense>
         }
         .into_any()

@@ -2,7 +2,7 @@
 //! versions walked through 编制 → 审批 → 发布 → 备案 (and 修订), its
 //! document, and plan coverage (应急预案编制率) against the 97% target.
 
-use super::{DrillsNav, drill_table};
+use super::drill_table;
 use crate::api::drills::{
     PlanEditor, PlansPage, ReviseEmergencyPlan, SaveEmergencyPlan, StepEmergencyPlan,
     SyncDrillMetrics, get_emergency_plan, get_emergency_plan_editor, get_plan_coverage,
@@ -11,7 +11,7 @@ use crate::api::drills::{
 use crate::components::act;
 use crate::components::{ActForm, Confirm};
 use crate::components::{
-    TextArea, UnitSelect, action_error, gated, id_param, query_problem, show, use_lang,
+    TextArea, UnitSelect, action_error, gated, id_param, query_problem, use_lang, when_ready,
 };
 use crate::domain::authz::{Action, Reach};
 use crate::domain::drills::{MAX_DOCUMENT_BYTES, PlanKind, PlanStatus, PlanStep, Share};
@@ -43,9 +43,8 @@ pub fn PlansPage() -> impl IntoView {
     gated(None, move |_| {
         let data = Resource::new(|| (), |_| list_emergency_plans());
         view! {
-            <DrillsNav />
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |p: PlansPage| view! {
+                {move || when_ready(data, lang, move |p: PlansPage| view! {
                     <div class="page-head">
                         <h1>{lang.t("eplan.title")}</h1>
                         {p.may_manage.then(|| view! { <a class="button primary" href="/drills/plans/new">{lang.t("eplan.new")}</a> })}
@@ -112,9 +111,8 @@ pub fn PlanEditPage() -> impl IntoView {
     gated(Some(Action::ManageDrills), move |_| {
         let editor = Resource::new(id, |id| get_emergency_plan_editor((id > 0).then_some(id)));
         view! {
-            <DrillsNav />
             <Suspense fallback=|| ()>
-                {move || show(editor.get(), lang, move |e: PlanEditor| plan_form(e, lang, save))}
+                {move || when_ready(editor, lang, move |e: PlanEditor| plan_form(e, lang, save))}
             </Suspense>
         }
         .into_any()
@@ -192,12 +190,11 @@ pub fn PlanPage() -> impl IntoView {
             |(id, ..)| get_emergency_plan(id),
         );
         view! {
-            <DrillsNav />
             {move || problem.get().map(|p| view! {
                 <p class="error" role="alert" data-test="upload-error">{lang.problem(&p)}</p>
             })}
             <Transition fallback=|| ()>
-                {move || show(detail.get(), lang, move |d: PlanDetail| plan_view(d, lang, a))}
+                {move || when_ready(detail, lang, move |d: PlanDetail| plan_view(d, lang, a))}
             </Transition>
         }
         .into_any()
@@ -353,9 +350,8 @@ pub fn PlanCoveragePage() -> impl IntoView {
         let district = me.reach(Action::ManageDrills) == Reach::Everywhere;
         let data = Resource::new(|| (), |_| get_plan_coverage());
         view! {
-            <DrillsNav />
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |r: PlanCoverageReport| coverage_view(r, lang, district, sync))}
+                {move || when_ready(data, lang, move |r: PlanCoverageReport| coverage_view(r, lang, district, sync))}
             </Transition>
         }
         .into_any()

@@ -4,7 +4,7 @@
 use crate::api::imports::{ConfirmImport, preview_import};
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{action_error, gated, query_problem, show, use_lang};
+use crate::components::{action_error, gated, query_problem, use_lang, when_ready};
 use crate::domain::import::ImportKind;
 use crate::i18n::Lang;
 use crate::model::ImportPreview;
@@ -112,7 +112,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
         let preview = Resource::new(token, preview_import);
         view! {
             <h1>{lang.t("import.preview_title")}</h1>
-            <Suspense fallback=|| ()>{move || show(preview.get(), lang, move |p| preview_view(lang, p, confirm))}</Suspense>
+            <Suspense fallback=|| ()>{move || when_ready(preview, lang, move |p| preview_view(lang, p, confirm))}</Suspense>
         }
         .into_any()
     })

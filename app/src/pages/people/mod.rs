@@ -6,7 +6,7 @@ use crate::areas::directory::api::{SavePerson, get_person, list_people};
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{
-    Pager, UnitSelect, action_error, gated, id_param, query_param, show, use_lang,
+    Pager, UnitSelect, action_error, gated, id_param, query_param, show, use_lang, when_ready,
 };
 use crate::domain::authz::{Action, Principal};
 use crate::domain::person::Position;
@@ -35,32 +35,29 @@ pub fn PeoplePage() -> impl IntoView {
                 <h1>{lang.t("person.title")}</h1>
                 {can_edit.then(|| view! { <a class="button primary" href="/people/new">{lang.t("person.new")}</a> })}
             </div>
-            // One boundary for both resources: parallel Suspense boundaries
-            // in one page are where Leptos's streaming has raced before.
-            <Transition fallback=|| ()>
+            // Two boundaries, each waiting for its own resource.
+            <form method="get" class="filters">
+                <input type="search" name="q" value=q.get_untracked() placeholder=lang.t("person.search") />
+                <Suspense fallback=|| ()>
+                    {move || when_ready(units, lang, move |list| view! {
+                        <UnitSelect units=list name="unit_id" selected=unit.get_untracked().parse().ok() blank="person.all_units" />
+                    })}
+                </Suspense>
+                <select name="position">
+                    <option value="">{lang.t("person.all_positions")}</option>
+                    {Position::ALL
+                        .into_iter()
+                        .map(|p| view! { <option value=p.code() selected=position.get_untracked() == p.code()>{lang.t(p.label_key())}</option> })
+                        .collect_view()}
+                </select>
+                <button type="submit">{lang.t("action.filter")}</button>
+            </form>
+            <Suspense fallback=|| ()>
                 {move || {
                     let base = format!("/people?q={}&unit_id={}&position={}", crate::domain::query_escape(&q.get()), unit.get(), position.get());
-                    let units = units.get();
-                    let people = people.get();
-                    view! {
-                        <form method="get" class="filters">
-                            <input type="search" name="q" value=q.get_untracked() placeholder=lang.t("person.search") />
-                            {show(units, lang, move |list| view! {
-                                <UnitSelect units=list name="unit_id" selected=unit.get_untracked().parse().ok() blank="person.all_units" />
-                            })}
-                            <select name="position">
-                                <option value="">{lang.t("person.all_positions")}</option>
-                                {Position::ALL
-                                    .into_iter()
-                                    .map(|p| view! { <option value=p.code() selected=position.get_untracked() == p.code()>{lang.t(p.label_key())}</option> })
-                                    .collect_view()}
-                            </select>
-                            <button type="submit">{lang.t("action.filter")}</button>
-                        </form>
-                        {show(people, lang, move |p: Page<Person>| people_table(p, lang, base, can_edit))}
-                    }
+                    when_ready(people, lang, move |p: Page<Person>| people_table(p, lang, base, can_edit))
                 }}
-            </Transition>
+            </Suspense>
         }
         .into_any()
     })
@@ -177,7 +174,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || {
                         let me = me.clone();
-                        show(units.get(), lang, move |list| person_form(lang, save, None, manageable(&me, list)))
+                        when_ready(units, lang, move |list| person_form(lang, save, None, manageable(&me, list)))
                     }}
                 </Suspense>
             </section>
@@ -197,9 +194,10 @@ pub fn EditPersonPage() -> impl IntoView {
         view! {
             <Suspense fallback=|| ()>
                 {move || {
-                    let units = units.get();
                     let me = me.clone();
-                    show(person.get(), lang, move |p: Person| {
+                    Suspend::new(async move {
+                    let units = units.await;
+                    show(Some(person.await), lang, move |p: Person| {
                         let register = me.may(Action::ManageRegistry).then(|| {
                             let href = format!("/registry?person={}#register", crate::domain::query_escape(&p.code));
                             view! { <p><a class="button" href=href data-test="register-person">{lang.t("registry.register_person")}</a></p> }
@@ -207,8 +205,9 @@ pub fn EditPersonPage() -> impl IntoView {
                         view! {
                             <h1>{p.name.clone()}</h1>
                             {register}
-                            <section class="card narrow">{show(units, lang, move |list| person_form(lang, save, Some(p), manageable(&me, list)))}</section>
+                            <section class="card narrow">{show(Some(units), lang, move |list| person_form(lang, save, Some(p), manageable(&me, list)))}</section>
                         }
+                    })
                     })
                 }}
             </Suspense>

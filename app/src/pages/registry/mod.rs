@@ -12,20 +12,20 @@ use crate::api::registry::{
     ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
 };
 use crate::components::act;
-use crate::components::nav::{NavLink, Need, SubNav};
+use crate::components::nav::{Area, NavLink, Need};
 use crate::components::{ActForm, Confirm};
-use crate::components::{UnitSelect, action_error, gated, query_param, show, use_lang};
+use crate::components::{UnitSelect, action_error, gated, query_param, use_lang, when_ready};
 use crate::domain::authz::Action;
 use crate::domain::registry::{CertStatus, RegistryRole};
 use crate::i18n::Lang;
 use crate::model::{CertificateRow, RegistryRow};
 use leptos::prelude::*;
 
-/// The links along the top of every registry page. A trainee sees their
-/// own part of the registry and its coverage; the reminder list names
-/// people, so it asks for seeing people.
+/// The registry area, parent route of its pages (`nav::Area`): its links
+/// along the top. A trainee sees their own part of the registry and its
+/// coverage; the reminder list names people, so it asks for seeing people.
 #[component]
-pub fn RegistryNav() -> impl IntoView {
+pub fn RegistryArea() -> impl IntoView {
     const LINKS: &[NavLink] = &[
         (
             "/registry",
@@ -43,7 +43,7 @@ pub fn RegistryNav() -> impl IntoView {
             Need::May(Action::ViewPeople),
         ),
     ];
-    view! { <SubNav links=LINKS /> }
+    view! { <Area links=LINKS /> }
 }
 
 pub fn cert_badge(s: CertStatus, lang: Lang) -> impl IntoView {
@@ -87,7 +87,6 @@ pub fn RegistryListPage() -> impl IntoView {
             |(q, page, ..)| get_registry(q, page.parse().unwrap_or(1)),
         );
         view! {
-            <RegistryNav />
             <div class="page-head">
                 <h1>{lang.t("registry.title")}</h1>
                 <div class="actions">
@@ -99,7 +98,7 @@ pub fn RegistryListPage() -> impl IntoView {
             <p class="intro muted">{lang.t("registry.intro")}</p>
             <p class="muted">{lang.t("registry.export_audited")}</p>
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |p: RegistryPage| registry_view(p, lang, a))}
+                {move || when_ready(data, lang, move |p: RegistryPage| registry_view(p, lang, a))}
             </Transition>
         }
         .into_any()
@@ -274,10 +273,9 @@ pub fn RemindersPage() -> impl IntoView {
             |_| get_certificate_reminders(),
         );
         view! {
-            <RegistryNav />
             <div class="page-head"><h1>{lang.t("registry.reminders")}</h1></div>
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |r: Reminders| certificate_table(r.certificates, manage, lang, revoke))}
+                {move || when_ready(data, lang, move |r: Reminders| certificate_table(r.certificates, manage, lang, revoke))}
             </Transition>
             <ReminderLogSection />
         }
@@ -305,7 +303,7 @@ fn ReminderLogSection() -> impl IntoView {
             <h2>{lang.t("reminder.title")}</h2>
             <p class="muted">{lang.t("reminder.help")}</p>
             <Transition fallback=|| ()>
-                {move || show(log.get(), lang, move |l: crate::model::ReminderLog| {
+                {move || when_ready(log, lang, move |l: crate::model::ReminderLog| {
                     let days = l.lead_days.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
                     let rows = l.sent.clone();
                     view! {
@@ -441,7 +439,7 @@ pub fn CertificatePage() -> impl IntoView {
         let data = Resource::new(number, get_certificate);
         view! {
             <Suspense fallback=|| ()>
-                {move || show(data.get(), lang, move |c: crate::api::registry::CertificateView| view! {
+                {move || when_ready(data, lang, move |c: crate::api::registry::CertificateView| view! {
                     <div class="toolbar no-print">
                         <crate::components::islands::PrintButton label=lang.t("action.print").to_string() />
                     </div>
@@ -486,10 +484,12 @@ pub fn VerifyPage() -> impl IntoView {
         <section class="card verify" data-test="verify">
             <h1>{lang.t("registry.verify_title")}</h1>
             <Suspense fallback=|| ()>
-                {move || data.get().map(|r| match r {
-                    Ok(v) => verified(v, lang).into_any(),
-                    Err(crate::error::AppError::NotFound) => view! { <p class="error" data-test="not-found">{lang.t("registry.not_found")}</p> }.into_any(),
-                    Err(e) => view! { <p class="error">{e.message(lang)}</p> }.into_any(),
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => verified(v, lang).into_any(),
+                        Err(crate::error::AppError::NotFound) => view! { <p class="error" data-test="not-found">{lang.t("registry.not_found")}</p> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.message(lang)}</p> }.into_any(),
+                    }
                 })}
             </Suspense>
         </section>
@@ -527,10 +527,9 @@ pub fn ReporterCoveragePage() -> impl IntoView {
     gated(Some(Action::ViewRegistry), move |_| {
         let data = Resource::new(move || set.version().get(), |_| get_reporter_coverage());
         view! {
-            <RegistryNav />
             <div class="page-head"><h1>{lang.t("registry.coverage")}</h1></div>
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |r: ReporterCoverageReport| coverage_view(r, lang, set, sync))}
+                {move || when_ready(data, lang, move |r: ReporterCoverageReport| coverage_view(r, lang, set, sync))}
             </Transition>
         }
         .into_any()

@@ -2,13 +2,12 @@
 //! `training_coverage` metric reads), rectification orders (责令限期整改)
 //! tracked to closure, and recorded leave.
 
-use super::TrainingNav;
 use crate::api::training::{
     AddLeave, CloseOrder, IssueOrder, SyncCoverage, get_coverage, list_leave, list_orders,
 };
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{action_error, gated, query_param, show, use_lang};
+use crate::components::{action_error, gated, query_param, use_lang, when_ready};
 use crate::domain::authz::{Action, Reach};
 use crate::domain::training::OrderState;
 use crate::i18n::Lang;
@@ -34,13 +33,12 @@ pub fn CoveragePage() -> impl IntoView {
             |(y, ..)| get_coverage(y.parse().unwrap_or(0)),
         );
         view! {
-            <TrainingNav />
             <h1>{lang.t("training.coverage")}</h1>
             <p class="intro muted">{lang.t("training.coverage_intro")}</p>
             <Transition fallback=|| ()>
                 {move || {
                     let need: i64 = required.get().parse().ok().filter(|n| (1..=100).contains(n)).unwrap_or(100);
-                    show(report.get(), lang, move |r: CoverageReport| coverage_view(r, need, lang, may_sync, may_order, sync, issue))
+                    when_ready(report, lang, move |r: CoverageReport| coverage_view(r, need, lang, may_sync, may_order, sync, issue))
                 }}
             </Transition>
         }
@@ -142,11 +140,10 @@ pub fn OrdersPage() -> impl IntoView {
         let may_close = me.may(Action::Rectify);
         let orders = Resource::new(move || close.version().get(), |_| list_orders());
         view! {
-            <TrainingNav />
             <h1>{lang.t("order.title")}</h1>
             {action_error(close)}
             <Transition fallback=|| ()>
-                {move || show(orders.get(), lang, move |list: Vec<OrderRow>| order_table(list, lang, may_close, close))}
+                {move || when_ready(orders, lang, move |list: Vec<OrderRow>| order_table(list, lang, may_close, close))}
             </Transition>
         }
         .into_any()
@@ -223,7 +220,6 @@ pub fn LeavePage() -> impl IntoView {
     gated(Some(Action::ManageTraining), move |_| {
         let leave = Resource::new(move || add.version().get(), |_| list_leave());
         view! {
-            <TrainingNav />
             <h1>{lang.t("leave.title")}</h1>
             <p class="intro muted">{lang.t("leave.intro")}</p>
             <section class="card narrow">
@@ -237,7 +233,7 @@ pub fn LeavePage() -> impl IntoView {
                 </ActForm>
             </section>
             <Transition fallback=|| ()>
-                {move || show(leave.get(), lang, move |list: Vec<LeaveRow>| view! {
+                {move || when_ready(leave, lang, move |list: Vec<LeaveRow>| view! {
                     <div class="table-wrap">
                         <table class="data" data-test="leave">
                             <thead><tr><th>{lang.t("field.person_name")}</th><th>{lang.t("field.unit")}</th><th>{lang.t("field.start")}</th><th>{lang.t("field.end")}</th><th>{lang.t("field.reason")}</th></tr></thead>

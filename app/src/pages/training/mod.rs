@@ -13,8 +13,10 @@ use crate::api::training::{
 use crate::areas::directory::api::list_units;
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::nav::{NavLink, Need, SubNav};
-use crate::components::{TextArea, UnitSelect, action_error, gated, id_param, show, use_lang};
+use crate::components::nav::{Area, NavLink, Need};
+use crate::components::{
+    TextArea, UnitSelect, action_error, gated, id_param, show, use_lang, when_ready,
+};
 use crate::domain::authz::Action;
 use crate::domain::person::Position;
 use crate::domain::training::{BatchForm, CourseCategory, LessonForm, QuestionForm};
@@ -23,10 +25,11 @@ use crate::model::{CourseSummary, PlanSummary};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-/// The links along the top of every training page: rotations and leave
-/// for who manages training, coverage and orders for who views it too.
+/// The training area, parent route of its pages (`nav::Area`): its links
+/// along the top: rotations and leave for who manages training, coverage and
+/// orders for who views it too.
 #[component]
-pub fn TrainingNav() -> impl IntoView {
+pub fn TrainingArea() -> impl IntoView {
     const LINKS: &[NavLink] = &[
         (
             "/training",
@@ -49,7 +52,7 @@ pub fn TrainingNav() -> impl IntoView {
             Need::May(Action::ManageTraining),
         ),
     ];
-    view! { <SubNav links=LINKS /> }
+    view! { <Area links=LINKS /> }
 }
 
 #[component]
@@ -60,32 +63,24 @@ pub fn TrainingPage() -> impl IntoView {
         // changes them (the server refuses anyone else).
         let keeps_courses =
             me.reach(Action::ManageTraining) == crate::domain::authz::Reach::Everywhere;
-        let data = Resource::new(
-            || (),
-            |_| async { (list_plans().await, list_courses().await) },
-        );
+        let plans = Resource::new(|| (), |_| list_plans());
+        let courses = Resource::new(|| (), |_| list_courses());
         view! {
-            <TrainingNav />
             <div class="page-head">
                 <h1>{lang.t("training.plans")}</h1>
                 <a class="button primary" href="/training/plans/new">{lang.t("training.new_plan")}</a>
             </div>
             <p class="intro muted">{lang.t("training.intro")}</p>
-            <Transition fallback=|| ()>
-                {move || {
-                    data.get()
-                        .map(|(plans, courses)| {
-                            view! {
-                                {show(Some(plans), lang, move |p| plan_table(p, lang))}
-                                <div class="page-head">
-                                    <h2>{lang.t("training.courses")}</h2>
-                                    {keeps_courses.then(|| view! { <a class="button" href="/training/courses/new">{lang.t("training.new_course")}</a> })}
-                                </div>
-                                {show(Some(courses), lang, move |c| course_table(c, keeps_courses, lang))}
-                            }
-                        })
-                }}
-            </Transition>
+            <Suspense fallback=|| ()>
+                {move || when_ready(plans, lang, move |p| plan_table(p, lang))}
+            </Suspense>
+            <div class="page-head">
+                <h2>{lang.t("training.courses")}</h2>
+                {keeps_courses.then(|| view! { <a class="button" href="/training/courses/new">{lang.t("training.new_course")}</a> })}
+            </div>
+            <Suspense fallback=|| ()>
+                {move || when_ready(courses, lang, move |c| course_table(c, keeps_courses, lang))}
+            </Suspense>
         }
         .into_any()
     })
@@ -217,9 +212,8 @@ pub fn CourseEditPage() -> impl IntoView {
     gated(Some(Action::ManageTraining), move |_| {
         let editor = Resource::new(id, |id| get_course_editor((id > 0).then_some(id)));
         view! {
-            <TrainingNav />
             <Suspense fallback=|| ()>
-                {move || show(editor.get(), lang, move |e: CourseEditor| course_form(e, lang, save))}
+                {move || when_ready(editor, lang, move |e: CourseEditor| course_form(e, lang, save))}
             </Suspense>
         }
         .into_any()
@@ -326,14 +320,11 @@ pub fn PlanEditPage() -> impl IntoView {
             )
         });
         view! {
-            <TrainingNav />
             <Suspense fallback=|| ()>
-                {move || {
-                    data.get()
-                        .map(|(editor, units)| {
-                            show(Some(editor), lang, move |e: PlanEditor| show(Some(units), lang, move |u| plan_form(e, u, lang, save)))
-                        })
-                }}
+                {move || Suspend::new(async move {
+                    let (editor, units) = data.await;
+                    show(Some(editor), lang, move |e: PlanEditor| show(Some(units), lang, move |u| plan_form(e, u, lang, save)))
+                })}
             </Suspense>
         }
         .into_any()

@@ -5,7 +5,7 @@
 use crate::api::training::{ReadNotices, SignUp, SubmitQuiz, get_my_training, get_study};
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{action_error, gated, id_param, query_param, show, use_lang};
+use crate::components::{action_error, gated, id_param, query_param, use_lang, when_ready};
 use crate::domain::calendar::month_grid;
 use crate::i18n::Lang;
 use crate::model::{MySeat, MyTraining, Study};
@@ -28,7 +28,7 @@ pub fn MyTrainingPage() -> impl IntoView {
         );
         view! {
             <Transition fallback=|| ()>
-                {move || show(data.get(), lang, move |m: MyTraining| my_view(m, month.get(), lang, sign_up, read))}
+                {move || when_ready(data, lang, move |m: MyTraining| my_view(m, month.get(), lang, sign_up, read))}
             </Transition>
         }
         .into_any()
@@ -255,7 +255,7 @@ pub fn StudyPage() -> impl IntoView {
         view! {
             <p><a href="/my/training">{lang.t("training.back_to_mine")}</a></p>
             <Transition fallback=|| ()>
-                {move || show(study.get(), lang, move |s: Study| study_view(s, lang, submit))}
+                {move || when_ready(study, lang, move |s: Study| study_view(s, lang, submit))}
             </Transition>
         }
         .into_any()

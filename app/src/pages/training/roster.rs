@@ -2,13 +2,13 @@
 //! each batch with how many of each unit are away, move people (an
 //! override needs a reason), publish, then mark attendance in bulk.
 
-use super::{TrainingNav, status_badge};
+use super::status_badge;
 use crate::api::training::{
     MarkAttendance, MoveSeat, PublishPlan, RemoveSeat, RunScheduler, get_plan_roster,
 };
 use crate::components::act;
 use crate::components::{ActForm, Confirm};
-use crate::components::{action_error, gated, id_param, show, use_lang};
+use crate::components::{action_error, gated, id_param, use_lang, when_ready};
 use crate::domain::authz::Action;
 use crate::i18n::Lang;
 use crate::model::{BatchRow, PlanRoster, SeatRow};
@@ -50,9 +50,8 @@ pub fn PlanPage() -> impl IntoView {
             |(id, ..)| get_plan_roster(id),
         );
         view! {
-            <TrainingNav />
             <Transition fallback=|| ()>
-                {move || show(roster.get(), lang, move |r: PlanRoster| roster_view(r, lang, a))}
+                {move || when_ready(roster, lang, move |r: PlanRoster| roster_view(r, lang, a))}
             </Transition>
         }
         .into_any()

@@ -3,7 +3,9 @@
 use crate::areas::directory::api::{MoveUnit, SaveUnit, get_unit, list_units};
 use crate::components::ActForm;
 use crate::components::act;
-use crate::components::{UnitSelect, action_error, gated, id_param, query_param, show, use_lang};
+use crate::components::{
+    UnitSelect, action_error, gated, id_param, query_param, use_lang, when_ready,
+};
 use crate::domain::authz::Action;
 use crate::domain::unit::UnitKind;
 use crate::i18n::Lang;
@@ -45,7 +47,7 @@ pub fn UnitsPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || {
                     let only_short = short.get() == "1";
-                    show(units.get(), lang, move |list: Vec<Unit>| {
+                    when_ready(units, lang, move |list: Vec<Unit>| {
                         let list: Vec<Unit> = list.into_iter().filter(|u| !only_short || u.people < u.min_on_duty).collect();
                         unit_table(list, lang, can_edit)
                     })
@@ -150,7 +152,7 @@ pub fn NewUnitPage() -> impl IntoView {
                     <label>
                         {lang.t("field.parent")}
                         <Suspense fallback=|| ()>
-                            {move || show(units.get(), lang, |list| view! { <UnitSelect units=list name="parent_id" selected=None blank="unit.top_level" /> })}
+                            {move || when_ready(units, lang, |list| view! { <UnitSelect units=list name="parent_id" selected=None blank="unit.top_level" /> })}
                         </Suspense>
                     </label>
                     {action_error(save)}
@@ -174,7 +176,7 @@ pub fn EditUnitPage() -> impl IntoView {
         view! {
             <Suspense fallback=|| ()>
                 {move || {
-                    show(unit.get(), lang, |u: Unit| {
+                    when_ready(unit, lang, move |u: Unit| {
                         let own_path = u.path.clone();
                         let parent = u.parent_id;
                         let (id1, id2) = (u.id.to_string(), u.id.to_string());
@@ -199,12 +201,14 @@ pub fn EditUnitPage() -> impl IntoView {
                                     <input type="hidden" name="id" value=id2 />
                                     <label>
                                         {lang.t("field.parent")}
-                                        {move || {
-                                            let own_path = own_path.clone();
-                                            show(units.get(), lang, move |list| view! {
-                                                <UnitSelect units=list name="parent_id" selected=parent blank="unit.top_level" exclude_under=own_path />
-                                            })
-                                        }}
+                                        <Suspense fallback=|| ()>
+                                            {move || {
+                                                let own_path = own_path.clone();
+                                                when_ready(units, lang, move |list| view! {
+                                                    <UnitSelect units=list name="parent_id" selected=parent blank="unit.top_level" exclude_under=own_path />
+                                                })
+                                            }}
+                                        </Suspense>
                                     </label>
                                     {action_error(move_action)}
                                     <button type="submit">{lang.t("unit.move_submit")}</button>

@@ -192,7 +192,7 @@ pub async fn district(db: &Db) -> District {
     )
     .await
     .unwrap();
-    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
+    let hash = app::areas::accounts::password::PasswordHash::new(PASSWORD);
     let mut accounts = HashMap::new();
     for (name, role, scope, person) in [
         ("admin", Role::Admin, None, None),
@@ -201,11 +201,9 @@ pub async fn district(db: &Db) -> District {
         ("organizer", Role::Organizer, Some(jd), None),
         ("trainee", Role::Trainee, None, Some(p1)),
     ] {
-        let id = app::db::accounts::create(
-            &mut tx,
-            &actor,
-            1,
-            app::db::accounts::NewAccount {
+        let id = app::areas::accounts::store::accounts::create(
+            &mut app::platform::Write::within(&mut tx, &actor, 1),
+            app::areas::accounts::store::accounts::NewAccount {
                 username: name,
                 display_name: name,
                 hash: &hash,
@@ -426,19 +424,20 @@ impl TestApp {
     }
 }
 
-pub const LOGIN: &str = <app::api::auth::Login as leptos::server_fn::ServerFn>::PATH;
-pub const LOGOUT: &str = <app::api::auth::Logout as leptos::server_fn::ServerFn>::PATH;
-pub const CURRENT_USER: &str = <app::api::auth::CurrentUser as leptos::server_fn::ServerFn>::PATH;
+pub const LOGIN: &str = <app::areas::accounts::api::Login as leptos::server_fn::ServerFn>::PATH;
+pub const LOGOUT: &str = <app::areas::accounts::api::Logout as leptos::server_fn::ServerFn>::PATH;
+pub const CURRENT_USER: &str =
+    <app::areas::accounts::api::CurrentUser as leptos::server_fn::ServerFn>::PATH;
 pub const CHANGE_PASSWORD: &str =
-    <app::api::auth::ChangePassword as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::accounts::api::ChangePassword as leptos::server_fn::ServerFn>::PATH;
 pub const LIST_ACCOUNTS: &str =
-    <app::api::accounts::ListAccounts as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::accounts::api::ListAccounts as leptos::server_fn::ServerFn>::PATH;
 pub const CREATE_ACCOUNT: &str =
-    <app::api::accounts::CreateAccount as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::accounts::api::CreateAccount as leptos::server_fn::ServerFn>::PATH;
 pub const SET_DISABLED: &str =
-    <app::api::accounts::SetAccountDisabled as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::accounts::api::SetAccountDisabled as leptos::server_fn::ServerFn>::PATH;
 pub const SET_ROLES: &str =
-    <app::api::accounts::SetAccountRoles as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::accounts::api::SetAccountRoles as leptos::server_fn::ServerFn>::PATH;
 pub const LIST_PEOPLE: &str =
     <app::areas::directory::api::ListPeople as leptos::server_fn::ServerFn>::PATH;
 pub const SAVE_PERSON: &str =
@@ -550,12 +549,10 @@ pub async fn add_account(
         ),
         None => None,
     };
-    let hash = app::db::accounts::PasswordHash::new(PASSWORD);
-    app::db::accounts::create(
-        &mut tx,
-        &Actor::system("test"),
-        1,
-        app::db::accounts::NewAccount {
+    let hash = app::areas::accounts::password::PasswordHash::new(PASSWORD);
+    app::areas::accounts::store::accounts::create(
+        &mut app::platform::Write::within(&mut tx, &Actor::system("test"), 1),
+        app::areas::accounts::store::accounts::NewAccount {
             username,
             display_name: username,
             hash: &hash,

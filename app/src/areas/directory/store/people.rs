@@ -122,6 +122,14 @@ where
     Ok(row.as_ref().map(from_row))
 }
 
+/// The person a code names.
+pub async fn id_by_code(pool: &AnyPool, code: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM people WHERE code = $1")
+        .bind(code)
+        .fetch_optional(pool)
+        .await
+}
+
 pub async fn by_account(pool: &AnyPool, account_id: i64) -> Result<Option<Located>, sqlx::Error> {
     let row = sqlx::query(&format!("{SELECT} WHERE pe.account_id = $1"))
         .bind(account_id)

@@ -5,26 +5,10 @@
 use crate::domain::account::Role;
 use crate::domain::authz::Principal;
 use crate::domain::session::{SessionPolicy, SessionState};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-use sqlx::{Any, AnyPool, Transaction};
+use crate::platform::{hash_token, random_token};
+use sqlx::{AnyConnection, AnyPool};
 
 pub const COOKIE: &str = "yingji_session";
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// 32 random bytes as hex: session tokens, calendar-feed secrets.
-pub fn random_token() -> String {
-    let mut raw = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    hex(&raw)
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
 
 /// Starts a session; returns the token for the cookie (a fresh one at every
 /// log-in, so a token planted before log-in is worth nothing after).
@@ -80,10 +64,20 @@ pub async fn resolve(
         delete(pool, &id_hash).await?;
         return Ok(None);
     }
+    // An account without roles has one row with no role; a role the code
+    // does not know is left out (and logged): it grants nothing.
     let grants = rows
         .iter()
         .filter_map(|r| {
-            let role = Role::parse(r.role.as_deref()?).ok()?;
+            let code = r.role.as_deref()?;
+            let Ok(role) = Role::parse(code) else {
+                tracing::error!(
+                    role = code,
+                    account = r.account_id,
+                    "a role the code does not know"
+                );
+                return None;
+            };
             Some(super::accounts::grant(
                 role,
                 r.scope_unit_id,
@@ -134,12 +128,12 @@ pub async fn delete(pool: &AnyPool, id_hash: &str) -> Result<(), sqlx::Error> {
 }
 
 pub async fn delete_for_account(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     account_id: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(())
 }
