@@ -34,25 +34,7 @@ pub struct ImportPreview {
     pub errors: Vec<RowError>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attention {
-    /// Translation key of what needs attention.
-    pub key: String,
-    pub count: i64,
-    pub href: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Home {
-    pub items: Vec<Attention>,
-    /// People per position in the caller's reach, for the chart.
-    pub chart_svg: Option<String>,
-    pub my_unit: Option<String>,
-    pub my_positions: Vec<Position>,
-    /// The caller's notices (reminders among them), newest first.
-    #[serde(default)]
-    pub notices: Vec<Notice>,
-}
+pub use crate::areas::home::dto::{Attention, Home};
 
 /// A form's answer: nothing, or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -812,25 +794,4 @@ pub struct CoverageLine {
 
 // ---- Reminders ----
 
-/// A reminder that went out, for the reminder page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SentRow {
-    pub kind: crate::domain::reminders::Kind,
-    pub title: String,
-    pub unit_name: String,
-    pub due_on: String,
-    pub lead_days: u32,
-    pub person_name: String,
-    pub channel: String,
-    pub sent_at: i64,
-}
-
-/// The reminder page's log: the lead times in force and what went out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReminderLog {
-    pub lead_days: Vec<u32>,
-    pub sent: Vec<SentRow>,
-    /// May change the lead times and send now (registry managers of the
-    /// whole district).
-    pub may_manage: bool,
-}
+pub use crate::areas::reminders::dto::{ReminderLog, SentRow};

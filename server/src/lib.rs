@@ -194,15 +194,15 @@ fn heavy_permits() -> usize {
         .max(1)
 }
 
-/// Lets a heavy page through when a permit is free, and holds the permit
-/// until its body is written out (a page is rendered while its body
-/// streams). Other requests pass at once.
+/// Lets a heavy page through when a permit is free and draws it whole
+/// while holding it (a page is rendered while its body streams); the
+/// permit goes back before the bytes are sent, so a client that reads
+/// slowly holds no turn. Other requests pass at once.
 async fn one_of_few_heavy(
     permits: Arc<tokio::sync::Semaphore>,
     req: Request,
     next: Next,
 ) -> Response {
-    use http_body_util::BodyExt;
     if !is_heavy(req.uri().path()) {
         return next.run(req).await;
     }
@@ -210,12 +210,20 @@ async fn one_of_few_heavy(
         return next.run(req).await;
     };
     let (parts, body) = next.run(req).await.into_parts();
-    let body = body.map_frame(move |frame| {
-        let _held = &permit;
-        frame
-    });
-    Response::from_parts(parts, axum::body::Body::new(body))
+    let bytes = match axum::body::to_bytes(body, HEAVY_MAX_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "a heavy page could not be drawn");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    drop(permit);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
+
+/// The most a heavy page or export may weigh (it is held in memory while
+/// its turn lasts): far above a district's registry export.
+const HEAVY_MAX_BYTES: usize = 256 * 1024 * 1024;
 
 /// The layers around everything the server answers: security headers and
 /// the redirect guard, and a panic in a request answers 500 instead of
@@ -742,8 +750,8 @@ mod tests {
         }
     }
 
-    /// A heavy page whose body takes 300 ms to write holds its permit
-    /// that long: a second heavy page waits, a light one does not.
+    /// A heavy page whose body takes 300 ms to draw holds its permit that
+    /// long: a second heavy page waits, a light one does not.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_heavy_page_holds_its_permit_until_its_body_is_written_and_light_ones_pass() {
         use std::time::{Duration, Instant};

@@ -264,7 +264,8 @@ async fn import_assessment(
 /// The reminders due on the district's today, through the in-app channel.
 async fn send_reminders(db: &Db, now: i64) -> Result<usize, app::error::AppError> {
     let today = app::platform::today_at(now)?;
-    app::api::reminders::server::send_due(db, &app::api::reminders::server::InApp, today, now).await
+    app::areas::reminders::service::send_due(db, &app::areas::reminders::service::InApp, today, now)
+        .await
 }
 
 /// How often the server looks for reminders due.

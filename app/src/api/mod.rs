@@ -5,11 +5,9 @@
 pub mod assessment;
 
 pub mod drills;
-pub mod home;
 pub mod imports;
 
 pub mod registry;
-pub mod reminders;
 pub mod training;
 
 #[cfg(feature = "ssr")]

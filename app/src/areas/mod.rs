@@ -15,6 +15,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod directory;
+pub mod home;
+pub mod reminders;
 
 #[cfg(test)]
 mod tests;

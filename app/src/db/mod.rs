@@ -12,7 +12,6 @@ pub mod evidence;
 pub mod imports;
 
 pub mod registry;
-pub mod reminders;
 pub mod training;
 
 /// The directory moved into `crate::areas`; the stores still here reach it

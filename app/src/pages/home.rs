@@ -1,6 +1,6 @@
 //! The home page: per role, what needs my attention.
 
-use crate::api::home::load_home;
+use crate::areas::home::api::load_home;
 use crate::components::{gated, use_lang, when_ready};
 use crate::domain::account::Role;
 use leptos::prelude::*;

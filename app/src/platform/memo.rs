@@ -24,8 +24,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// Keys kept at most; when full, everything is dropped (values are cheap
-/// to compute again, compared with holding on to stale memory).
-const MAX_KEYS: usize = 512;
+/// to compute again, compared with holding on to memory: a signed-in person
+/// asking for every month of the calendar fills it with pages).
+const MAX_KEYS: usize = 256;
 
 type Value = Arc<dyn Any + Send + Sync>;
 

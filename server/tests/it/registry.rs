@@ -29,7 +29,7 @@ const NEEDED: &str = <api::SetReportersNeeded as ServerFn>::PATH;
 const SYNC: &str = <api::SyncReporterMetric as ServerFn>::PATH;
 const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PATH;
 const CONFIRM_IMPORT: &str = <app::api::imports::ConfirmImport as ServerFn>::PATH;
-const HOME: &str = <app::api::home::LoadHome as ServerFn>::PATH;
+const HOME: &str = <app::areas::home::api::LoadHome as ServerFn>::PATH;
 
 /// The phone every registration here gives (stored as 13900001111).
 const PHONE: &str = "139-0000-1111";
@@ -429,9 +429,9 @@ on_both_databases! {
 
 // ---- reminders that reach people (issue 13 §5) ----
 
-const SEND_REMINDERS: &str = <app::api::reminders::SendReminders as ServerFn>::PATH;
-const REMINDER_LOG: &str = <app::api::reminders::LoadReminderLog as ServerFn>::PATH;
-const SET_REMINDER_DAYS: &str = <app::api::reminders::SetReminderDays as ServerFn>::PATH;
+const SEND_REMINDERS: &str = <app::areas::reminders::api::SendReminders as ServerFn>::PATH;
+const REMINDER_LOG: &str = <app::areas::reminders::api::LoadReminderLog as ServerFn>::PATH;
+const SET_REMINDER_DAYS: &str = <app::areas::reminders::api::SetReminderDays as ServerFn>::PATH;
 
 /// The reminder notices a person holds, by text key.
 async fn reminders_of(db: &Db, code: &str) -> Vec<String> {

@@ -210,3 +210,20 @@ pub async fn unit_id_by_code(cx: &Ctx, code: &str) -> Result<Option<i64>, AppErr
 pub async fn person_id_by_code(cx: &Ctx, code: &str) -> Result<Option<i64>, AppError> {
     Ok(people::id_by_code(cx.pool(), code).await?)
 }
+
+/// The people within the caller's reach, counted (the home page's figures
+/// and chart); `None` when the caller sees no people.
+pub async fn people_summary(cx: &Ctx) -> Result<Option<people::PeopleSummary>, AppError> {
+    Ok(people::summary(cx.pool(), &cx.me.reach(Action::ViewPeople)).await?)
+}
+
+/// The caller's own person, if the account belongs to one (their own
+/// record, phone unmasked).
+pub async fn my_person(cx: &Ctx) -> Result<Option<Person>, AppError> {
+    if cx.me.person_id.is_none() {
+        return Ok(None);
+    }
+    Ok(people::by_account(cx.pool(), cx.me.account_id)
+        .await?
+        .map(|(p, _)| p))
+}

@@ -288,7 +288,7 @@ pub fn RemindersPage() -> impl IntoView {
 /// what is due now.
 #[component]
 fn ReminderLogSection() -> impl IntoView {
-    use crate::api::reminders::{SendReminders, SetReminderDays, load_reminder_log};
+    use crate::areas::reminders::api::{SendReminders, SetReminderDays, load_reminder_log};
     use crate::domain::reminders::Kind;
     let lang = use_lang();
     let set = act::<SetReminderDays>();

@@ -454,7 +454,7 @@ pub const CONFIRM_IMPORT: &str =
     <app::api::imports::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
 pub const LIST_AUDIT: &str =
     <app::areas::audit::api::ListAudit as leptos::server_fn::ServerFn>::PATH;
-pub const LOAD_HOME: &str = <app::api::home::LoadHome as leptos::server_fn::ServerFn>::PATH;
+pub const LOAD_HOME: &str = <app::areas::home::api::LoadHome as leptos::server_fn::ServerFn>::PATH;
 pub const SAVE_EMERGENCY_PLAN: &str =
     <app::api::drills::SaveEmergencyPlan as leptos::server_fn::ServerFn>::PATH;
 pub const REGISTER_ASSISTANT: &str =

@@ -1,14 +1,16 @@
 //! Storage of reminders: what is due a reminder (certificates, corrective
-//! actions, rectification orders, plans in force), who the organizers of a
-//! unit are, the lead times the office set, and the reminders that went out.
+//! actions, rectification orders, plans in force: read across the tables
+//! of those areas, never written), who the organizers of a unit are, the
+//! lead times the office set, and the reminders that went out.
 
-use super::audit::{self, Actor};
+use super::dto::SentRow;
 use crate::domain::authz::Reach;
 use crate::domain::reminders::{Kind, OVERDUE_WINDOW_DAYS, stored_leads};
 use crate::error::AppError;
-use crate::model::SentRow;
+use crate::platform::sql::Filter;
+use crate::platform::{Change, Write};
 use chrono::{Duration, NaiveDate};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::AnyConnection;
 
 const LEADS_KEY: &str = "reminder_lead_days";
 
@@ -41,13 +43,8 @@ pub async fn lead_days(c: &mut AnyConnection) -> Result<Vec<u32>, AppError> {
     Ok(stored_leads(text.as_deref()))
 }
 
-pub async fn set_lead_days(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    at: i64,
-    leads: &[u32],
-) -> Result<(), AppError> {
-    let before = lead_days(tx).await?;
+pub async fn set_lead_days(w: &mut Write<'_>, leads: &[u32]) -> Result<(), AppError> {
+    let before = lead_days(w.conn()).await?;
     let text = leads
         .iter()
         .map(u32::to_string)
@@ -58,20 +55,71 @@ pub async fn set_lead_days(
     )
     .bind(LEADS_KEY)
     .bind(&text)
-    .execute(&mut **tx)
+    .execute(w.conn())
     .await?;
-    audit::record(
-        tx,
-        actor,
-        at,
-        "reminders.lead_days",
-        "settings",
-        LEADS_KEY,
-        audit::json(&before),
-        audit::json(&leads),
+    w.audit(
+        Change::new("reminders.lead_days", "settings", LEADS_KEY)
+            .before(&before)
+            .after(&leads),
     )
     .await?;
     Ok(())
+}
+
+/// A day as stored (`YYYY-MM-DD`); anything else is an error, not a
+/// reminder silently skipped.
+fn day(text: &str, what: &str) -> Result<NaiveDate, AppError> {
+    crate::domain::iso_date(text).map_err(|_| {
+        tracing::error!(what, text, "a stored day that is not one");
+        AppError::Internal
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct CertificateDue {
+    number: String,
+    person_id: i64,
+    expires_on: String,
+    person_name: String,
+    unit_id: i64,
+    unit_name: String,
+    path: String,
+    title: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActionDue {
+    id: i64,
+    drill_id: i64,
+    description: String,
+    due_on: String,
+    owner_unit_id: i64,
+    unit_name: String,
+    path: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderDue {
+    id: i64,
+    reason: String,
+    deadline: String,
+    unit_id: i64,
+    unit_name: String,
+    path: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlanDue {
+    id: i64,
+    title: String,
+    revise_by: String,
+    unit_id: i64,
+    unit_name: String,
+    path: String,
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(80).collect()
 }
 
 /// Everything due between `OVERDUE_WINDOW_DAYS` ago and `ahead` days from
@@ -85,7 +133,7 @@ pub async fn due_items(
     let from = (today - Duration::days(OVERDUE_WINDOW_DAYS)).to_string();
     let to = (today + Duration::days(i64::from(ahead))).to_string();
     let mut out = Vec::new();
-    let rows = sqlx::query(
+    let rows: Vec<CertificateDue> = sqlx::query_as(
         "SELECT c.number, c.person_id, c.expires_on, p.name AS person_name, p.unit_id, u.name AS unit_name, \
          u.path, k.title FROM certificates c JOIN people p ON p.id = c.person_id \
          JOIN units u ON u.id = p.unit_id JOIN courses k ON k.id = c.course_id \
@@ -96,25 +144,21 @@ pub async fn due_items(
     .bind(&to)
     .fetch_all(&mut *c)
     .await?;
-    for r in &rows {
-        let Some(due) = super::opt_day(r, "expires_on")? else {
-            continue;
-        };
-        let number: String = r.get("number");
+    for r in rows {
         out.push(DueItem {
             kind: Kind::Certificate,
-            title: r.get("title"),
-            subject: number,
-            due,
-            unit_id: r.get("unit_id"),
-            unit_name: r.get("unit_name"),
-            unit_path: r.get("path"),
-            holder: Some((r.get("person_id"), r.get("person_name"))),
+            due: day(&r.expires_on, "certificates.expires_on")?,
+            title: r.title,
+            subject: r.number,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            unit_path: r.path,
+            holder: Some((r.person_id, r.person_name)),
             holder_link: "/my/training".into(),
             organizer_link: "/registry/reminders".into(),
         });
     }
-    let rows = sqlx::query(
+    let rows: Vec<ActionDue> = sqlx::query_as(
         "SELECT a.id, a.drill_id, a.description, a.due_on, a.owner_unit_id, u.name AS unit_name, u.path \
          FROM corrective_actions a JOIN units u ON u.id = a.owner_unit_id \
          WHERE a.closed_at IS NULL AND a.due_on >= $1 AND a.due_on <= $2 ORDER BY a.id",
@@ -123,25 +167,21 @@ pub async fn due_items(
     .bind(&to)
     .fetch_all(&mut *c)
     .await?;
-    for r in &rows {
-        let Some(due) = super::opt_day(r, "due_on")? else {
-            continue;
-        };
-        let drill: i64 = r.get("drill_id");
+    for r in rows {
         out.push(DueItem {
             kind: Kind::Action,
-            subject: r.get::<i64, _>("id").to_string(),
-            title: r.get::<String, _>("description").chars().take(80).collect(),
-            due,
-            unit_id: r.get("owner_unit_id"),
-            unit_name: r.get("unit_name"),
-            unit_path: r.get("path"),
+            subject: r.id.to_string(),
+            title: short(&r.description),
+            due: day(&r.due_on, "corrective_actions.due_on")?,
+            unit_id: r.owner_unit_id,
+            unit_name: r.unit_name,
+            unit_path: r.path,
             holder: None,
             holder_link: String::new(),
-            organizer_link: format!("/drills/{drill}"),
+            organizer_link: format!("/drills/{}", r.drill_id),
         });
     }
-    let rows = sqlx::query(
+    let rows: Vec<OrderDue> = sqlx::query_as(
         "SELECT o.id, o.reason, o.deadline, o.unit_id, u.name AS unit_name, u.path \
          FROM rectification_orders o JOIN units u ON u.id = o.unit_id \
          WHERE o.closed_at IS NULL AND o.deadline >= $1 AND o.deadline <= $2 ORDER BY o.id",
@@ -150,24 +190,21 @@ pub async fn due_items(
     .bind(&to)
     .fetch_all(&mut *c)
     .await?;
-    for r in &rows {
-        let Some(due) = super::opt_day(r, "deadline")? else {
-            continue;
-        };
+    for r in rows {
         out.push(DueItem {
             kind: Kind::Order,
-            subject: r.get::<i64, _>("id").to_string(),
-            title: r.get::<String, _>("reason").chars().take(80).collect(),
-            due,
-            unit_id: r.get("unit_id"),
-            unit_name: r.get("unit_name"),
-            unit_path: r.get("path"),
+            subject: r.id.to_string(),
+            title: short(&r.reason),
+            due: day(&r.deadline, "rectification_orders.deadline")?,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            unit_path: r.path,
             holder: None,
             holder_link: String::new(),
             organizer_link: "/training/orders".into(),
         });
     }
-    let rows = sqlx::query(
+    let rows: Vec<PlanDue> = sqlx::query_as(
         "SELECT p.id, v.title, v.revise_by, p.unit_id, u.name AS unit_name, u.path \
          FROM plan_versions v JOIN emergency_plans p ON p.id = v.plan_id JOIN units u ON u.id = p.unit_id \
          WHERE v.status = 'filed' AND v.revise_by >= $1 AND v.revise_by <= $2 ORDER BY p.id",
@@ -176,22 +213,18 @@ pub async fn due_items(
     .bind(&to)
     .fetch_all(&mut *c)
     .await?;
-    for r in &rows {
-        let Some(due) = super::opt_day(r, "revise_by")? else {
-            continue;
-        };
-        let id: i64 = r.get("id");
+    for r in rows {
         out.push(DueItem {
             kind: Kind::Plan,
-            subject: id.to_string(),
-            title: r.get("title"),
-            due,
-            unit_id: r.get("unit_id"),
-            unit_name: r.get("unit_name"),
-            unit_path: r.get("path"),
+            subject: r.id.to_string(),
+            title: r.title,
+            due: day(&r.revise_by, "plan_versions.revise_by")?,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            unit_path: r.path,
             holder: None,
             holder_link: String::new(),
-            organizer_link: format!("/drills/plans/{id}"),
+            organizer_link: format!("/drills/plans/{}", r.id),
         });
     }
     Ok(out)
@@ -200,20 +233,19 @@ pub async fn due_items(
 /// Organizers who can be told (an enabled account linked to a person):
 /// (person id, the path of their scope, `None` for the whole district).
 pub async fn organizers(c: &mut AnyConnection) -> Result<Vec<(i64, Option<String>)>, AppError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT p.id, u.path FROM account_roles r JOIN accounts a ON a.id = r.account_id \
          JOIN people p ON p.account_id = a.id LEFT JOIN units u ON u.id = r.scope_unit_id \
          WHERE r.role = 'organizer' AND a.disabled = 0 ORDER BY p.id",
     )
     .fetch_all(&mut *c)
-    .await?;
-    Ok(rows.iter().map(|r| (r.get("id"), r.get("path"))).collect())
+    .await?)
 }
 
 /// Keeps that a reminder went out; false when it already had (the caller
 /// then sends nothing).
 pub async fn mark_sent(
-    tx: &mut Transaction<'_, Any>,
+    c: &mut AnyConnection,
     item: &DueItem,
     lead: u32,
     person: i64,
@@ -234,9 +266,21 @@ pub async fn mark_sent(
     .bind(person)
     .bind(channel)
     .bind(at)
-    .execute(&mut **tx)
+    .execute(&mut *c)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct SentDbRow {
+    kind: String,
+    title: String,
+    unit_name: String,
+    due_on: String,
+    lead_days: i64,
+    person_name: String,
+    channel: String,
+    sent_at: i64,
 }
 
 /// The newest reminders sent about units within `reach`.
@@ -245,33 +289,34 @@ pub async fn sent(
     reach: &Reach,
     limit: i64,
 ) -> Result<Vec<SentRow>, AppError> {
-    let mut binds = Vec::new();
-    let Some(within) = super::reach_clause(reach, "u.path", &mut binds) else {
+    let mut f = Filter::new();
+    if !f.within(reach, "u.path") {
         return Ok(Vec::new());
-    };
+    }
     let sql = format!(
         "SELECT s.kind, s.title, u.name AS unit_name, s.due_on, s.lead_days, p.name AS person_name, s.channel, s.sent_at \
          FROM reminders_sent s JOIN units u ON u.id = s.unit_id JOIN people p ON p.id = s.person_id \
-         WHERE {within} ORDER BY s.id DESC LIMIT {limit}"
+         WHERE {} ORDER BY s.id DESC LIMIT {}",
+        f.sql(),
+        limit.clamp(1, 1000)
     );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    Ok(q.fetch_all(&mut *c)
-        .await?
-        .iter()
-        .filter_map(|r| {
-            Some(SentRow {
-                kind: Kind::parse(r.get("kind"))?,
-                title: r.get("title"),
-                unit_name: r.get("unit_name"),
-                due_on: r.get("due_on"),
-                lead_days: u32::try_from(r.get::<i64, _>("lead_days")).ok()?,
-                person_name: r.get("person_name"),
-                channel: r.get("channel"),
-                sent_at: r.get("sent_at"),
+    let rows: Vec<SentDbRow> = f.bind_as(sqlx::query_as(&sql)).fetch_all(&mut *c).await?;
+    rows.into_iter()
+        .map(|r| {
+            let kind = Kind::parse(&r.kind).ok_or_else(|| {
+                tracing::error!(kind = %r.kind, "a reminder kind the code does not know");
+                AppError::Internal
+            })?;
+            Ok(SentRow {
+                kind,
+                title: r.title,
+                unit_name: r.unit_name,
+                due_on: r.due_on,
+                lead_days: u32::try_from(r.lead_days).map_err(|_| AppError::Internal)?,
+                person_name: r.person_name,
+                channel: r.channel,
+                sent_at: r.sent_at,
             })
         })
-        .collect())
+        .collect()
 }
