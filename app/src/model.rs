@@ -2,7 +2,7 @@
 //! forms show. They hold no secrets (no password hashes, no session tokens).
 
 use crate::domain::Problem;
-use crate::domain::import::{ImportKind, RowError};
+
 use crate::domain::person::Position;
 use crate::domain::unit::UnitKind;
 use serde::{Deserialize, Serialize};
@@ -21,20 +21,8 @@ pub struct Page<T> {
 pub use crate::areas::accounts::dto::{Account, GrantView};
 pub use crate::areas::audit::dto::AuditEntry;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportPreview {
-    pub token: String,
-    pub kind: ImportKind,
-    pub file_name: String,
-    pub headers: Vec<String>,
-    /// The first rows as read (for the user to check the characters came
-    /// through right), with their spreadsheet row numbers.
-    pub sample: Vec<(usize, Vec<String>)>,
-    pub total_rows: usize,
-    pub errors: Vec<RowError>,
-}
-
 pub use crate::areas::home::dto::{Attention, Home};
+pub use crate::areas::imports::dto::ImportPreview;
 
 /// A form's answer: nothing, or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

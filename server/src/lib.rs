@@ -703,7 +703,7 @@ async fn upload(
     let Some((file_name, bytes)) = file else {
         return Redirect::to("/import?error=problem.empty_file").into_response();
     };
-    match app::api::imports::server::stage_upload(&st, &me.principal, &kind, &file_name, &bytes)
+    match app::areas::imports::service::stage_upload(&st, &me.principal, &kind, &file_name, &bytes)
         .await
     {
         Ok(token) => Redirect::to(&format!("/import/{token}")).into_response(),

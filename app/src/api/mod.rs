@@ -5,7 +5,6 @@
 pub mod assessment;
 
 pub mod drills;
-pub mod imports;
 
 pub mod registry;
 pub mod training;

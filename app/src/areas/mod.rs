@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod home;
+pub mod imports;
 pub mod reminders;
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ pub mod assessment;
 pub mod audit;
 pub mod drills;
 pub mod evidence;
-pub mod imports;
 
 pub mod registry;
 pub mod training;

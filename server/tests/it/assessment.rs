@@ -24,8 +24,8 @@ const PUBLISH: &str = <api::PublishScheme as ServerFn>::PATH;
 const DECIDE_REOPEN: &str = <api::DecideReopen as ServerFn>::PATH;
 const COPY: &str = <api::CopyScheme as ServerFn>::PATH;
 const REMOVE_EVENT: &str = <api::RemoveEvent as ServerFn>::PATH;
-const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PATH;
-const CONFIRM_IMPORT: &str = <app::api::imports::ConfirmImport as ServerFn>::PATH;
+const PREVIEW_IMPORT: &str = <app::areas::imports::api::PreviewImport as ServerFn>::PATH;
+const CONFIRM_IMPORT: &str = <app::areas::imports::api::ConfirmImport as ServerFn>::PATH;
 
 /// The scheme form as the browser posts it: subdistricts and departments,
 /// duty 60 + report 25 (manual) + plans 15 (ratio of plan coverage, 97%).
@@ -551,7 +551,7 @@ on_both_databases! {
         let stage = |csv: &'static str| {
             let state = app.state.clone();
             let principal = principal.clone();
-            async move { app::api::imports::server::stage_upload(&state, &principal, "metrics", "数据.csv", csv.as_bytes()).await.unwrap() }
+            async move { app::areas::imports::service::stage_upload(&state, &principal, "metrics", "数据.csv", csv.as_bytes()).await.unwrap() }
         };
         // One bad row: the preview names it, and confirming imports nothing.
         let token = stage("年度,单位编码,数据项,分子,分母\r\n2018,JD01,plan_coverage,10,20\r\n2018,NOPE,plan_coverage,1,2\r\n").await;

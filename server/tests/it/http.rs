@@ -209,7 +209,7 @@ on_both_databases! {
         let principal = app::areas::accounts::store::accounts::principal(&me, app.district.accounts["admin"]).await.unwrap().unwrap();
         let csv = "编号,姓名,单位编码,岗位,电话\r\nP100,欧阳建华,JD01,应急管理人员、信息员,13700001111\r\nP101,司马秀英,GA,专家,\r\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(csv);
-        let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "人员.csv", &gbk).await.unwrap();
+        let token = app::areas::imports::service::stage_upload(&app.state, &principal, "people", "人员.csv", &gbk).await.unwrap();
         let preview: ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&admin)).await.json();
         assert!(preview.errors.is_empty(), "{:?}", preview.errors);
         assert_eq!(preview.total_rows, 2);
@@ -317,7 +317,7 @@ on_both_databases! {
         let admin = app.login("admin").await;
         let principal = app::areas::accounts::store::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
         let csv = "编号,姓名,单位编码,岗位,电话\r\nP300,欧阳春,JD01,,\r\nP301,司马夏,GA,,\r\nP302,上官秋,GA,,\r\n";
-        let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "人员.csv", csv.as_bytes()).await.unwrap();
+        let token = app::areas::imports::service::stage_upload(&app.state, &principal, "people", "人员.csv", csv.as_bytes()).await.unwrap();
         let page = format!("http://127.0.0.1:3000/import/{token}");
         let r = app.call_with(CONFIRM_IMPORT, &[("token", &token), ("__result", "1")], Some(&admin), &[("accept", "text/html"), ("referer", &page)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -340,7 +340,7 @@ on_both_databases! {
         let admin = app.login("admin").await;
         let principal = app::areas::accounts::store::accounts::principal(&app.state.db.pool, app.district.accounts["admin"]).await.unwrap().unwrap();
         let csv = "\u{feff}编号,姓名,单位编码,岗位,电话\nP200,甲,JD01,,\nP201,乙,NOPE,,\nP202,丙,GA,厨师,\n";
-        let token = app::api::imports::server::stage_upload(&app.state, &principal, "people", "people.csv", csv.as_bytes()).await.unwrap();
+        let token = app::areas::imports::service::stage_upload(&app.state, &principal, "people", "people.csv", csv.as_bytes()).await.unwrap();
         let preview: ImportPreview = app.call(PREVIEW_IMPORT, &[("token", &token)], Some(&admin)).await.json();
         let found: Vec<(usize, String, String)> = preview.errors.iter().map(|e| (e.row, e.column.clone(), e.problem.key.clone())).collect();
         assert_eq!(found, vec![(3, "单位编码".into(), "problem.unknown_unit".into()), (4, "岗位".into(), "problem.unknown_position".into())]);

@@ -27,8 +27,8 @@ const VERIFY: &str = <api::VerifyCertificate as ServerFn>::PATH;
 const COVERAGE: &str = <api::GetReporterCoverage as ServerFn>::PATH;
 const NEEDED: &str = <api::SetReportersNeeded as ServerFn>::PATH;
 const SYNC: &str = <api::SyncReporterMetric as ServerFn>::PATH;
-const PREVIEW_IMPORT: &str = <app::api::imports::PreviewImport as ServerFn>::PATH;
-const CONFIRM_IMPORT: &str = <app::api::imports::ConfirmImport as ServerFn>::PATH;
+const PREVIEW_IMPORT: &str = <app::areas::imports::api::PreviewImport as ServerFn>::PATH;
+const CONFIRM_IMPORT: &str = <app::areas::imports::api::ConfirmImport as ServerFn>::PATH;
 const HOME: &str = <app::areas::home::api::LoadHome as ServerFn>::PATH;
 
 /// The phone every registration here gives (stored as 13900001111).
@@ -43,7 +43,7 @@ async fn stage(app: &TestApp, username: &str, name: &str, bytes: &[u8]) -> Strin
     .await
     .unwrap()
     .unwrap();
-    app::api::imports::server::stage_upload(&app.state, &principal, "registry", name, bytes)
+    app::areas::imports::service::stage_upload(&app.state, &principal, "registry", name, bytes)
         .await
         .unwrap()
 }

@@ -227,3 +227,41 @@ pub async fn my_person(cx: &Ctx) -> Result<Option<Person>, AppError> {
         .await?
         .map(|(p, _)| p))
 }
+
+/// Every unit by code: (path, kind), for checking an import.
+pub async fn unit_index(
+    pool: &sqlx::AnyPool,
+) -> Result<std::collections::HashMap<String, (String, UnitKind)>, AppError> {
+    Ok(units::index(pool).await?)
+}
+
+/// Every person's code, for checking an import.
+pub async fn person_codes(
+    pool: &sqlx::AnyPool,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    Ok(people::codes(pool).await?)
+}
+
+/// Every person by code: (name, unit path), for checking an import.
+pub async fn person_names(
+    pool: &sqlx::AnyPool,
+) -> Result<std::collections::HashMap<String, (String, String)>, AppError> {
+    Ok(people::names(pool).await?)
+}
+
+/// Imports checked unit rows inside the importer's write (the import
+/// area checked who may).
+pub async fn import_units(
+    w: &mut crate::platform::Write<'_>,
+    rows: &[crate::domain::import::UnitRow],
+) -> Result<usize, AppError> {
+    units::import(w, rows).await
+}
+
+/// Imports checked person rows inside the importer's write.
+pub async fn import_people(
+    w: &mut crate::platform::Write<'_>,
+    rows: &[crate::domain::import::PersonRow],
+) -> Result<usize, AppError> {
+    people::import(w, rows).await
+}

@@ -1,7 +1,7 @@
 //! Importing units, people, metrics and the registry: choose a file, preview it with every
 //! row-level problem, confirm.
 
-use crate::api::imports::{ConfirmImport, preview_import};
+use crate::areas::imports::api::{ConfirmImport, preview_import};
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{action_error, gated, query_problem, use_lang, when_ready};

@@ -449,9 +449,9 @@ pub const MOVE_UNIT: &str =
 pub const LIST_UNITS: &str =
     <app::areas::directory::api::ListUnits as leptos::server_fn::ServerFn>::PATH;
 pub const PREVIEW_IMPORT: &str =
-    <app::api::imports::PreviewImport as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::imports::api::PreviewImport as leptos::server_fn::ServerFn>::PATH;
 pub const CONFIRM_IMPORT: &str =
-    <app::api::imports::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::imports::api::ConfirmImport as leptos::server_fn::ServerFn>::PATH;
 pub const LIST_AUDIT: &str =
     <app::areas::audit::api::ListAudit as leptos::server_fn::ServerFn>::PATH;
 pub const LOAD_HOME: &str = <app::areas::home::api::LoadHome as leptos::server_fn::ServerFn>::PATH;

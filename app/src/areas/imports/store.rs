@@ -2,36 +2,38 @@
 //! confirmation, so the confirmation works on exactly what was previewed,
 //! from any app instance.
 
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool};
 
 /// Staged files older than this are dropped.
 const KEEP_SECS: i64 = 24 * 3600;
 
-pub async fn stage(
-    pool: &AnyPool,
-    token: &str,
-    account_id: i64,
-    kind: &str,
-    file_name: &str,
-    payload: &str,
-    at: i64,
-) -> Result<(), sqlx::Error> {
+/// A staged file: (kind, file name, the table as JSON).
+pub struct Staging<'a> {
+    pub token: &'a str,
+    pub account_id: i64,
+    pub kind: &'a str,
+    pub file_name: &'a str,
+    pub payload: &'a str,
+}
+
+pub async fn stage(pool: &AnyPool, s: Staging<'_>, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM import_staging WHERE created_at < $1")
         .bind(at - KEEP_SECS)
         .execute(pool)
         .await?;
     sqlx::query("INSERT INTO import_staging (token, account_id, kind, file_name, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(token)
-        .bind(account_id)
-        .bind(kind)
-        .bind(file_name)
-        .bind(payload)
+        .bind(s.token)
+        .bind(s.account_id)
+        .bind(s.kind)
+        .bind(s.file_name)
+        .bind(s.payload)
         .bind(at)
         .execute(pool)
         .await?;
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
 pub struct Staged {
     pub kind: String,
     pub file_name: String,
@@ -44,27 +46,21 @@ pub async fn load(
     token: &str,
     account_id: i64,
 ) -> Result<Option<Staged>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT kind, file_name, payload FROM import_staging WHERE token = $1 AND account_id = $2",
     )
     .bind(token)
     .bind(account_id)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| Staged {
-        kind: r.get("kind"),
-        file_name: r.get("file_name"),
-        payload: r.get("payload"),
-    }))
+    .await
 }
 
-pub async fn remove(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    token: &str,
-) -> Result<u64, sqlx::Error> {
+/// Takes a staged file away (in the importing transaction): how many rows
+/// went, 0 when another confirmation took it first.
+pub async fn remove(c: &mut AnyConnection, token: &str) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM import_staging WHERE token = $1")
         .bind(token)
-        .execute(&mut **tx)
+        .execute(c)
         .await?
         .rows_affected())
 }
