@@ -63,16 +63,25 @@ async fn plan_rows(
         q = q.bind(b);
     }
     let rows = q.fetch_all(&mut *c).await?;
-    let force = in_force_versions(c, today).await?;
-    let filed: HashMap<i64, NaiveDate> = sqlx::query(
-        "SELECT plan_id, MIN(filed_on) AS first FROM plan_versions WHERE filed_on IS NOT NULL GROUP BY plan_id",
-    )
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The aggregates of these plans only (one plan's page read every
+    // plan's before); a long list reads them whole instead of naming
+    // thousands of ids.
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let only = (ids.len() <= 500).then_some(ids.as_slice());
+    let force = in_force_versions(c, today, only).await?;
+    let filed: HashMap<i64, NaiveDate> = sqlx::query(&format!(
+        "SELECT plan_id, MIN(filed_on) AS first FROM plan_versions WHERE filed_on IS NOT NULL{} GROUP BY plan_id",
+        plans_among("plan_id", only)
+    ))
     .fetch_all(&mut *c)
     .await?
     .iter()
     .map(|r| Ok((r.get("plan_id"), day(r, "first")?)))
     .collect::<Result<_, sqlx::Error>>()?;
-    let drilled = last_drilled(c).await?;
+    let drilled = last_drilled(c, only).await?;
     rows.iter()
         .map(|r| {
             let id: i64 = r.get("id");
@@ -100,15 +109,26 @@ async fn plan_rows(
         .collect()
 }
 
-/// plan id → the version in force on `today`.
+/// ` AND column IN (ids)` when only some plans are asked for (ids are
+/// numbers: listed in the query), else nothing.
+fn plans_among(column: &str, only: Option<&[i64]>) -> String {
+    only.map(|ids| format!(" AND {column} IN ({})", super::id_list(ids)))
+        .unwrap_or_default()
+}
+
+/// plan id → the version in force on `today`, of every plan or `only`
+/// these.
 pub(crate) async fn in_force_versions(
     c: &mut AnyConnection,
     today: NaiveDate,
+    only: Option<&[i64]>,
 ) -> Result<HashMap<i64, i64>, AppError> {
-    let rows =
-        sqlx::query("SELECT plan_id, version, revise_by FROM plan_versions WHERE status = 'filed'")
-            .fetch_all(&mut *c)
-            .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT plan_id, version, revise_by FROM plan_versions WHERE status = 'filed'{}",
+        plans_among("plan_id", only)
+    ))
+    .fetch_all(&mut *c)
+    .await?;
     let mut out = HashMap::new();
     for r in &rows {
         if drills::in_force(PlanStatus::Filed, day(r, "revise_by")?, today) {
@@ -119,11 +139,15 @@ pub(crate) async fn in_force_versions(
 }
 
 /// plan id → the last day a held drill exercised it.
-async fn last_drilled(c: &mut AnyConnection) -> Result<HashMap<i64, NaiveDate>, AppError> {
-    let rows = sqlx::query(
+async fn last_drilled(
+    c: &mut AnyConnection,
+    only: Option<&[i64]>,
+) -> Result<HashMap<i64, NaiveDate>, AppError> {
+    let rows = sqlx::query(&format!(
         "SELECT dp.plan_id, MAX(d.end_at) AS last FROM drill_plans dp JOIN drills d ON d.id = dp.drill_id \
-         WHERE d.status <> 'planned' GROUP BY dp.plan_id",
-    )
+         WHERE d.status <> 'planned'{} GROUP BY dp.plan_id",
+        plans_among("dp.plan_id", only)
+    ))
     .fetch_all(&mut *c)
     .await?;
     Ok(rows
@@ -599,7 +623,7 @@ pub async fn covered_units(
     c: &mut AnyConnection,
     today: NaiveDate,
 ) -> Result<HashSet<i64>, AppError> {
-    let force = in_force_versions(c, today).await?;
+    let force = in_force_versions(c, today, None).await?;
     let rows = sqlx::query("SELECT id, unit_id FROM emergency_plans")
         .fetch_all(&mut *c)
         .await?;

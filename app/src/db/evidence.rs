@@ -36,7 +36,7 @@ pub async fn all(
     let units = super::drills::units(c).await?;
 
     // plan_coverage: the required units of each required unit's subtree.
-    let force = super::drills::in_force_versions(c, today).await?;
+    let force = super::drills::in_force_versions(c, today, None).await?;
     let rows = sqlx::query(
         "SELECT p.id, p.unit_id, v.version, v.title FROM emergency_plans p \
          JOIN plan_versions v ON v.plan_id = p.id ORDER BY p.id",

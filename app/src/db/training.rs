@@ -1465,29 +1465,87 @@ pub async fn open_batches(
     person_id: i64,
     today: NaiveDate,
 ) -> Result<Vec<OpenBatch>, AppError> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT p.id FROM training_plans p WHERE p.published = 1 AND p.self_signup = 1 \
-         AND NOT EXISTS (SELECT 1 FROM training_seats s WHERE s.plan_id = p.id AND s.person_id = $1) ORDER BY p.id",
+    // Four queries whatever the number of plans (it was three per plan):
+    // the person, the plans open to sign-up that they have no seat in,
+    // those plans' batches with room that start after today, and the
+    // person's completions. Who a plan targets is then decided here, by
+    // the same rules as `targets_where`.
+    #[derive(sqlx::FromRow)]
+    struct Me {
+        positions: String,
+        path: String,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Candidate {
+        id: i64,
+        name: String,
+        year: i64,
+        course_id: i64,
+        positions: String,
+        course_title: String,
+        unit_path: Option<String>,
+    }
+    let Some(me): Option<Me> = sqlx::query_as(
+        "SELECT pe.positions, u.path FROM people pe JOIN units u ON u.id = pe.unit_id WHERE pe.id = $1",
     )
+    .bind(person_id)
+    .fetch_optional(&mut *c)
+    .await?
+    else {
+        return Ok(Vec::new());
+    };
+    const OPEN: &str = "p.published = 1 AND p.self_signup = 1 \
+         AND NOT EXISTS (SELECT 1 FROM training_seats s WHERE s.plan_id = p.id AND s.person_id = $1)";
+    let plans: Vec<Candidate> = sqlx::query_as(&format!(
+        "SELECT p.id, p.name, p.year, p.course_id, p.positions, c.title AS course_title, u.path AS unit_path \
+         FROM training_plans p JOIN courses c ON c.id = p.course_id LEFT JOIN units u ON u.id = p.unit_id \
+         WHERE {OPEN} ORDER BY p.id"
+    ))
     .bind(person_id)
     .fetch_all(&mut *c)
     .await?;
+    if plans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(&format!(
+        "{BATCH} WHERE taken < capacity AND start_on > $2 \
+         AND plan_id IN (SELECT p.id FROM training_plans p WHERE {OPEN}) ORDER BY plan_id, start_on, code"
+    ))
+    .bind(person_id)
+    .bind(today.to_string())
+    .fetch_all(&mut *c)
+    .await?;
+    let completed: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT course_id, year, plan_id FROM completions WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(&mut *c)
+            .await?;
+    let mine = Position::decode_list(&me.positions);
+    let targeted = |p: &Candidate| {
+        Position::decode_list(&p.positions)
+            .iter()
+            .any(|x| mine.contains(x))
+            && p.unit_path
+                .as_deref()
+                .is_none_or(|path| me.path.starts_with(path))
+            && !completed.iter().any(|&(course, year, plan)| {
+                course == p.course_id && year == p.year && plan != p.id
+            })
+    };
+    let plans: HashMap<i64, &Candidate> = plans
+        .iter()
+        .filter(|p| targeted(p))
+        .map(|p| (p.id, p))
+        .collect();
     let mut out = Vec::new();
-    for id in ids {
-        let Some(plan) = get_plan(c, id).await? else {
-            continue;
-        };
-        if target(c, &plan, person_id).await?.is_none() {
-            continue;
-        }
-        for b in batches(c, id).await? {
-            if b.taken < b.capacity && b.start > today {
-                out.push(OpenBatch {
-                    plan_name: plan.def.name.clone(),
-                    course_title: plan.course_title.clone(),
-                    batch: b,
-                });
-            }
+    for r in &rows {
+        let batch = batch_of(r)?;
+        if let Some(plan) = plans.get(&batch.plan_id) {
+            out.push(OpenBatch {
+                plan_name: plan.name.clone(),
+                course_title: plan.course_title.clone(),
+                batch,
+            });
         }
     }
     Ok(out)

@@ -288,4 +288,39 @@ on_both_databases! {
         let listed = app.call(LIST_PEOPLE, &[("q", "P1")], Some(&admin)).await;
         assert!(listed.body.contains("\"cleared\":true"), "{}", listed.body);
     }
+
+    async fn a_trainee_is_offered_only_the_batches_of_plans_meant_for_them(db: Db) {
+        let app = TestApp::on(db).await;
+        relax(&app).await;
+        let admin = app.login("admin").await;
+        let course = create(&app, &admin, SAVE_COURSE, &course_form("YJ", "early_warning", "em_staff")).await;
+        // For emergency staff, open to sign-up: offered (P1 is emergency staff).
+        let open = create(&app, &admin, SAVE_PLAN, &plan_form("OPEN", course, true, "10")).await;
+        // For enterprise workers: not P1's position.
+        let mut other = plan_form("OTHER", course, true, "10");
+        other.retain(|(k, _)| k != "form[positions][em_staff]");
+        other.push(("form[positions][enterprise_worker]".into(), "on".into()));
+        let other = create(&app, &admin, SAVE_PLAN, &other).await;
+        // Not open to sign-up, and one not yet published.
+        let closed = create(&app, &admin, SAVE_PLAN, &plan_form("CLOSED", course, false, "10")).await;
+        let draft = create(&app, &admin, SAVE_PLAN, &plan_form("DRAFT", course, true, "10")).await;
+        for plan in [open, other, closed] {
+            let r = app.call(PUBLISH, &[("id", &plan.to_string())], Some(&admin)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let _ = draft;
+        let trainee = app.login("trainee").await;
+        let mine: MyTraining = app.call(MINE, &[], Some(&trainee)).await.json();
+        let offered: Vec<(String, String)> =
+            mine.open.iter().map(|o| (o.batch.code.clone(), o.plan_name.clone())).collect();
+        assert_eq!(offered.len(), 3, "{offered:?}");
+        assert!(mine.open.iter().all(|o| o.batch.plan_id == open), "{offered:?}");
+        // Signed up: that plan is offered no more.
+        let first = mine.open[0].batch.id.to_string();
+        let r = app.call(SIGN_UP, &[("batch_id", &first)], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mine: MyTraining = app.call(MINE, &[], Some(&trainee)).await.json();
+        assert!(mine.open.is_empty(), "{:?}", mine.open);
+    }
+
 }
