@@ -417,7 +417,18 @@ pub async fn open_unit(
     let unit = super::units::get_in(&mut **tx, unit_id)
         .await?
         .ok_or_else(|| AppError::invalid("field.unit", Problem::new("problem.no_such_unit")))?;
-    if let Some(s) = scheme_for(&mut **tx, year, unit.kind).await? {
+    open_kind(tx, year, unit.kind).await?;
+    Ok(unit)
+}
+
+/// The year of units of `kind` is open (not published): takes the
+/// scheme's row lock, or `Conflict` naming the published scheme.
+async fn open_kind(
+    tx: &mut Transaction<'_, Any>,
+    year: i64,
+    kind: UnitKind,
+) -> Result<(), AppError> {
+    if let Some(s) = scheme_for(&mut **tx, year, kind).await? {
         // Takes the scheme's row lock (on both databases) while it is open,
         // so that publishing cannot slip in between this check and the
         // write: the writer and the publisher queue on the same row.
@@ -434,7 +445,7 @@ pub async fn open_unit(
             )));
         }
     }
-    Ok(unit)
+    Ok(())
 }
 
 // ---- scores ----
@@ -984,6 +995,14 @@ pub async fn sync_metric(
         .collect();
     let (mut written, mut skipped) = (0, 0);
     let mut moved = Vec::new();
+    // Each unit's kind in one query, and whether the year is open asked
+    // once per kind (it was three statements per unit).
+    let kinds: HashMap<i64, String> = sqlx::query_as("SELECT id, kind FROM units")
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+    let mut open: HashMap<UnitKind, bool> = HashMap::new();
     for &(unit, n, d) in values {
         let stored = current.get(&unit);
         let step = sync_step(
@@ -993,13 +1012,25 @@ pub async fn sync_metric(
         if step == SyncStep::Keep {
             continue;
         }
-        match open_unit(tx, year, unit).await {
-            Ok(_) => {}
-            Err(AppError::Conflict(_)) => {
-                skipped += 1;
-                continue;
+        let kind = kinds
+            .get(&unit)
+            .and_then(|k| UnitKind::parse(k).ok())
+            .ok_or_else(|| AppError::invalid("field.unit", Problem::new("problem.no_such_unit")))?;
+        let is_open = match open.get(&kind) {
+            Some(&o) => o,
+            None => {
+                let o = match open_kind(tx, year, kind).await {
+                    Ok(()) => true,
+                    Err(AppError::Conflict(_)) => false,
+                    Err(e) => return Err(e),
+                };
+                open.insert(kind, o);
+                o
             }
-            Err(e) => return Err(e),
+        };
+        if !is_open {
+            skipped += 1;
+            continue;
         }
         let before = stored.map(|m| ratio_text(m.numerator, m.denominator));
         let after = ratio_text(n, d);
