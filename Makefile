@@ -71,7 +71,7 @@ site:
 	  echo "wasm: $$(stat -c %s yingji.$$wasm.wasm) bytes raw, $$(stat -c %s yingji.$$wasm.wasm.gz) gzip, $$(stat -c %s yingji.$$wasm.wasm.br) brotli"
 
 server:
-	cargo build --release -p server --bin yingji
+	cargo build --release -p server --bin yingji $(if $(CI),--timings)
 
 lint:
 	cargo fmt --all -- --check
