@@ -694,12 +694,11 @@ pub async fn sync_metrics(
     let kinds: Vec<(i64, UnitKind)> = units(tx).await?.iter().map(|u| (u.0, u.3)).collect();
     let held = held_counts(tx, year).await?;
     let drills = drills::drills_metric(&kinds, &held);
-    let a =
-        super::assessment::sync_metric(tx, actor, at, year.into(), "plan_coverage", &plans, source)
-            .await?;
+    let mut w = crate::platform::Write::within(tx, actor, at);
+    let a = crate::platform::metrics::feed(&mut w, year.into(), "plan_coverage", &plans, source)
+        .await?;
     let b =
-        super::assessment::sync_metric(tx, actor, at, year.into(), "drills_held", &drills, source)
-            .await?;
+        crate::platform::metrics::feed(&mut w, year.into(), "drills_held", &drills, source).await?;
     Ok((a.0 + b.0, a.1 + b.1))
 }
 

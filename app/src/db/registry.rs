@@ -719,10 +719,8 @@ pub async fn sync_reporter_coverage(
     if values.is_empty() {
         return Ok((0, 0));
     }
-    super::assessment::sync_metric(
-        tx,
-        actor,
-        at,
+    crate::platform::metrics::feed(
+        &mut crate::platform::Write::within(tx, actor, at),
         today.year().into(),
         "reporter_coverage",
         &values,

@@ -1320,7 +1320,14 @@ pub async fn sync_coverage(
         .filter(|(u, _)| only.is_none_or(|o| o.contains(u)))
         .map(|(u, c)| (u, c.completed, c.required))
         .collect();
-    super::assessment::sync_metric(tx, actor, at, year, "training_coverage", &values, source).await
+    crate::platform::metrics::feed(
+        &mut crate::platform::Write::within(tx, actor, at),
+        year,
+        "training_coverage",
+        &values,
+        source,
+    )
+    .await
 }
 
 // ---- clearance for post ----

@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod memo;
+pub mod metrics;
 pub mod sql;
 
 use crate::domain::authz::{Action, Principal};
