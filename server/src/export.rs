@@ -302,7 +302,8 @@ fn xlsx(t: &ExportTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 /// cannot sign in): a person's published batches and drills, or with
 /// `unit-` first a unit's. An unknown secret is 404, the same as no feed.
 pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
-    use app::db::{FeedOwner, drills, training as store};
+    use app::areas::directory::service::{FeedOwner, calendar_feed_owner};
+    use app::db::{drills, training as store};
     use app::domain::calendar::{CalEvent, Span, ical};
     let not_found = || (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     let Some(token) = file.strip_suffix(".ics") else {
@@ -313,7 +314,7 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
         let mut c = st.db.pool.acquire().await?;
         if let Some(unit_token) = token.strip_prefix("unit-")
             && let Some((unit, name)) =
-                app::db::by_calendar_token(&mut c, FeedOwner::Unit, unit_token).await?
+                calendar_feed_owner(&mut c, FeedOwner::Unit, unit_token).await?
         {
             let events = drills::unit_events(&mut c, unit).await?;
             return Ok(Some(ical(
@@ -322,8 +323,7 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
                 now,
             )));
         }
-        let Some((person, name)) =
-            app::db::by_calendar_token(&mut c, FeedOwner::Person, token).await?
+        let Some((person, name)) = calendar_feed_owner(&mut c, FeedOwner::Person, token).await?
         else {
             return Ok::<_, app::error::AppError>(None);
         };

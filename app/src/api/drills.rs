@@ -1115,7 +1115,12 @@ pub async fn get_calendar(
                 page.unit_feed = Some(format!(
                     "{}/calendar/unit-{}.ics",
                     public_origin()?,
-                    crate::db::calendar_token(&mut c, crate::db::FeedOwner::Unit, u).await?
+                    crate::areas::directory::service::calendar_feed(
+                        &mut c,
+                        crate::areas::directory::service::FeedOwner::Unit,
+                        u
+                    )
+                    .await?
                 ));
             }
             Ok(page)
@@ -1140,16 +1145,15 @@ pub async fn rotate_unit_calendar_feed(unit: i64) -> Result<(), AppError> {
             if !me.may_at(Action::ManageDrills, &target.path) {
                 return Err(AppError::Forbidden);
             }
-            let mut tx = st.db.write().await?;
-            crate::db::rotate_calendar_token(
-                &mut tx,
-                &actor(&me),
-                st.clock.now_secs(),
-                crate::db::FeedOwner::Unit,
+            let mut w =
+                crate::platform::Write::begin(&st.db, actor(&me), st.clock.now_secs()).await?;
+            crate::areas::directory::service::rotate_calendar_feed(
+                &mut w,
+                crate::areas::directory::service::FeedOwner::Unit,
                 unit,
             )
             .await?;
-            tx.commit().await?;
+            w.commit().await?;
             Ok(())
         }
         .await,

@@ -940,7 +940,12 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 calendar_url: format!(
                     "{}/calendar/{}.ics",
                     public_origin()?,
-                    crate::db::calendar_token(&mut c, crate::db::FeedOwner::Person, person).await?
+                    crate::areas::directory::service::calendar_feed(
+                        &mut c,
+                        crate::areas::directory::service::FeedOwner::Person,
+                        person
+                    )
+                    .await?
                 ),
                 cleared,
                 today,
@@ -964,16 +969,15 @@ pub async fn rotate_my_calendar_feed() -> Result<(), AppError> {
             let me = require()?;
             let person = server::my_person(&me)?;
             let st = state()?;
-            let mut tx = st.db.write().await?;
-            crate::db::rotate_calendar_token(
-                &mut tx,
-                &actor(&me),
-                st.clock.now_secs(),
-                crate::db::FeedOwner::Person,
+            let mut w =
+                crate::platform::Write::begin(&st.db, actor(&me), st.clock.now_secs()).await?;
+            crate::areas::directory::service::rotate_calendar_feed(
+                &mut w,
+                crate::areas::directory::service::FeedOwner::Person,
                 person,
             )
             .await?;
-            tx.commit().await?;
+            w.commit().await?;
             Ok(())
         }
         .await,

@@ -1445,10 +1445,8 @@ pub async fn close_action(
     id: i64,
     note: &str,
 ) -> Result<(), AppError> {
-    super::close_once(
-        tx,
-        actor,
-        at,
+    crate::platform::close_once(
+        &mut crate::platform::Write::within(tx, actor, at),
         (
             "corrective_actions",
             "corrective_action",

@@ -1670,10 +1670,8 @@ pub async fn close_order(
     id: i64,
     note: &str,
 ) -> Result<(), AppError> {
-    super::close_once(
-        tx,
-        actor,
-        at,
+    crate::platform::close_once(
+        &mut crate::platform::Write::within(tx, actor, at),
         ("rectification_orders", "rectification_order", "order.close"),
         id,
         note,

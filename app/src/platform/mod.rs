@@ -189,6 +189,34 @@ impl<'t> Write<'t> {
     }
 }
 
+/// Closes an open record of `table` (one with `closed_by`, `closed_at` and
+/// `closing_note`) with a note, once: closing it again is a conflict named
+/// by `already`. Audited as `action` on `entity`.
+pub async fn close_once(
+    w: &mut Write<'_>,
+    (table, entity, action): (&'static str, &'static str, &'static str),
+    id: i64,
+    note: &str,
+    already: &str,
+) -> Result<(), AppError> {
+    let (by, at) = (w.actor.name.clone(), w.at);
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET closed_by = $1, closed_at = $2, closing_note = $3 WHERE id = $4 AND closed_at IS NULL"
+    ))
+    .bind(by)
+    .bind(at)
+    .bind(note)
+    .bind(id)
+    .execute(w.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(crate::domain::Problem::new(already)));
+    }
+    w.audit(Change::new(action, entity, id).after(&serde_json::json!({ "note": note })))
+        .await?;
+    Ok(())
+}
+
 /// Writes one row of the audit trail on `conn` (the writer's own
 /// transaction): the one place that inserts into `audit_log`.
 pub async fn audit_row(

@@ -265,3 +265,35 @@ pub async fn import_people(
 ) -> Result<usize, AppError> {
     people::import(w, rows).await
 }
+
+pub use super::store::feeds::FeedOwner;
+
+/// The secret of a person's or unit's calendar feed address, made on first
+/// use; for another area that shows the address to whom it checked may see
+/// it (the person themself, who keeps the unit's drills).
+pub async fn calendar_feed(
+    c: &mut sqlx::AnyConnection,
+    owner: FeedOwner,
+    id: i64,
+) -> Result<String, AppError> {
+    super::store::feeds::token(c, owner, id).await
+}
+
+/// A new secret for a calendar feed, inside the caller's write (the caller
+/// checked who may).
+pub async fn rotate_calendar_feed(
+    w: &mut crate::platform::Write<'_>,
+    owner: FeedOwner,
+    id: i64,
+) -> Result<(), AppError> {
+    super::store::feeds::rotate(w, owner, id).await
+}
+
+/// Whose feed a secret opens: (id, name); calendar apps cannot sign in.
+pub async fn calendar_feed_owner(
+    c: &mut sqlx::AnyConnection,
+    owner: FeedOwner,
+    token: &str,
+) -> Result<Option<(i64, String)>, AppError> {
+    super::store::feeds::by_token(c, owner, token).await
+}
