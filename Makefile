@@ -15,14 +15,21 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 WASM_BINDGEN_VERSION := 0.2.130
 SITE := target/site
 PKG := $(SITE)/pkg
-WASM := target/wasm32-unknown-unknown/wasm-release/yingji_islands.wasm
+# The browser build has a target directory of its own, so that it and the
+# server build run side by side (one cargo would wait for the other's lock).
+WASM_TARGET := target/browser
+WASM := $(WASM_TARGET)/wasm32-unknown-unknown/wasm-release/yingji_islands.wasm
 BIN := target/release/yingji
 DEMO_DB ?= target/yingji-demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools test-tools site server check lint rust-test e2e bench clean-site
+.PHONY: run test tools test-tools browser site server check lint rust-test e2e bench clean-site
 
-run: tools site server
+# The server and the browser bundle (with the tools it needs) are built side
+# by side: the server's last minutes compile one crate on one core, and the
+# tools' install and the wasm build fill the other.
+run:
+	@$(MAKE) --no-print-directory -j2 server browser
 	@export DATABASE_URL="$${DATABASE_URL:-sqlite://$(DEMO_DB)?mode=rwc}"; \
 	  $(BIN) seed-demo --if-empty; \
 	  echo "应急训考 → http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}  (Ctrl-C to stop)"; \
@@ -45,9 +52,14 @@ test-tools:
 	@command -v chromium >/dev/null || $(SUDO) apt-get install -y chromium
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || $(SUDO) apt-get install -y postgresql
 
+## The browser bundle after the tools it needs.
+browser: tools
+	@$(MAKE) --no-print-directory site
+
 ## The browser bundle: wasm (size-optimised), its JS glue, CSS and static files.
 site:
-	cargo build -p yingji-islands --lib --target wasm32-unknown-unknown --profile wasm-release --features hydrate
+	cargo build -p yingji-islands --lib --target wasm32-unknown-unknown --profile wasm-release --features hydrate \
+	  --target-dir $(WASM_TARGET)
 	@mkdir -p $(PKG)
 	@# wasm-bindgen and wasm-opt (~50 s) only when cargo produced a new wasm.
 	@if [ ! -f $(PKG)/yingji_bg.wasm ] || [ $(WASM) -nt $(PKG)/yingji_bg.wasm ]; then \

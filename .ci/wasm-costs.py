@@ -10,7 +10,7 @@ before optimisation; wasm-opt -Oz shrinks the whole by about two thirds.
     cargo install twiggy
     make site
     twiggy top -n 100000 -f json \\
-      target/wasm32-unknown-unknown/wasm-release/yingji_islands.wasm > /tmp/top.json
+      target/browser/wasm32-unknown-unknown/wasm-release/yingji_islands.wasm > /tmp/top.json
     python3 .ci/wasm-costs.py /tmp/top.json
 """
 import json
