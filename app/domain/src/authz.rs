@@ -161,6 +161,12 @@ impl Principal {
         self.grants.iter().any(|g| roles.contains(&g.role))
     }
 
+    /// May the action be taken across the whole district? (District-wide
+    /// settings, syncs of every unit.)
+    pub fn may_everywhere(&self, action: Action) -> bool {
+        self.may(action) && self.reach(action) == Reach::Everywhere
+    }
+
     /// May the action be taken on something in the unit with this path?
     /// (By the grants' scopes; own-unit roles reach only through
     /// [`Principal::reach_with_own_unit`].)
@@ -261,6 +267,7 @@ mod tests {
         assert!(admin.may(Action::ManageAccounts));
         assert!(admin.may_at(Action::ManagePeople, "/9/10/"));
         assert_eq!(admin.reach(Action::ViewPeople), Reach::Everywhere);
+        assert!(admin.may_everywhere(Action::ManageRegistry));
     }
 
     #[test]
@@ -278,6 +285,9 @@ mod tests {
             org.reach(Action::ViewPeople),
             Reach::Subtrees(vec!["/2/".into()])
         );
+        // Within the subtree, but not across the district.
+        assert!(org.may(Action::ManageRegistry));
+        assert!(!org.may_everywhere(Action::ManageRegistry));
     }
 
     #[test]

@@ -147,27 +147,25 @@ pub mod server {
         let pool = &db.pool;
         let scheme = scheme(pool, id).await?;
         let all = store::evaluate_scheme(db, &scheme).await?;
-        let mut evaluated = (*all).clone();
-        let ranked = evaluated
+        let ranked = all
             .iter()
             .filter(|(_, o)| !o.vetoed && !o.incomplete)
             .count();
-        let mut listed: Vec<(String, Outcome)> = evaluated
+        let mut listed: Vec<(String, Outcome)> = all
             .iter()
             .map(|(u, o)| (u.code.clone(), o.clone()))
             .collect();
         listing_order(&mut listed);
-        if !scheme.published {
-            evaluated.retain(|(u, _)| me.may_at(Action::ViewAssessment, &u.path));
-        }
-        let units: std::collections::HashMap<String, Unit> = evaluated
-            .into_iter()
-            .map(|(u, _)| (u.code.clone(), u))
+        // The kept evaluation is read, not copied: only the units shown.
+        let units: std::collections::HashMap<&str, &Unit> = all
+            .iter()
+            .filter(|(u, _)| scheme.published || me.may_at(Action::ViewAssessment, &u.path))
+            .map(|(u, _)| (u.code.as_str(), u))
             .collect();
         let rows: Vec<ResultRow> = listed
             .iter()
             .filter_map(|(code, o)| {
-                units.get(code).map(|u| ResultRow {
+                units.get(code.as_str()).map(|u| ResultRow {
                     unit_id: u.id,
                     unit_code: u.code.clone(),
                     unit_name: u.name.clone(),
@@ -185,7 +183,11 @@ pub mod server {
             let outcomes: Vec<Outcome> = listed.iter().map(|(_, o)| o.clone()).collect();
             crate::domain::assessment::publish_gaps(&outcomes, &undecided)
                 .into_iter()
-                .filter_map(|g| units.get(&g.unit).map(|u| (u.id, u.name.clone(), g.kind)))
+                .filter_map(|g| {
+                    units
+                        .get(g.unit.as_str())
+                        .map(|u| (u.id, u.name.clone(), g.kind))
+                })
                 .collect()
         };
         Ok((

@@ -187,8 +187,8 @@ pub mod ssr {
     /// The caller, if they may do `action` across the whole district
     /// (district-wide settings, syncs of every unit): 403 otherwise.
     pub fn require_everywhere(action: Action) -> Result<Principal, AppError> {
-        let me = require_may(action)?;
-        if me.reach(action) == crate::domain::authz::Reach::Everywhere {
+        let me = require()?;
+        if me.may_everywhere(action) {
             Ok(me)
         } else {
             Err(AppError::Forbidden)

@@ -422,30 +422,20 @@ pub async fn open_unit(
 }
 
 /// The year of units of `kind` is open (not published): takes the
-/// scheme's row lock, or `Conflict` naming the published scheme.
+/// scheme's row lock (`platform::metrics::published_scheme`), or
+/// `Conflict` naming the published scheme.
 async fn open_kind(
     tx: &mut Transaction<'_, Any>,
     year: i64,
     kind: UnitKind,
 ) -> Result<(), AppError> {
-    if let Some(s) = scheme_for(&mut **tx, year, kind).await? {
-        // Takes the scheme's row lock (on both databases) while it is open,
-        // so that publishing cannot slip in between this check and the
-        // write: the writer and the publisher queue on the same row.
-        let open = sqlx::query(
-            "UPDATE assessment_schemes SET updated_at = updated_at WHERE id = $1 AND published = 0",
-        )
-        .bind(s.id)
-        .execute(&mut **tx)
-        .await?;
-        if open.rows_affected() == 0 {
-            return Err(AppError::Conflict(Problem::with(
-                "problem.year_published",
-                &[&year.to_string(), &s.def.code],
-            )));
-        }
+    match crate::platform::metrics::published_scheme(tx, year, kind).await? {
+        None => Ok(()),
+        Some(code) => Err(AppError::Conflict(Problem::with(
+            "problem.year_published",
+            &[&year.to_string(), &code],
+        ))),
     }
-    Ok(())
 }
 
 // ---- scores ----

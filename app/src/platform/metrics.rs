@@ -15,6 +15,7 @@ use super::{Change, Write};
 use crate::domain::evidence::{Origin, SyncStep, sync_step};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// One unit's value of a metric: (unit id, numerator, denominator).
@@ -51,25 +52,33 @@ fn ratio(n: i64, d: i64) -> String {
     format!("{n}/{d}")
 }
 
-/// Whether the year of units of `kind` is still open, taking the scheme's
-/// row lock when it is (on both databases) so that publishing cannot slip
-/// in between this check and the write: both queue on the same row.
-async fn year_open(w: &mut Write<'_>, year: i64, kind: UnitKind) -> Result<bool, AppError> {
-    let scheme: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM assessment_schemes WHERE year = $1 AND unit_kinds LIKE $2 ORDER BY id LIMIT 1",
+/// The code of the published scheme that closes the year of units of
+/// `kind`, or `None` while the year is open. An open year's scheme row is
+/// locked (on both databases) until the transaction ends, so that
+/// publishing cannot slip in between this check and the write: both queue
+/// on the same row. Every writer of a year's figures asks this.
+pub async fn published_scheme(
+    c: &mut AnyConnection,
+    year: i64,
+    kind: UnitKind,
+) -> Result<Option<String>, sqlx::Error> {
+    let scheme: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, code FROM assessment_schemes WHERE year = $1 AND unit_kinds LIKE $2 ORDER BY id LIMIT 1",
     )
     .bind(year)
     .bind(format!("%|{}|%", kind.code()))
-    .fetch_optional(w.conn())
+    .fetch_optional(&mut *c)
     .await?;
-    let Some(id) = scheme else { return Ok(true) };
+    let Some((id, code)) = scheme else {
+        return Ok(None);
+    };
     let open = sqlx::query(
         "UPDATE assessment_schemes SET updated_at = updated_at WHERE id = $1 AND published = 0",
     )
     .bind(id)
-    .execute(w.conn())
+    .execute(&mut *c)
     .await?;
-    Ok(open.rows_affected() == 1)
+    Ok((open.rows_affected() == 0).then_some(code))
 }
 
 /// One row of the assessment's change log.
@@ -151,7 +160,7 @@ pub async fn feed(
         let is_open = match open.get(&kind) {
             Some(&o) => o,
             None => {
-                let o = year_open(w, year, kind).await?;
+                let o = published_scheme(w.conn(), year, kind).await?.is_none();
                 open.insert(kind, o);
                 o
             }

@@ -107,8 +107,7 @@ impl Ctx {
     /// 403 unless the caller may take `action` across the whole district
     /// (district-wide settings, syncs of every unit).
     pub fn may_everywhere(&self, action: Action) -> Result<(), AppError> {
-        self.may(action)?;
-        if self.me.reach(action) == crate::domain::authz::Reach::Everywhere {
+        if self.me.may_everywhere(action) {
             Ok(())
         } else {
             Err(AppError::Forbidden)
