@@ -286,6 +286,10 @@ on_both_databases! {
         let ga_s = ga.to_string();
         let jd_s = jd.to_string();
         let jd_plan_s = jd_plan.to_string();
+        // The admin's month is drawn first and kept (`platform::memo`): what
+        // is kept for one caller is never served to another.
+        let month: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05")], &admin).await;
+        assert_eq!(month.total, 2, "the admin sees both drills");
         for (who, cookie) in [("organizer", &organizer), ("assessor of 城关街道", &assessor_jd)] {
             let month: CalendarPage = call_ok(&app, CALENDAR, &[("at", "2027-05")], cookie).await;
             let titles: Vec<&str> = month.days.iter().flat_map(|d| d.items.iter().map(|i| i.title.as_str())).collect();
