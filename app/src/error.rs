@@ -61,6 +61,16 @@ impl AppError {
         }
     }
 
+    /// Seconds after which asking again may succeed (`Retry-After`), for
+    /// the refusals that are only a matter of waiting.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            AppError::Throttled { wait_secs, .. } => Some((*wait_secs).max(1)),
+            AppError::TooManyChecks => Some(60),
+            _ => None,
+        }
+    }
+
     /// The message shown to the user, in their language.
     pub fn message(&self, lang: Lang) -> String {
         match self {

@@ -723,62 +723,7 @@ pub struct CalItem {
 
 // ---- the registry of earthquake-reporting assistants ----
 
-/// One registry entry as lists show it; `phone` is masked for those
-/// without the registry permission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryRow {
-    pub id: i64,
-    pub person_id: i64,
-    pub person_code: String,
-    pub person_name: String,
-    pub role: crate::domain::registry::RegistryRole,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub phone: Option<String>,
-    pub appointed_on: chrono::NaiveDate,
-    pub confirmed_by: Option<String>,
-    pub confirmed_at: Option<i64>,
-    /// The unit of whoever confirmed it (their own, or the one they
-    /// organize); none for the district office's own accounts.
-    #[serde(default)]
-    pub confirmed_unit: Option<String>,
-    /// The newest certificate's number and expiry, if any.
-    pub certificate: Option<String>,
-    pub expires_on: Option<chrono::NaiveDate>,
-    pub status: crate::domain::registry::CertStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CertificateRow {
-    pub number: String,
-    pub person_id: i64,
-    pub person_name: String,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub course_title: String,
-    pub issued_on: chrono::NaiveDate,
-    pub expires_on: Option<chrono::NaiveDate>,
-    pub revoke_reason: Option<String>,
-    pub status: crate::domain::registry::CertStatus,
-}
-
-/// A village or community short of certified reporters (or a subdistrict
-/// without a certified assistant).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GapRow {
-    pub unit_name: String,
-    pub kind: crate::domain::unit::UnitKind,
-    pub have: i64,
-    pub need: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverageLine {
-    pub subdistrict: String,
-    pub coverage: crate::domain::registry::SubdistrictCoverage,
-    pub gaps: Vec<GapRow>,
-}
+pub use crate::areas::registry::dto::{CertificateRow, CoverageLine, GapRow, RegistryRow};
 
 // ---- Reminders ----
 

@@ -6,8 +6,8 @@
 
 use crate::{both_languages, cookie};
 use app::api::assessment::server::{ExportTable, export_table};
-use app::api::registry::server::EXPORT_HEADER;
 use app::api::ssr::SignedIn;
+use app::areas::registry::service::EXPORT_HEADER;
 use app::domain::authz::Action;
 use app::domain::scoring_sheet::csv_field;
 use app::i18n::{LANG_COOKIE, Lang};
@@ -171,9 +171,11 @@ async fn registry_rows(
     let (Some(me), lang) = caller(headers, signed_in) else {
         return Err(unauthorized());
     };
-    app::api::registry::server::export(st, &me.principal, format)
-        .await
-        .map_err(|e| refusal(e, lang))
+    let export = async {
+        let cx = app::platform::Ctx::new(st.clone(), me.principal)?;
+        app::areas::registry::service::export(&cx, format).await
+    };
+    export.await.map_err(|e| refusal(e, lang))
 }
 
 pub async fn registry_csv(

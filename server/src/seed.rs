@@ -1028,8 +1028,9 @@ async fn seed_registry(
     actor: &Actor,
     now: i64,
 ) -> Result<(), AppError> {
-    use app::db::registry as store;
+    use app::areas::registry::service as registry;
     use app::domain::registry::RegistryRole;
+    use app::platform::Write;
     use chrono::{Duration, Months};
     use sqlx::Row;
     let today = app::domain::local_date(now).unwrap_or_default();
@@ -1053,10 +1054,8 @@ async fn seed_registry(
         };
         let person: i64 = r.get("id");
         let phone: Option<String> = r.get("phone");
-        store::register(
-            tx,
-            actor,
-            now,
+        app::areas::registry::store::entries::register(
+            &mut Write::within(tx, actor, now),
             person,
             role,
             r.get("unit_id"),
@@ -1076,8 +1075,15 @@ async fn seed_registry(
             _ => (today - Duration::days(90 + (i as i64 % 5) * 30), 24),
         };
         let expires = issued.checked_add_months(Months::new(months));
-        store::issue_certificate(tx, actor, now, person, course, None, issued, expires).await?;
+        registry::issue_certificate(
+            &mut Write::within(tx, actor, now),
+            person,
+            course,
+            None,
+            (issued, expires),
+        )
+        .await?;
     }
-    store::sync_reporter_coverage(tx, actor, now, today, None, "seed").await?;
+    registry::sync_coverage(&mut Write::within(tx, actor, now), today, None, "seed").await?;
     Ok(())
 }

@@ -6,7 +6,6 @@ pub mod assessment;
 
 pub mod drills;
 
-pub mod registry;
 pub mod training;
 
 #[cfg(feature = "ssr")]
@@ -226,6 +225,9 @@ pub mod ssr {
         {
             let status = http::StatusCode::from_u16(e.status());
             res.set_status(status.unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            if let Some(secs) = e.retry_after() {
+                res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+            }
         }
         result
     }

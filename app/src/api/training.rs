@@ -950,8 +950,10 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 cleared,
                 today,
                 drills: crate::db::drills::person_drills(&mut c, person).await?,
-                certificates: crate::db::registry::person_certificates(&mut c, person, today)
-                    .await?,
+                certificates: crate::areas::registry::service::person_certificates(
+                    &mut c, person, today,
+                )
+                .await?,
                 hours: store::credited_hours(&mut c, None, Some(person)).await?,
             })
         }

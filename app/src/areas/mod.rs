@@ -17,6 +17,7 @@ pub mod audit;
 pub mod directory;
 pub mod home;
 pub mod imports;
+pub mod registry;
 pub mod reminders;
 
 #[cfg(test)]

@@ -127,35 +127,18 @@ pub async fn all(
     }
 
     // reporter_coverage: each subdistrict's certified people and gaps.
-    let (lines, _) = super::registry::coverage(c, today).await?;
-    let entries =
-        super::registry::entries(c, &crate::domain::authz::Reach::Everywhere, today).await?;
-    let names: HashMap<i64, &str> = units.iter().map(|u| (u.0, u.2.as_str())).collect();
-    for (path, line) in &lines {
-        let mut list: Vec<Evidence> = entries
-            .iter()
-            .filter(|e| e.status.is_valid() && is_within(&e.unit_path, path))
-            .map(|e| {
-                item(
-                    "reporter_valid",
-                    format!("{} · {}", e.person_name, e.unit_name),
-                    "/registry".into(),
-                    true,
-                )
-            })
+    for (subdistrict, valid, gaps) in
+        crate::areas::registry::service::coverage_evidence(c, today).await?
+    {
+        let mut list: Vec<Evidence> = valid
+            .into_iter()
+            .map(|label| item("reporter_valid", label, "/registry".into(), true))
             .collect();
-        list.extend(line.coverage.gaps.iter().map(|(unit, _, _)| {
-            item(
-                "reporter_gap",
-                names.get(unit).copied().unwrap_or_default().to_string(),
-                "/registry/coverage".into(),
-                false,
-            )
-        }));
-        out.insert(
-            (line.coverage.subdistrict, "reporter_coverage".into()),
-            list,
+        list.extend(
+            gaps.into_iter()
+                .map(|name| item("reporter_gap", name, "/registry/coverage".into(), false)),
         );
+        out.insert((subdistrict, "reporter_coverage".into()), list);
     }
     Ok(out)
 }

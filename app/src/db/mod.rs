@@ -10,7 +10,6 @@ pub mod audit;
 pub mod drills;
 pub mod evidence;
 
-pub mod registry;
 pub mod training;
 
 /// The directory moved into `crate::areas`; the stores still here reach it

@@ -1101,12 +1101,11 @@ pub async fn settle_completions(
         )
         .await?;
         if course.certify_months.is_some() {
-            let touched = super::registry::entry_paths(tx, &changed_people).await?;
+            use crate::areas::registry::service as registry;
+            let touched = registry::entry_paths(tx, &changed_people).await?;
             if !touched.is_empty() {
-                super::registry::sync_reporter_coverage(
-                    tx,
-                    actor,
-                    at,
+                registry::sync_coverage(
+                    &mut crate::platform::Write::within(tx, actor, at),
                     today,
                     Some(&touched),
                     &source,
@@ -1157,15 +1156,12 @@ async fn settle_one(
             .fetch_one(&mut **tx)
             .await?;
             if course.certify_months.is_some() {
-                super::registry::issue_certificate(
-                    tx,
-                    actor,
-                    at,
+                crate::areas::registry::service::issue_certificate(
+                    &mut crate::platform::Write::within(tx, actor, at),
                     person_id,
                     plan.def.course_id,
                     Some(completion),
-                    today,
-                    expires,
+                    (today, expires),
                 )
                 .await?;
             }
@@ -1192,8 +1188,12 @@ async fn settle_one(
             true
         }
         (false, Some((on, _))) => {
-            super::registry::revoke_for_withdrawn_completion(tx, actor, at, plan.id, person_id)
-                .await?;
+            crate::areas::registry::service::revoke_for_withdrawn_completion(
+                &mut crate::platform::Write::within(tx, actor, at),
+                plan.id,
+                person_id,
+            )
+            .await?;
             sqlx::query("DELETE FROM completions WHERE plan_id = $1 AND person_id = $2")
                 .bind(plan.id)
                 .bind(person_id)

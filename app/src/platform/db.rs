@@ -353,6 +353,84 @@ pub(crate) async fn insert_rows(
     Ok(())
 }
 
+/// A stored day (`YYYY-MM-DD` text on both databases), for `FromRow`
+/// structs: a value that is not a date fails the row with the column
+/// named, never a default (a batch that silently became 1970-01-01 would
+/// schedule, remind and count wrongly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(pub chrono::NaiveDate);
+
+impl sqlx::Type<sqlx::Any> for Day {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Day {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let s = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(Day)
+            .map_err(|e| format!("{s:?} is not a date: {e}").into())
+    }
+}
+
+impl From<Day> for chrono::NaiveDate {
+    fn from(d: Day) -> chrono::NaiveDate {
+        d.0
+    }
+}
+
+/// A domain value stored as its code (a unit's kind, a registry role):
+/// what `Code` decodes.
+pub trait StoredCode: Sized {
+    /// What the code names, for the error ("unit kind").
+    const WHAT: &'static str;
+    fn from_code(code: &str) -> Option<Self>;
+}
+
+impl StoredCode for crate::domain::unit::UnitKind {
+    const WHAT: &'static str = "unit kind";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code).ok()
+    }
+}
+
+impl StoredCode for crate::domain::registry::RegistryRole {
+    const WHAT: &'static str = "registry role";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code).ok()
+    }
+}
+
+/// A stored code, for `FromRow` structs: an unknown code fails the row
+/// with the column named (never a default kind, never a dropped row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code<T>(pub T);
+
+impl<T: StoredCode> sqlx::Type<sqlx::Any> for Code<T> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T: StoredCode> sqlx::Decode<'r, sqlx::Any> for Code<T> {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let s = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        T::from_code(&s)
+            .map(Code)
+            .ok_or_else(|| format!("{s:?} is not a {}", T::WHAT).into())
+    }
+}
+
 /// A required ISO date column (`YYYY-MM-DD`). A value that is not a date
 /// is an error naming the column, never a default (a batch that silently
 /// became 1970-01-01 would schedule, remind and count wrongly).
@@ -417,6 +495,74 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(last, "'449\"; --", "text is bound, never spliced");
+    }
+
+    #[tokio::test]
+    async fn a_stored_day_that_is_not_one_fails_the_row_naming_the_column() {
+        #[derive(sqlx::FromRow)]
+        struct Dates {
+            issued_on: Day,
+            expires_on: Option<Day>,
+        }
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let read = |on: &'static str, until: Option<&'static str>| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_as::<_, Dates>("SELECT $1 AS issued_on, $2 AS expires_on")
+                    .bind(on)
+                    .bind(until)
+                    .fetch_one(&pool)
+                    .await
+            }
+        };
+        let ok = read("2018-03-01", None).await.unwrap();
+        assert_eq!(ok.issued_on.0.to_string(), "2018-03-01");
+        assert!(ok.expires_on.is_none());
+        let both = read("2018-03-01", Some("2018-12-31")).await.unwrap();
+        assert_eq!(
+            both.expires_on
+                .map(chrono::NaiveDate::from)
+                .unwrap()
+                .to_string(),
+            "2018-12-31"
+        );
+        for (on, until) in [
+            ("2018-02-30", None),
+            ("", None),
+            ("2018-03-01", Some("soon")),
+        ] {
+            let err = read(on, until).await.err().expect("not a date");
+            let text = err.to_string();
+            assert!(text.contains("is not a date"), "{on:?}/{until:?}: {text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_stored_code_fails_the_row_instead_of_becoming_a_default() {
+        use crate::domain::unit::UnitKind;
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let kind = |code: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, Code<UnitKind>>("SELECT $1")
+                    .bind(code)
+                    .fetch_one(&pool)
+                    .await
+            }
+        };
+        assert_eq!(kind("village").await.unwrap().0, UnitKind::Village);
+        let err = kind("castle").await.expect_err("not a kind").to_string();
+        assert!(err.contains("\"castle\" is not a unit kind"), "{err}");
     }
 
     #[test]

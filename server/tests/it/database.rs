@@ -42,6 +42,34 @@ on_both_databases! {
         assert!(matches!(err, app::error::AppError::Internal), "{err:?}");
     }
 
+    async fn a_stored_unit_kind_or_registry_role_that_is_unknown_is_an_error_never_a_default(db: Db) {
+        let d = district(&db).await;
+        let everywhere = Reach::Everywhere;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let mut c = db.pool.acquire().await.unwrap();
+        assert_eq!(app::db::units::get(&db.pool, d.units["GA"]).await.unwrap().unwrap().kind, UnitKind::Department);
+        app::areas::registry::store::entries::register(
+            &mut app::platform::Write::within(&mut c, &Actor::system("test"), 5),
+            sqlx::query_scalar::<_, i64>("SELECT id FROM people WHERE code = 'P2'").fetch_one(&db.pool).await.unwrap(),
+            app::domain::registry::RegistryRole::Reporter,
+            d.units["JD01-V1"],
+            None,
+            today,
+        )
+        .await
+        .unwrap();
+        assert_eq!(app::areas::registry::store::entries::within(&mut c, &everywhere, today).await.unwrap().len(), 1);
+        // Values someone wrote by hand into the tables: the read fails (it
+        // used to show the unit as a department, and to drop the role).
+        sqlx::query("UPDATE registry_entries SET role = 'mayor'").execute(&db.pool).await.unwrap();
+        let err = app::areas::registry::store::entries::within(&mut c, &everywhere, today).await.unwrap_err();
+        assert!(matches!(err, app::error::AppError::Internal), "{err:?}");
+        sqlx::query("UPDATE units SET kind = 'castle' WHERE id = $1").bind(d.units["GA"]).execute(&db.pool).await.unwrap();
+        let err = app::db::units::get(&db.pool, d.units["GA"]).await.unwrap_err();
+        assert!(err.to_string().contains("\"castle\" is not a unit kind"), "{err}");
+        assert!(app::db::units::list(&db.pool, &Default::default()).await.is_err());
+    }
+
     async fn moving_a_unit_moves_its_whole_subtree_and_is_audited(db: Db) {
         let d = district(&db).await;
         let actor = Actor::system("test");

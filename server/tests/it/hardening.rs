@@ -104,6 +104,7 @@ on_both_databases! {
         }
         let r = app.call(VERIFY_CERTIFICATE, &[("number", "YJ-2026-000009")], None).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert_eq!(r.headers.get("retry-after").map(|v| v.to_str().unwrap()), Some("60"));
         assert_eq!(app.get("/verify/YJ-2026-000009", None).await.status, StatusCode::TOO_MANY_REQUESTS);
     }
 
@@ -254,7 +255,7 @@ fn rewrite_part(xlsx: &[u8], name: &str, edit: impl Fn(String) -> String) -> Vec
 }
 
 pub const VERIFY_CERTIFICATE: &str =
-    <app::api::registry::VerifyCertificate as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::registry::api::VerifyCertificate as leptos::server_fn::ServerFn>::PATH;
 
 #[tokio::test]
 async fn a_panicking_request_answers_500_and_the_server_goes_on() {

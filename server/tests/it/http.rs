@@ -64,6 +64,9 @@ on_both_databases! {
         let r = app.call(LOGIN, &right, None).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(r.body.contains("\"locked\":true"), "{}", r.body);
+        // Told how long to wait, as HTTP says it: the lock's quarter hour.
+        let wait: i64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((14 * 60..=15 * 60).contains(&wait), "{wait}");
         app.state.clock.advance(14 * 60);
         assert_eq!(app.call(LOGIN, &right, None).await.status, StatusCode::TOO_MANY_REQUESTS);
         app.state.clock.advance(61);

@@ -266,6 +266,49 @@ pub async fn import_people(
     people::import(w, rows).await
 }
 
+pub use super::store::units::Place;
+
+/// Every unit's place in the tree (id, name, kind, path), read on the
+/// caller's connection (inside its transaction, if it holds one).
+pub async fn places(c: &mut sqlx::AnyConnection) -> Result<Vec<Place>, AppError> {
+    Ok(units::places(c).await?)
+}
+
+/// A unit by id, read on the caller's connection; the caller checks scope.
+pub async fn unit_in(c: &mut sqlx::AnyConnection, id: i64) -> Result<Option<Unit>, AppError> {
+    Ok(units::get_in(c, id).await?)
+}
+
+/// A unit by code, read on the caller's connection.
+pub async fn unit_by_code_in(
+    c: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<Option<Unit>, AppError> {
+    Ok(units::by_code(c, code).await?)
+}
+
+/// The caller's own unit (id, path), when the account belongs to a
+/// person: what a trainee sees of their own subdistrict.
+pub async fn own_unit(
+    c: &mut sqlx::AnyConnection,
+    me: &Principal,
+) -> Result<Option<(i64, String)>, AppError> {
+    let Some(person) = me.person_id else {
+        return Ok(None);
+    };
+    Ok(people::unit_of(c, person).await?)
+}
+
+/// A new person inside another area's write (that area checked who may,
+/// and that the unit is within the caller's reach).
+pub async fn add_person(
+    w: &mut crate::platform::Write<'_>,
+    draft: &PersonDraft,
+    unit_id: i64,
+) -> Result<i64, AppError> {
+    people::create(w, draft, unit_id).await
+}
+
 pub use super::store::feeds::FeedOwner;
 
 /// The secret of a person's or unit's calendar feed address, made on first

@@ -54,7 +54,9 @@ async fn gather(cx: &Ctx, lang: Lang) -> Result<Home, AppError> {
     // links to counts.
     if me.may(Action::ManageRegistry) {
         let mut c = pool.acquire().await?;
-        let due = crate::db::registry::due_certificates(&mut c, &people_reach, cx.today).await?;
+        let due =
+            crate::areas::registry::service::due_certificates(&mut c, &people_reach, cx.today)
+                .await?;
         items.push(tile(
             "home.certificates_due",
             due.len() as i64,

@@ -52,7 +52,7 @@ pub async fn check(
                 (code, visible.then_some(name))
             })
             .collect();
-        existing.registered = crate::db::registry::registered(pool).await?;
+        existing.registered = crate::areas::registry::service::registered(pool).await?;
     }
     Ok(match kind {
         ImportKind::Units => import::check_units(table, &existing).map(Checked::Units),
@@ -191,17 +191,8 @@ pub async fn confirm(cx: &Ctx, token: &str) -> Result<usize, AppError> {
             crate::db::assessment::import_metrics(&mut tx, &who, now, lines, &source).await?
         }
         Checked::Registry(lines) => {
-            let touched = crate::db::registry::import(&mut tx, &who, now, lines).await?;
-            crate::db::registry::sync_reporter_coverage(
-                &mut tx,
-                &who,
-                now,
-                cx.today,
-                Some(&touched),
-                &source,
-            )
-            .await?;
-            lines.len()
+            let mut w = Write::within(&mut tx, &who, now);
+            crate::areas::registry::service::import(&mut w, lines, cx.today, &source).await?
         }
     };
     Write::within(&mut tx, &who, now)

@@ -3,12 +3,12 @@
 //! expiring and expired certificates; a printable certificate with its QR
 //! code; and the public verify page.
 
-use crate::api::registry::{
+use crate::areas::registry::api::{
     ConfirmAssistant, RegisterAssistant, RegistryPage, Reminders, RevokeCertificate,
     StartConfirmationDrive, Verified, get_certificate, get_certificate_reminders, get_registry,
     verify_certificate,
 };
-use crate::api::registry::{
+use crate::areas::registry::api::{
     ReporterCoverageReport, SetReportersNeeded, SyncReporterMetric, get_reporter_coverage,
 };
 use crate::components::act;
@@ -189,7 +189,7 @@ fn registry_view(p: RegistryPage, lang: Lang, a: RegistryActions) -> impl IntoVi
         })}
         {registry_table(p.rows.clone(), manage, lang, a.confirm)}
         {action_error(a.confirm)}
-        <crate::components::Pager page=p.page per_page=crate::api::registry::REGISTRY_PAGE as i64 total=p.total base=base />
+        <crate::components::Pager page=p.page per_page=crate::areas::registry::api::REGISTRY_PAGE as i64 total=p.total base=base />
     }
 }
 
@@ -439,7 +439,7 @@ pub fn CertificatePage() -> impl IntoView {
         let data = Resource::new(number, get_certificate);
         view! {
             <Suspense fallback=|| ()>
-                {move || when_ready(data, lang, move |c: crate::api::registry::CertificateView| view! {
+                {move || when_ready(data, lang, move |c: crate::areas::registry::api::CertificateView| view! {
                     <div class="toolbar no-print">
                         <crate::components::islands::PrintButton label=lang.t("action.print").to_string() />
                     </div>

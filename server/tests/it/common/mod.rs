@@ -458,7 +458,7 @@ pub const LOAD_HOME: &str = <app::areas::home::api::LoadHome as leptos::server_f
 pub const SAVE_EMERGENCY_PLAN: &str =
     <app::api::drills::SaveEmergencyPlan as leptos::server_fn::ServerFn>::PATH;
 pub const REGISTER_ASSISTANT: &str =
-    <app::api::registry::RegisterAssistant as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::registry::api::RegisterAssistant as leptos::server_fn::ServerFn>::PATH;
 
 /// A district-wide assessor, for calling services directly.
 pub fn district_assessor() -> app::domain::authz::Principal {

@@ -122,6 +122,19 @@ where
     Ok(row.as_ref().map(from_row))
 }
 
+/// A person's unit: (id, path).
+pub async fn unit_of(
+    c: &mut sqlx::AnyConnection,
+    person: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
+    )
+    .bind(person)
+    .fetch_optional(c)
+    .await
+}
+
 /// The person a code names.
 pub async fn id_by_code(pool: &AnyPool, code: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM people WHERE code = $1")

@@ -6,28 +6,43 @@ use crate::domain::import::UnitRow;
 use crate::domain::unit::{UnitDraft, UnitKind, check_move, check_parent, child_path};
 use crate::error::AppError;
 use crate::model::Unit;
-use crate::platform::db::like_pattern;
+use crate::platform::db::{Code, like_pattern};
 use crate::platform::sql::{Arg, Filter};
 use crate::platform::{Change, Write};
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Row};
+use sqlx::{Any, AnyPool};
 
 const SELECT: &str = "SELECT u.id, u.code, u.name, u.kind, u.parent_id, p.name AS parent_name, u.path, u.min_on_duty, \
      (SELECT COUNT(*) FROM people pe WHERE pe.unit_id = u.id) AS people \
      FROM units u LEFT JOIN units p ON p.id = u.parent_id";
 
-fn from_row(r: &AnyRow) -> Unit {
-    let kind: String = r.get("kind");
-    Unit {
-        id: r.get("id"),
-        code: r.get("code"),
-        name: r.get("name"),
-        kind: UnitKind::parse(&kind).unwrap_or(UnitKind::Department),
-        parent_id: r.get("parent_id"),
-        parent_name: r.get("parent_name"),
-        path: r.get("path"),
-        min_on_duty: r.get("min_on_duty"),
-        people: r.get("people"),
+/// A unit as stored; an unknown kind fails the read (it used to become a
+/// department without a word).
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: i64,
+    code: String,
+    name: String,
+    kind: Code<UnitKind>,
+    parent_id: Option<i64>,
+    parent_name: Option<String>,
+    path: String,
+    min_on_duty: i64,
+    people: i64,
+}
+
+impl From<Stored> for Unit {
+    fn from(r: Stored) -> Unit {
+        Unit {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            kind: r.kind.0,
+            parent_id: r.parent_id,
+            parent_name: r.parent_name,
+            path: r.path,
+            min_on_duty: r.min_on_duty,
+            people: r.people,
+        }
     }
 }
 
@@ -52,20 +67,16 @@ pub async fn list(pool: &AnyPool, f: &UnitFilter) -> Result<Vec<Unit>, sqlx::Err
     w.and_some("u.kind = ?", f.kind.map(|k| k.code()));
     w.and_some("u.path LIKE ?", f.under.as_ref().map(|u| format!("{u}%")));
     let sql = format!("{SELECT} WHERE {} ORDER BY u.path", w.sql());
-    Ok(w.bind(sqlx::query(&sql))
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect())
+    let rows: Vec<Stored> = w.bind_as(sqlx::query_as(&sql)).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(Unit::from).collect())
 }
 
 pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<Unit>, sqlx::Error> {
-    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+    let row: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?;
-    Ok(row.as_ref().map(from_row))
+    Ok(row.map(Unit::from))
 }
 
 /// A unit by id, on a pool or inside a transaction.
@@ -73,11 +84,11 @@ pub async fn get_in<'e, E>(db: E, id: i64) -> Result<Option<Unit>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
-    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+    let row: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
-    Ok(row.as_ref().map(from_row))
+    Ok(row.map(Unit::from))
 }
 
 /// A unit by code.
@@ -85,11 +96,11 @@ pub async fn by_code<'e, E>(db: E, code: &str) -> Result<Option<Unit>, sqlx::Err
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
-    let row = sqlx::query(&format!("{SELECT} WHERE u.code = $1"))
+    let row: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE u.code = $1"))
         .bind(code)
         .fetch_optional(db)
         .await?;
-    Ok(row.as_ref().map(from_row))
+    Ok(row.map(Unit::from))
 }
 
 pub async fn create(
@@ -212,25 +223,34 @@ pub async fn move_to(w: &mut Write<'_>, id: i64, new_parent: Option<i64>) -> Res
     Ok(())
 }
 
+/// A unit's place in the tree, without its counts: what other areas
+/// lay out by subdistrict.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Place {
+    pub id: i64,
+    pub name: String,
+    pub kind: Code<UnitKind>,
+    pub path: String,
+}
+
+/// Every unit's place, in tree order.
+pub async fn places(c: &mut sqlx::AnyConnection) -> Result<Vec<Place>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, kind, path FROM units ORDER BY path")
+        .fetch_all(c)
+        .await
+}
+
 /// Code -> (path, kind) of every unit, for checking imports.
 pub async fn index(
     pool: &AnyPool,
 ) -> Result<std::collections::HashMap<String, (String, UnitKind)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT code, path, kind FROM units")
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String, String, Code<UnitKind>)> =
+        sqlx::query_as("SELECT code, path, kind FROM units")
+            .fetch_all(pool)
+            .await?;
     Ok(rows
-        .iter()
-        .map(|r| {
-            let kind: String = r.get("kind");
-            (
-                r.get("code"),
-                (
-                    r.get("path"),
-                    UnitKind::parse(&kind).unwrap_or(UnitKind::Department),
-                ),
-            )
-        })
+        .into_iter()
+        .map(|(code, path, kind)| (code, (path, kind.0)))
         .collect())
 }
 
