@@ -255,7 +255,11 @@ pub async fn training_coverage_csv(
     else {
         return (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     };
-    match app::api::training::server::coverage_export(&st, &me.principal, year, lang).await {
+    let export = async {
+        let cx = app::platform::Ctx::new(st.clone(), me.principal)?;
+        app::areas::training::service::coverage_export(&cx, year, lang).await
+    };
+    match export.await {
         Ok((title, header, rows)) => attachment(
             &format!("training-{year}.csv"),
             CSV,
@@ -305,7 +309,7 @@ fn xlsx(t: &ExportTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 /// `unit-` first a unit's. An unknown secret is 404, the same as no feed.
 pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
     use app::areas::directory::service::{FeedOwner, calendar_feed_owner};
-    use app::db::{drills, training as store};
+    use app::db::drills;
     use app::domain::calendar::{CalEvent, Span, ical};
     let not_found = || (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     let Some(token) = file.strip_suffix(".ics") else {
@@ -329,7 +333,7 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
         else {
             return Ok::<_, app::error::AppError>(None);
         };
-        let mut events: Vec<CalEvent> = store::my_seats(&mut c, person)
+        let mut events: Vec<CalEvent> = app::areas::training::service::seats_of(&mut c, person)
             .await?
             .into_iter()
             .map(|s| CalEvent {

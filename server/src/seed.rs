@@ -12,6 +12,7 @@ use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
 use app::domain::unit::{UnitDraft, UnitKind};
 use app::error::AppError;
+use app::platform::Write;
 use rand::Rng;
 use std::collections::HashMap;
 
@@ -447,10 +448,8 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     // This year's computed metrics, from what was just seeded.
     let today = app::domain::local_date(now).unwrap_or_default();
     app::db::drills::sync_metrics(&mut tx, &actor, now, today, "seed").await?;
-    app::db::training::sync_coverage(
-        &mut tx,
-        &actor,
-        now,
+    app::areas::training::service::feed_coverage(
+        &mut Write::within(&mut tx, &actor, now),
         chrono::Datelike::year(&today).into(),
         None,
         "seed",
@@ -692,7 +691,8 @@ async fn seed_training(
     now: i64,
     ids: &HashMap<&str, i64>,
 ) -> Result<(), AppError> {
-    use app::db::training as store;
+    use app::areas::training::service as training;
+    use app::areas::training::store;
     use app::domain::course::{Question, Quiz};
     use app::domain::training::{BatchDef, CourseCategory, CourseDef, Lesson, PlanDef};
     use chrono::{Datelike, NaiveDate};
@@ -732,7 +732,8 @@ async fn seed_training(
             attempt_limit: Some(3),
         }),
     };
-    let warning_id = store::save_course(tx, actor, now, None, &warning).await?;
+    let warning_id =
+        store::courses::save(&mut Write::within(tx, actor, now), None, &warning).await?;
     let safety = CourseDef {
         code: "AQ-01".into(),
         title: "企业职工安全知识和操作规程".into(),
@@ -757,7 +758,7 @@ async fn seed_training(
             attempt_limit: None,
         }),
     };
-    let safety_id = store::save_course(tx, actor, now, None, &safety).await?;
+    let safety_id = store::courses::save(&mut Write::within(tx, actor, now), None, &safety).await?;
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).unwrap_or_default();
     let batch = |code: &str, start: NaiveDate, end: NaiveDate, capacity: i64| BatchDef {
         code: code.into(),
@@ -780,12 +781,16 @@ async fn seed_training(
             batch("B2", day(3, 17), day(3, 18), 8),
         ],
     };
-    let plan_id = store::save_plan(tx, actor, now, None, &rotation).await?;
-    let plan = store::get_plan(tx, plan_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
-    store::publish(tx, actor, now, plan_id).await?;
+    let plan_id = {
+        let mut w = Write::within(tx, actor, now);
+        let id = store::rotations::save(&mut w, None, &rotation).await?;
+        let plan = store::rotations::get(w.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        training::schedule(&mut w, &plan).await?;
+        training::publish_in(&mut w, id).await?;
+        id
+    };
     let safety_plan = PlanDef {
         code: format!("AQ-{year}-QY01"),
         name: format!("{year} 年华源化工职工安全培训"),
@@ -799,12 +804,16 @@ async fn seed_training(
             batch("S2", day(12, 28), day(12, 28), 10),
         ],
     };
-    let safety_plan_id = store::save_plan(tx, actor, now, None, &safety_plan).await?;
-    let plan = store::get_plan(tx, safety_plan_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    app::api::training::server::schedule_plan(tx, actor, now, &plan).await?;
-    store::publish(tx, actor, now, safety_plan_id).await?;
+    let safety_plan_id = {
+        let mut w = Write::within(tx, actor, now);
+        let id = store::rotations::save(&mut w, None, &safety_plan).await?;
+        let plan = store::rotations::get(w.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        training::schedule(&mut w, &plan).await?;
+        training::publish_in(&mut w, id).await?;
+        id
+    };
     // The demo trainee and worker attended their batches; their quizzes
     // are still to pass.
     for (plan, person) in [(plan_id, "JD01-001"), (safety_plan_id, "QY01-002")] {
@@ -1030,7 +1039,6 @@ async fn seed_registry(
 ) -> Result<(), AppError> {
     use app::areas::registry::service as registry;
     use app::domain::registry::RegistryRole;
-    use app::platform::Write;
     use chrono::{Duration, Months};
     use sqlx::Row;
     let today = app::domain::local_date(now).unwrap_or_default();

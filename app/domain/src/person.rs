@@ -90,10 +90,6 @@ impl Position {
         }
         s
     }
-
-    pub fn decode_list(stored: &str) -> Vec<Position> {
-        Position::parse_list(stored).unwrap_or_default()
-    }
 }
 
 /// A phone number kept in a normal form: an 11-digit mobile number starting
@@ -205,7 +201,7 @@ mod tests {
         let list = vec![Position::LeaderCadre, Position::Expert];
         let stored = Position::encode_list(&list);
         assert_eq!(stored, "|leader_cadre|expert|");
-        assert_eq!(Position::decode_list(&stored), list);
+        assert_eq!(Position::parse_list(&stored).unwrap(), list);
         assert_eq!(Position::encode_list(&[]), "|");
     }
 

@@ -755,7 +755,7 @@ pub async fn load_unit_assessment(
             let detail = match frozen {
                 Some(d) => d,
                 None => {
-                    let (today, _) = crate::api::training::server::today_and_now()?;
+                    let (today, _) = crate::api::ssr::today_and_now()?;
                     let mut c = pool.acquire().await?;
                     let evidence =
                         crate::db::evidence::of_unit(&mut c, year as i32, today, unit_id, &keys)

@@ -109,7 +109,7 @@ pub mod server {
     use crate::error::AppError;
     use sqlx::AnyConnection;
 
-    pub use crate::api::training::server::today_and_now;
+    pub use crate::api::ssr::today_and_now;
 
     /// The unit the caller's person belongs to: (id, path).
     pub async fn own_unit(

@@ -6,8 +6,6 @@ pub mod assessment;
 
 pub mod drills;
 
-pub mod training;
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     //! What every server function needs on the server side.
@@ -159,6 +157,12 @@ pub mod ssr {
             tracing::error!("AppState missing from context");
             AppError::Internal
         })
+    }
+
+    /// The district's today and the current instant (for the server
+    /// functions not yet moved into an area, which take them from `Ctx`).
+    pub fn today_and_now() -> Result<(chrono::NaiveDate, i64), AppError> {
+        state()?.clock.today_and_now()
     }
 
     pub fn signed_in() -> Option<SignedIn> {

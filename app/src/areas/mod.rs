@@ -19,6 +19,7 @@ pub mod home;
 pub mod imports;
 pub mod registry;
 pub mod reminders;
+pub mod training;
 
 #[cfg(test)]
 mod tests;

@@ -10,8 +10,6 @@ pub mod audit;
 pub mod drills;
 pub mod evidence;
 
-pub mod training;
-
 /// The directory moved into `crate::areas`; the stores still here reach it
 /// by these names until their own areas move.
 pub use crate::areas::directory::store::{people, units};

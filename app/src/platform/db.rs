@@ -322,7 +322,7 @@ pub(crate) enum Val<'a> {
 /// one per row: 200 rows a statement keeps within both databases' limits
 /// on placeholders.
 pub(crate) async fn insert_rows(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    c: &mut sqlx::AnyConnection,
     head: &str,
     width: usize,
     rows: &[Vec<Val<'_>>],
@@ -348,7 +348,7 @@ pub(crate) async fn insert_rows(
                 };
             }
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *c).await?;
     }
     Ok(())
 }
@@ -431,6 +431,37 @@ impl<'r, T: StoredCode> sqlx::Decode<'r, sqlx::Any> for Code<T> {
     }
 }
 
+/// A stored set of positions (`|code|code|`, see `Position::encode_list`),
+/// for `FromRow` structs: an unknown code fails the row (it used to empty
+/// the whole set, so that a rotation targeted nobody).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Positions(pub Vec<crate::domain::person::Position>);
+
+impl sqlx::Type<sqlx::Any> for Positions {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Positions {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let s = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        crate::domain::person::Position::parse_list(&s)
+            .map(Positions)
+            .map_err(|_| format!("{s:?} is not a set of positions").into())
+    }
+}
+
+impl From<Positions> for Vec<crate::domain::person::Position> {
+    fn from(p: Positions) -> Vec<crate::domain::person::Position> {
+        p.0
+    }
+}
+
 /// A required ISO date column (`YYYY-MM-DD`). A value that is not a date
 /// is an error naming the column, never a default (a batch that silently
 /// became 1970-01-01 would schedule, remind and count wrongly).
@@ -438,17 +469,6 @@ pub(crate) fn day(r: &sqlx::any::AnyRow, col: &str) -> Result<chrono::NaiveDate,
     use sqlx::Row;
     let s: String = r.try_get(col)?;
     parse_day(col, &s)
-}
-
-/// An optional ISO date column: NULL is `None`, anything else must be a
-/// date.
-pub(crate) fn opt_day(
-    r: &sqlx::any::AnyRow,
-    col: &str,
-) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
-    use sqlx::Row;
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| parse_day(col, &s)).transpose()
 }
 
 fn parse_day(col: &str, s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {

@@ -8,6 +8,7 @@
 pub mod db;
 pub mod memo;
 pub mod metrics;
+pub mod notices;
 pub mod sql;
 
 use crate::domain::authz::{Action, Principal};

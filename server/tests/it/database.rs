@@ -30,7 +30,7 @@ on_both_databases! {
             .unwrap();
         let mut c = db.pool.acquire().await.unwrap();
         let everywhere = app::domain::authz::Reach::Everywhere;
-        let list = app::db::training::leave_list(&mut c, &everywhere).await.unwrap();
+        let list = app::areas::training::store::leave::list(&mut c, &everywhere).await.unwrap();
         assert_eq!(list[0].start.to_string(), "2026-03-01");
         // A value someone wrote by hand into the table.
         sqlx::query("INSERT INTO leave_days (person_id, start_on, end_on, reason, created_by, created_at) VALUES ($1, '03/01/2026', '2026-03-02', 'bad', 'test', 0)")
@@ -38,7 +38,7 @@ on_both_databases! {
             .execute(&db.pool)
             .await
             .unwrap();
-        let err = app::db::training::leave_list(&mut c, &everywhere).await.unwrap_err();
+        let err = app::areas::training::store::leave::list(&mut c, &everywhere).await.unwrap_err();
         assert!(matches!(err, app::error::AppError::Internal), "{err:?}");
     }
 

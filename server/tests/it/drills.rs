@@ -341,7 +341,7 @@ on_both_databases! {
         // A drill day keeps the trainee out of training batches too.
         let mut c = app.state.db.pool.acquire().await.unwrap();
         let p1: i64 = sqlx::query_scalar("SELECT id FROM people WHERE code = 'P1'").fetch_one(&mut *c).await.unwrap();
-        let busy = app::db::training::busy_days(&mut c, 0, Some(p1)).await.unwrap();
+        let busy = app::areas::training::store::targets::busy_days(&mut c, 0, Some(p1)).await.unwrap();
         let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         assert!(busy[&p1].contains(&(day("2027-05-13"), day("2027-05-13"))), "{:?}", busy[&p1]);
         // The scoped organizer cannot organize for 公安.
@@ -459,7 +459,7 @@ on_both_databases! {
 
         // The trainee's own feed has the batch (all day) and the drill.
         let trainee = app.login("trainee").await;
-        let mine: app::model::MyTraining = call_ok(&app, <app::api::training::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
+        let mine: app::model::MyTraining = call_ok(&app, <app::areas::training::api::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
         let events = parse(&app.get(path_of(&mine.calendar_url), None).await.body);
         let mut starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
         starts.sort();

@@ -112,14 +112,14 @@ on_both_databases! {
         use leptos::server_fn::ServerFn;
         let app = TestApp::on(db).await;
         let trainee = app.login("trainee").await;
-        let my_training = <app::api::training::GetMyTraining as ServerFn>::PATH;
+        let my_training = <app::areas::training::api::GetMyTraining as ServerFn>::PATH;
         let mine: app::model::MyTraining = app.call(my_training, &[], Some(&trainee)).await.json();
         let old = mine.calendar_url.clone();
         let feed = app.get(&old, None).await;
         assert_eq!(feed.status, StatusCode::OK);
         assert_eq!(feed.header("cache-control"), "private, no-store");
         // Rotated by a plain form post (no JavaScript): back to the page.
-        let rotate = <app::api::training::RotateMyCalendarFeed as ServerFn>::PATH;
+        let rotate = <app::areas::training::api::RotateMyCalendarFeed as ServerFn>::PATH;
         let r = app.call_with(rotate, &[], Some(&trainee), &[("accept", "text/html"), ("referer", "http://127.0.0.1:3000/my/training")]).await;
         assert!(r.status.is_redirection() || r.status == StatusCode::OK, "{}: {}", r.status, r.body);
         assert_eq!(app.get(&old, None).await.status, StatusCode::NOT_FOUND, "the old address stops working");

@@ -10,10 +10,10 @@
 
 use crate::common::training::*;
 use crate::common::*;
-use app::api::training as training_api;
 use app::areas::registry::api::{
     self as api, RegistryPage, Reminders, ReporterCoverageReport, Verified,
 };
+use app::areas::training::api as training_api;
 use app::db::Db;
 use app::model::{CertificateRow, PlanRoster};
 use axum::http::StatusCode;

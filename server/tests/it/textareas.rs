@@ -11,7 +11,7 @@
 use crate::common::training::course_form;
 use crate::common::*;
 use app::api::drills::{self as drills, DrillSaved};
-use app::api::training::{self as training, CourseEditor};
+use app::areas::training::api::{self as training, CourseEditor};
 use app::model::{DrillDetail, PlanDetail};
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;

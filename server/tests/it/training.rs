@@ -4,7 +4,7 @@
 //! server, attendance and completion feeding the coverage metric, self
 //! sign-up under concurrency, clearance for post and the calendar feed.
 
-use app::api::training as api;
+use app::areas::training::api;
 use app::db::audit::Actor;
 use app::domain::account::Role;
 
@@ -28,6 +28,40 @@ const SIGN_UP: &str = <api::SignUp as ServerFn>::PATH;
 const ADD_LEAVE: &str = <api::AddLeave as ServerFn>::PATH;
 
 on_both_databases! {
+    async fn a_stored_position_or_notice_that_does_not_read_back_is_an_error_never_an_empty_default(db: Db) {
+        let app = TestApp::on(db).await;
+        relax(&app).await;
+        let admin = app.login("admin").await;
+        let trainee = app.login("trainee").await;
+        let course = create(&app, &admin, SAVE_COURSE, &course_form("YJ", "early_warning", "em_staff")).await;
+        let plan = create(&app, &admin, SAVE_PLAN, &plan_form("LX", course, false, "20")).await;
+        let r = app.call(ROSTER, &[("id", &plan.to_string())], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json::<PlanRoster>().targets > 0, "people hold em_staff");
+        // A position code written into the table by hand: the rotation
+        // used to target nobody (or fail with `WHERE ()`) without a word.
+        sqlx::query("UPDATE training_plans SET positions = '|em_staff|emperor|' WHERE id = $1")
+            .bind(plan)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        let r = app.call(ROSTER, &[("id", &plan.to_string())], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+        assert!(!r.body.contains("emperor"), "internals stay in the log: {}", r.body);
+        // A notice whose arguments do not read back: the trainee's page
+        // says so instead of showing the notice without its facts.
+        let r = app.call(MINE, &[], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let person: i64 = sqlx::query_scalar("SELECT id FROM people WHERE code = 'P1'").fetch_one(&app.state.db.pool).await.unwrap();
+        sqlx::query("INSERT INTO notifications (person_id, message_key, args, link, created_at) VALUES ($1, 'notice.completed', '{not json', '/my/training', 1)")
+            .bind(person)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        let r = app.call(MINE, &[], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    }
+
     async fn the_scheduler_spreads_a_duty_desk_and_breaking_a_rule_needs_an_override(db: Db) {
         let app = TestApp::on(db).await;
         let ga = app.district.units["GA"];

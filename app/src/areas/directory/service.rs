@@ -126,8 +126,12 @@ pub async fn list_people(
     let mut items: Vec<Person> = found.items.into_iter().map(|l| shown(me, l)).collect();
     let held: Vec<_> = items.iter().map(|p| (p.id, p.positions.clone())).collect();
     // Clearance is the training area's rule; it answers for these people.
-    let cleared =
-        crate::db::training::clearance(&mut *cx.pool().acquire().await?, &held, cx.today).await?;
+    let cleared = crate::areas::training::service::clearance(
+        &mut *cx.pool().acquire().await?,
+        &held,
+        cx.today,
+    )
+    .await?;
     for p in &mut items {
         p.cleared = cleared.get(&p.id).copied();
     }

@@ -82,7 +82,7 @@ async fn gather(cx: &Ctx, lang: Lang) -> Result<Home, AppError> {
     let notices = match me.person_id {
         Some(person) => {
             let mut c = pool.acquire().await?;
-            crate::db::training::notices(&mut c, person).await?
+            crate::platform::notices::of(&mut c, person).await?
         }
         None => Vec::new(),
     };

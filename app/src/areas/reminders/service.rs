@@ -46,7 +46,7 @@ impl Channel for InApp {
     }
 
     async fn send(&self, tx: &mut Tx<'_>, at: i64, m: &Message<'_>) -> Result<(), AppError> {
-        crate::db::training::notify(tx, m.person_id, at, &m.key, &m.args, m.link).await
+        crate::platform::notices::notify(tx, m.person_id, at, &m.key, &m.args, m.link).await
     }
 }
 

@@ -2,7 +2,7 @@
 //! `training_coverage` metric reads), rectification orders (责令限期整改)
 //! tracked to closure, and recorded leave.
 
-use crate::api::training::{
+use crate::areas::training::api::{
     AddLeave, CloseOrder, IssueOrder, SyncCoverage, get_coverage, list_leave, list_orders,
 };
 use crate::components::ActForm;

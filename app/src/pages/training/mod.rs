@@ -6,11 +6,11 @@ pub mod coverage;
 pub mod my;
 pub mod roster;
 
-use crate::api::training::{
+use crate::areas::directory::api::list_units;
+use crate::areas::training::api::{
     CourseEditor, PlanEditor, SaveCourse, SavePlan, get_course_editor, get_plan_editor,
     list_courses, list_plans,
 };
-use crate::areas::directory::api::list_units;
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::nav::{Area, NavLink, Need};

@@ -2,7 +2,7 @@
 //! notices, free seats to sign up for, clearance for post; and one
 //! course's lessons and quiz.
 
-use crate::api::training::{ReadNotices, SignUp, SubmitQuiz, get_my_training, get_study};
+use crate::areas::training::api::{ReadNotices, SignUp, SubmitQuiz, get_my_training, get_study};
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{action_error, gated, id_param, query_param, use_lang, when_ready};
@@ -93,7 +93,7 @@ fn my_view(
                 {lang.t("training.calendar_feed")} " "
                 <crate::components::FeedLink url=m.calendar_url.clone() test="calendar-feed" />
             </p>
-            <form method="post" action={<crate::api::training::RotateMyCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
+            <form method="post" action={<crate::areas::training::api::RotateMyCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
                 <button type="submit" class="link" data-test="rotate-feed">{lang.t("calendar.rotate_feed")}</button>
                 " " <span class="muted">{lang.t("calendar.rotate_help")}</span>
             </form>

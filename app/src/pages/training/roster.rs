@@ -3,7 +3,7 @@
 //! override needs a reason), publish, then mark attendance in bulk.
 
 use super::status_badge;
-use crate::api::training::{
+use crate::areas::training::api::{
     MarkAttendance, MoveSeat, PublishPlan, RemoveSeat, RunScheduler, get_plan_roster,
 };
 use crate::components::act;

@@ -6,11 +6,10 @@ use crate::domain::import::PersonRow;
 use crate::domain::person::{PersonDraft, Position};
 use crate::error::AppError;
 use crate::model::{Page, Person};
-use crate::platform::db::like_pattern;
+use crate::platform::db::{Positions, like_pattern};
 use crate::platform::sql::{Arg, Filter, reach_cond};
 use crate::platform::{Change, Write};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool};
 
 const SELECT: &str = "SELECT pe.id, pe.code, pe.name, pe.unit_id, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, \
      pe.positions, pe.phone, a.username FROM people pe JOIN units u ON u.id = pe.unit_id LEFT JOIN accounts a ON a.id = pe.account_id";
@@ -18,23 +17,40 @@ const SELECT: &str = "SELECT pe.id, pe.code, pe.name, pe.unit_id, u.code AS unit
 /// A person with the path of their unit (what permission checks need).
 pub type Located = (Person, String);
 
-fn from_row(r: &AnyRow) -> Located {
-    let positions: String = r.get("positions");
-    (
-        Person {
-            id: r.get("id"),
-            code: r.get("code"),
-            name: r.get("name"),
-            unit_id: r.get("unit_id"),
-            unit_code: r.get("unit_code"),
-            unit_name: r.get("unit_name"),
-            positions: Position::decode_list(&positions),
-            phone: r.get("phone"),
-            account: r.get("username"),
-            cleared: None,
-        },
-        r.get("unit_path"),
-    )
+/// A person as stored; positions that do not parse fail the read (they
+/// used to vanish, all of them, when one code was unknown).
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: i64,
+    code: String,
+    name: String,
+    unit_id: i64,
+    unit_code: String,
+    unit_name: String,
+    unit_path: String,
+    positions: Positions,
+    phone: Option<String>,
+    username: Option<String>,
+}
+
+impl From<Stored> for Located {
+    fn from(r: Stored) -> Located {
+        (
+            Person {
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                unit_id: r.unit_id,
+                unit_code: r.unit_code,
+                unit_name: r.unit_name,
+                positions: r.positions.0,
+                phone: r.phone,
+                account: r.username,
+                cleared: None,
+            },
+            r.unit_path,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -94,14 +110,14 @@ pub async fn list(
         "{SELECT} WHERE {filter} ORDER BY u.path, pe.code LIMIT ${n} OFFSET ${}",
         n + 1
     );
-    let rows = w
-        .bind(sqlx::query(&sql))
+    let rows: Vec<Stored> = w
+        .bind_as(sqlx::query_as(&sql))
         .bind(per_page)
         .bind((page - 1).max(0) * per_page)
         .fetch_all(pool)
         .await?;
     Ok(Page {
-        items: rows.iter().map(from_row).collect(),
+        items: rows.into_iter().map(Located::from).collect(),
         total,
         page,
         per_page,
@@ -115,11 +131,11 @@ pub async fn get<'e, E>(ex: E, id: i64) -> Result<Option<Located>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(&format!("{SELECT} WHERE pe.id = $1"))
+    let row: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE pe.id = $1"))
         .bind(id)
         .fetch_optional(ex)
         .await?;
-    Ok(row.as_ref().map(from_row))
+    Ok(row.map(Located::from))
 }
 
 /// A person's unit: (id, path).
@@ -144,11 +160,11 @@ pub async fn id_by_code(pool: &AnyPool, code: &str) -> Result<Option<i64>, sqlx:
 }
 
 pub async fn by_account(pool: &AnyPool, account_id: i64) -> Result<Option<Located>, sqlx::Error> {
-    let row = sqlx::query(&format!("{SELECT} WHERE pe.account_id = $1"))
+    let row: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE pe.account_id = $1"))
         .bind(account_id)
         .fetch_optional(pool)
         .await?;
-    Ok(row.as_ref().map(from_row))
+    Ok(row.map(Located::from))
 }
 
 async fn unit_exists(conn: &mut AnyConnection, unit_id: i64) -> Result<bool, sqlx::Error> {
