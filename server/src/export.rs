@@ -5,8 +5,8 @@
 //! calendar feeds.
 
 use crate::{both_languages, cookie};
-use app::api::assessment::server::{ExportTable, export_table};
 use app::api::ssr::SignedIn;
+use app::areas::assessment::service::{ExportTable, export_table};
 use app::areas::registry::service::EXPORT_HEADER;
 use app::domain::authz::Action;
 use app::domain::scoring_sheet::csv_field;
@@ -59,7 +59,7 @@ async fn load(
     if !me.principal.may(Action::ViewAssessment) {
         return Err((StatusCode::FORBIDDEN, both_languages("error.forbidden")).into_response());
     }
-    let stem = app::api::assessment::server::scheme(&st.db.pool, id)
+    let stem = app::areas::assessment::service::scheme(&st.db.pool, id)
         .await
         .map(|s| file_stem(&s.def.code))
         .map_err(|e| refusal(e, lang))?;

@@ -32,7 +32,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub async fn build_state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
     let db = Db::connect(&config.database_url, config.max_connections).await?;
     db.migrate().await?;
-    app::db::backfill_snapshots(&db, chrono::Utc::now().timestamp())
+    app::areas::assessment::service::backfill_snapshots(&db, chrono::Utc::now().timestamp())
         .await
         .map_err(|e| format!("snapshots of published years: {e:?}"))?;
     Ok(state_with(db, config))

@@ -164,7 +164,7 @@ async fn open_database(config: &Config) -> Result<Db, String> {
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;
     db.check_writable().await?;
-    app::db::backfill_snapshots(&db, chrono::Utc::now().timestamp())
+    app::areas::assessment::service::backfill_snapshots(&db, chrono::Utc::now().timestamp())
         .await
         .map_err(|e| format!("snapshots of published years: {e:?}"))?;
     Ok(db)
@@ -231,14 +231,14 @@ async fn import_assessment(
     file: &app::domain::scoring_sheet::SheetFile,
     now: i64,
 ) -> ExitCode {
-    let mut tx = match db.write().await {
-        Ok(tx) => tx,
+    let mut w = match app::platform::Write::begin(db, Actor::system("import-assessment"), now).await
+    {
+        Ok(w) => w,
         Err(e) => return fail(e),
     };
-    let actor = Actor::system("import-assessment");
-    match app::db::assessment::import_sheet(&mut tx, &actor, now, file).await {
+    match app::areas::assessment::service::import_sheet(&mut w, file).await {
         Ok(done) => {
-            if let Err(e) = tx.commit().await {
+            if let Err(e) = w.commit().await {
                 return fail(e);
             }
             println!(

@@ -460,11 +460,9 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     // ledgers: an assessor's override, with that reason, which the sheet
     // shows beside whatever the platform computes later.
     for (n, (code, ..)) in SUBDISTRICTS.iter().enumerate().skip(1) {
-        app::db::assessment::save_metric(
-            &mut tx,
-            &as_account("assessor"),
-            now,
-            &app::db::assessment::EnteredMetric {
+        app::areas::assessment::store::metrics::save(
+            &mut Write::within(&mut tx, &as_account("assessor"), now),
+            &app::areas::assessment::store::metrics::EnteredMetric {
                 year: chrono::Datelike::year(&today).into(),
                 unit_id: ids[code],
                 metric: "training_coverage",
@@ -496,7 +494,8 @@ async fn seed_assessment(
     now: i64,
     ids: &HashMap<&str, i64>,
 ) -> Result<(), AppError> {
-    use app::db::assessment as store;
+    use app::areas::assessment::service;
+    use app::areas::assessment::store;
     use app::domain::assessment::Points;
     use app::domain::scheme::{IndicatorForm, RuleForm, SchemeForm};
     use chrono::Datelike;
@@ -561,7 +560,7 @@ async fn seed_assessment(
         .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
     let this = last.copy_for(year);
     for (def, offset) in [(&last, 1i64), (&this, 0i64)] {
-        let scheme_id = store::create_scheme(tx, actor, now, def).await?;
+        let scheme_id = service::create_scheme(&mut Write::within(tx, actor, now), def).await?;
         let y = def.year as i64;
         for (n, (code, ..)) in SUBDISTRICTS.iter().enumerate() {
             let unit = ids[code];
@@ -577,15 +576,12 @@ async fn seed_assessment(
                 if offset == 0 && n == 5 && indicator == "education" {
                     continue;
                 }
-                store::save_score(
-                    tx,
-                    actor,
-                    now,
+                store::scores::set(
+                    &mut Write::within(tx, actor, now),
                     (scheme_id, y),
                     unit,
                     indicator,
-                    Some(Points(tenths)),
-                    "",
+                    (Some(Points(tenths)), ""),
                 )
                 .await?;
             }
@@ -599,11 +595,9 @@ async fn seed_assessment(
                 ("drills_held", 2 - (n % 2), 2),
             ];
             for (metric, numerator, denominator) in metrics.into_iter().filter(|_| offset == 1) {
-                store::save_metric(
-                    tx,
-                    actor,
-                    now,
-                    &store::EnteredMetric {
+                store::metrics::save(
+                    &mut Write::within(tx, actor, now),
+                    &store::metrics::EnteredMetric {
                         year: y,
                         unit_id: unit,
                         metric,
@@ -616,33 +610,28 @@ async fn seed_assessment(
                 .await?;
             }
         }
-        let event = |unit: &str, event: &str, count: i64, day: &str, what: &str| store::NewEvent {
-            year: y,
-            unit_id: ids[unit],
-            event: event.into(),
-            count,
-            occurred_on: format!("{y}-{day}"),
-            description: what.into(),
-            incident_id: None,
-        };
-        store::add_event(
-            tx,
-            actor,
-            now,
+        let event =
+            |unit: &str, event: &str, count: i64, day: &str, what: &str| store::events::NewEvent {
+                year: y,
+                unit_id: ids[unit],
+                event: event.into(),
+                count,
+                occurred_on: format!("{y}-{day}"),
+                description: what.into(),
+                incident_id: None,
+            };
+        service::add_event_in(
+            &mut Write::within(tx, actor, now),
             &event("JD02", "late_report", 2, "05-12", "暴雨内涝信息迟报"),
         )
         .await?;
-        store::add_event(
-            tx,
-            actor,
-            now,
+        service::add_event_in(
+            &mut Write::within(tx, actor, now),
             &event("JD03", "duty_absence", 1, "02-10", "春节期间值班脱岗"),
         )
         .await?;
-        store::add_bonus(
-            tx,
-            actor,
-            now,
+        store::bonuses::add(
+            &mut Write::within(tx, actor, now),
             y,
             ids["JD01"],
             Points(30),
@@ -650,7 +639,7 @@ async fn seed_assessment(
         )
         .await?;
         if offset == 1 {
-            store::publish(tx, actor, now, scheme_id, "", &[]).await?;
+            service::publish_in(&mut Write::within(tx, actor, now), scheme_id, "", &[]).await?;
         }
     }
     Ok(())

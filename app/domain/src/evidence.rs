@@ -46,13 +46,14 @@ impl Origin {
         }
     }
 
-    /// Stored codes; anything unknown reads as entered (the default of
-    /// rows older than provenance).
-    pub fn parse(code: &str) -> Origin {
+    /// A stored code; anything else is not an origin (the column is
+    /// `NOT NULL DEFAULT 'entered'`, so every row holds one of the three).
+    pub fn parse(code: &str) -> Option<Origin> {
         match code {
-            "computed" => Origin::Computed,
-            "override" => Origin::Override,
-            _ => Origin::Entered,
+            "computed" => Some(Origin::Computed),
+            "override" => Some(Origin::Override),
+            "entered" => Some(Origin::Entered),
+            _ => None,
         }
     }
 
@@ -203,9 +204,9 @@ mod tests {
         assert_eq!(Origin::of_entry("training_coverage"), Origin::Override);
         assert_eq!(Origin::of_entry("village_patrols"), Origin::Entered);
         for o in [Origin::Computed, Origin::Entered, Origin::Override] {
-            assert_eq!(Origin::parse(o.code()), o);
+            assert_eq!(Origin::parse(o.code()), Some(o));
         }
-        assert_eq!(Origin::parse(""), Origin::Entered);
+        assert_eq!(Origin::parse(""), None);
     }
 
     #[test]

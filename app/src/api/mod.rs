@@ -2,8 +2,6 @@
 //! the input into domain types -> storage and rules -> errors mapped to a
 //! status and a translatable message.
 
-pub mod assessment;
-
 pub mod drills;
 
 #[cfg(feature = "ssr")]

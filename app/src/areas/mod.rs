@@ -13,6 +13,7 @@
 //! (`api`, `db`), listed in the README's map.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod directory;
 pub mod home;

@@ -407,6 +407,27 @@ impl StoredCode for crate::domain::registry::RegistryRole {
     }
 }
 
+impl StoredCode for crate::domain::veto::VetoStatus {
+    const WHAT: &'static str = "veto status";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code)
+    }
+}
+
+impl StoredCode for crate::domain::incident::Level {
+    const WHAT: &'static str = "incident level";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code).ok()
+    }
+}
+
+impl StoredCode for crate::domain::evidence::Origin {
+    const WHAT: &'static str = "metric origin";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code)
+    }
+}
+
 /// A stored code, for `FromRow` structs: an unknown code fails the row
 /// with the column named (never a default kind, never a dropped row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,7 @@ struct Stored {
     unit_id: i64,
     numerator: i64,
     denominator: i64,
-    origin: String,
+    origin: super::db::Code<Origin>,
     computed_numerator: Option<i64>,
     computed_denominator: Option<i64>,
 }
@@ -38,11 +38,7 @@ impl Stored {
             _ => None,
         };
         sync_step(
-            Some((
-                Origin::parse(&self.origin),
-                (self.numerator, self.denominator),
-                beside,
-            )),
+            Some((self.origin.0, (self.numerator, self.denominator), beside)),
             computed,
         )
     }

@@ -3,7 +3,7 @@
 //! reports that turn late, publishing, exports, and who may do what.
 
 use crate::common::*;
-use app::api::assessment as api;
+use app::areas::assessment::api;
 use app::model::{Results, SchemeSummary, UnitAssessment};
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
@@ -335,7 +335,7 @@ on_both_databases! {
         let r = app.call(MARK, &[("incident_id", &incident.to_string()), ("finding", "concealed_report"), ("found_on", "2019-03-01")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(total_of(&results(&app, id, &assessor).await, "JD01").as_deref(), Some("96.0"));
-        let in_2019 = app::db::assessment::events(&app.state.db.pool, 2019, None).await.unwrap();
+        let in_2019 = app::areas::assessment::store::events::of_year(&app.state.db.pool, 2019, None).await.unwrap();
         assert_eq!(in_2019.len(), 1);
         assert_eq!(in_2019[0].event, "concealed_report");
         // Organizers log reports but do not mark findings.
@@ -579,12 +579,12 @@ on_both_databases! {
         let r = app.call(LOG_INCIDENT, &[("unit_id", &jd), ("level", "larger"), ("title", "化工厂火灾"),
             ("occurred_at", "2018-06-01 09:00"), ("reported_at", "2018-06-01 11:00"), ("reported_by", "王建国")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let events = app::db::assessment::events(&app.state.db.pool, 2018, None).await.unwrap();
+        let events = app::areas::assessment::store::events::of_year(&app.state.db.pool, 2018, None).await.unwrap();
         assert_eq!(events.len(), 1);
         assert!(events[0].description.contains("120 min"), "{}", events[0].description);
         let r = app.call(REMOVE_EVENT, &[("id", &events[0].id.to_string())], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert_eq!(app::db::assessment::events(&app.state.db.pool, 2018, None).await.unwrap().len(), 1);
+        assert_eq!(app::areas::assessment::store::events::of_year(&app.state.db.pool, 2018, None).await.unwrap().len(), 1);
     }
 }
 

@@ -109,13 +109,19 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
 
     // The database now ranks the units exactly as `assess` does from the file.
     let db = app::db::Db::connect(&url, 2).await.unwrap();
-    let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
+    let schemes = app::areas::assessment::store::schemes::list(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(schemes.len(), 1);
     let assessor = crate::common::district_assessor();
-    let results =
-        app::api::assessment::server::results(&db, &assessor, schemes[0].id, app::i18n::Lang::Zh)
-            .await
-            .unwrap();
+    let results = app::areas::assessment::service::results(
+        &db,
+        &assessor,
+        schemes[0].id,
+        app::i18n::Lang::Zh,
+    )
+    .await
+    .unwrap();
     // In the command's own format: codes, as a program reads them.
     let mut csv = String::from("unit_code,unit_name,total,grade,rank,vetoed\r\n");
     for r in &results.rows {
@@ -136,7 +142,7 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
         String::from_utf8(assess(SHEET).stdout).unwrap(),
         "the imported district ranks as the file does"
     );
-    let events_before = app::db::assessment::events(&db.pool, 2018, None)
+    let events_before = app::areas::assessment::store::events::of_year(&db.pool, 2018, None)
         .await
         .unwrap()
         .len();
@@ -169,14 +175,14 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
 
     let db = app::db::Db::connect(&url, 2).await.unwrap();
     assert_eq!(
-        app::db::assessment::list_schemes(&db.pool)
+        app::areas::assessment::store::schemes::list(&db.pool)
             .await
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        app::db::assessment::events(&db.pool, 2018, None)
+        app::areas::assessment::store::events::of_year(&db.pool, 2018, None)
             .await
             .unwrap()
             .len(),

@@ -70,6 +70,33 @@ on_both_databases! {
         assert!(app::db::units::list(&db.pool, &Default::default()).await.is_err());
     }
 
+    async fn a_stored_veto_status_incident_level_or_metric_origin_that_is_unknown_is_an_error(db: Db) {
+        use app::areas::assessment::store::{incidents, metrics, vetoes};
+        let d = district(&db).await;
+        let unit = d.units["JD01"];
+        let run = |sql: &'static str| {
+            let pool = db.pool.clone();
+            async move { sqlx::query(sql).bind(unit).execute(&pool).await.unwrap() }
+        };
+        run("INSERT INTO assessment_vetoes (year, unit_id, reason, evidence, status, proposed_by, proposed_at) VALUES (2018, $1, 'r', 'e', 'proposed', 'a', 1)").await;
+        run("INSERT INTO incidents (unit_id, level, title, occurred_at, reported_at, reported_by, created_by, created_at) VALUES ($1, 'major', 't', 1, 2, 'b', 'c', 3)").await;
+        run("INSERT INTO assessment_metrics (year, unit_id, metric, numerator, denominator, origin, updated_by, updated_at) VALUES (2018, $1, 'plan_coverage', 1, 2, 'computed', 'x', 1)").await;
+        assert_eq!(vetoes::list(&db.pool, Some(2018), None).await.unwrap().len(), 1);
+        let incident: i64 = sqlx::query_scalar("SELECT MAX(id) FROM incidents").fetch_one(&db.pool).await.unwrap();
+        assert!(incidents::get(&db.pool, incident).await.unwrap().is_some());
+        assert_eq!(metrics::of_year(&db.pool, 2018).await.unwrap().len(), 1);
+        // Codes written by hand: a veto used to read as proposed (and a
+        // second assessor could confirm it), an incident as general, a
+        // metric as entered by an assessor.
+        run("UPDATE assessment_vetoes SET status = 'maybe' WHERE unit_id = $1").await;
+        run("UPDATE incidents SET level = 'apocalyptic' WHERE unit_id = $1").await;
+        run("UPDATE assessment_metrics SET origin = 'guessed' WHERE unit_id = $1").await;
+        let err = vetoes::list(&db.pool, Some(2018), None).await.unwrap_err();
+        assert!(matches!(err, app::error::AppError::Internal), "{err:?}");
+        assert!(incidents::get(&db.pool, incident).await.is_err());
+        assert!(metrics::of_year(&db.pool, 2018).await.is_err());
+    }
+
     async fn moving_a_unit_moves_its_whole_subtree_and_is_audited(db: Db) {
         let d = district(&db).await;
         let actor = Actor::system("test");
@@ -162,9 +189,9 @@ on_both_databases! {
         assert!(count("village").await + count("community").await >= 20);
         assert_eq!(db.meta("demo").await.unwrap().as_deref(), Some("1"));
         // Last year's scheme published, this year's open with one sheet unfinished.
-        let schemes = app::db::assessment::list_schemes(&db.pool).await.unwrap();
+        let schemes = app::areas::assessment::store::schemes::list(&db.pool).await.unwrap();
         assert_eq!(schemes.iter().map(|s| (s.year, s.published)).collect::<Vec<_>>(), vec![(2018, false), (2017, true)]);
-        let results = app::api::assessment::server::results(&db, &crate::common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
+        let results = app::areas::assessment::service::results(&db, &crate::common::district_assessor(), schemes[0].id, app::i18n::Lang::Zh).await.unwrap();
         assert_eq!(results.rows.len(), 6);
         assert_eq!(results.rows.iter().filter(|r| r.outcome.incomplete).count(), 1);
         assert_eq!(results.rows[0].outcome.rank, Some(1));

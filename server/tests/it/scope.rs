@@ -10,8 +10,8 @@
 
 use crate::common::training::{course_form, create, plan_form};
 use crate::common::*;
-use app::api::assessment::{self as assessment_api, MetricTable};
 use app::api::drills::{self as drills_api, CalendarPage, DrillEditor, DrillSaved, DrillsPage};
+use app::areas::assessment::api::{self as assessment_api, MetricTable};
 use app::areas::registry::api::{self as registry_api, RegistryPage, ReporterCoverageReport};
 use app::areas::training::api as training_api;
 use app::db::audit::Actor;

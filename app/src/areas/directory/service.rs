@@ -303,6 +303,15 @@ pub async fn own_unit(
     Ok(people::unit_of(c, person).await?)
 }
 
+/// A new top-level unit inside another area's write (a sheet file names
+/// a unit the district lacks; that area checked who may).
+pub async fn add_top_unit(
+    w: &mut crate::platform::Write<'_>,
+    draft: &crate::domain::unit::UnitDraft,
+) -> Result<i64, AppError> {
+    units::create(w, draft, None).await
+}
+
 /// A new person inside another area's write (that area checked who may,
 /// and that the unit is within the caller's reach).
 pub async fn add_person(

@@ -188,7 +188,12 @@ pub async fn confirm(cx: &Ctx, token: &str) -> Result<usize, AppError> {
             directory::import_people(&mut Write::within(&mut tx, &who, now), rows).await?
         }
         Checked::Metrics(lines) => {
-            crate::db::assessment::import_metrics(&mut tx, &who, now, lines, &source).await?
+            crate::areas::assessment::service::import_metrics(
+                &mut Write::within(&mut tx, &who, now),
+                lines,
+                &source,
+            )
+            .await?
         }
         Checked::Registry(lines) => {
             let mut w = Write::within(&mut tx, &who, now);

@@ -8,7 +8,7 @@ pub mod results;
 pub mod reviews;
 pub mod sheet;
 
-use crate::api::assessment::{
+use crate::areas::assessment::api::{
     CopyScheme, SaveScheme, SchemeEditor, list_schemes, load_scheme_editor,
 };
 use crate::components::ActForm;

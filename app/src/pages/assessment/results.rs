@@ -4,7 +4,7 @@
 //! and another confirms.
 
 use super::manages_schemes;
-use crate::api::assessment::{DecideReopen, MarkResultsSeen, PublishScheme, scheme_results};
+use crate::areas::assessment::api::{DecideReopen, MarkResultsSeen, PublishScheme, scheme_results};
 use crate::components::ActForm;
 use crate::components::act;
 use crate::components::{

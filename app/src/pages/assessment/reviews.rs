@@ -3,7 +3,7 @@
 //! they led to), and the metric table ratio indicators read.
 
 use super::sheet::veto_list;
-use crate::api::assessment::{
+use crate::areas::assessment::api::{
     DecideVeto, LogIncident, MarkFinding, MetricTable, RemoveMetricOverride, SaveMetric,
     list_incidents, list_vetoes, load_metric_table,
 };

@@ -4,7 +4,7 @@
 //! and for assessors the scoring sheet itself with a live total computed by
 //! the same domain code in the browser.
 
-use crate::api::assessment::{
+use crate::areas::assessment::api::{
     AddBonus, AddEvent, DecideVeto, ProposeVeto, RemoveBonus, RemoveEvent, SaveScores,
     load_unit_assessment,
 };
