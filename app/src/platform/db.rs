@@ -407,6 +407,28 @@ impl StoredCode for crate::domain::registry::RegistryRole {
     }
 }
 
+/// The drills' and emergency plans' coded enums, each read by its code.
+macro_rules! stored_code {
+    ($($ty:ty => $what:literal),+ $(,)?) => {$(
+        impl StoredCode for $ty {
+            const WHAT: &'static str = $what;
+            fn from_code(code: &str) -> Option<Self> {
+                Self::parse(code).ok()
+            }
+        }
+    )+};
+}
+
+stored_code!(
+    crate::domain::drills::PlanKind => "plan kind",
+    crate::domain::drills::PlanStatus => "plan status",
+    crate::domain::drills::DocKind => "document kind",
+    crate::domain::drills::Scenario => "scenario",
+    crate::domain::drills::DrillFormat => "drill format",
+    crate::domain::drills::DrillStatus => "drill status",
+    crate::domain::drills::Rating => "rating",
+);
+
 /// A stored code, for `FromRow` structs: an unknown code fails the row
 /// with the column named (never a default kind, never a dropped row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
