@@ -4,8 +4,6 @@
 
 pub mod assessment;
 
-pub mod drills;
-
 pub mod training;
 
 #[cfg(feature = "ssr")]

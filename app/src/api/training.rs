@@ -949,7 +949,7 @@ pub async fn get_my_training() -> Result<MyTraining, AppError> {
                 ),
                 cleared,
                 today,
-                drills: crate::db::drills::person_drills(&mut c, person).await?,
+                drills: crate::areas::drills::service::of_person(&mut c, person).await?,
                 certificates: crate::areas::registry::service::person_certificates(
                     &mut c, person, today,
                 )

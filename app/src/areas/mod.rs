@@ -15,6 +15,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod directory;
+pub mod drills;
+pub mod eplans;
 pub mod home;
 pub mod imports;
 pub mod registry;

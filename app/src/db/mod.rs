@@ -7,7 +7,6 @@ pub use crate::platform::db::*;
 
 pub mod assessment;
 pub mod audit;
-pub mod drills;
 pub mod evidence;
 
 pub mod training;

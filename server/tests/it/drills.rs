@@ -7,19 +7,20 @@
 //! calendar feeds read back with a real iCalendar parser.
 
 use crate::common::*;
-use app::api::drills as api;
-use app::api::drills::{ActionsPage, CalendarPage, DrillSaved, PlansPage};
+use app::areas::drills::api;
+use app::areas::drills::api::{ActionsPage, CalendarPage, DrillSaved};
+use app::areas::eplans::api::{self as plans_api, PlansPage};
 use app::db::Db;
 use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 
-const SAVE_PLAN: &str = <api::SaveEmergencyPlan as ServerFn>::PATH;
-const STEP: &str = <api::StepEmergencyPlan as ServerFn>::PATH;
-const REVISE: &str = <api::ReviseEmergencyPlan as ServerFn>::PATH;
-const PLAN: &str = <api::GetEmergencyPlan as ServerFn>::PATH;
-const PLANS: &str = <api::ListEmergencyPlans as ServerFn>::PATH;
-const COVERAGE: &str = <api::GetPlanCoverage as ServerFn>::PATH;
+const SAVE_PLAN: &str = <plans_api::SaveEmergencyPlan as ServerFn>::PATH;
+const STEP: &str = <plans_api::StepEmergencyPlan as ServerFn>::PATH;
+const REVISE: &str = <plans_api::ReviseEmergencyPlan as ServerFn>::PATH;
+const PLAN: &str = <plans_api::GetEmergencyPlan as ServerFn>::PATH;
+const PLANS: &str = <plans_api::ListEmergencyPlans as ServerFn>::PATH;
+const COVERAGE: &str = <plans_api::GetPlanCoverage as ServerFn>::PATH;
 const SAVE_DRILL: &str = <api::SaveDrill as ServerFn>::PATH;
 const DRILL: &str = <api::GetDrill as ServerFn>::PATH;
 const HOLD: &str = <api::HoldDrill as ServerFn>::PATH;
