@@ -6,11 +6,12 @@
 //! under a cleaned name.
 
 use crate::{both_languages, cookie};
-use app::api::drills::server as drills;
 use app::api::ssr::SignedIn;
-use app::domain::drills::{MAX_DOCUMENT_BYTES, document_kind, safe_file_name};
+use app::areas::eplans::service as eplans;
+use app::domain::drills::{MAX_DOCUMENT_BYTES, document_kind};
 use app::error::AppError;
 use app::i18n::{LANG_COOKIE, Lang};
+use app::platform::Ctx;
 use app::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,12 +27,6 @@ fn back(plan: i64, problem: Option<&app::domain::Problem>) -> Response {
         Some(p) => format!("/drills/plans/{plan}?{}", p.to_query()),
     };
     Redirect::to(&to).into_response()
-}
-
-/// The district's today and now, from the app's clock (these handlers run
-/// outside Leptos, so the server functions' helper cannot reach the state).
-fn today_and_now(st: &AppState) -> Result<(chrono::NaiveDate, i64), AppError> {
-    st.clock.today_and_now()
 }
 
 fn refuse(headers: &HeaderMap, e: &AppError) -> Response {
@@ -85,21 +80,10 @@ pub async fn upload(
         Err(p) => return back(id, Some(&p)),
     };
     let stored = async {
-        let (today, now) = today_and_now(&st)?;
-        let mut tx = st.db.write().await?;
-        drills::plan_to_manage(&mut tx, &me.principal, id, today).await?;
-        app::db::drills::save_document(
-            &mut tx,
-            &app::api::ssr::actor(&me.principal),
-            now,
-            id,
-            &safe_file_name(&file_name, kind),
-            kind,
-            &bytes,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
+        // These handlers run outside Leptos: the caller's footing is built
+        // here, from the app's clock.
+        let cx = Ctx::new(st.clone(), me.principal.clone())?;
+        eplans::upload_document(&cx, id, &file_name, kind, &bytes).await
     };
     match stored.await {
         Ok(()) => back(id, None),
@@ -123,13 +107,8 @@ pub async fn download(
             .into_response();
     };
     let found = async {
-        let (today, _) = today_and_now(&st)?;
-        let mut c = st.db.pool.acquire().await?;
-        let (plan, name, kind, data) = app::db::drills::document(&mut c, version)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drills::plan_to_see(&mut c, &me.principal, plan, today).await?;
-        Ok::<_, AppError>((name, kind, data))
+        let cx = Ctx::new(st.clone(), me.principal.clone())?;
+        eplans::document(&cx, version).await
     };
     match found.await {
         Ok((name, kind, data)) => {

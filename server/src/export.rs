@@ -309,7 +309,7 @@ fn xlsx(t: &ExportTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 /// `unit-` first a unit's. An unknown secret is 404, the same as no feed.
 pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
     use app::areas::directory::service::{FeedOwner, calendar_feed_owner};
-    use app::db::drills;
+    use app::areas::drills::service as drills;
     use app::domain::calendar::{CalEvent, Span, ical};
     let not_found = || (StatusCode::NOT_FOUND, both_languages("error.not_found")).into_response();
     let Some(token) = file.strip_suffix(".ics") else {
@@ -322,7 +322,7 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
             && let Some((unit, name)) =
                 calendar_feed_owner(&mut c, FeedOwner::Unit, unit_token).await?
         {
-            let events = drills::unit_events(&mut c, unit).await?;
+            let events = drills::unit_feed(&mut c, unit).await?;
             return Ok(Some(ical(
                 &format!("{name} 培训与演练 / training and drills"),
                 &events,
@@ -351,7 +351,7 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
                 },
             })
             .collect();
-        events.extend(drills::person_events(&mut c, person).await?);
+        events.extend(drills::person_feed(&mut c, person).await?);
         Ok(Some(ical(
             &format!("{name} 的培训与演练 / training and drills"),
             &events,

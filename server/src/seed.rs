@@ -447,7 +447,11 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     seed_registry(&mut tx, &actor, now).await?;
     // This year's computed metrics, from what was just seeded.
     let today = app::domain::local_date(now).unwrap_or_default();
-    app::db::drills::sync_metrics(&mut tx, &actor, now, today, "seed").await?;
+    {
+        let mut w = Write::within(&mut tx, &actor, now);
+        app::areas::eplans::service::feed_coverage(&mut w, today, "seed").await?;
+        app::areas::drills::service::feed_held(&mut w, today, "seed").await?;
+    }
     app::areas::training::service::feed_coverage(
         &mut Write::within(&mut tx, &actor, now),
         chrono::Datelike::year(&today).into(),
@@ -831,11 +835,13 @@ async fn seed_drills(
     now: i64,
     ids: &HashMap<&str, i64>,
 ) -> Result<(), AppError> {
-    use app::db::drills as store;
+    use app::areas::drills::store::{actions, drills as store};
+    use app::areas::eplans::service as eplans;
     use app::domain::calendar::local_instant;
     use app::domain::drills::{
         ActionDef, DrillDef, DrillFormat, EvaluationRow, PlanDef, PlanKind, Rating, Scenario,
     };
+    use app::platform::Write;
     use chrono::{Duration, Months};
     let today = app::domain::local_date(now).unwrap_or_default();
     let revise_by = today.checked_add_months(Months::new(36)).unwrap_or(today);
@@ -880,10 +886,8 @@ async fn seed_drills(
     .bind(quake)
     .execute(&mut **tx)
     .await?;
-    store::create_plan(
-        tx,
-        keeper,
-        now,
+    eplans::create(
+        &mut Write::within(tx, keeper, now),
         &plan(
             "YJB",
             PlanKind::Department,
@@ -914,22 +918,16 @@ async fn seed_drills(
             "信息报告及时准确".into(),
         ],
     };
-    let person_ids: Vec<i64> = store::resolve_people(tx, &evacuation.person_codes)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    let drill =
-        store::save_drill(tx, actor, now, None, &evacuation, &person_ids, None, &[]).await?;
-    store::hold(tx, actor, now, drill, &person_ids[..3]).await?;
+    let person_ids = people_ids(tx, &evacuation.person_codes).await?;
+    let mut w = Write::within(tx, actor, now);
+    let drill = store::save(&mut w, None, &evacuation, &person_ids, None, &[]).await?;
+    store::hold(&mut w, drill, &person_ids[..3]).await?;
     let rate = |rating: Rating, findings: &str| EvaluationRow {
         rating,
         findings: findings.into(),
     };
     store::evaluate(
-        tx,
-        actor,
-        now,
+        &mut w,
         drill,
         &[
             rate(Rating::Good, "疏散用时 3 分 20 秒,东侧楼梯拥堵"),
@@ -950,10 +948,8 @@ async fn seed_drills(
             today + Duration::days(30),
         ),
     ] {
-        store::add_action(
-            tx,
-            actor,
-            now,
+        actions::add(
+            &mut w,
             drill,
             &ActionDef {
                 description: description.into(),
@@ -977,13 +973,23 @@ async fn seed_drills(
         place: "区应急指挥中心".into(),
         objectives: vec!["明确信息报告流程".into(), "检验企业与部门联动处置".into()],
     };
-    let person_ids: Vec<i64> = store::resolve_people(tx, &tabletop.person_codes)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    store::save_drill(tx, actor, now, None, &tabletop, &person_ids, None, &[]).await?;
+    let person_ids = people_ids(w.conn(), &tabletop.person_codes).await?;
+    store::save(&mut w, None, &tabletop, &person_ids, None, &[]).await?;
     Ok(())
+}
+
+/// People by number, in order; every number must name someone.
+async fn people_ids(c: &mut sqlx::AnyConnection, codes: &[String]) -> Result<Vec<i64>, AppError> {
+    let found = app::areas::directory::service::located_people(c, codes).await?;
+    codes
+        .iter()
+        .map(|code| {
+            found.get(code).map(|(id, _)| *id).ok_or_else(|| {
+                tracing::error!(code, "the demo names a person it did not seed");
+                AppError::Internal
+            })
+        })
+        .collect()
 }
 
 /// A plan drafted with its (tiny) document by `keeper`, approved by
@@ -995,23 +1001,30 @@ async fn file_plan(
     today: chrono::NaiveDate,
     def: &app::domain::drills::PlanDef,
 ) -> Result<i64, AppError> {
-    use app::db::drills as store;
+    use app::areas::eplans::service as eplans;
     use app::domain::drills::{DocKind, PlanStep};
+    use app::platform::Write;
     const DOCUMENT: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
-    let id = store::create_plan(tx, keeper, now, def).await?;
-    store::save_document(
-        tx,
-        keeper,
-        now,
+    let mut by_keeper = Write::within(tx, keeper, now);
+    let id = eplans::create(&mut by_keeper, def).await?;
+    eplans::attach_document(
+        &mut by_keeper,
         id,
         &format!("{}.pdf", def.title),
         DocKind::Pdf,
         DOCUMENT,
     )
     .await?;
-    store::step(tx, approver, now, today, id, PlanStep::Approve).await?;
+    eplans::take_step(
+        &mut Write::within(tx, approver, now),
+        today,
+        id,
+        PlanStep::Approve,
+    )
+    .await?;
+    let mut by_keeper = Write::within(tx, keeper, now);
     for step in [PlanStep::Publish, PlanStep::File] {
-        store::step(tx, keeper, now, today, id, step).await?;
+        eplans::take_step(&mut by_keeper, today, id, step).await?;
     }
     Ok(id)
 }

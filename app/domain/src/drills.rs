@@ -8,6 +8,7 @@
 //! training batch), evaluations and corrective actions, and the
 //! `drills_held` metric. "Today" and "now" are always parameters.
 
+use super::authz::{Action, Principal};
 use super::calendar::{Span, local_instant};
 use super::unit::UnitKind;
 use super::{FieldProblem, Problem, code_field, field_at as at, iso_date, row_field, text_field};
@@ -599,6 +600,14 @@ impl DrillDef {
     }
 }
 
+/// May the caller see a plan or drill of the unit at `path` (a drill's
+/// organizer)? Whoever views or keeps drills there, and anyone whose own
+/// unit it concerns (`own_takes_part`: the plan's unit, or a unit that
+/// takes part in the drill).
+pub fn may_see(me: &Principal, path: &str, own_takes_part: bool) -> bool {
+    me.may_at(Action::ViewDrills, path) || me.may_at(Action::ManageDrills, path) || own_takes_part
+}
+
 /// May a planned drill be marked held? Not before it starts.
 pub fn may_hold(status: DrillStatus, start: i64, now: i64) -> Result<(), Problem> {
     if status != DrillStatus::Planned {
@@ -870,6 +879,33 @@ mod tests {
         );
         assert!(PlanStatus::Published.after(PlanStep::Return).is_err());
         assert!(!PlanStatus::Published.may_revise());
+    }
+
+    #[test]
+    fn a_drill_is_seen_within_reach_or_by_a_unit_that_takes_part() {
+        use crate::account::Role;
+        use crate::authz::{Grant, Scope};
+        let who = |role, path: &str| Principal {
+            account_id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            person_id: Some(1),
+            grants: vec![Grant {
+                role,
+                scope: Scope::Subtree {
+                    unit_id: 0,
+                    path: path.into(),
+                    unit_name: "x".into(),
+                },
+            }],
+        };
+        let organizer = who(Role::Organizer, "/1/");
+        assert!(may_see(&organizer, "/1/5/", false));
+        assert!(!may_see(&organizer, "/2/", false));
+        assert!(may_see(&organizer, "/2/", true), "its own unit takes part");
+        let trainee = who(Role::Trainee, "/1/");
+        assert!(!may_see(&trainee, "/1/", false));
+        assert!(may_see(&trainee, "/1/", true));
     }
 
     fn written_by(drafter: i64) -> Authors {

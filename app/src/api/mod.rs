@@ -2,8 +2,6 @@
 //! the input into domain types -> storage and rules -> errors mapped to a
 //! status and a translatable message.
 
-pub mod drills;
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     //! What every server function needs on the server side.

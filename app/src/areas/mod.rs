@@ -16,6 +16,8 @@ pub mod accounts;
 pub mod assessment;
 pub mod audit;
 pub mod directory;
+pub mod drills;
+pub mod eplans;
 pub mod home;
 pub mod imports;
 pub mod registry;

@@ -5,8 +5,7 @@
 //! explanation page reads them live for an open year; publishing freezes
 //! them.
 
-use crate::domain::drills::REQUIRED_KINDS;
-use crate::domain::unit::is_within;
+use crate::areas::eplans::service::PlanEvidence;
 use crate::error::AppError;
 use crate::model::Evidence;
 use chrono::NaiveDate;
@@ -33,76 +32,31 @@ pub async fn all(
     today: NaiveDate,
 ) -> Result<EvidenceMap, AppError> {
     let mut out = EvidenceMap::new();
-    let units = super::drills::units(c).await?;
 
     // plan_coverage: the required units of each required unit's subtree.
-    let force = super::drills::in_force_versions(c, today, None).await?;
-    let rows = sqlx::query(
-        "SELECT p.id, p.unit_id, v.version, v.title FROM emergency_plans p \
-         JOIN plan_versions v ON v.plan_id = p.id ORDER BY p.id",
-    )
-    .fetch_all(&mut *c)
-    .await?;
-    let mut plans: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-    for r in &rows {
-        let id: i64 = r.get("id");
-        if force.get(&id) == Some(&r.get::<i64, _>("version")) {
-            plans
-                .entry(r.get("unit_id"))
-                .or_default()
-                .push((id, r.get("title")));
-        }
-    }
-    let required: Vec<_> = units
-        .iter()
-        .filter(|u| REQUIRED_KINDS.contains(&u.3))
-        .collect();
-    for u in &required {
-        let mut list = Vec::new();
-        for v in required.iter().filter(|v| is_within(&v.4, &u.4)) {
-            match plans.get(&v.0) {
-                Some(ps) => list.extend(ps.iter().map(|(id, title)| {
-                    item(
-                        "plan_in_force",
-                        format!("{} · {title}", v.2),
-                        format!("/drills/plans/{id}"),
-                        true,
-                    )
-                })),
-                None => list.push(item(
-                    "plan_missing",
-                    v.2.clone(),
-                    "/drills/coverage".into(),
-                    false,
-                )),
-            }
-        }
-        out.insert((u.0, "plan_coverage".into()), list);
+    for (unit, records) in crate::areas::eplans::service::coverage_evidence(c, today).await? {
+        let list = records
+            .into_iter()
+            .map(|r| match r {
+                PlanEvidence::InForce { plan_id, label } => item(
+                    "plan_in_force",
+                    label,
+                    format!("/drills/plans/{plan_id}"),
+                    true,
+                ),
+                PlanEvidence::Missing { unit_name } => {
+                    item("plan_missing", unit_name, "/drills/coverage".into(), false)
+                }
+            })
+            .collect();
+        out.insert((unit, "plan_coverage".into()), list);
     }
 
     // drills_held: the drills of the year each unit organized or joined.
-    let (from, to) = super::drills::year_bounds(year);
-    let rows = sqlx::query(
-        "SELECT du.unit_id, d.id, d.title, d.start_at FROM drill_units du JOIN drills d ON d.id = du.drill_id \
-         WHERE d.status <> 'planned' AND d.start_at >= $1 AND d.start_at < $2 ORDER BY d.start_at, d.id",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
-    .await?;
-    for r in &rows {
-        let day = crate::domain::local_date(r.get("start_at"))
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let id: i64 = r.get("id");
-        out.entry((r.get("unit_id"), "drills_held".into()))
+    for (unit, id, label) in crate::areas::drills::service::held_evidence(c, year).await? {
+        out.entry((unit, "drills_held".into()))
             .or_default()
-            .push(item(
-                "drill_held",
-                format!("{} · {day}", r.get::<String, _>("title")),
-                format!("/drills/{id}"),
-                true,
-            ));
+            .push(item("drill_held", label, format!("/drills/{id}"), true));
     }
 
     // training_coverage: completions of the year by rotation.

@@ -6,7 +6,6 @@
 pub use crate::platform::db::*;
 
 pub mod audit;
-pub mod drills;
 pub mod evidence;
 
 /// The directory moved into `crate::areas`; the stores still here reach it

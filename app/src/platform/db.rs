@@ -428,6 +428,28 @@ impl StoredCode for crate::domain::evidence::Origin {
     }
 }
 
+/// The drills' and emergency plans' coded enums, each read by its code.
+macro_rules! stored_code {
+    ($($ty:ty => $what:literal),+ $(,)?) => {$(
+        impl StoredCode for $ty {
+            const WHAT: &'static str = $what;
+            fn from_code(code: &str) -> Option<Self> {
+                Self::parse(code).ok()
+            }
+        }
+    )+};
+}
+
+stored_code!(
+    crate::domain::drills::PlanKind => "plan kind",
+    crate::domain::drills::PlanStatus => "plan status",
+    crate::domain::drills::DocKind => "document kind",
+    crate::domain::drills::Scenario => "scenario",
+    crate::domain::drills::DrillFormat => "drill format",
+    crate::domain::drills::DrillStatus => "drill status",
+    crate::domain::drills::Rating => "rating",
+);
+
 /// A stored code, for `FromRow` structs: an unknown code fails the row
 /// with the column named (never a default kind, never a dropped row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,22 +503,6 @@ impl From<Positions> for Vec<crate::domain::person::Position> {
     fn from(p: Positions) -> Vec<crate::domain::person::Position> {
         p.0
     }
-}
-
-/// A required ISO date column (`YYYY-MM-DD`). A value that is not a date
-/// is an error naming the column, never a default (a batch that silently
-/// became 1970-01-01 would schedule, remind and count wrongly).
-pub(crate) fn day(r: &sqlx::any::AnyRow, col: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
-    use sqlx::Row;
-    let s: String = r.try_get(col)?;
-    parse_day(col, &s)
-}
-
-fn parse_day(col: &str, s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode {
-        index: col.to_string(),
-        source: format!("{s:?} is not a date: {e}").into(),
-    })
 }
 
 #[cfg(test)]

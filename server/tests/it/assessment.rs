@@ -592,7 +592,7 @@ on_both_databases! {
 
 const REMOVE_OVERRIDE: &str = <api::RemoveMetricOverride as ServerFn>::PATH;
 const MARK_SEEN: &str = <api::MarkResultsSeen as ServerFn>::PATH;
-const SYNC_DRILL_METRICS: &str = <app::api::drills::SyncDrillMetrics as ServerFn>::PATH;
+const SYNC_DRILL_METRICS: &str = <app::areas::drills::api::SyncDrillMetrics as ServerFn>::PATH;
 
 /// The scheme of `scheme_form` for this year (the year syncs write), with
 /// both units' manual indicators scored (JD01 58 + 24, GA 50 + 20): its

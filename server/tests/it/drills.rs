@@ -7,19 +7,20 @@
 //! calendar feeds read back with a real iCalendar parser.
 
 use crate::common::*;
-use app::api::drills as api;
-use app::api::drills::{ActionsPage, CalendarPage, DrillSaved, PlansPage};
+use app::areas::drills::api;
+use app::areas::drills::api::{ActionsPage, CalendarPage, DrillSaved};
+use app::areas::eplans::api::{self as plans_api, PlansPage};
 use app::db::Db;
 use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 
-const SAVE_PLAN: &str = <api::SaveEmergencyPlan as ServerFn>::PATH;
-const STEP: &str = <api::StepEmergencyPlan as ServerFn>::PATH;
-const REVISE: &str = <api::ReviseEmergencyPlan as ServerFn>::PATH;
-const PLAN: &str = <api::GetEmergencyPlan as ServerFn>::PATH;
-const PLANS: &str = <api::ListEmergencyPlans as ServerFn>::PATH;
-const COVERAGE: &str = <api::GetPlanCoverage as ServerFn>::PATH;
+const SAVE_PLAN: &str = <plans_api::SaveEmergencyPlan as ServerFn>::PATH;
+const STEP: &str = <plans_api::StepEmergencyPlan as ServerFn>::PATH;
+const REVISE: &str = <plans_api::ReviseEmergencyPlan as ServerFn>::PATH;
+const PLAN: &str = <plans_api::GetEmergencyPlan as ServerFn>::PATH;
+const PLANS: &str = <plans_api::ListEmergencyPlans as ServerFn>::PATH;
+const COVERAGE: &str = <plans_api::GetPlanCoverage as ServerFn>::PATH;
 const SAVE_DRILL: &str = <api::SaveDrill as ServerFn>::PATH;
 const DRILL: &str = <api::GetDrill as ServerFn>::PATH;
 const HOLD: &str = <api::HoldDrill as ServerFn>::PATH;
@@ -414,6 +415,117 @@ on_both_databases! {
         for a in ["drill.hold", "drill.evaluate", "corrective_action.add", "corrective_action.close"] {
             assert_eq!(audited(&app.state.db, a).await, 1, "{a}");
         }
+    }
+
+    async fn attendance_names_the_drills_own_people_by_number_or_is_refused(db: Db) {
+        let app = TestApp::on(db).await;
+        let ga = app.district.units["GA"];
+        let admin = app.login("admin").await;
+        let yesterday = (local_today(&app) - chrono::Duration::days(1)).to_string();
+        let form = drill_form(PLACE, "点名演练", ga, "P3", &yesterday, "00:10", "00:50");
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&form), &admin).await;
+        let id = saved.id.expect("saved").to_string();
+        let person = |code: &'static str| {
+            let pool = app.state.db.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM people WHERE code = $1")
+                    .bind(code)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let (p1, p3) = (person("P1").await, person("P3").await);
+
+        // A box that names no person id, and a person who is not in the
+        // drill, are refused; neither is dropped while the rest is saved.
+        let r = app.call(HOLD, &[("id", &id), ("attended[P3]", "on")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("field.attended") && r.body.contains("problem.not_a_number"), "{}", r.body);
+        let r = app.call(HOLD, &[("id", &id), (&format!("attended[{p3}]"), "on"), (&format!("attended[{p1}]"), "on")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("field.attended") && r.body.contains(&p1), "{}", r.body);
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id)], &admin).await;
+        assert_eq!(d.summary.status.code(), "planned");
+        assert_eq!(audited(&app.state.db, "drill.hold").await, 0);
+
+        let r = app.call(HOLD, &[("id", &id), (&format!("attended[{p3}]"), "on")], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let d: DrillDetail = call_ok(&app, DRILL, &[("id", &id)], &admin).await;
+        assert_eq!(d.people.iter().filter(|p| p.attended).map(|p| p.code.as_str()).collect::<Vec<_>>(), ["P3"]);
+    }
+
+    async fn a_stored_value_that_does_not_read_is_an_error_never_a_default(db: Db) {
+        let app = TestApp::on(db).await;
+        let ga = app.district.units["GA"];
+        let admin = app.login("admin").await;
+        let checker = district_organizer(&app, "organizer2").await;
+        let plan = new_emergency_plan(&app, &admin, ga, "special", "公安分局反恐应急预案").await;
+        file(&app, &admin, &checker, plan).await;
+        let yesterday = (local_today(&app) - chrono::Duration::days(1)).to_string();
+        let mut form = drill_form(PLACE, "反恐演练", ga, "P3", &yesterday, "00:10", "00:50");
+        form.push((format!("form[plans][{plan}]"), "on".into()));
+        let saved: DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&form), &admin).await;
+        let drill = saved.id.expect("saved");
+        let id = drill.to_string();
+        let r = app.call(HOLD, &[("id", &id)], Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let month = &yesterday[..7];
+        let status = |path: &'static str, args: Vec<(&'static str, String)>| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.call(path, &args, Some(admin)).await.status
+            }
+        };
+        let set = |sql: &'static str| {
+            let pool = app.state.db.pool.clone();
+            async move {
+                sqlx::query(sql).bind(drill).execute(&pool).await.unwrap();
+            }
+        };
+        let seen = || async {
+            let plans: PlansPage = call_ok(&app, PLANS, &[], &admin).await;
+            assert_eq!(plans.plans[0].last_drilled, Some(yesterday.parse().unwrap()));
+            assert_eq!(status(DRILL, vec![("id", id.clone())]).await, StatusCode::OK);
+            assert_eq!(status(CALENDAR, vec![("at", month.to_string())]).await, StatusCode::OK);
+        };
+        seen().await;
+
+        // A held drill's end that is no instant: the plan is not shown as
+        // never drilled.
+        set("UPDATE drills SET end_at = 9000000000000000000 WHERE id = $1").await;
+        assert_eq!(status(PLANS, vec![]).await, StatusCode::INTERNAL_SERVER_ERROR);
+        set("UPDATE drills SET end_at = start_at + 2400 WHERE id = $1").await;
+        // Unreadable clashes it was saved over: not shown as none.
+        set("UPDATE drills SET clashes = 'not json' WHERE id = $1").await;
+        assert_eq!(status(DRILL, vec![("id", id.clone())]).await, StatusCode::INTERNAL_SERVER_ERROR);
+        set("UPDATE drills SET clashes = NULL WHERE id = $1").await;
+        // An unknown scenario: the calendar does not show it without one.
+        set("UPDATE drills SET scenario = 'meteor' WHERE id = $1").await;
+        assert_eq!(status(CALENDAR, vec![("at", month.to_string())]).await, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status(DRILL, vec![("id", id.clone())]).await, StatusCode::INTERNAL_SERVER_ERROR);
+        set("UPDATE drills SET scenario = 'earthquake' WHERE id = $1").await;
+        // Held by someone at no time: not shown as not held.
+        set("UPDATE drills SET held_at = NULL WHERE id = $1").await;
+        assert_eq!(status(DRILL, vec![("id", id.clone())]).await, StatusCode::INTERNAL_SERVER_ERROR);
+        set("UPDATE drills SET held_at = start_at WHERE id = $1").await;
+        seen().await;
+
+        // An author of a draft that is no account id: the two-person check
+        // fails instead of forgetting that author.
+        let draft = new_emergency_plan(&app, &admin, ga, "department", "公安分局部门应急预案").await;
+        let (_, to) = upload(&app, &admin, draft, "预案.pdf", PDF).await;
+        assert_eq!(to, format!("/drills/plans/{draft}"));
+        sqlx::query("UPDATE plan_versions SET edited_by_ids = '|someone|' WHERE plan_id = $1")
+            .bind(draft).execute(&app.state.db.pool).await.unwrap();
+        let r = app.call(STEP, &[("id", &draft.to_string()), ("step", "approve")], Some(&checker)).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+        let status: String = sqlx::query_scalar("SELECT status FROM plan_versions WHERE plan_id = $1")
+            .bind(draft).fetch_one(&app.state.db.pool).await.unwrap();
+        assert_eq!(status, "draft");
+        assert_eq!(audited(&app.state.db, "emergency_plan.approve").await, 1, "the first plan's only");
     }
 
     async fn the_calendar_and_its_feeds_read_back_as_icalendar(db: Db) {

@@ -138,11 +138,11 @@ on_both_databases! {
         let jd = app.district.units["JD01"].to_string();
         let ga = app.district.units["GA"].to_string();
         let organizer = app.login("organizer").await;
-        let calendar = <app::api::drills::GetCalendar as ServerFn>::PATH;
-        let page: app::api::drills::CalendarPage = app.call(calendar, &[("unit", &jd)], Some(&organizer)).await.json();
+        let calendar = <app::areas::drills::api::GetCalendar as ServerFn>::PATH;
+        let page: app::areas::drills::api::CalendarPage = app.call(calendar, &[("unit", &jd)], Some(&organizer)).await.json();
         let unit_feed = page.unit_feed.unwrap();
         assert_eq!(app.get(path_of(&unit_feed), None).await.status, StatusCode::OK);
-        let rotate_unit = <app::api::drills::RotateUnitCalendarFeed as ServerFn>::PATH;
+        let rotate_unit = <app::areas::drills::api::RotateUnitCalendarFeed as ServerFn>::PATH;
         assert_eq!(app.call(rotate_unit, &[("unit", &ga)], Some(&organizer)).await.status, StatusCode::FORBIDDEN);
         assert_eq!(app.call(rotate_unit, &[("unit", &jd)], Some(&organizer)).await.status, StatusCode::OK);
         assert_eq!(app.get(path_of(&unit_feed), None).await.status, StatusCode::NOT_FOUND);

@@ -500,7 +500,7 @@ on_both_databases! {
         let today = local_today(&app);
         let drill = held_yesterday(&app, &admin, "区应急指挥中心", "反恐演练", ga, "P3").await;
         let due = (today + chrono::Duration::days(10)).to_string();
-        let r = app.call(<app::api::drills::AddCorrectiveAction as ServerFn>::PATH, &[("drill_id", &drill),
+        let r = app.call(<app::areas::drills::api::AddCorrectiveAction as ServerFn>::PATH, &[("drill_id", &drill),
             ("form[description]", "补充通信保障"), ("form[owner_unit_id]", &ga.to_string()), ("form[due_on]", &due)], Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(send(admin.clone()).await, 1);

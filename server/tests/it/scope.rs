@@ -10,8 +10,11 @@
 
 use crate::common::training::{course_form, create, plan_form};
 use crate::common::*;
-use app::api::drills::{self as drills_api, CalendarPage, DrillEditor, DrillSaved, DrillsPage};
 use app::areas::assessment::api::{self as assessment_api, MetricTable};
+use app::areas::drills::api::{
+    self as drills_api, CalendarPage, DrillEditor, DrillSaved, DrillsPage,
+};
+use app::areas::eplans::api as plans_api;
 use app::areas::registry::api::{self as registry_api, RegistryPage, ReporterCoverageReport};
 use app::areas::training::api as training_api;
 use app::db::audit::Actor;
@@ -29,7 +32,7 @@ const DRILLS: &str = <drills_api::ListDrills as ServerFn>::PATH;
 const DRILL_EDITOR: &str = <drills_api::GetDrillEditor as ServerFn>::PATH;
 const SAVE_DRILL: &str = <drills_api::SaveDrill as ServerFn>::PATH;
 const ADD_ACTION: &str = <drills_api::AddCorrectiveAction as ServerFn>::PATH;
-const EPLAN: &str = <drills_api::GetEmergencyPlan as ServerFn>::PATH;
+const EPLAN: &str = <plans_api::GetEmergencyPlan as ServerFn>::PATH;
 const SAVE_COURSE: &str = <training_api::SaveCourse as ServerFn>::PATH;
 const COURSE_EDITOR: &str = <training_api::GetCourseEditor as ServerFn>::PATH;
 const SAVE_ROTATION: &str = <training_api::SavePlan as ServerFn>::PATH;

@@ -10,15 +10,16 @@
 
 use crate::common::training::course_form;
 use crate::common::*;
-use app::api::drills::{self as drills, DrillSaved};
+use app::areas::drills::api::{self as drills, DrillSaved};
+use app::areas::eplans::api as plans;
 use app::areas::training::api::{self as training, CourseEditor};
 use app::model::{DrillDetail, PlanDetail};
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 use std::path::{Path, PathBuf};
 
-const SAVE_PLAN: &str = <drills::SaveEmergencyPlan as ServerFn>::PATH;
-const PLAN: &str = <drills::GetEmergencyPlan as ServerFn>::PATH;
+const SAVE_PLAN: &str = <plans::SaveEmergencyPlan as ServerFn>::PATH;
+const PLAN: &str = <plans::GetEmergencyPlan as ServerFn>::PATH;
 const SAVE_DRILL: &str = <drills::SaveDrill as ServerFn>::PATH;
 const DRILL: &str = <drills::GetDrill as ServerFn>::PATH;
 const EVALUATE: &str = <drills::EvaluateDrill as ServerFn>::PATH;

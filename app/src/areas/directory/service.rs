@@ -278,6 +278,51 @@ pub async fn places(c: &mut sqlx::AnyConnection) -> Result<Vec<Place>, AppError>
     Ok(units::places(c).await?)
 }
 
+/// The names of these units by id, read on the caller's connection; an id
+/// without a unit is missing from the map.
+pub async fn unit_names(
+    c: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(units::names(c, ids).await?)
+}
+
+/// The names of these people by id, read on the caller's connection; an
+/// id without a person is missing from the map.
+pub async fn names_of_people(
+    c: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(people::names_by_id(c, ids).await?)
+}
+
+/// These people by code: (id, their unit's path), for another area's form
+/// that names people by code and checks them against the caller's scope; a
+/// code without a person is missing from the map.
+pub async fn located_people(
+    c: &mut sqlx::AnyConnection,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, (i64, String)>, AppError> {
+    Ok(people::located(c, codes).await?)
+}
+
+/// The first `limit` people within `reach`, by unit: (code, name, unit
+/// name), for another area's picker (its caller may name them).
+pub async fn picker(
+    pool: &sqlx::AnyPool,
+    reach: &crate::domain::authz::Reach,
+    limit: i64,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(
+        people::list(pool, reach, &PeopleFilter::default(), 1, limit)
+            .await?
+            .items
+            .into_iter()
+            .map(|(p, _)| (p.code, p.name, p.unit_name))
+            .collect(),
+    )
+}
+
 /// A unit by id, read on the caller's connection; the caller checks scope.
 pub async fn unit_in(c: &mut sqlx::AnyConnection, id: i64) -> Result<Option<Unit>, AppError> {
     Ok(units::get_in(c, id).await?)

@@ -3,7 +3,7 @@
 //! filtered by unit and scenario, with 防灾减灾日, 安全生产月 and 消防日
 //! marked, and the chosen unit's iCalendar feed address.
 
-use crate::api::drills::{CalDay, CalendarPage, get_calendar};
+use crate::areas::drills::api::{CalDay, CalendarPage, get_calendar};
 use crate::components::{UnitSelect, gated, query_param, use_lang, when_ready};
 use crate::domain::authz::Action;
 use crate::domain::drills::Scenario;
@@ -141,7 +141,7 @@ fn calendar_view(p: CalendarPage, lang: Lang) -> impl IntoView {
             <p class="feed">{lang.t("calendar.unit_feed")} ": " <crate::components::FeedLink url=url test="unit-feed" /></p>
         })}
         {p.unit.filter(|_| p.unit_feed.is_some() && crate::components::use_me().is_some_and(|me| me.may(crate::domain::authz::Action::ManageDrills))).map(|u| view! {
-            <form method="post" action={<crate::api::drills::RotateUnitCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
+            <form method="post" action={<crate::areas::drills::api::RotateUnitCalendarFeed as leptos::server_fn::ServerFn>::PATH} class="inline">
                 <input type="hidden" name="unit" value=u.to_string() />
                 <button type="submit" class="link" data-test="rotate-unit-feed">{lang.t("calendar.rotate_feed")}</button>
                 " " <span class="muted">{lang.t("calendar.rotate_help")}</span>

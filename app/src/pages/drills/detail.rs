@@ -4,7 +4,7 @@
 //! corrective action within reach, overdue ones first.
 
 use super::{clash_list, drill_status_badge, when};
-use crate::api::drills::{
+use crate::areas::drills::api::{
     ActionsPage, AddCorrectiveAction, CloseCorrectiveAction, EvaluateDrill, HoldDrill, get_drill,
     list_corrective_actions,
 };

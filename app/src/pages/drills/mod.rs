@@ -7,7 +7,7 @@ pub mod calendar;
 pub mod detail;
 pub mod plans;
 
-use crate::api::drills::{
+use crate::areas::drills::api::{
     DrillEditor, DrillSaved, DrillsPage, SaveDrill, get_drill_editor, list_drills,
 };
 use crate::components::ActForm;

@@ -3,10 +3,10 @@
 //! document, and plan coverage (应急预案编制率) against the 97% target.
 
 use super::drill_table;
-use crate::api::drills::{
+use crate::areas::drills::api::SyncDrillMetrics;
+use crate::areas::eplans::api::{
     PlanEditor, PlansPage, ReviseEmergencyPlan, SaveEmergencyPlan, StepEmergencyPlan,
-    SyncDrillMetrics, get_emergency_plan, get_emergency_plan_editor, get_plan_coverage,
-    list_emergency_plans,
+    get_emergency_plan, get_emergency_plan_editor, get_plan_coverage, list_emergency_plans,
 };
 use crate::components::act;
 use crate::components::{ActForm, Confirm};

@@ -456,7 +456,7 @@ pub const LIST_AUDIT: &str =
     <app::areas::audit::api::ListAudit as leptos::server_fn::ServerFn>::PATH;
 pub const LOAD_HOME: &str = <app::areas::home::api::LoadHome as leptos::server_fn::ServerFn>::PATH;
 pub const SAVE_EMERGENCY_PLAN: &str =
-    <app::api::drills::SaveEmergencyPlan as leptos::server_fn::ServerFn>::PATH;
+    <app::areas::eplans::api::SaveEmergencyPlan as leptos::server_fn::ServerFn>::PATH;
 pub const REGISTER_ASSISTANT: &str =
     <app::areas::registry::api::RegisterAssistant as leptos::server_fn::ServerFn>::PATH;
 
@@ -637,9 +637,9 @@ pub async fn held_yesterday(
     let form = drill_form(
         place, title, organizer, people, &yesterday, "00:10", "00:50",
     );
-    let saved: app::api::drills::DrillSaved = call_ok(
+    let saved: app::areas::drills::api::DrillSaved = call_ok(
         app,
-        <app::api::drills::SaveDrill as ServerFn>::PATH,
+        <app::areas::drills::api::SaveDrill as ServerFn>::PATH,
         &pairs(&form),
         who,
     )
@@ -647,7 +647,7 @@ pub async fn held_yesterday(
     let id = saved.id.expect("saved").to_string();
     let r = app
         .call(
-            <app::api::drills::HoldDrill as ServerFn>::PATH,
+            <app::areas::drills::api::HoldDrill as ServerFn>::PATH,
             &[("id", &id)],
             Some(who),
         )
@@ -697,7 +697,7 @@ pub async fn register_person(
 /// One lifecycle step on a plan, as `who`: the status.
 pub async fn step(app: &TestApp, who: &str, plan: i64, step: &str) -> StatusCode {
     app.call(
-        <app::api::drills::StepEmergencyPlan as leptos::server_fn::ServerFn>::PATH,
+        <app::areas::eplans::api::StepEmergencyPlan as leptos::server_fn::ServerFn>::PATH,
         &[("id", &plan.to_string()), ("step", step)],
         Some(who),
     )

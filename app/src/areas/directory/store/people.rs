@@ -151,6 +151,47 @@ pub async fn unit_of(
     .await
 }
 
+/// The names of these people, by id (those that exist).
+pub async fn names_by_id(
+    c: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, name FROM people WHERE id IN ({})",
+        crate::platform::db::id_list(ids)
+    ))
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// These people by code: (id, their unit's path), for those that exist;
+/// 500 codes a query.
+pub async fn located(
+    c: &mut AnyConnection,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, (i64, String)>, sqlx::Error> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in codes.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT p.code, p.id, u.path FROM people p JOIN units u ON u.id = p.unit_id WHERE p.code IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, String)>(&sql);
+        for code in chunk {
+            q = q.bind(code);
+        }
+        for (code, id, path) in q.fetch_all(&mut *c).await? {
+            out.insert(code, (id, path));
+        }
+    }
+    Ok(out)
+}
+
 /// The person a code names.
 pub async fn id_by_code(pool: &AnyPool, code: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM people WHERE code = $1")

@@ -228,6 +228,7 @@ pub async fn move_to(w: &mut Write<'_>, id: i64, new_parent: Option<i64>) -> Res
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Place {
     pub id: i64,
+    pub code: String,
     pub name: String,
     pub kind: Code<UnitKind>,
     pub path: String,
@@ -235,9 +236,26 @@ pub struct Place {
 
 /// Every unit's place, in tree order.
 pub async fn places(c: &mut sqlx::AnyConnection) -> Result<Vec<Place>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, kind, path FROM units ORDER BY path")
+    sqlx::query_as("SELECT id, code, name, kind, path FROM units ORDER BY path")
         .fetch_all(c)
         .await
+}
+
+/// The names of these units, by id (those that exist).
+pub async fn names(
+    c: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, name FROM units WHERE id IN ({})",
+        crate::platform::db::id_list(ids)
+    ))
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Code -> (path, kind) of every unit, for checking imports.

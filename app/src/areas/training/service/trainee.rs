@@ -32,7 +32,7 @@ pub async fn my_training(cx: &Ctx, origin: &str) -> Result<MyTraining, AppError>
         calendar_url: format!("{origin}/calendar/{feed}.ics"),
         cleared,
         today: cx.today,
-        drills: crate::db::drills::person_drills(&mut c, person).await?,
+        drills: crate::areas::drills::service::of_person(&mut c, person).await?,
         certificates: crate::areas::registry::service::person_certificates(
             &mut c, person, cx.today,
         )
