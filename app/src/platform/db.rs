@@ -353,6 +353,21 @@ pub(crate) async fn insert_rows(
     Ok(())
 }
 
+/// A type stored as text on both databases (what `Decode` then parses).
+macro_rules! stored_as_text {
+    ($ty:ident $(<$p:ident: $bound:path>)?) => {
+        impl$(<$p: $bound>)? sqlx::Type<sqlx::Any> for $ty$(<$p>)? {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+    };
+}
+
 /// A stored day (`YYYY-MM-DD` text on both databases), for `FromRow`
 /// structs: a value that is not a date fails the row with the column
 /// named, never a default (a batch that silently became 1970-01-01 would
@@ -360,15 +375,7 @@ pub(crate) async fn insert_rows(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Day(pub chrono::NaiveDate);
 
-impl sqlx::Type<sqlx::Any> for Day {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <String as sqlx::Type<sqlx::Any>>::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
-    }
-}
+stored_as_text!(Day);
 
 impl<'r> sqlx::Decode<'r, sqlx::Any> for Day {
     fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
@@ -455,15 +462,7 @@ stored_code!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code<T>(pub T);
 
-impl<T: StoredCode> sqlx::Type<sqlx::Any> for Code<T> {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <String as sqlx::Type<sqlx::Any>>::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
-    }
-}
+stored_as_text!(Code<T: StoredCode>);
 
 impl<'r, T: StoredCode> sqlx::Decode<'r, sqlx::Any> for Code<T> {
     fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
@@ -480,15 +479,7 @@ impl<'r, T: StoredCode> sqlx::Decode<'r, sqlx::Any> for Code<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Positions(pub Vec<crate::domain::person::Position>);
 
-impl sqlx::Type<sqlx::Any> for Positions {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <String as sqlx::Type<sqlx::Any>>::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        <String as sqlx::Type<sqlx::Any>>::compatible(ty)
-    }
-}
+stored_as_text!(Positions);
 
 impl<'r> sqlx::Decode<'r, sqlx::Any> for Positions {
     fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {

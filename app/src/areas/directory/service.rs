@@ -270,6 +270,16 @@ pub async fn import_people(
     people::import(w, rows).await
 }
 
+/// The units where the caller may take `action` (the units another
+/// area's forms offer: where one may organize drills, keep plans...).
+pub async fn units_where(cx: &Ctx, action: Action) -> Result<Vec<Unit>, AppError> {
+    Ok(list_units(cx, String::new(), "")
+        .await?
+        .into_iter()
+        .filter(|u| cx.me.may_at(action, &u.path))
+        .collect())
+}
+
 pub use super::store::units::Place;
 
 /// Every unit's place in the tree (id, name, kind, path), read on the

@@ -51,11 +51,7 @@ async fn to_manage(
 
 /// Units the caller may organize drills for.
 async fn managed_units(cx: &Ctx) -> Result<Vec<Unit>, AppError> {
-    Ok(directory::list_units(cx, String::new(), "")
-        .await?
-        .into_iter()
-        .filter(|u| cx.me.may_at(Action::ManageDrills, &u.path))
-        .collect())
+    directory::units_where(cx, Action::ManageDrills).await
 }
 
 /// A name the directory gave for `id`; none is an error (the id came

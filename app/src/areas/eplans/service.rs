@@ -97,11 +97,7 @@ async fn to_manage(
 
 /// Units the caller may keep plans for.
 async fn managed_units(cx: &Ctx) -> Result<Vec<Unit>, AppError> {
-    Ok(directory::list_units(cx, String::new(), "")
-        .await?
-        .into_iter()
-        .filter(|u| cx.me.may_at(Action::ManageDrills, &u.path))
-        .collect())
+    directory::units_where(cx, Action::ManageDrills).await
 }
 
 /// Plans within the caller's reach and of their own unit; 403 for whoever
