@@ -1,11 +1,11 @@
 //! Yingji (应急训考): the application, drawn by the server (SSR); the
 //! few parts that run in the browser are islands (the `yingji-islands`
-//! crate, `components::islands` here). `domain` holds the pure rules; `api` the server
-//! functions; `db`, `state`, `tabular` and `charts` exist only on the
-//! server; `pages` and `components` are the screens.
+//! crate, `components::islands` here). `domain` holds the pure rules; `areas` one module
+//! per area (its DTOs, server functions, service and store); `platform`,
+//! `state`, `tabular` and `charts` exist only on the server; `pages` and
+//! `components` are the screens.
 #![recursion_limit = "512"]
 
-pub mod api;
 pub mod areas;
 pub mod components;
 pub mod error;
@@ -19,8 +19,6 @@ pub use yingji_domain::i18n;
 
 #[cfg(feature = "ssr")]
 pub mod charts;
-#[cfg(feature = "ssr")]
-pub mod db;
 #[cfg(feature = "ssr")]
 pub mod platform;
 #[cfg(feature = "ssr")]
@@ -38,7 +36,7 @@ use leptos_router::{SsrMode, path};
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    api::ssr::set_page_policy();
+    platform::request::set_page_policy();
     let lang = detect_lang();
     let stylesheet = stylesheet_href(&options);
     view! {

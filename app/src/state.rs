@@ -2,9 +2,9 @@
 //! the clock. Built once by the binary, handed to server functions through
 //! Leptos context and to handlers through axum state.
 
-use crate::db::Db;
 use crate::domain::session::SessionPolicy;
 use crate::domain::throttle::LoginThrottle;
+use crate::platform::db::Db;
 use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use leptos::prelude::LeptosOptions;

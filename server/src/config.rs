@@ -39,7 +39,7 @@ impl Config {
         let database_url = get("DATABASE_URL")
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        if app::db::Backend::from_url(&database_url).is_none() {
+        if app::platform::db::Backend::from_url(&database_url).is_none() {
             return Err(ConfigError {
                 var: "DATABASE_URL",
                 value: database_url,

@@ -6,12 +6,12 @@
 //! under a cleaned name.
 
 use crate::{both_languages, cookie};
-use app::api::ssr::SignedIn;
 use app::areas::eplans::service as eplans;
 use app::domain::drills::{MAX_DOCUMENT_BYTES, document_kind};
 use app::error::AppError;
 use app::i18n::{LANG_COOKIE, Lang};
 use app::platform::Ctx;
+use app::platform::request::SignedIn;
 use app::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -5,12 +5,12 @@
 //! calendar feeds.
 
 use crate::{both_languages, cookie};
-use app::api::ssr::SignedIn;
 use app::areas::assessment::service::{ExportTable, export_table};
 use app::areas::registry::service::EXPORT_HEADER;
 use app::domain::authz::Action;
 use app::domain::scoring_sheet::csv_field;
 use app::i18n::{LANG_COOKIE, Lang};
+use app::platform::request::SignedIn;
 use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -8,9 +8,9 @@ pub mod documents;
 pub mod export;
 pub mod seed;
 
-use app::api::ssr::SignedIn;
-use app::db::Db;
 use app::i18n::{LANG_COOKIE, Lang};
+use app::platform::db::Db;
+use app::platform::request::SignedIn;
 pub use app::state::VERIFY_PER_MINUTE;
 use app::state::{AppState, Clock, RateLimiter, Settings};
 use app::{App, shell};
@@ -321,7 +321,7 @@ const FORM_LIMIT: usize = 2 * 1024 * 1024;
 /// field says (a path on this site; `{id}` becomes the id returned), and,
 /// for a form with `__result` (one that shows its result: a count, a
 /// quiz's outcome), carries what the server function returned in the
-/// address, signed with the session (`app::api::ssr::returned`). Answers
+/// address, signed with the session (`app::platform::request::returned`). Answers
 /// to JavaScript (`Accept` without `text/html`) pass untouched.
 async fn form_posts(req: Request, next: Next) -> Response {
     let form = req.method() == Method::POST
@@ -438,7 +438,7 @@ pub fn after_form_post(
             key,
         ),
     };
-    let sealed = key.and_then(|k| app::api::ssr::returned::seal(k, path, returned));
+    let sealed = key.and_then(|k| app::platform::request::returned::seal(k, path, returned));
     match sealed {
         None => to,
         Some(sealed) => {

@@ -2,9 +2,9 @@
 //! administrative commands.
 
 use app::areas::accounts::password::PasswordHash;
-use app::db::Db;
-use app::db::audit::Actor;
 use app::domain::account::{Role, check_new_password, parse_username};
+use app::platform::Actor;
+use app::platform::db::Db;
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use server::config::Config;
@@ -140,11 +140,11 @@ async fn main() -> ExitCode {
 async fn open_database(config: &Config) -> Result<Db, String> {
     use sqlx::Connection;
     let url = &config.database_url;
-    if let Some(file) = app::db::sqlite_file(url) {
-        app::db::check_sqlite_place(&file)?;
+    if let Some(file) = app::platform::db::sqlite_file(url) {
+        app::platform::db::check_sqlite_place(&file)?;
     }
     // One attempt first: the pool would retry for half a minute.
-    app::db::Db::install_drivers();
+    app::platform::db::Db::install_drivers();
     let first = tokio::time::timeout(
         std::time::Duration::from_secs(5),
         sqlx::AnyConnection::connect(url),

@@ -6,13 +6,13 @@
 
 use app::areas::accounts::password::PasswordHash;
 use app::areas::accounts::store::accounts;
-use app::db::Db;
-use app::db::audit::Actor;
 use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
 use app::domain::unit::{UnitDraft, UnitKind};
 use app::error::AppError;
+use app::platform::Actor;
 use app::platform::Write;
+use app::platform::db::Db;
 use rand::Rng;
 use std::collections::HashMap;
 
@@ -241,7 +241,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     for (code, name, min, _) in DEPARTMENTS {
         ids.insert(
             code,
-            app::db::units::create(
+            app::areas::directory::store::units::create(
                 &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::Department, *min),
                 None,
@@ -250,7 +250,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         );
     }
     for (code, name, min, grass) in SUBDISTRICTS {
-        let id = app::db::units::create(
+        let id = app::areas::directory::store::units::create(
             &mut app::platform::Write::within(&mut tx, &actor, now),
             &unit(code, name, UnitKind::Subdistrict, *min),
             None,
@@ -260,7 +260,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         for (gcode, gname, kind) in *grass {
             ids.insert(
                 gcode,
-                app::db::units::create(
+                app::areas::directory::store::units::create(
                     &mut app::platform::Write::within(&mut tx, &actor, now),
                     &unit(gcode, gname, *kind, 0),
                     Some(id),
@@ -272,7 +272,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     for (code, name) in CENTRES {
         ids.insert(
             code,
-            app::db::units::create(
+            app::areas::directory::store::units::create(
                 &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::IndustrialCentre, 1),
                 None,
@@ -284,7 +284,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         let parent = ids["JY"];
         ids.insert(
             code,
-            app::db::units::create(
+            app::areas::directory::store::units::create(
                 &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::School, 0),
                 Some(parent),
@@ -296,7 +296,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         let parent = ids[centre];
         ids.insert(
             code,
-            app::db::units::create(
+            app::areas::directory::store::units::create(
                 &mut app::platform::Write::within(&mut tx, &actor, now),
                 &unit(code, name, UnitKind::Enterprise, *min),
                 Some(parent),
@@ -394,7 +394,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
     for (code, list) in per_unit {
         for (i, mut draft) in list.into_iter().enumerate() {
             draft.code = format!("{}-{:03}", draft.code, i + 1);
-            let id = app::db::people::create(
+            let id = app::areas::directory::store::people::create(
                 &mut app::platform::Write::within(&mut tx, &actor, now),
                 &draft,
                 ids[code],
@@ -634,7 +634,7 @@ async fn seed_assessment(
             &event("JD03", "duty_absence", 1, "02-10", "春节期间值班脱岗"),
         )
         .await?;
-        store::bonuses::add(
+        service::add_bonus_in(
             &mut Write::within(tx, actor, now),
             y,
             ids["JD01"],

@@ -30,7 +30,7 @@ pub struct SheetUnit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetFile {
     pub code: String,
-    pub year: i64,
+    pub year: i32,
     pub name: String,
     pub unit_kinds: Vec<UnitKind>,
     pub scheme: Scheme,
@@ -88,9 +88,12 @@ pub fn parse(json: &str) -> Result<SheetFile, SheetError> {
     let year = s
         .integer("year")?
         .map_or_else(|| err("scheme.year", "is required"), Ok)?;
-    if !(2000..=2100).contains(&year) {
+    let Some(year) = i32::try_from(year)
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+    else {
         return err("scheme.year", format!("{year} is not a plausible year"));
-    }
+    };
     let name = s.text("name")?;
     let mut unit_kinds = Vec::new();
     for (i, v) in s.list("unit_kinds", true)?.iter().enumerate() {

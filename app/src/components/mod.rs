@@ -23,7 +23,7 @@ pub fn provide_user() {
     let me = leptos::server::SharedValue::new(|| {
         #[cfg(feature = "ssr")]
         {
-            crate::api::ssr::signed_in().map(|s| s.principal)
+            crate::platform::request::signed_in().map(|s| s.principal)
         }
         #[cfg(not(feature = "ssr"))]
         {
@@ -120,7 +120,7 @@ where
 
 /// A server action for a form. After a plain form post (no JavaScript) the
 /// page is drawn anew: this picks up what the server function returned from
-/// the address the server redirected to (see `api::ssr::returned`), so the
+/// the address the server redirected to (see `platform::request::returned`), so the
 /// page shows its result ("13 placed", the quiz's result) as it does after
 /// a post from the browser. Errors come back the same way through Leptos
 /// (`__err`).
@@ -131,7 +131,7 @@ where
 {
     let action = ServerAction::<S>::new();
     #[cfg(feature = "ssr")]
-    if let Some(v) = crate::api::ssr::returned::read::<S::Output>(S::PATH) {
+    if let Some(v) = crate::platform::request::returned::read::<S::Output>(S::PATH) {
         action.value().set(Some(Ok(v)));
     }
     action

@@ -144,15 +144,16 @@ pub async fn feed(
         if step == SyncStep::Keep {
             continue;
         }
-        let kind = kinds
-            .get(&unit)
-            .and_then(|k| UnitKind::parse(k).ok())
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "field.unit",
-                    crate::domain::Problem::new("problem.no_such_unit"),
-                )
-            })?;
+        let stored_kind = kinds.get(&unit).ok_or_else(|| {
+            AppError::invalid(
+                "field.unit",
+                crate::domain::Problem::new("problem.no_such_unit"),
+            )
+        })?;
+        let kind = UnitKind::parse(stored_kind).map_err(|_| {
+            tracing::error!(unit, kind = %stored_kind, "a stored unit kind that is no kind");
+            AppError::Internal
+        })?;
         let is_open = match open.get(&kind) {
             Some(&o) => o,
             None => {

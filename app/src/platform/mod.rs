@@ -9,6 +9,7 @@ pub mod db;
 pub mod memo;
 pub mod metrics;
 pub mod notices;
+pub mod request;
 pub mod sql;
 
 use crate::domain::authz::{Action, Principal};

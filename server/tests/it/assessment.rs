@@ -639,7 +639,7 @@ async fn sheet(app: &TestApp, scheme: i64, unit: &str, who: &str) -> UnitAssessm
 }
 
 /// The audit rows of an action, as their after-JSON.
-async fn audit_after(db: &app::db::Db, action: &str) -> Vec<String> {
+async fn audit_after(db: &app::platform::db::Db, action: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT after_json FROM audit_log WHERE action = $1 ORDER BY id")
         .bind(action)
         .fetch_all(&db.pool)

@@ -108,7 +108,7 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     );
 
     // The database now ranks the units exactly as `assess` does from the file.
-    let db = app::db::Db::connect(&url, 2).await.unwrap();
+    let db = app::platform::db::Db::connect(&url, 2).await.unwrap();
     let schemes = app::areas::assessment::store::schemes::list(&db.pool)
         .await
         .unwrap();
@@ -173,7 +173,7 @@ async fn import_assessment_loads_a_sheet_all_or_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("manual_scores[0].points"));
 
-    let db = app::db::Db::connect(&url, 2).await.unwrap();
+    let db = app::platform::db::Db::connect(&url, 2).await.unwrap();
     assert_eq!(
         app::areas::assessment::store::schemes::list(&db.pool)
             .await

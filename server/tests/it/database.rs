@@ -2,10 +2,10 @@
 //! and once on PostgreSQL.
 
 use crate::common::{audited, district};
-use app::db::audit::Actor;
 use app::domain::authz::Reach;
 use app::domain::person::Position;
 use app::domain::unit::{UnitDraft, UnitKind};
+use app::platform::Actor;
 
 on_both_databases! {
     async fn audit_rows_can_be_neither_changed_nor_deleted(db: Db) {
@@ -47,7 +47,7 @@ on_both_databases! {
         let everywhere = Reach::Everywhere;
         let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let mut c = db.pool.acquire().await.unwrap();
-        assert_eq!(app::db::units::get(&db.pool, d.units["GA"]).await.unwrap().unwrap().kind, UnitKind::Department);
+        assert_eq!(app::areas::directory::store::units::get(&db.pool, d.units["GA"]).await.unwrap().unwrap().kind, UnitKind::Department);
         app::areas::registry::store::entries::register(
             &mut app::platform::Write::within(&mut c, &Actor::system("test"), 5),
             sqlx::query_scalar::<_, i64>("SELECT id FROM people WHERE code = 'P2'").fetch_one(&db.pool).await.unwrap(),
@@ -65,9 +65,9 @@ on_both_databases! {
         let err = app::areas::registry::store::entries::within(&mut c, &everywhere, today).await.unwrap_err();
         assert!(matches!(err, app::error::AppError::Internal), "{err:?}");
         sqlx::query("UPDATE units SET kind = 'castle' WHERE id = $1").bind(d.units["GA"]).execute(&db.pool).await.unwrap();
-        let err = app::db::units::get(&db.pool, d.units["GA"]).await.unwrap_err();
+        let err = app::areas::directory::store::units::get(&db.pool, d.units["GA"]).await.unwrap_err();
         assert!(err.to_string().contains("\"castle\" is not a unit kind"), "{err}");
-        assert!(app::db::units::list(&db.pool, &Default::default()).await.is_err());
+        assert!(app::areas::directory::store::units::list(&db.pool, &Default::default()).await.is_err());
     }
 
     async fn a_stored_veto_status_incident_level_or_metric_origin_that_is_unknown_is_an_error(db: Db) {
@@ -101,16 +101,16 @@ on_both_databases! {
         let d = district(&db).await;
         let actor = Actor::system("test");
         let mut tx = db.pool.begin().await.unwrap();
-        let jd2 = app::db::units::create(&mut app::platform::Write::within(&mut tx, &actor, 5), &UnitDraft { code: "JD02".into(), name: "新城街道".into(), kind: UnitKind::Subdistrict, min_on_duty: 0 }, None).await.unwrap();
+        let jd2 = app::areas::directory::store::units::create(&mut app::platform::Write::within(&mut tx, &actor, 5), &UnitDraft { code: "JD02".into(), name: "新城街道".into(), kind: UnitKind::Subdistrict, min_on_duty: 0 }, None).await.unwrap();
         // A village may only move under a subdistrict...
-        let wrong = app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01-V1"], Some(d.units["GA"])).await;
+        let wrong = app::areas::directory::store::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01-V1"], Some(d.units["GA"])).await;
         assert!(wrong.is_err());
-        app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01-V1"], Some(jd2)).await.unwrap();
+        app::areas::directory::store::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01-V1"], Some(jd2)).await.unwrap();
         // ...and nothing moves under its own subtree.
-        let cycle = app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 7), jd2, Some(d.units["JD01-V1"])).await;
+        let cycle = app::areas::directory::store::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 7), jd2, Some(d.units["JD01-V1"])).await;
         assert!(cycle.is_err());
         tx.commit().await.unwrap();
-        let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
+        let village = app::areas::directory::store::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
         assert_eq!(village.path, format!("/{jd2}/{}/", d.units["JD01-V1"]));
         assert_eq!(village.parent_name.as_deref(), Some("新城街道"));
         assert_eq!(audited(&db, "unit.move").await, 1);
@@ -120,29 +120,29 @@ on_both_databases! {
         let d = district(&db).await;
         let actor = Actor::system("test");
         let mut tx = db.pool.begin().await.unwrap();
-        app::db::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01"], Some(d.units["GA"])).await.unwrap();
+        app::areas::directory::store::units::move_to(&mut app::platform::Write::within(&mut tx, &actor, 6), d.units["JD01"], Some(d.units["GA"])).await.unwrap();
         tx.commit().await.unwrap();
-        let village = app::db::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
+        let village = app::areas::directory::store::units::get(&db.pool, d.units["JD01-V1"]).await.unwrap().unwrap();
         assert_eq!(village.path, format!("/{}/{}/{}/", d.units["GA"], d.units["JD01"], d.units["JD01-V1"]));
-        let under_ga = app::db::units::list(&db.pool, &app::db::units::UnitFilter { under: Some(format!("/{}/", d.units["GA"])), ..Default::default() }).await.unwrap();
+        let under_ga = app::areas::directory::store::units::list(&db.pool, &app::areas::directory::store::units::UnitFilter { under: Some(format!("/{}/", d.units["GA"])), ..Default::default() }).await.unwrap();
         assert_eq!(under_ga.len(), 3);
     }
 
     async fn people_are_listed_within_a_reach_and_by_position(db: Db) {
         let d = district(&db).await;
         let jd_path = format!("/{}/", d.units["JD01"]);
-        let filter = app::db::people::PeopleFilter::default();
-        let within = app::db::people::list(&db.pool, &Reach::Subtrees(vec![jd_path]), &filter, 1, 50).await.unwrap();
+        let filter = app::areas::directory::store::people::PeopleFilter::default();
+        let within = app::areas::directory::store::people::list(&db.pool, &Reach::Subtrees(vec![jd_path]), &filter, 1, 50).await.unwrap();
         let names: Vec<String> = within.items.iter().map(|(p, _)| p.name.clone()).collect();
         assert_eq!(names, vec!["王建国", "李秀英"]);
-        let all = app::db::people::list(&db.pool, &Reach::Everywhere, &filter, 1, 50).await.unwrap();
+        let all = app::areas::directory::store::people::list(&db.pool, &Reach::Everywhere, &filter, 1, 50).await.unwrap();
         assert_eq!(all.total, 3);
-        let experts = app::db::people::list(&db.pool, &Reach::Everywhere, &app::db::people::PeopleFilter { position: Some(Position::Expert), ..Default::default() }, 1, 50).await.unwrap();
+        let experts = app::areas::directory::store::people::list(&db.pool, &Reach::Everywhere, &app::areas::directory::store::people::PeopleFilter { position: Some(Position::Expert), ..Default::default() }, 1, 50).await.unwrap();
         assert_eq!(experts.items.len(), 1);
         assert_eq!(experts.items[0].0.name, "张伟");
-        let none = app::db::people::list(&db.pool, &Reach::Nowhere, &filter, 1, 50).await.unwrap();
+        let none = app::areas::directory::store::people::list(&db.pool, &Reach::Nowhere, &filter, 1, 50).await.unwrap();
         assert_eq!(none.total, 0);
-        let searched = app::db::people::list(&db.pool, &Reach::Everywhere, &app::db::people::PeopleFilter { q: Some("秀".into()), ..Default::default() }, 1, 50).await.unwrap();
+        let searched = app::areas::directory::store::people::list(&db.pool, &Reach::Everywhere, &app::areas::directory::store::people::PeopleFilter { q: Some("秀".into()), ..Default::default() }, 1, 50).await.unwrap();
         assert_eq!(searched.total, 1);
     }
 
@@ -254,13 +254,13 @@ on_both_databases! {
 
 /// Tables and columns of a migrated database: (table, column, NOT NULL).
 async fn schema(
-    db: &app::db::Db,
-    backend: app::db::Backend,
+    db: &app::platform::db::Db,
+    backend: app::platform::db::Backend,
 ) -> std::collections::BTreeSet<(String, String, bool)> {
     use sqlx::Row;
     let mut out = std::collections::BTreeSet::new();
     match backend {
-        app::db::Backend::Sqlite => {
+        app::platform::db::Backend::Sqlite => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
             )
@@ -281,7 +281,7 @@ async fn schema(
                 }
             }
         }
-        app::db::Backend::Postgres => {
+        app::platform::db::Backend::Postgres => {
             let cols = sqlx::query(
                 "SELECT table_name::text AS t, column_name::text AS c, is_nullable::text AS n FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
@@ -301,7 +301,7 @@ async fn schema(
 /// one and forgotten in the other fails here, not in production.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_and_postgresql_migrations_define_the_same_tables_and_columns() {
-    use app::db::Backend;
+    use app::platform::db::Backend;
     let sqlite = schema(
         &crate::common::fresh(Backend::Sqlite).await,
         Backend::Sqlite,
@@ -334,7 +334,7 @@ const UNVERSIONED: [&str; 6] = [
 
 crate::on_both_databases! {
     async fn every_table_but_the_sessions_and_the_throttle_moves_the_data_version(db: Db) {
-        use app::db::Backend;
+        use app::platform::db::Backend;
         let tables: std::collections::BTreeSet<String> = schema(&db, db.backend)
             .await
             .into_iter()
@@ -411,7 +411,7 @@ crate::on_both_databases! {
     }
 }
 
-async fn kept(db: &app::db::Db) -> Result<i64, app::error::AppError> {
+async fn kept(db: &app::platform::db::Db) -> Result<i64, app::error::AppError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE 'kept-%'")
             .fetch_one(&db.pool)

@@ -10,8 +10,8 @@ use crate::common::*;
 use app::areas::drills::api;
 use app::areas::drills::api::{ActionsPage, CalendarPage, DrillSaved};
 use app::areas::eplans::api::{self as plans_api, PlansPage};
-use app::db::Db;
 use app::model::{DrillDetail, PlanCoverageReport, PlanDetail};
+use app::platform::db::Db;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 

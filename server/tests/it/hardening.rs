@@ -291,7 +291,7 @@ async fn a_panicking_request_answers_500_and_the_server_goes_on() {
 /// there is room again writing works without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_never_acknowledges_a_lost_write_and_writing_resumes_after() {
-    let db = fresh(app::db::Backend::Sqlite).await;
+    let db = fresh(app::platform::db::Backend::Sqlite).await;
     let file = db.file.clone().unwrap();
     let app = Arc::new(TestApp::on(db.clone()).await);
     let admin = Arc::new(app.login("admin").await);
@@ -374,7 +374,7 @@ async fn a_full_disk_never_acknowledges_a_lost_write_and_writing_resumes_after()
     );
     // After a restart (a new pool on the file), still there.
     let url = format!("sqlite://{}?mode=rwc", file.display());
-    let reopened = app::db::Db::connect(&url, 2).await.unwrap();
+    let reopened = app::platform::db::Db::connect(&url, 2).await.unwrap();
     assert_eq!(
         visible(saved.clone(), reopened.pool.clone()).await,
         saved.len(),

@@ -249,11 +249,11 @@ on_both_databases! {
         assert!(figure(&home, "home.changes_today").is_some());
         assert!(home.chart_svg.unwrap().starts_with("<svg"));
         // The chart's counts come from the same query.
-        let summary = app::db::people::summary(&pool, &app::domain::authz::Reach::Everywhere).await.unwrap().unwrap();
+        let summary = app::areas::directory::store::people::summary(&pool, &app::domain::authz::Reach::Everywhere).await.unwrap().unwrap();
         let by = |p| summary.by_position.iter().find(|(q, _)| *q == p).map(|(_, n)| *n);
         assert_eq!(by(app::domain::person::Position::QuickReporter), Some(reporters));
         assert_eq!(summary.by_position.len(), app::domain::person::Position::ALL.len());
-        assert!(app::db::people::summary(&pool, &app::domain::authz::Reach::Nowhere).await.unwrap().is_none());
+        assert!(app::areas::directory::store::people::summary(&pool, &app::domain::authz::Reach::Nowhere).await.unwrap().is_none());
         // A scoped organizer counts only the subtree.
         let organizer = app.login("organizer").await;
         let home: app::model::Home = app.call(LOAD_HOME, &[("lang", "Zh")], Some(&organizer)).await.json();
@@ -390,7 +390,7 @@ on_both_databases! {
 async fn pages_are_compressed_when_the_browser_accepts_it() {
     use axum::body::Body;
     use axum::http::Request;
-    let app = TestApp::new(app::db::Backend::Sqlite).await;
+    let app = TestApp::new(app::platform::db::Backend::Sqlite).await;
     let get = |encoding: Option<&'static str>| {
         let mut req = Request::get("/login").header("host", "127.0.0.1:3000");
         if let Some(e) = encoding {
@@ -450,7 +450,7 @@ async fn the_bundle_is_named_by_its_content_and_kept_for_ever() {
     std::fs::write(pkg.join("yingji.bbbb2222.wasm"), b"\0asm").unwrap();
     std::fs::write(pkg.join("yingji.cccc3333.css"), "body{color:black}").unwrap();
     std::fs::write(pkg.join("yingji.cccc3333.css.br"), b"brotli bytes").unwrap();
-    let db = fresh(app::db::Backend::Sqlite).await;
+    let db = fresh(app::platform::db::Backend::Sqlite).await;
     let mut config = config();
     config.site_root = site.to_string_lossy().into_owned();
     let state = server::state_with(db, &config);

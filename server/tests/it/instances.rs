@@ -2,10 +2,10 @@
 //! on the other. Real listeners on two ports, a real HTTP client.
 
 use crate::common::*;
-use app::db::Backend;
 use app::domain::authz::Principal;
+use app::platform::db::Backend;
 
-async fn serve(db: app::db::Db) -> String {
+async fn serve(db: app::platform::db::Db) -> String {
     let state = server::state_with(db, &config());
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -19,7 +19,7 @@ async fn a_session_made_on_one_instance_is_valid_on_the_other() {
     let db = fresh(Backend::Postgres).await;
     district(&db).await;
     let url = db_url_of(&db).await;
-    let second = app::db::Db::connect(&url, 4).await.unwrap();
+    let second = app::platform::db::Db::connect(&url, 4).await.unwrap();
     let a = serve(db).await;
     let b = serve(second).await;
     assert_ne!(a, b);
@@ -77,7 +77,7 @@ async fn a_session_made_on_one_instance_is_valid_on_the_other() {
 }
 
 /// The URL of the database a pool is connected to.
-async fn db_url_of(db: &app::db::Db) -> String {
+async fn db_url_of(db: &app::platform::db::Db) -> String {
     let name: String = sqlx::query_scalar("SELECT current_database()::text")
         .fetch_one(&db.pool)
         .await

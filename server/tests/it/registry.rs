@@ -14,8 +14,8 @@ use app::areas::registry::api::{
     self as api, RegistryPage, Reminders, ReporterCoverageReport, Verified,
 };
 use app::areas::training::api as training_api;
-use app::db::Db;
 use app::model::{CertificateRow, PlanRoster};
+use app::platform::db::Db;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 
@@ -326,7 +326,7 @@ on_both_databases! {
                 kind: app::domain::unit::UnitKind::Subdistrict,
                 min_on_duty: 0,
             };
-            let id = app::db::units::create(&mut app::platform::Write::within(&mut tx, &app::db::audit::Actor::system("test"), 1), &draft, None).await.unwrap();
+            let id = app::areas::directory::store::units::create(&mut app::platform::Write::within(&mut tx, &app::platform::Actor::system("test"), 1), &draft, None).await.unwrap();
             tx.commit().await.unwrap();
             id
         };

@@ -17,11 +17,11 @@ use app::areas::drills::api::{
 use app::areas::eplans::api as plans_api;
 use app::areas::registry::api::{self as registry_api, RegistryPage, ReporterCoverageReport};
 use app::areas::training::api as training_api;
-use app::db::audit::Actor;
 use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
 use app::domain::unit::{UnitDraft, UnitKind};
 use app::model::{Page, Person, PlanDetail, PlanSummary, Results};
+use app::platform::Actor;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 
@@ -55,14 +55,14 @@ async fn second_subdistrict(app: &TestApp) -> (i64, i64) {
         kind,
         min_on_duty: 0,
     };
-    let jd2 = app::db::units::create(
+    let jd2 = app::areas::directory::store::units::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD02", "河西街道", UnitKind::Subdistrict),
         None,
     )
     .await
     .unwrap();
-    let v2 = app::db::units::create(
+    let v2 = app::areas::directory::store::units::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD02-V1", "柳林村", UnitKind::Village),
         Some(jd2),
@@ -81,7 +81,7 @@ async fn second_subdistrict(app: &TestApp) -> (i64, i64) {
             positions: vec![Position::EmStaff],
             phone: Some(phone.into()),
         };
-        app::db::people::create(
+        app::areas::directory::store::people::create(
             &mut app::platform::Write::within(&mut tx, &actor, 1),
             &draft,
             unit,

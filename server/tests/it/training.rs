@@ -5,8 +5,8 @@
 //! sign-up under concurrency, clearance for post and the calendar feed.
 
 use app::areas::training::api;
-use app::db::audit::Actor;
 use app::domain::account::Role;
+use app::platform::Actor;
 
 use crate::common::training::*;
 use crate::common::*;

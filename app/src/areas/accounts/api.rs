@@ -8,7 +8,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::*};
+use {super::service, crate::platform::request::*};
 
 /// The signed-in person, or `None`.
 #[server(endpoint = "current_user")]

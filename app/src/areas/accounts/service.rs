@@ -19,6 +19,12 @@ pub async fn list(cx: &Ctx) -> Result<Vec<Account>, AppError> {
     accounts::list(cx.pool()).await
 }
 
+/// How many accounts are disabled (the admin's home page).
+pub async fn disabled_count(cx: &Ctx) -> Result<i64, AppError> {
+    cx.may(Action::ManageAccounts)?;
+    Ok(accounts::disabled_count(cx.pool()).await?)
+}
+
 /// An account as the admin's form gives it.
 pub struct AccountForm {
     pub username: String,

@@ -8,7 +8,7 @@ use crate::model::{IncidentRow, Results, SchemeSummary, UnitAssessment, VetoRow}
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer, crate::components::detect_lang};
+use {super::service, crate::components::detect_lang, crate::platform::request::answer};
 
 #[server(endpoint = "list_schemes")]
 pub async fn list_schemes() -> Result<Vec<SchemeSummary>, AppError> {

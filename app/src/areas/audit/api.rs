@@ -6,7 +6,7 @@ use crate::model::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(

@@ -17,6 +17,13 @@ pub struct AuditQuery {
     pub to: String,
 }
 
+/// How many changes were recorded since the start of today (the admin's
+/// home page).
+pub async fn changes_today(cx: &Ctx) -> Result<i64, AppError> {
+    cx.may(Action::ViewAudit)?;
+    Ok(store::count_since(cx.pool(), local_day_start(cx.today)).await?)
+}
+
 pub async fn list(cx: &Ctx, q: AuditQuery, page: i64) -> Result<Page<AuditEntry>, AppError> {
     cx.may(Action::ViewAudit)?;
     let day = |raw: &str, field: &str| -> Result<Option<i64>, AppError> {

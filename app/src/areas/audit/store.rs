@@ -81,3 +81,11 @@ pub async fn list(
         per_page,
     })
 }
+
+/// How many changes were recorded at or after `since` (Unix seconds).
+pub async fn count_since(pool: &AnyPool, since: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE at >= $1")
+        .bind(since)
+        .fetch_one(pool)
+        .await
+}

@@ -7,7 +7,7 @@ use crate::model::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 #[server(endpoint = "list_units")]
 pub async fn list_units(

@@ -221,6 +221,13 @@ pub async fn people_summary(cx: &Ctx) -> Result<Option<people::PeopleSummary>, A
     Ok(people::summary(cx.pool(), &cx.me.reach(Action::ViewPeople)).await?)
 }
 
+/// The units within the caller's reach that have fewer people than they
+/// must have on duty (the home page); `None` when the caller sees no
+/// people.
+pub async fn units_short_of_duty(cx: &Ctx) -> Result<Option<i64>, AppError> {
+    Ok(super::store::units::short_of_duty(cx.pool(), &cx.me.reach(Action::ViewPeople)).await?)
+}
+
 /// The caller's own person, if the account belongs to one (their own
 /// record, phone unmasked).
 pub async fn my_person(cx: &Ctx) -> Result<Option<Person>, AppError> {

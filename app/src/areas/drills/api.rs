@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 /// Writes this year's `plan_coverage` and `drills_held` for every unit.
 #[server(endpoint = "sync_drill_metrics")]
@@ -93,7 +93,7 @@ pub async fn get_calendar(
     #[server(default)] unit: Option<i64>,
     #[server(default)] scenario: String,
 ) -> Result<CalendarPage, AppError> {
-    use crate::api::ssr::public_origin;
+    use crate::platform::request::public_origin;
     answer(async |cx| service::calendar(cx, &at, unit, &scenario, &public_origin()?).await).await
 }
 

@@ -6,7 +6,7 @@
 //! metric.
 
 use super::dto::{
-    ActionsPage, CalDay, CalendarPage, ClashRow, DrillDetail, DrillEditor, DrillSaved,
+    ActionsPage, CalDay, CalItem, CalendarPage, ClashRow, DrillDetail, DrillEditor, DrillSaved,
     DrillSummary, DrillsPage, MONTH_CELL_CAP, PICKER_LIMIT,
 };
 use super::store::actions::{self, ActionFilter};
@@ -14,12 +14,13 @@ use super::store::drills::{self as store, StoredDrill};
 use super::store::{calendar as cal, clashes as booked};
 use crate::areas::directory::service::{self as directory, FeedOwner};
 use crate::areas::eplans::service as eplans;
+use crate::areas::training::service as training;
 use crate::domain::Problem;
 use crate::domain::authz::{Action, Principal};
 use crate::domain::calendar::{CalEvent, Span, lay_out, observance, week_of};
 use crate::domain::drills::{
-    ActionForm, Booked, ClashKind, DrillDef, DrillForm, DrillStatus, EvaluationRowForm, Scenario,
-    drills_metric, may_hold, may_see, parse_evaluation,
+    ActionForm, Booked, Booking, ClashKind, DrillDef, DrillForm, DrillStatus, EvaluationRowForm,
+    Scenario, drills_metric, may_hold, may_see, parse_evaluation,
 };
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
@@ -235,7 +236,29 @@ async fn clashes(
         start: def.start,
         end: def.end,
     };
-    let booked = booked::bookings(c, span, except, person_ids).await?;
+    let mut booked = booked::bookings(c, span, except).await?;
+    // The training batches on those days, with those of `person_ids` who
+    // sit in them.
+    let wanted: std::collections::HashSet<i64> = person_ids.iter().copied().collect();
+    for b in training::batches_on_days(c, span.days()).await? {
+        booked.push(Booking {
+            what: Booked::Training {
+                batch_id: b.id,
+                title: b.title,
+            },
+            span: Span::Days {
+                start: b.first_day,
+                end: b.last_day,
+            },
+            place: b.place,
+            unit_ids: Vec::new(),
+            person_ids: b
+                .seated
+                .into_iter()
+                .filter(|p| wanted.contains(p))
+                .collect(),
+        });
+    }
     let found =
         crate::domain::drills::clashes(span, &def.place, &def.all_units(), person_ids, &booked);
     let unit_ids: Vec<i64> = found
@@ -533,7 +556,7 @@ pub async fn calendar(
             };
             let mut c = cx.pool().acquire().await?;
             let own = own_unit(&mut c, me).await?;
-            let items = cal::period(
+            let mut items = cal::period(
                 &mut c,
                 &reach,
                 own,
@@ -542,6 +565,26 @@ pub async fn calendar(
                 scenario_filter,
             )
             .await?;
+            // Training has no scenario: a scenario filter leaves it out.
+            if scenario_filter.is_none() {
+                let batches = training::calendar_batches(
+                    &mut c,
+                    &reach,
+                    (anchor, last),
+                    unit_path.as_deref(),
+                )
+                .await?;
+                items.extend(batches.into_iter().map(|b| CalItem {
+                    drill: false,
+                    title: b.title,
+                    place: b.place,
+                    first_day: b.first_day,
+                    last_day: b.last_day,
+                    time: None,
+                    link: format!("/training/plans/{}", b.rotation),
+                    scenario: None,
+                }));
+            }
             let spans: Vec<_> = items.iter().map(|i| (i.first_day, i.last_day)).collect();
             let cap = if week { usize::MAX } else { MONTH_CELL_CAP };
             let days = lay_out(anchor, last, &spans, cap)
@@ -674,7 +717,23 @@ pub async fn held_evidence(
 /// unit's calendar feed (calendar apps do not sign in: the feed's secret
 /// was checked).
 pub async fn unit_feed(c: &mut AnyConnection, unit: i64) -> Result<Vec<CalEvent>, AppError> {
-    cal::unit_events(c, unit).await
+    let mut events = cal::unit_events(c, unit).await?;
+    events.extend(
+        training::unit_batches(c, unit)
+            .await?
+            .into_iter()
+            .map(|b| CalEvent {
+                uid: format!("batch-{}-unit-{unit}@yingji", b.id),
+                summary: b.title,
+                location: b.place,
+                description: String::new(),
+                span: Span::Days {
+                    start: b.first_day,
+                    end: b.last_day,
+                },
+            }),
+    );
+    Ok(events)
 }
 
 /// A person's drills, for their calendar feed.

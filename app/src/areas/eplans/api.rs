@@ -11,7 +11,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 #[server(endpoint = "emergency_plans")]
 pub async fn list_emergency_plans() -> Result<PlansPage, AppError> {

@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 #[server(endpoint = "load_home")]
 pub async fn load_home(lang: Lang) -> Result<Home, AppError> {

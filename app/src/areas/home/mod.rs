@@ -6,5 +6,3 @@ pub mod api;
 pub mod dto;
 #[cfg(feature = "ssr")]
 pub mod service;
-#[cfg(feature = "ssr")]
-pub mod store;

@@ -1,8 +1,12 @@
 //! What the home page gathers for the caller, kept until the data moves
-//! (`platform::memo`: the page everyone opens first).
+//! (`platform::memo`: the page everyone opens first). The home page keeps
+//! no tables: each count is asked of the area that keeps the records.
 
 use super::dto::{Attention, Home};
-use super::store;
+use crate::areas::{
+    accounts::service as accounts, assessment::service as assessment, audit::service as audit,
+    directory::service as directory,
+};
 use crate::domain::account::Role;
 use crate::domain::authz::Action;
 use crate::error::AppError;
@@ -33,12 +37,12 @@ async fn gather(cx: &Ctx, lang: Lang) -> Result<Home, AppError> {
     let pool = cx.pool();
     let mut items = Vec::new();
     let people_reach = me.reach(Action::ViewPeople);
-    if let Some(short) = store::units_short_of_duty(pool, &people_reach).await? {
+    if let Some(short) = directory::units_short_of_duty(cx).await? {
         items.push(tile("home.duty_short", short, "/units?short=1"));
     }
     // People, those without a phone and the chart's counts by position:
     // one query.
-    let people = crate::areas::directory::service::people_summary(cx).await?;
+    let people = directory::people_summary(cx).await?;
     if let Some(p) = &people {
         items.push(tile("home.people_in_reach", p.total, "/people"));
         items.push(tile(
@@ -47,7 +51,7 @@ async fn gather(cx: &Ctx, lang: Lang) -> Result<Home, AppError> {
             "/people",
         ));
     }
-    if let Some(pending) = store::vetoes_pending(pool, &me.reach(Action::Assess)).await? {
+    if let Some(pending) = assessment::vetoes_awaiting_second(cx).await? {
         items.push(tile("home.vetoes_pending", pending, "/assessment/vetoes"));
     }
     // For those who keep the registry; counted as the reminder list it
@@ -64,9 +68,9 @@ async fn gather(cx: &Ctx, lang: Lang) -> Result<Home, AppError> {
         ));
     }
     if me.has_role(Role::Admin) {
-        let since = crate::domain::local_day_start(cx.today);
-        let (disabled, changes) = store::admin_counts(pool, since).await?;
+        let disabled = accounts::disabled_count(cx).await?;
         items.push(tile("home.disabled_accounts", disabled, "/admin/accounts"));
+        let changes = audit::changes_today(cx).await?;
         items.push(tile("home.changes_today", changes, "/admin/audit"));
     }
     let chart_svg = people.map(|p| {
@@ -78,7 +82,7 @@ async fn gather(cx: &Ctx, lang: Lang) -> Result<Home, AppError> {
         let values: Vec<i64> = p.by_position.iter().map(|(_, n)| *n).collect();
         crate::charts::bar_chart(lang.t("home.chart_title"), &labels, &values)
     });
-    let mine = crate::areas::directory::service::my_person(cx).await?;
+    let mine = directory::my_person(cx).await?;
     let notices = match me.person_id {
         Some(person) => {
             let mut c = pool.acquire().await?;

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 #[server(endpoint = "preview_import")]
 pub async fn preview_import(token: String) -> Result<ImportPreview, AppError> {

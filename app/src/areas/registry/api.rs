@@ -11,7 +11,7 @@ use crate::model::CertificateRow;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 #[server(endpoint = "registry")]
 pub async fn get_registry(
@@ -62,7 +62,7 @@ pub async fn revoke_certificate(number: String, reason: String) -> Result<(), Ap
 /// counted per client address (an IPv6 /64 is one client).
 #[server(endpoint = "verify_certificate")]
 pub async fn verify_certificate(number: String) -> Result<Verified, AppError> {
-    use crate::api::ssr::{client_address, finish, state};
+    use crate::platform::request::{client_address, finish, state};
     let client = crate::domain::throttle::client_key(client_address());
     finish(async { service::verify(&state()?, &client, &number).await }.await)
 }
@@ -71,7 +71,7 @@ pub async fn verify_certificate(number: String) -> Result<Verified, AppError> {
 /// where the holder is.
 #[server(endpoint = "certificate")]
 pub async fn get_certificate(number: String) -> Result<CertificateView, AppError> {
-    use crate::api::ssr::public_origin;
+    use crate::platform::request::public_origin;
     answer(async |cx| service::certificate(cx, &number, &public_origin()?).await).await
 }
 

@@ -5,12 +5,12 @@
 
 use super::dto::ReminderLog;
 use super::store::{self, DueItem};
-use crate::db::Db;
 use crate::domain::authz::{Action, Reach};
 use crate::domain::reminders::lead_due;
 use crate::domain::unit::is_within;
 use crate::error::AppError;
 use crate::platform::Ctx;
+use crate::platform::db::Db;
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
-use {super::service, crate::api::ssr::answer};
+use {super::service, crate::platform::request::answer};
 
 // ---- courses ----
 
@@ -160,7 +160,7 @@ pub async fn close_order(id: i64, note: String) -> Result<(), AppError> {
 
 #[server(endpoint = "my_training")]
 pub async fn get_my_training() -> Result<MyTraining, AppError> {
-    use crate::api::ssr::public_origin;
+    use crate::platform::request::public_origin;
     answer(async |cx| service::my_training(cx, &public_origin()?).await).await
 }
 

@@ -5,11 +5,11 @@
 
 pub mod training;
 
-use app::db::audit::Actor;
-use app::db::{Backend, Db};
 use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
 use app::domain::unit::{UnitDraft, UnitKind};
+use app::platform::Actor;
+use app::platform::db::{Backend, Db};
 use app::state::AppState;
 use axum::Router;
 use axum::body::Body;
@@ -113,14 +113,14 @@ macro_rules! on_both_databases {
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;
-                async fn run($db: app::db::Db) $body
+                async fn run($db: app::platform::db::Db) $body
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    run($crate::common::fresh(app::db::Backend::Sqlite).await).await
+                    run($crate::common::fresh(app::platform::db::Backend::Sqlite).await).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    run($crate::common::fresh(app::db::Backend::Postgres).await).await
+                    run($crate::common::fresh(app::platform::db::Backend::Postgres).await).await
                 }
             }
         )*
@@ -144,21 +144,21 @@ pub async fn district(db: &Db) -> District {
         kind,
         min_on_duty: 2,
     };
-    let jd = app::db::units::create(
+    let jd = app::areas::directory::store::units::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD01", "城关街道", UnitKind::Subdistrict),
         None,
     )
     .await
     .unwrap();
-    let v = app::db::units::create(
+    let v = app::areas::directory::store::units::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("JD01-V1", "东关村", UnitKind::Village),
         Some(jd),
     )
     .await
     .unwrap();
-    let ga = app::db::units::create(
+    let ga = app::areas::directory::store::units::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &unit("GA", "公安分局", UnitKind::Department),
         None,
@@ -171,21 +171,21 @@ pub async fn district(db: &Db) -> District {
         positions: positions.to_vec(),
         phone: Some("13812341234".into()),
     };
-    let p1 = app::db::people::create(
+    let p1 = app::areas::directory::store::people::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &person("P1", "王建国", &[Position::EmStaff]),
         jd,
     )
     .await
     .unwrap();
-    app::db::people::create(
+    app::areas::directory::store::people::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &person("P2", "李秀英", &[Position::QuickReporter]),
         v,
     )
     .await
     .unwrap();
-    app::db::people::create(
+    app::areas::directory::store::people::create(
         &mut app::platform::Write::within(&mut tx, &actor, 1),
         &person("P3", "张伟", &[Position::EmStaff, Position::Expert]),
         ga,

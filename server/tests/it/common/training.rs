@@ -3,9 +3,9 @@
 //! router.
 
 use super::{TestApp, call_ok, pairs};
-use app::db::Db;
-use app::db::audit::Actor;
 use app::domain::person::{PersonDraft, Position};
+use app::platform::Actor;
+use app::platform::db::Db;
 
 /// The course form: two questions, pass mark 100%.
 pub fn course_form(code: &str, category: &str, audience: &str) -> Vec<(String, String)> {
@@ -98,7 +98,7 @@ pub async fn staff(db: &Db, unit: i64, prefix: &str, n: usize, min_on_duty: i64)
             phone: None,
         };
         ids.push(
-            app::db::people::create(
+            app::areas::directory::store::people::create(
                 &mut app::platform::Write::within(&mut tx, &actor, 1),
                 &draft,
                 unit,

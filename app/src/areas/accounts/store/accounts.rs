@@ -362,3 +362,10 @@ pub async fn principal(pool: &AnyPool, id: i64) -> Result<Option<Principal>, App
         grants,
     }))
 }
+
+/// How many accounts are disabled.
+pub async fn disabled_count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE disabled = 1")
+        .fetch_one(pool)
+        .await
+}

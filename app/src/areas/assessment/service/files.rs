@@ -34,7 +34,7 @@ pub struct Imported {
 pub async fn import_sheet(w: &mut Write<'_>, file: &SheetFile) -> Result<Imported, String> {
     let def = SchemeDef {
         code: file.code.clone(),
-        year: file.year as i32,
+        year: file.year,
         name: file.name.clone(),
         unit_kinds: file.unit_kinds.clone(),
         scheme: file.scheme.clone(),
@@ -104,7 +104,7 @@ pub async fn import_sheet(w: &mut Write<'_>, file: &SheetFile) -> Result<Importe
         };
         ids.insert(u.code.clone(), id);
     }
-    let year = file.year;
+    let year = i64::from(file.year);
     let year_day = |d: &Option<String>| d.clone().unwrap_or_else(|| format!("{year}-12-31"));
     for (sheet, u) in file.sheets.iter().zip(&file.units) {
         let unit_id = ids[&u.code];

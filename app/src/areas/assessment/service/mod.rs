@@ -5,6 +5,7 @@
 //! file. Every change to a figure is refused for a published year, logged
 //! with its cause and source record, and audited.
 
+mod evidence;
 mod files;
 mod incidents;
 mod results;
@@ -29,15 +30,6 @@ use crate::error::AppError;
 use crate::model::Unit;
 use crate::platform::{Ctx, Write};
 use sqlx::AnyPool;
-
-/// Scheme management reaches the whole district.
-fn scheme_manager(cx: &Ctx) -> Result<(), AppError> {
-    if cx.me.reach(Action::Assess) == Reach::Everywhere {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 /// The unit, if the caller may assess it: 404 when there is no such unit,
 /// 403 when it lies outside their scope.

@@ -311,8 +311,7 @@ pub async fn unit_assessment(
         None => {
             let mut c = pool.acquire().await?;
             let evidence =
-                crate::db::evidence::of_unit(&mut c, scheme.def.year, cx.today, unit_id, &keys)
-                    .await?;
+                super::evidence::of_unit(&mut c, scheme.def.year, cx.today, unit_id, &keys).await?;
             drop(c);
             SnapshotDetail {
                 scores: scores::of_scheme(pool, scheme_id, Some(unit_id)).await?,
@@ -534,7 +533,7 @@ pub(super) async fn take_snapshot(
         details.entry(v.unit_id).or_default().vetoes.push(v);
     }
     let today = crate::platform::today_at(w.at)?;
-    let mut evidence = crate::db::evidence::all(w.conn(), scheme.def.year, today).await?;
+    let mut evidence = super::evidence::all(w.conn(), scheme.def.year, today).await?;
     let id = snapshots::create(w, scheme.id).await?;
     let keys = ratio_keys(scheme);
     for (unit, sheet) in &sheets {

@@ -4,7 +4,7 @@
 
 use super::super::dto::{SchemeEditor, SchemeSummary, StoredScheme};
 use super::super::store::{schemes as store, vetoes};
-use super::{no_such_scheme, scheme, scheme_manager};
+use super::{no_such_scheme, scheme};
 use crate::domain::Problem;
 use crate::domain::authz::Action;
 use crate::domain::scheme::{self as rules, ReopenDecision, SchemeDef, SchemeForm};
@@ -21,7 +21,7 @@ pub async fn list_schemes(cx: &Ctx) -> Result<Vec<SchemeSummary>, AppError> {
 
 /// The editor for a new scheme (`id` absent) or a stored one.
 pub async fn scheme_editor(cx: &Ctx, id: Option<i64>) -> Result<SchemeEditor, AppError> {
-    scheme_manager(cx)?;
+    cx.may_everywhere(Action::Assess)?;
     Ok(match id {
         None => SchemeEditor {
             id: None,
@@ -69,7 +69,7 @@ async fn check_kinds_free(
 /// Creates or changes a scheme; every field is checked and the first
 /// problem names its field and row. A published scheme is not changed.
 pub async fn save_scheme(cx: &Ctx, id: Option<i64>, form: SchemeForm) -> Result<i64, AppError> {
-    scheme_manager(cx)?;
+    cx.may_everywhere(Action::Assess)?;
     let def = form
         .parse()
         .map_err(|(field, problem)| AppError::Invalid { field, problem })?;
@@ -93,7 +93,7 @@ pub async fn save_scheme(cx: &Ctx, id: Option<i64>, form: SchemeForm) -> Result<
 /// Starts next year's scheme from this one (same indicators, rules and
 /// grades) and returns the new scheme's id.
 pub async fn copy_scheme(cx: &Ctx, id: i64) -> Result<i64, AppError> {
-    scheme_manager(cx)?;
+    cx.may_everywhere(Action::Assess)?;
     let from = scheme(cx.pool(), id).await?;
     let def = from.def.copy_for(from.def.year + 1);
     let mut w = cx.write().await?;
@@ -114,7 +114,7 @@ pub async fn publish_scheme(
     reason: &str,
     lang: Lang,
 ) -> Result<(), AppError> {
-    scheme_manager(cx)?;
+    cx.may_everywhere(Action::Assess)?;
     let reason = if publish {
         match reason.trim() {
             "" => String::new(),
@@ -194,7 +194,7 @@ async fn propose_reopen(w: &mut Write<'_>, id: i64, reason: &str) -> Result<(), 
 /// back ("withdraw"). Deciding one's own request, or withdrawing another's,
 /// is refused.
 pub async fn decide_reopen(cx: &Ctx, id: i64, decision: &str, note: &str) -> Result<(), AppError> {
-    scheme_manager(cx)?;
+    cx.may_everywhere(Action::Assess)?;
     let decision =
         ReopenDecision::parse(decision).map_err(|p| AppError::invalid("field.decision", p))?;
     let note = match note.trim() {

@@ -174,10 +174,22 @@ pub async fn add_bonus(
     let reason = text_field(reason, 2, 200).map_err(|p| AppError::invalid("field.reason", p))?;
     let year = i64::from(scheme.def.year);
     let mut w = cx.write().await?;
-    open_unit(&mut w, year, unit.id).await?;
-    let id = bonuses::add(&mut w, year, unit.id, points, &reason).await?;
+    let id = add_bonus_in(&mut w, year, unit.id, points, &reason).await?;
     w.commit().await?;
     Ok(id)
+}
+
+/// Adds a bonus inside `w`, refused for a published year (the demo seed
+/// and the sheet form both come here).
+pub async fn add_bonus_in(
+    w: &mut Write<'_>,
+    year: i64,
+    unit_id: i64,
+    points: Points,
+    reason: &str,
+) -> Result<i64, AppError> {
+    open_unit(w, year, unit_id).await?;
+    bonuses::add(w, year, unit_id, points, reason).await
 }
 
 pub async fn remove_bonus(cx: &Ctx, id: i64) -> Result<(), AppError> {

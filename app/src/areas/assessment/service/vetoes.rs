@@ -151,6 +151,12 @@ pub async fn decide_veto(cx: &Ctx, id: i64, decision: &str, note: &str) -> Resul
     Ok(())
 }
 
+/// How many vetoes within the caller's reach wait for a second assessor
+/// (the home page); `None` when the caller assesses nowhere.
+pub async fn vetoes_awaiting_second(cx: &Ctx) -> Result<Option<i64>, AppError> {
+    store::awaiting_second(cx.pool(), &cx.me.reach(Action::Assess)).await
+}
+
 /// Vetoes of a year (all years when 0) within reach, for the review list;
 /// those of a published year are marked locked (nothing to decide).
 pub async fn list_vetoes(cx: &Ctx, year: i64) -> Result<Vec<VetoRow>, AppError> {

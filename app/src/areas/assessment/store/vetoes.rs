@@ -324,3 +324,27 @@ pub async fn revocation(
     .await?;
     Ok(())
 }
+
+/// Vetoes within `reach` waiting for a second assessor: proposed, or
+/// confirmed with a revocation proposed (`None`: the reach holds no unit).
+pub async fn awaiting_second(
+    pool: &sqlx::AnyPool,
+    reach: &crate::domain::authz::Reach,
+) -> Result<Option<i64>, AppError> {
+    let mut f = crate::platform::sql::Filter::new();
+    if !f.within(reach, "u.path") {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM assessment_vetoes v JOIN units u ON u.id = v.unit_id \
+         WHERE (v.status = '{}' OR (v.status = '{}' AND v.revoke_proposed_at IS NOT NULL)) AND {}",
+        VetoStatus::Proposed.code(),
+        VetoStatus::Confirmed.code(),
+        f.sql()
+    );
+    Ok(Some(
+        f.bind_scalar(sqlx::query_scalar(&sql))
+            .fetch_one(pool)
+            .await?,
+    ))
+}

@@ -294,3 +294,24 @@ pub async fn import(w: &mut Write<'_>, rows: &[UnitRow]) -> Result<usize, AppErr
     }
     Ok(rows.len())
 }
+
+/// Units within reach with fewer people than they must have on duty
+/// (`None`: the reach holds no unit).
+pub async fn short_of_duty(
+    pool: &AnyPool,
+    reach: &crate::domain::authz::Reach,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut f = Filter::new();
+    if !f.within(reach, "u.path") {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM units u \
+         WHERE u.min_on_duty > (SELECT COUNT(*) FROM people p WHERE p.unit_id = u.id) AND {}",
+        f.sql()
+    );
+    f.bind_scalar(sqlx::query_scalar(&sql))
+        .fetch_one(pool)
+        .await
+        .map(Some)
+}

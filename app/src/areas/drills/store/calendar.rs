@@ -1,6 +1,7 @@
-//! The calendar's events: a period's drills and training batches as the
-//! caller sees them, and the events of a person's or unit's calendar feed
-//! (their UIDs are what calendar apps de-duplicate on: never change them).
+//! The calendar's drills: a period's as the caller sees them, and the
+//! events of a person's or unit's calendar feed (their UIDs are what
+//! calendar apps de-duplicate on: never change them). The training
+//! batches beside them come from the training area's service.
 
 use super::super::dto::CalItem;
 use super::drills::seen_clause;
@@ -9,7 +10,7 @@ use crate::domain::calendar::{CalEvent, Span};
 use crate::domain::drills::Scenario;
 use crate::domain::local_day_start;
 use crate::error::AppError;
-use crate::platform::db::{Code, Day, reach_clause};
+use crate::platform::db::Code;
 use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
@@ -23,29 +24,10 @@ struct CalDrill {
     end_at: i64,
 }
 
-/// A training batch as the calendar shows it. The training area's
-/// tables, read here as they stand (read-only; the training area has not
-/// moved yet, and these joins go when it offers its batches through its
-/// service).
-#[derive(sqlx::FromRow)]
-struct StoredBatch {
-    id: i64,
-    code: String,
-    name: String,
-    place: String,
-    start_on: Day,
-    end_on: Day,
-    plan_id: i64,
-}
-
-/// Drills and training batches touching the days `first..=last` that the
-/// caller may see, filtered by a unit subtree (drills it takes part in,
-/// batches its people sit in or its plans) and a scenario (which leaves
-/// training out). The caller sees drills organized by units within
-/// `reach` and those `own_unit` takes part in, as the drill list shows
-/// them; and batches of published plans of units within `reach` or
-/// seating people within it (a district-wide plan's batches, everywhere
-/// only or by their seats).
+/// Drills touching the days `first..=last` that the caller may see,
+/// filtered by a unit subtree (drills it takes part in) and a scenario.
+/// The caller sees drills organized by units within `reach` and those
+/// `own_unit` takes part in, as the drill list shows them.
 pub async fn period(
     c: &mut AnyConnection,
     reach: &Reach,
@@ -103,58 +85,6 @@ pub async fn period(
             });
         }
     }
-    if scenario.is_some() {
-        return Ok(out);
-    }
-    // A batch is seen when its plan's unit or a seated person's unit is
-    // within reach (a district-wide plan has no unit).
-    let mut binds = vec![last.to_string(), first.to_string()];
-    let batch_within = |binds: &mut Vec<String>, reach: &Reach| -> Option<String> {
-        let seats = reach_clause(reach, "u.path", binds)?;
-        let plans = reach_clause(reach, "u.path", binds)?;
-        Some(format!(
-            "(EXISTS (SELECT 1 FROM training_seats s JOIN people pe ON pe.id = s.person_id JOIN units u ON u.id = pe.unit_id \
-             WHERE s.batch_id = b.id AND {seats}) \
-             OR EXISTS (SELECT 1 FROM units u WHERE u.id = p.unit_id AND {plans}) \
-             OR ({plans_everywhere} AND p.unit_id IS NULL))",
-            plans_everywhere = if *reach == Reach::Everywhere {
-                "1 = 1"
-            } else {
-                "1 = 0"
-            },
-        ))
-    };
-    let Some(seen) = batch_within(&mut binds, reach) else {
-        return Ok(out);
-    };
-    let mut sql = format!(
-        "SELECT b.id, b.code, p.name, b.place, b.start_on, b.end_on, p.id AS plan_id FROM training_batches b \
-         JOIN training_plans p ON p.id = b.plan_id WHERE p.published = 1 AND b.start_on <= $1 AND b.end_on >= $2 \
-         AND {seen}"
-    );
-    if let Some(path) = unit_path {
-        let within = Reach::Subtrees(vec![path.to_string()]);
-        if let Some(clause) = batch_within(&mut binds, &within) {
-            sql.push_str(&format!(" AND {clause}"));
-        }
-    }
-    sql.push_str(" ORDER BY b.start_on, b.id");
-    let mut q = sqlx::query_as::<_, StoredBatch>(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    for b in q.fetch_all(&mut *c).await? {
-        out.push(CalItem {
-            drill: false,
-            title: format!("{} · {}", b.name, b.code),
-            place: b.place,
-            first_day: b.start_on.0,
-            last_day: b.end_on.0,
-            time: None,
-            link: format!("/training/plans/{}", b.plan_id),
-            scenario: None,
-        });
-    }
     Ok(out)
 }
 
@@ -195,8 +125,7 @@ pub async fn person_events(c: &mut AnyConnection, person: i64) -> Result<Vec<Cal
     Ok(rows.into_iter().map(|d| d.event(&suffix)).collect())
 }
 
-/// A unit's drills and the published batches its people sit in, for the
-/// unit's calendar feed.
+/// A unit's drills, for the unit's calendar feed.
 pub async fn unit_events(c: &mut AnyConnection, unit: i64) -> Result<Vec<CalEvent>, AppError> {
     let rows: Vec<FeedDrill> = sqlx::query_as(
         "SELECT d.id, d.title, d.place, d.start_at, d.end_at FROM drills d JOIN drill_units du ON du.drill_id = d.id \
@@ -206,26 +135,5 @@ pub async fn unit_events(c: &mut AnyConnection, unit: i64) -> Result<Vec<CalEven
     .fetch_all(&mut *c)
     .await?;
     let suffix = format!("-unit-{unit}");
-    let mut out: Vec<CalEvent> = rows.into_iter().map(|d| d.event(&suffix)).collect();
-    let batches: Vec<StoredBatch> = sqlx::query_as(
-        "SELECT DISTINCT b.id, b.code, p.name, b.place, b.start_on, b.end_on, p.id AS plan_id FROM training_batches b \
-         JOIN training_plans p ON p.id = b.plan_id JOIN training_seats s ON s.batch_id = b.id \
-         JOIN people pe ON pe.id = s.person_id WHERE p.published = 1 AND pe.unit_id = $1 ORDER BY b.start_on",
-    )
-    .bind(unit)
-    .fetch_all(&mut *c)
-    .await?;
-    for b in batches {
-        out.push(CalEvent {
-            uid: format!("batch-{}-unit-{unit}@yingji", b.id),
-            summary: format!("{} · {}", b.name, b.code),
-            location: b.place,
-            description: String::new(),
-            span: Span::Days {
-                start: b.start_on.0,
-                end: b.end_on.0,
-            },
-        });
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(|d| d.event(&suffix)).collect())
 }

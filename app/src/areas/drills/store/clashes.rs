@@ -1,12 +1,13 @@
-//! What a new drill could clash with: other drills at overlapping times
-//! (with their units and people), and training batches on those days.
+//! What a new drill could clash with among the drills: other drills at
+//! overlapping times, with their units and people (the training batches
+//! on those days come from the training area's service).
 
 use crate::domain::calendar::Span;
 use crate::domain::drills::{Booked, Booking};
 use crate::error::AppError;
-use crate::platform::db::{Day, id_list};
+use crate::platform::db::id_list;
 use sqlx::AnyConnection;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 #[derive(sqlx::FromRow)]
 struct DrillSpan {
@@ -17,24 +18,12 @@ struct DrillSpan {
     end_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct BatchSpan {
-    id: i64,
-    code: String,
-    name: String,
-    place: String,
-    start_on: Day,
-    end_on: Day,
-}
-
-/// What a drill at `span` could clash with: other drills at overlapping
-/// times (with their units and people), and training batches on those
-/// days (with those of `people` who sit in them).
+/// The drills at times overlapping `span` (but `except_drill`), with
+/// their units and people.
 pub async fn bookings(
     c: &mut AnyConnection,
     span: Span,
     except_drill: Option<i64>,
-    people: &[i64],
 ) -> Result<Vec<Booking>, AppError> {
     let (from, to) = span.instants();
     let drills: Vec<DrillSpan> = sqlx::query_as(
@@ -49,7 +38,7 @@ pub async fn bookings(
     let ids: Vec<i64> = drills.iter().map(|d| d.id).collect();
     let mut units = members(c, "drill_units", "drill_id", "unit_id", &ids).await?;
     let mut drill_people = members(c, "drill_people", "drill_id", "person_id", &ids).await?;
-    let mut out: Vec<Booking> = drills
+    let out: Vec<Booking> = drills
         .into_iter()
         .map(|d| Booking {
             unit_ids: units.remove(&d.id).unwrap_or_default(),
@@ -65,37 +54,6 @@ pub async fn bookings(
             place: d.place,
         })
         .collect();
-    // The training area's batches and seats, read here as they stand
-    // (read-only; the training area has not moved yet, and this join goes
-    // when it offers them through its service).
-    let (first, last) = span.days();
-    let batches: Vec<BatchSpan> = sqlx::query_as(
-        "SELECT b.id, b.code, p.name, b.place, b.start_on, b.end_on FROM training_batches b \
-         JOIN training_plans p ON p.id = b.plan_id WHERE b.start_on <= $1 AND b.end_on >= $2 ORDER BY b.start_on, b.id",
-    )
-    .bind(last.to_string())
-    .bind(first.to_string())
-    .fetch_all(&mut *c)
-    .await?;
-    let batch_ids: Vec<i64> = batches.iter().map(|b| b.id).collect();
-    let mut seats = members(c, "training_seats", "batch_id", "person_id", &batch_ids).await?;
-    let wanted: HashSet<i64> = people.iter().copied().collect();
-    for b in batches {
-        let seated = seats.remove(&b.id).unwrap_or_default();
-        out.push(Booking {
-            what: Booked::Training {
-                batch_id: b.id,
-                title: format!("{} · {}", b.name, b.code),
-            },
-            span: Span::Days {
-                start: b.start_on.0,
-                end: b.end_on.0,
-            },
-            place: b.place,
-            unit_ids: Vec::new(),
-            person_ids: seated.into_iter().filter(|p| wanted.contains(p)).collect(),
-        });
-    }
     Ok(out)
 }
 

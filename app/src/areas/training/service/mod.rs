@@ -63,6 +63,93 @@ pub async fn clearance(
     super::store::completions::clearance(c, people, today).await
 }
 
+/// The assessment's evidence for training coverage: the completions of
+/// `year` per unit and rotation (unit, rotation, "name · how many").
+pub async fn completion_evidence(
+    c: &mut AnyConnection,
+    year: i32,
+) -> Result<Vec<(i64, i64, String)>, AppError> {
+    Ok(super::store::completions::per_unit(c, year)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r.plan_id, format!("{} · {}", r.name, r.n)))
+        .collect())
+}
+
+/// A batch as other areas' calendars show it: "rotation · batch code",
+/// where, its days, its rotation, and (for clash checks) who sits in it.
+#[derive(Debug, Clone)]
+pub struct BatchOnCalendar {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub first_day: chrono::NaiveDate,
+    pub last_day: chrono::NaiveDate,
+    pub rotation: i64,
+    pub seated: Vec<i64>,
+}
+
+impl From<super::store::calendar::BatchDays> for BatchOnCalendar {
+    fn from(b: super::store::calendar::BatchDays) -> Self {
+        BatchOnCalendar {
+            id: b.id,
+            title: format!("{} · {}", b.name, b.code),
+            place: b.place,
+            first_day: b.start_on.0,
+            last_day: b.end_on.0,
+            rotation: b.plan_id,
+            seated: Vec::new(),
+        }
+    }
+}
+
+/// The published batches touching `days` that a caller reaching `reach`
+/// sees (by the rotation's unit or a seated person's), narrowed to a unit
+/// subtree when `unit_path` is given: the drills' calendar.
+pub async fn calendar_batches(
+    c: &mut AnyConnection,
+    reach: &crate::domain::authz::Reach,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+    unit_path: Option<&str>,
+) -> Result<Vec<BatchOnCalendar>, AppError> {
+    Ok(
+        super::store::calendar::published_in(c, reach, days, unit_path)
+            .await?
+            .into_iter()
+            .map(BatchOnCalendar::from)
+            .collect(),
+    )
+}
+
+/// The published batches the people of `unit` sit in (the unit's calendar
+/// feed).
+pub async fn unit_batches(
+    c: &mut AnyConnection,
+    unit: i64,
+) -> Result<Vec<BatchOnCalendar>, AppError> {
+    Ok(super::store::calendar::published_of_unit(c, unit)
+        .await?
+        .into_iter()
+        .map(BatchOnCalendar::from)
+        .collect())
+}
+
+/// Every batch touching `days`, published or not, with who sits in it:
+/// what a drill on those days could clash with.
+pub async fn batches_on_days(
+    c: &mut AnyConnection,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<Vec<BatchOnCalendar>, AppError> {
+    Ok(super::store::calendar::on_days(c, days)
+        .await?
+        .into_iter()
+        .map(|(b, seated)| BatchOnCalendar {
+            seated,
+            ..BatchOnCalendar::from(b)
+        })
+        .collect())
+}
+
 /// A person's seats in published rotations (their calendar feed).
 pub async fn seats_of(
     c: &mut AnyConnection,

@@ -155,3 +155,24 @@ pub async fn clearance(
         })
         .collect())
 }
+
+/// How many completions a unit's people have in one rotation.
+#[derive(sqlx::FromRow)]
+pub struct PerUnit {
+    pub unit_id: i64,
+    pub plan_id: i64,
+    pub name: String,
+    pub n: i64,
+}
+
+/// Completions of `year` counted per unit and rotation.
+pub async fn per_unit(c: &mut AnyConnection, year: i32) -> Result<Vec<PerUnit>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT p.unit_id, c.plan_id, t.name, COUNT(*) AS n FROM completions c \
+         JOIN people p ON p.id = c.person_id JOIN training_plans t ON t.id = c.plan_id \
+         WHERE c.year = $1 GROUP BY p.unit_id, c.plan_id, t.name ORDER BY c.plan_id",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&mut *c)
+    .await?)
+}

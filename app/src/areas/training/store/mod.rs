@@ -3,6 +3,7 @@
 //! stay as they are; in the code they are rotations, apart from the
 //! emergency plans of the drills.
 
+pub mod calendar;
 pub mod completions;
 pub mod courses;
 pub mod coverage;

@@ -3,17 +3,21 @@
 //! the drills held, the completions by rotation, the certified reporters
 //! and the places without one, each with the page that shows it. The
 //! explanation page reads them live for an open year; publishing freezes
-//! them.
+//! them. Each section asks the area that keeps the records, through its
+//! service.
 
-use crate::areas::eplans::service::PlanEvidence;
+use crate::areas::eplans::service::{self as eplans, PlanEvidence};
+use crate::areas::{
+    drills::service as drills, registry::service as registry, training::service as training,
+};
 use crate::error::AppError;
 use crate::model::Evidence;
 use chrono::NaiveDate;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// (unit id, metric key) → the records that metric counted for the unit.
-pub type EvidenceMap = HashMap<(i64, String), Vec<Evidence>>;
+pub(super) type EvidenceMap = HashMap<(i64, String), Vec<Evidence>>;
 
 fn item(kind: &str, label: String, href: String, counts: bool) -> Evidence {
     Evidence {
@@ -26,7 +30,7 @@ fn item(kind: &str, label: String, href: String, counts: bool) -> Evidence {
 
 /// Every unit's evidence for the computed metrics of `year`, with plans
 /// judged in force on `today`.
-pub async fn all(
+pub(super) async fn all(
     c: &mut AnyConnection,
     year: i32,
     today: NaiveDate,
@@ -34,7 +38,7 @@ pub async fn all(
     let mut out = EvidenceMap::new();
 
     // plan_coverage: the required units of each required unit's subtree.
-    for (unit, records) in crate::areas::eplans::service::coverage_evidence(c, today).await? {
+    for (unit, records) in eplans::coverage_evidence(c, today).await? {
         let list = records
             .into_iter()
             .map(|r| match r {
@@ -53,37 +57,26 @@ pub async fn all(
     }
 
     // drills_held: the drills of the year each unit organized or joined.
-    for (unit, id, label) in crate::areas::drills::service::held_evidence(c, year).await? {
+    for (unit, id, label) in drills::held_evidence(c, year).await? {
         out.entry((unit, "drills_held".into()))
             .or_default()
             .push(item("drill_held", label, format!("/drills/{id}"), true));
     }
 
     // training_coverage: completions of the year by rotation.
-    let rows = sqlx::query(
-        "SELECT p.unit_id, c.plan_id, t.name, COUNT(*) AS n FROM completions c \
-         JOIN people p ON p.id = c.person_id JOIN training_plans t ON t.id = c.plan_id \
-         WHERE c.year = $1 GROUP BY p.unit_id, c.plan_id, t.name ORDER BY c.plan_id",
-    )
-    .bind(i64::from(year))
-    .fetch_all(&mut *c)
-    .await?;
-    for r in &rows {
-        let plan: i64 = r.get("plan_id");
-        out.entry((r.get("unit_id"), "training_coverage".into()))
+    for (unit, rotation, label) in training::completion_evidence(c, year).await? {
+        out.entry((unit, "training_coverage".into()))
             .or_default()
             .push(item(
                 "completions",
-                format!("{} · {}", r.get::<String, _>("name"), r.get::<i64, _>("n")),
-                format!("/training/plans/{plan}"),
+                label,
+                format!("/training/plans/{rotation}"),
                 true,
             ));
     }
 
     // reporter_coverage: each subdistrict's certified people and gaps.
-    for (subdistrict, valid, gaps) in
-        crate::areas::registry::service::coverage_evidence(c, today).await?
-    {
+    for (subdistrict, valid, gaps) in registry::coverage_evidence(c, today).await? {
         let mut list: Vec<Evidence> = valid
             .into_iter()
             .map(|label| item("reporter_valid", label, "/registry".into(), true))
@@ -98,7 +91,7 @@ pub async fn all(
 }
 
 /// One unit's evidence, per metric key, for the keys asked.
-pub async fn of_unit(
+pub(super) async fn of_unit(
     c: &mut AnyConnection,
     year: i32,
     today: NaiveDate,
