@@ -43,6 +43,11 @@ enum Command {
         /// The plan: batches, units (staff, min_on_duty), trainees with unavailable days (JSON)
         plan: std::path::PathBuf,
     },
+    /// Fill a duty roster (值班表) for a period and print it as JSON (no database)
+    Roster {
+        /// The period, holidays, staff and leaders per day, rest days, people with unavailable days (JSON)
+        roster: std::path::PathBuf,
+    },
     /// Load a file into the database, all or nothing
     Import {
         #[command(subcommand)]
@@ -82,6 +87,9 @@ async fn main() -> ExitCode {
     }
     if let Some(Command::Schedule { plan }) = &cli.command {
         return schedule(plan);
+    }
+    if let Some(Command::Roster { roster: file }) = &cli.command {
+        return roster(file);
     }
     // A sheet to import is read and checked before the database is opened.
     let sheet = match &cli.command {
@@ -129,7 +137,7 @@ async fn main() -> ExitCode {
             Some(file) => import_assessment(&db, &path, &file, now).await,
             None => unreachable!("read before the database is opened"),
         },
-        Command::Assess { .. } | Command::Schedule { .. } => {
+        Command::Assess { .. } | Command::Schedule { .. } | Command::Roster { .. } => {
             unreachable!("handled before the database is opened")
         }
     }
@@ -190,6 +198,22 @@ fn schedule(path: &std::path::Path) -> ExitCode {
         Err(code) => return code,
     };
     match app::domain::plan_file::print(&text) {
+        Ok(roster) => {
+            println!("{roster}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{}: {e}", path.display())),
+    }
+}
+
+/// `yingji roster ROSTER.json`: the duty roster as JSON on stdout, or
+/// (exit 2, nothing on stdout) the first problem with where it is.
+fn roster(path: &std::path::Path) -> ExitCode {
+    let text = match read_bounded(path, app::domain::roster_file::limits::MAX_FILE_BYTES) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match app::domain::roster_file::print(&text) {
         Ok(roster) => {
             println!("{roster}");
             ExitCode::SUCCESS

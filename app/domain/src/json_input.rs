@@ -25,6 +25,25 @@ pub fn err<T>(at: impl Into<String>, problem: impl Into<String>) -> Result<T, Fi
     })
 }
 
+/// A day written `YYYY-MM-DD` (and nothing else: `2018-2-1` is refused).
+pub fn date(text: &str, at: &str) -> Result<chrono::NaiveDate, FileError> {
+    let shaped = text.len() == 10
+        && text.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) if shaped => Ok(d),
+        Err(_) if shaped => err(at, format!("\"{text}\" is not a day of the calendar")),
+        _ => err(at, format!("\"{text}\" is not a date written YYYY-MM-DD")),
+    }
+}
+
+const TOO_LARGE: &str = "is too large";
+
 /// A JSON object being read, with the path to it for messages.
 pub struct Obj<'a> {
     at: String,
@@ -47,6 +66,18 @@ impl<'a> Obj<'a> {
             key.to_string()
         } else {
             format!("{}.{key}", self.at)
+        }
+    }
+
+    /// Refuses a field not in `keys` (a misspelt optional field would
+    /// otherwise be read as absent).
+    pub fn only(&self, keys: &[&str]) -> Result<(), FileError> {
+        match self.map.keys().find(|k| !keys.contains(&k.as_str())) {
+            Some(k) => err(
+                self.path(k),
+                format!("is not one of the fields: {}", keys.join(", ")),
+            ),
+            None => Ok(()),
         }
     }
 
@@ -119,6 +150,10 @@ impl<'a> Obj<'a> {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(i) => Ok(Some(i)),
+                // Whole, but beyond what any field here holds.
+                None if n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+                    err(self.path(key), TOO_LARGE)
+                }
                 None => err(self.path(key), format!("{n} must be a whole number")),
             },
             Some(_) => err(self.path(key), "must be a whole number"),
@@ -127,12 +162,51 @@ impl<'a> Obj<'a> {
 
     /// A whole number within `min..=max`, named with its bounds when not.
     pub fn integer_in(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, FileError> {
-        match self.integer(key)? {
-            Some(n) if !(min..=max).contains(&n) => {
-                err(self.path(key), format!("must be between {min} and {max}"))
-            }
-            n => Ok(n),
+        let out_of_bounds = || err(self.path(key), format!("must be between {min} and {max}"));
+        match self.integer(key) {
+            Ok(Some(n)) if !(min..=max).contains(&n) => out_of_bounds(),
+            Err(e) if e.problem == TOO_LARGE => out_of_bounds(),
+            n => n,
         }
+    }
+
+    /// A required day written `YYYY-MM-DD` (exactly: no spaces around).
+    pub fn date(&self, key: &str) -> Result<chrono::NaiveDate, FileError> {
+        match self.get(key) {
+            None => err(self.path(key), "is required"),
+            Some(Value::String(s)) => date(s, &self.path(key)),
+            Some(_) => err(self.path(key), "must be a date written YYYY-MM-DD"),
+        }
+    }
+
+    /// A list of at most `max` day ranges, each `["first", "last"]` with
+    /// both days included (an absent list is empty).
+    pub fn day_ranges(
+        &self,
+        key: &str,
+        max: usize,
+    ) -> Result<Vec<(chrono::NaiveDate, chrono::NaiveDate)>, FileError> {
+        let mut out = Vec::new();
+        for (j, r) in self.list_at_most(key, false, max)?.iter().enumerate() {
+            let at = format!("{}[{j}]", self.path(key));
+            let pair = r.as_array().filter(|p| p.len() == 2).map_or_else(
+                || err(at.clone(), "must be [\"first day\", \"last day\"]"),
+                Ok,
+            )?;
+            let day = |k: usize| match pair[k].as_str() {
+                Some(s) => date(s, &format!("{at}[{k}]")),
+                None => err(format!("{at}[{k}]"), "must be a date written YYYY-MM-DD"),
+            };
+            let (first, last) = (day(0)?, day(1)?);
+            if last < first {
+                return err(
+                    at,
+                    format!("the last day {last} is before the first day {first}"),
+                );
+            }
+            out.push((first, last));
+        }
+        Ok(out)
     }
 
     pub fn flag(&self, key: &str) -> Result<bool, FileError> {

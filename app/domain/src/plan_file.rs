@@ -4,19 +4,8 @@
 
 use super::json_input::{FileError, Obj, err};
 use super::scheduler::{Batch, Plan, Roster, Trainee, Unit, schedule};
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-
-fn date(text: &str, at: &str) -> Result<NaiveDate, FileError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|d| d.format("%Y-%m-%d").to_string() == text)
-        .map_or_else(
-            || err(at, format!("\"{text}\" is not a date written YYYY-MM-DD")),
-            Ok,
-        )
-}
 
 fn count(o: &Obj, key: &str) -> Result<i64, FileError> {
     let n = o
@@ -91,8 +80,8 @@ pub fn parse(text: &str) -> Result<Plan, FileError> {
         if !batch_codes.insert(code.clone()) {
             return err(o.path("code"), format!("batch \"{code}\" is listed twice"));
         }
-        let start = date(&o.text("start")?, &o.path("start"))?;
-        let end = date(&o.text("end")?, &o.path("end"))?;
+        let start = o.date("start")?;
+        let end = o.date("end")?;
         if end < start {
             return err(o.path("end"), format!("{end} is before the start {start}"));
         }
@@ -161,27 +150,7 @@ pub fn parse(text: &str) -> Result<Plan, FileError> {
                 ),
             );
         }
-        let mut unavailable = Vec::new();
-        for (j, r) in o
-            .list_at_most("unavailable", false, MAX_UNAVAILABLE)?
-            .iter()
-            .enumerate()
-        {
-            let at = format!("{}[{j}]", o.path("unavailable"));
-            let pair = r.as_array().filter(|p| p.len() == 2).map_or_else(
-                || err(at.clone(), "must be [\"first day\", \"last day\"]"),
-                Ok,
-            )?;
-            let day = |k: usize| match pair[k].as_str() {
-                Some(s) => date(s, &format!("{at}[{k}]")),
-                None => err(format!("{at}[{k}]"), "must be a date written YYYY-MM-DD"),
-            };
-            let (first, last) = (day(0)?, day(1)?);
-            if last < first {
-                return err(at, format!("{last} is before {first}"));
-            }
-            unavailable.push((first, last));
-        }
+        let unavailable = o.day_ranges("unavailable", MAX_UNAVAILABLE)?;
         trainees.push(Trainee {
             id,
             unit,

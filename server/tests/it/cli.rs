@@ -29,11 +29,11 @@ const SHEET: &str = r#"{
 /// `yingji-{kind}-….json`, with a DATABASE_URL that would stop any
 /// command that opens the database.
 fn on_file(command: &str, kind: &str, json: &str) -> std::process::Output {
-    let path = std::env::temp_dir().join(format!(
-        "yingji-{kind}-{}-{}.json",
-        std::process::id(),
-        json.len()
-    ));
+    // One file per call: tests run side by side, and two files of one
+    // length are not the same file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("yingji-{kind}-{}-{n}.json", std::process::id()));
     std::fs::write(&path, json).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_yingji"))
         .arg(command)
@@ -264,6 +264,73 @@ fn a_plan_with_overlapping_batches_is_refused_with_exit_2() {
         stderr.contains("batches[1].start") && stderr.contains("overlaps"),
         "{stderr}"
     );
+}
+
+fn roster(file: &str) -> std::process::Output {
+    on_file("roster", "roster", file)
+}
+
+/// The issue's example file.
+const ROSTER: &str = r#"{
+  "from": "2018-01-01", "to": "2018-03-31",
+  "holidays": ["2018-02-15", "2018-02-16"],
+  "staff_per_day": 1, "leaders_per_day": 1, "min_rest_days": 1,
+  "people": [
+    {"id": "P1", "role": "staff", "unavailable": [["2018-02-01", "2018-02-03"]]},
+    {"id": "L1", "role": "leader", "unavailable": []}
+  ]
+}"#;
+
+#[test]
+fn roster_prints_every_day_of_the_period_and_the_gaps_with_reasons() {
+    let out = roster(ROSTER);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let days = printed["days"].as_array().unwrap();
+    assert_eq!(days.len(), 90);
+    assert_eq!(days[0]["date"], "2018-01-01");
+    assert_eq!(days[89]["date"], "2018-03-31");
+    // P1 is away from the 1st to the 3rd of February: never on duty then,
+    // and each of those days is a staff gap that says so.
+    for day in &days[31..34] {
+        assert_eq!(day["staff"], serde_json::json!([]), "{day}");
+    }
+    let away: Vec<&serde_json::Value> = printed["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| {
+            g["role"] == "staff" && g["reason"].as_str().unwrap().contains("P1 is unavailable")
+        })
+        .collect();
+    assert_eq!(away.len(), 3, "{away:?}");
+}
+
+#[test]
+fn a_roster_file_with_a_bad_field_is_refused_with_exit_2_and_nothing_printed() {
+    for (from, to, named) in [
+        (
+            "\"role\": \"leader\"",
+            "\"role\": \"boss\"",
+            "people[1].role",
+        ),
+        (
+            "\"min_rest_days\": 1",
+            "\"min_rest_days\": -1",
+            "min_rest_days",
+        ),
+        ("\"2018-02-16\"]", "\"2018-02-30\"]", "holidays[1]"),
+    ] {
+        let out = roster(&ROSTER.replace(from, to));
+        assert_eq!(out.status.code(), Some(2), "{to}");
+        assert!(out.stdout.is_empty(), "{to}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(named), "{named}: {stderr}");
+    }
 }
 
 /// A sheet of `n` subdistricts, each with a score, a ratio and an event.
