@@ -162,6 +162,14 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("/registry/certificates/:number") view=pages::registry::CertificatePage ssr=SsrMode::Async />
                     <Route path=path!("/verify/:number") view=pages::registry::VerifyPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("/duty") view=pages::duty::DutyArea ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::duty::DutyBoardPage ssr=SsrMode::Async />
+                        <Route path=path!("rosters") view=pages::duty::DutyRostersPage ssr=SsrMode::Async />
+                        <Route path=path!("checks") view=pages::duty::DutyChecksPage ssr=SsrMode::Async />
+                        <Route path=path!("calendar") view=pages::duty::DutyCalendarPage ssr=SsrMode::Async />
+                    </ParentRoute>
+                    <Route path=path!("/duty/rosters/:id") view=pages::duty::DutyRosterPage ssr=SsrMode::Async />
+                    <Route path=path!("/duty/checks/:id") view=pages::duty::DutyCheckPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage ssr=SsrMode::Async />
                 </Routes>

@@ -478,6 +478,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Seeded, AppError> {
         )
         .await?;
     }
+    seed_duty(&mut tx, &as_account("organizer"), now, &ids).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES ('demo', '1')")
         .execute(&mut *tx)
         .await?;
@@ -623,6 +624,7 @@ async fn seed_assessment(
                 occurred_on: format!("{y}-{day}"),
                 description: what.into(),
                 incident_id: None,
+                source: None,
             };
         service::add_event_in(
             &mut Write::within(tx, actor, now),
@@ -1095,5 +1097,84 @@ async fn seed_registry(
         .await?;
     }
     registry::sync_coverage(&mut Write::within(tx, actor, now), today, None, "seed").await?;
+    Ok(())
+}
+
+/// The duty office: the district's calendar (this year's 春节, 国庆 and
+/// the flood season), the six subdistricts and the emergency office
+/// standing duty (one staff, one leader, a rest day between), their
+/// rosters for this month published, and one passed spot check.
+async fn seed_duty(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    organizer: &Actor,
+    now: i64,
+    ids: &HashMap<&str, i64>,
+) -> Result<(), AppError> {
+    use app::areas::duty::{service, store};
+    use app::domain::duty_office::{DutyCheck, DutyPeriod, DutySettings, PeriodKind};
+    use chrono::{Datelike, Duration, NaiveDate};
+    let today = app::domain::local_date(now).unwrap_or_default();
+    let y = today.year();
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today);
+    for (name, kind, (first, last), extra_staff) in [
+        ("春节", PeriodKind::Holiday, (day(2, 16), day(2, 22)), 1),
+        ("汛期", PeriodKind::Sensitive, (day(6, 1), day(9, 30)), 0),
+        ("国庆", PeriodKind::Holiday, (day(10, 1), day(10, 7)), 1),
+    ] {
+        store::calendar::add(
+            &mut Write::within(tx, organizer, now),
+            &DutyPeriod {
+                name: name.into(),
+                kind,
+                first,
+                last,
+                extra_staff,
+            },
+        )
+        .await?;
+    }
+    let settings = DutySettings {
+        staff_per_day: 1,
+        leaders_per_day: 1,
+        min_rest_days: 1,
+    };
+    let first = today - Duration::days(7);
+    let last = today + Duration::days(23);
+    let mut units: Vec<&str> = SUBDISTRICTS.iter().map(|(code, ..)| *code).collect();
+    units.push("YJB");
+    for code in units {
+        let unit = ids[code];
+        store::settings::save(&mut Write::within(tx, organizer, now), unit, settings).await?;
+        let mut w = Write::within(tx, organizer, now);
+        let id = service::generate_in(&mut w, unit, (first, last)).await?;
+        let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_one(w.conn())
+            .await?;
+        service::publish_in(&mut w, id, &name, (first, last)).await?;
+    }
+    // Two days ago at 21:30, whoever stood the post that day answered.
+    let checked_at = app::domain::local_day_start(today - Duration::days(2)) + 21 * 3600 + 1800;
+    let on_post: Option<String> = sqlx::query_scalar(
+        "SELECT p.name FROM duty_slots s JOIN duty_rosters r ON r.id = s.roster_id JOIN people p ON p.id = s.person_id \
+         WHERE r.unit_id = $1 AND s.day = $2 AND s.role = 'staff' ORDER BY p.name LIMIT 1",
+    )
+    .bind(ids["JD01"])
+    .bind((today - Duration::days(2)).to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let assessor = Actor::system("seed-demo");
+    service::add_check_in(
+        &mut Write::within(tx, &assessor, now),
+        ids["JD01"],
+        &DutyCheck {
+            checked_at,
+            called: "010-6012 3456".into(),
+            answered: true,
+            on_post: on_post.unwrap_or_else(|| "值班员".into()),
+            note: "夜间抽查,值班人员在岗".into(),
+        },
+    )
+    .await?;
     Ok(())
 }

@@ -62,6 +62,14 @@ pub enum Action {
     ManageRegistry,
     /// The registry (phones masked), certificates, reporter coverage.
     ViewRegistry,
+    /// Units' duty settings and rosters: generate, publish, remove drafts.
+    KeepDuty,
+    /// Rosters and today's duty board (phones masked).
+    ViewDuty,
+    /// The duty office's own work: spot checks (值班督导检查), the
+    /// district's duty calendar (district-wide only), phones on the board
+    /// unmasked.
+    CheckDuty,
 }
 
 impl Action {
@@ -80,7 +88,11 @@ impl Action {
             // Trainees see who their assistants and reporters are, with
             // phone numbers masked.
             Action::ViewRegistry => &[Role::Admin, Role::Organizer, Role::Assessor, Role::Trainee],
-            Action::ManageDrills | Action::ManageRegistry => &[Role::Admin, Role::Organizer],
+            Action::ManageDrills | Action::ManageRegistry | Action::KeepDuty => {
+                &[Role::Admin, Role::Organizer]
+            }
+            Action::ViewDuty => &[Role::Admin, Role::Organizer, Role::Assessor],
+            Action::CheckDuty => &[Role::Admin, Role::Assessor],
         }
     }
 

@@ -30,7 +30,9 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use std::cmp::Reverse;
 
 /// The two duties of a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum DutyRole {
     /// 值班人员: stands the post.
     Staff,

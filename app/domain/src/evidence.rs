@@ -148,7 +148,7 @@ pub struct SourceRef {
 
 /// Reads a stored source (`plan:12`, `drill:3`, `rotation:7`,
 /// `registry:4`, `certificate:ZS-...`, `event:9`, `bonus:2`, `veto:1`,
-/// `incident:5`, `import:file.csv`, `sheet:S2026`, `sync`, `seed`, `form`).
+/// `incident:5`, `duty_check:3`, `import:file.csv`, `sheet:S2026`, `sync`, `seed`, `form`).
 /// Ids are digits and names are kept as text: a link is only built from
 /// digits or from a certificate number of safe characters.
 pub fn source_ref(source: &str) -> SourceRef {
@@ -174,6 +174,10 @@ pub fn source_ref(source: &str) -> SourceRef {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .then(|| format!("/registry/certificates/{id}")),
+        ),
+        "duty_check" => linked(
+            "source.duty_check",
+            digits.then(|| format!("/duty/checks/{id}")),
         ),
         "event" => linked("source.event", None),
         "bonus" => linked("source.bonus", None),
@@ -260,6 +264,11 @@ mod tests {
             ("source.plan", Some("/drills/plans/12"))
         );
         assert_eq!(source_ref("drill:3").href.as_deref(), Some("/drills/3"));
+        assert_eq!(
+            source_ref("duty_check:8").href.as_deref(),
+            Some("/duty/checks/8")
+        );
+        assert_eq!(source_ref("duty_check:8?x=<b>").href, None);
         assert_eq!(
             source_ref("rotation:7").href.as_deref(),
             Some("/training/plans/7")

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod course;
 pub mod drills;
 pub mod duty;
+pub mod duty_office;
 pub mod evidence;
 pub mod i18n;
 pub mod import;

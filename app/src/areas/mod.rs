@@ -17,6 +17,7 @@ pub mod assessment;
 pub mod audit;
 pub mod directory;
 pub mod drills;
+pub mod duty;
 pub mod eplans;
 pub mod home;
 pub mod imports;

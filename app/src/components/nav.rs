@@ -130,6 +130,7 @@ const MAIN_LINKS: &[NavLink] = &[
         Need::MayOrOwnUnit(Action::ViewDrills),
     ),
     ("/registry", "nav.registry", Need::May(Action::ViewRegistry)),
+    ("/duty", "nav.duty", Need::May(Action::ViewDuty)),
     (
         "/assessment",
         "nav.assessment",

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod assessment;
 pub mod drills;
+pub mod duty;
 pub mod home;
 pub mod import;
 pub mod login;

@@ -428,6 +428,20 @@ impl StoredCode for crate::domain::incident::Level {
     }
 }
 
+impl StoredCode for crate::domain::duty::DutyRole {
+    const WHAT: &'static str = "duty role";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code)
+    }
+}
+
+impl StoredCode for crate::domain::duty_office::PeriodKind {
+    const WHAT: &'static str = "duty period kind";
+    fn from_code(code: &str) -> Option<Self> {
+        Self::parse(code)
+    }
+}
+
 impl StoredCode for crate::domain::evidence::Origin {
     const WHAT: &'static str = "metric origin";
     fn from_code(code: &str) -> Option<Self> {

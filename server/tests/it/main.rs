@@ -11,6 +11,7 @@ mod assessment;
 mod cli;
 mod database;
 mod drills;
+mod duty;
 mod hardening;
 mod http;
 mod instances;

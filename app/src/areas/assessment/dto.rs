@@ -155,6 +155,9 @@ pub struct EventRow {
     pub occurred_on: String,
     pub description: String,
     pub incident_id: Option<i64>,
+    /// The record an automatic event came from (`duty_check:12`): it is
+    /// changed there, not on the sheet.
+    pub source: Option<String>,
     pub created_by: String,
 }
 

@@ -313,6 +313,23 @@ pub async fn names_of_people(
     Ok(people::names_by_id(c, ids).await?)
 }
 
+/// The people of one unit (positions and phones whole), read on the
+/// caller's connection; the caller checks scope and masks what it shows.
+pub async fn people_of_unit(
+    c: &mut sqlx::AnyConnection,
+    unit_id: i64,
+) -> Result<Vec<Person>, AppError> {
+    Ok(people::of_unit(c, unit_id).await?)
+}
+
+/// The positions of every person of these units: (unit id, positions).
+pub async fn positions_in_units(
+    c: &mut sqlx::AnyConnection,
+    unit_ids: &[i64],
+) -> Result<Vec<(i64, Vec<Position>)>, AppError> {
+    Ok(people::positions_in(c, unit_ids).await?)
+}
+
 /// These people by code: (id, their unit's path), for another area's form
 /// that names people by code and checks them against the caller's scope; a
 /// code without a person is missing from the map.

@@ -446,7 +446,8 @@ fn scoring(a: &UnitAssessment, lang: Lang, act: Actions) -> impl IntoView + use<
                         <li>
                             {format!("{} · {} ×{} · {} · ", e.occurred_on, event_label(lang, &e.event), e.count, e.description)}
                             <span class="muted">{effect}</span>
-                            {e.incident_id.is_none().then(|| view! {
+                            {e.source.as_deref().map(|src| view! { " · " {super::evidence::source_view(src, lang)} })}
+                            {(e.incident_id.is_none() && e.source.is_none()).then(|| view! {
                                 " "
                                 <Confirm label=lang.t("action.remove") consequence=lang.t("assessment.remove_event_consequence") test="remove-event">
                                     <ActForm action=act.remove_event attr:class="inline">

@@ -151,6 +151,7 @@ pub async fn import_sheet(w: &mut Write<'_>, file: &SheetFile) -> Result<Importe
                 occurred_on: year_day(date),
                 description: String::new(),
                 incident_id: None,
+                source: None,
             },
         )
         .await

@@ -86,6 +86,7 @@ pub async fn log_incident(cx: &Ctx, unit_id: i64, f: IncidentForm<'_>) -> Result
                     scheme.def.deadline(level)
                 ),
                 incident_id: Some(id),
+                source: None,
             },
         )
         .await?;
@@ -141,6 +142,7 @@ pub async fn mark_finding(
             occurred_on: day.to_string(),
             description,
             incident_id: Some(incident_id),
+            source: None,
         },
     )
     .await?;

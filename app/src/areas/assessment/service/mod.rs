@@ -13,6 +13,8 @@ mod schemes;
 mod sheet;
 mod vetoes;
 
+/// An event another area records through `add_event_if_open`.
+pub use super::store::events::NewEvent;
 pub use files::*;
 pub use incidents::*;
 pub use results::*;

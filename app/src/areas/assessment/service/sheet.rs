@@ -82,6 +82,23 @@ pub async fn add_event_in(w: &mut Write<'_>, e: &NewEvent) -> Result<i64, AppErr
     events::add(w, e).await
 }
 
+/// Records an automatic event from another area's record (a failed duty
+/// check, ...) inside that area's write, unless the unit's year is already
+/// published: then nothing is recorded and `None` says so (the record
+/// stands without its deduction, as the published ranking does).
+pub async fn add_event_if_open(w: &mut Write<'_>, e: &NewEvent) -> Result<Option<i64>, AppError> {
+    let unit = directory::unit_in(w.conn(), e.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if crate::platform::metrics::published_scheme(w.conn(), e.year, unit.kind)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    Ok(Some(events::add(w, e).await?))
+}
+
 /// Records an event (late report, absence from the duty post, ...) against
 /// a unit's year.
 pub async fn add_event(
@@ -127,6 +144,7 @@ pub async fn add_event(
             occurred_on: day.to_string(),
             description,
             incident_id: None,
+            source: None,
         },
     )
     .await?;
@@ -146,6 +164,11 @@ pub async fn remove_event(cx: &Ctx, id: i64) -> Result<(), AppError> {
     if row.incident_id.is_some() {
         return Err(AppError::Conflict(Problem::new(
             "problem.event_from_incident",
+        )));
+    }
+    if row.source.is_some() {
+        return Err(AppError::Conflict(Problem::new(
+            "problem.event_from_source",
         )));
     }
     open_unit(&mut w, row.year, row.unit_id).await?;

@@ -18,9 +18,11 @@ pub struct NewEvent {
     pub occurred_on: String,
     pub description: String,
     pub incident_id: Option<i64>,
+    /// The record an automatic event came from (`duty_check:12`).
+    pub source: Option<String>,
 }
 
-const SELECT: &str = "SELECT id, year, unit_id, event, count, occurred_on, description, incident_id, created_by FROM assessment_events";
+const SELECT: &str = "SELECT id, year, unit_id, event, count, occurred_on, description, incident_id, source, created_by FROM assessment_events";
 
 #[derive(sqlx::FromRow)]
 struct Stored {
@@ -32,6 +34,7 @@ struct Stored {
     occurred_on: String,
     description: String,
     incident_id: Option<i64>,
+    source: Option<String>,
     created_by: String,
 }
 
@@ -46,6 +49,7 @@ impl From<Stored> for EventRow {
             occurred_on: r.occurred_on,
             description: r.description,
             incident_id: r.incident_id,
+            source: r.source,
             created_by: r.created_by,
         }
     }
@@ -83,8 +87,8 @@ pub async fn get(c: &mut AnyConnection, id: i64) -> Result<Option<EventRow>, App
 pub async fn add(w: &mut Write<'_>, e: &NewEvent) -> Result<i64, AppError> {
     let (by, at) = (w.actor.name.clone(), w.at);
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO assessment_events (year, unit_id, event, count, occurred_on, description, incident_id, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO assessment_events (year, unit_id, event, count, occurred_on, description, incident_id, source, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(e.year)
     .bind(e.unit_id)
@@ -93,6 +97,7 @@ pub async fn add(w: &mut Write<'_>, e: &NewEvent) -> Result<i64, AppError> {
     .bind(&e.occurred_on)
     .bind(&e.description)
     .bind(e.incident_id)
+    .bind(&e.source)
     .bind(by)
     .bind(at)
     .fetch_one(w.conn())
@@ -107,9 +112,10 @@ pub async fn add(w: &mut Write<'_>, e: &NewEvent) -> Result<i64, AppError> {
             before: String::new(),
             after: e.count.to_string(),
             cause: "event_added",
-            source: match e.incident_id {
-                Some(i) => format!("incident:{i}"),
-                None => format!("event:{id}"),
+            source: match (&e.source, e.incident_id) {
+                (Some(s), _) => s.clone(),
+                (None, Some(i)) => format!("incident:{i}"),
+                (None, None) => format!("event:{id}"),
             },
         },
     )

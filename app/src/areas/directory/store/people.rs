@@ -168,6 +168,35 @@ pub async fn names_by_id(
     Ok(rows.into_iter().collect())
 }
 
+/// The people of one unit, in full (positions and phone), by name: who a
+/// roster may name.
+pub async fn of_unit(c: &mut AnyConnection, unit_id: i64) -> Result<Vec<Person>, sqlx::Error> {
+    let rows: Vec<Stored> = sqlx::query_as(&format!(
+        "{SELECT} WHERE pe.unit_id = $1 ORDER BY pe.name, pe.id"
+    ))
+    .bind(unit_id)
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().map(|r| Located::from(r).0).collect())
+}
+
+/// Each person's unit and positions, for the people of these units.
+pub async fn positions_in(
+    c: &mut AnyConnection,
+    unit_ids: &[i64],
+) -> Result<Vec<(i64, Vec<Position>)>, sqlx::Error> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, Positions)> = sqlx::query_as(&format!(
+        "SELECT unit_id, positions FROM people WHERE unit_id IN ({})",
+        crate::platform::db::id_list(unit_ids)
+    ))
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().map(|(u, p)| (u, p.0)).collect())
+}
+
 /// These people by code: (id, their unit's path), for those that exist;
 /// 500 codes a query.
 pub async fn located(

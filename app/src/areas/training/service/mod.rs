@@ -157,3 +157,14 @@ pub async fn seats_of(
 ) -> Result<Vec<super::dto::MySeat>, AppError> {
     super::store::trainee::seats(c, person).await
 }
+
+/// The days each person cannot be put on duty or in a batch: recorded
+/// leave, seats in batches, drills they take part in (the one
+/// unavailability model the scheduler and the duty roster share), for the
+/// people of `unit`.
+pub async fn unavailable_days_in_unit(
+    c: &mut AnyConnection,
+    unit: i64,
+) -> Result<std::collections::HashMap<i64, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>, AppError> {
+    super::store::targets::busy_days_of_unit(c, unit).await
+}

@@ -157,6 +157,31 @@ pub async fn busy_days(
     } else {
         "AND $2 = $2"
     };
+    busy_where(c, except_rotation, who, person.unwrap_or(0)).await
+}
+
+/// The busy days of the people of one unit, every rotation counted.
+pub async fn busy_days_of_unit(
+    c: &mut AnyConnection,
+    unit: i64,
+) -> Result<HashMap<i64, Vec<(NaiveDate, NaiveDate)>>, AppError> {
+    busy_where(
+        c,
+        0,
+        "AND person_id IN (SELECT id FROM people WHERE unit_id = $2)",
+        unit,
+    )
+    .await
+}
+
+/// Busy days of the people `who` picks (a condition on `person_id` with
+/// `$2` bound to `arg`), seats of rotation `except_rotation` left out.
+async fn busy_where(
+    c: &mut AnyConnection,
+    except_rotation: i64,
+    who: &str,
+    arg: i64,
+) -> Result<HashMap<i64, Vec<(NaiveDate, NaiveDate)>>, AppError> {
     let rows: Vec<Away> = sqlx::query_as(&format!(
         "SELECT person_id, start_on, end_on FROM leave_days WHERE $1 = $1 {who} \
          UNION ALL \
@@ -165,7 +190,7 @@ pub async fn busy_days(
         who.replace("person_id", "s.person_id")
     ))
     .bind(except_rotation)
-    .bind(person.unwrap_or(0))
+    .bind(arg)
     .fetch_all(&mut *c)
     .await?;
     let mut out: HashMap<i64, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
@@ -180,7 +205,7 @@ pub async fn busy_days(
         who.replace("person_id", "dp.person_id")
     ))
     .bind(except_rotation)
-    .bind(person.unwrap_or(0))
+    .bind(arg)
     .fetch_all(&mut *c)
     .await?;
     for r in drills {

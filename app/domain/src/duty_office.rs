@@ -1,0 +1,455 @@
+//! What the duty office keeps around the rosters (DOMAIN.md, "Duty
+//! rosters"; README, "Rules settled here"): the district's calendar of
+//! holidays and sensitive periods, each unit's duty settings, who of a
+//! unit stands which duty, what a period of days asks for, and the office's
+//! spot checks (值班督导检查).
+
+use super::duty::{DayKind, DayNeed, DutyRole};
+use super::person::Position;
+use super::{Problem, text_field};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The longest roster generated at once: a year (a leap year's 366 days).
+pub const MAX_ROSTER_DAYS: i64 = 366;
+pub const MAX_STAFF_PER_DAY: u32 = 20;
+pub const MAX_LEADERS_PER_DAY: u32 = 5;
+pub const MAX_REST_DAYS: u32 = 30;
+pub const MAX_EXTRA_STAFF: u32 = 10;
+
+/// A period of the district's duty calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeriodKind {
+    /// 节假日: its days count as holiday duties.
+    Holiday,
+    /// 敏感时期 (两会, flood season…): ordinary days, tightened.
+    Sensitive,
+}
+
+impl PeriodKind {
+    pub const ALL: [PeriodKind; 2] = [PeriodKind::Holiday, PeriodKind::Sensitive];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PeriodKind::Holiday => "holiday",
+            PeriodKind::Sensitive => "sensitive",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            PeriodKind::Holiday => "duty.period.holiday",
+            PeriodKind::Sensitive => "duty.period.sensitive",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<PeriodKind> {
+        PeriodKind::ALL.into_iter().find(|k| k.code() == raw.trim())
+    }
+}
+
+/// A holiday or sensitive period: its days (both included), and how many
+/// staff it asks for on top of each unit's usual number. Every day of a
+/// period asks for at least one leader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyPeriod {
+    pub name: String,
+    pub kind: PeriodKind,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub extra_staff: u32,
+}
+
+/// A unit's duty settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutySettings {
+    pub staff_per_day: u32,
+    pub leaders_per_day: u32,
+    pub min_rest_days: u32,
+}
+
+/// Names the field a problem is with.
+fn at(field: &'static str) -> impl Fn(Problem) -> (String, Problem) {
+    move |p| (field.to_string(), p)
+}
+
+/// A whole number from a form field within `0..=max`, or the problem.
+fn count_field(raw: &str, max: u32) -> Result<u32, Problem> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(Problem::new("problem.required"));
+    }
+    raw.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| Problem::with("problem.between", &["0", &max.to_string()]))
+}
+
+impl DutySettings {
+    /// Parses the settings form: (field, problem) for the first bad value.
+    pub fn parse(
+        staff: &str,
+        leaders: &str,
+        rest: &str,
+    ) -> Result<DutySettings, (String, Problem)> {
+        let s = DutySettings {
+            staff_per_day: count_field(staff, MAX_STAFF_PER_DAY)
+                .map_err(at("field.staff_per_day"))?,
+            leaders_per_day: count_field(leaders, MAX_LEADERS_PER_DAY)
+                .map_err(at("field.leaders_per_day"))?,
+            min_rest_days: count_field(rest, MAX_REST_DAYS).map_err(at("field.min_rest_days"))?,
+        };
+        if s.staff_per_day == 0 && s.leaders_per_day == 0 {
+            return Err((
+                "field.staff_per_day".into(),
+                Problem::new("problem.duty_nobody"),
+            ));
+        }
+        Ok(s)
+    }
+}
+
+impl DutyPeriod {
+    /// Parses the calendar form.
+    pub fn parse(
+        name: &str,
+        kind: &str,
+        (first, last): (&str, &str),
+        extra_staff: &str,
+    ) -> Result<DutyPeriod, (String, Problem)> {
+        let name = text_field(name, 1, 40).map_err(at("field.name"))?;
+        let kind = PeriodKind::parse(kind)
+            .ok_or_else(|| ("field.kind".to_string(), Problem::new("problem.required")))?;
+        let first = super::iso_date(first).map_err(at("field.first_day"))?;
+        let last = super::iso_date(last).map_err(at("field.last_day"))?;
+        if last < first {
+            return Err((
+                "field.last_day".into(),
+                Problem::new("problem.last_before_first"),
+            ));
+        }
+        if (last - first).num_days() >= MAX_ROSTER_DAYS {
+            return Err((
+                "field.last_day".into(),
+                Problem::with("problem.too_many_days", &[&MAX_ROSTER_DAYS.to_string()]),
+            ));
+        }
+        let extra_staff = if extra_staff.trim().is_empty() {
+            0
+        } else {
+            count_field(extra_staff, MAX_EXTRA_STAFF).map_err(at("field.extra_staff"))?
+        };
+        Ok(DutyPeriod {
+            name,
+            kind,
+            first,
+            last,
+            extra_staff,
+        })
+    }
+
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.first <= day && day <= self.last
+    }
+}
+
+/// The days of a roster to generate, from a form: first ≤ last, at most a
+/// year.
+pub fn roster_days(first: &str, last: &str) -> Result<(NaiveDate, NaiveDate), (String, Problem)> {
+    let first = super::iso_date(first).map_err(at("field.first_day"))?;
+    let last = super::iso_date(last).map_err(at("field.last_day"))?;
+    if last < first {
+        return Err((
+            "field.last_day".into(),
+            Problem::new("problem.last_before_first"),
+        ));
+    }
+    if (last - first).num_days() >= MAX_ROSTER_DAYS {
+        return Err((
+            "field.last_day".into(),
+            Problem::with("problem.too_many_days", &[&MAX_ROSTER_DAYS.to_string()]),
+        ));
+    }
+    Ok((first, last))
+}
+
+/// What each day of `first..=last` asks of a unit: its settings, and on
+/// the days of a period of the calendar the period's extra staff (the
+/// largest, where periods overlap) and at least one leader; a holiday's
+/// days count as holiday duties.
+pub fn needs(
+    (first, last): (NaiveDate, NaiveDate),
+    settings: DutySettings,
+    calendar: &[DutyPeriod],
+) -> Vec<DayNeed> {
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|date| {
+            let on: Vec<&DutyPeriod> = calendar.iter().filter(|p| p.covers(date)).collect();
+            let holiday = on.iter().any(|p| p.kind == PeriodKind::Holiday);
+            let extra = on.iter().map(|p| p.extra_staff).max().unwrap_or(0);
+            DayNeed {
+                date,
+                kind: DayKind::of(date, holiday),
+                staff: settings.staff_per_day + extra,
+                leaders: if on.is_empty() {
+                    settings.leaders_per_day
+                } else {
+                    settings.leaders_per_day.max(1)
+                },
+            }
+        })
+        .collect()
+}
+
+/// Which duty a person of the unit stands, by their positions: 领导干部
+/// lead (带班领导); 应急管理人员 and 信息员 stand the post (值班人员);
+/// anyone else stands none. Someone with both kinds of position leads.
+pub fn role_of(positions: &[Position]) -> Option<DutyRole> {
+    if positions.contains(&Position::LeaderCadre) {
+        Some(DutyRole::Leader)
+    } else if positions
+        .iter()
+        .any(|p| matches!(p, Position::EmStaff | Position::InfoOfficer))
+    {
+        Some(DutyRole::Staff)
+    } else {
+        None
+    }
+}
+
+/// A duty check as the office records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyCheck {
+    pub checked_at: i64,
+    pub called: String,
+    pub answered: bool,
+    /// Who was found on post; empty: nobody.
+    pub on_post: String,
+    pub note: String,
+}
+
+impl DutyCheck {
+    /// A check fails when the call went unanswered or nobody was on post:
+    /// the unit's year gets a `duty_absence` event.
+    pub fn passed(&self) -> bool {
+        self.answered && !self.on_post.is_empty()
+    }
+
+    /// Parses the check form; a check is of the past (up to five minutes
+    /// ahead of `now`, for clocks a little apart) and of the last year.
+    pub fn parse(
+        checked_at: &str,
+        called: &str,
+        answered: &str,
+        on_post: &str,
+        note: &str,
+        now: i64,
+    ) -> Result<DutyCheck, (String, Problem)> {
+        let checked_at =
+            super::calendar::local_instant(checked_at).map_err(at("field.checked_at"))?;
+        if checked_at > now + 300 {
+            return Err(("field.checked_at".into(), Problem::new("problem.in_future")));
+        }
+        if checked_at < now - 366 * 86_400 {
+            return Err(("field.checked_at".into(), Problem::new("problem.too_old")));
+        }
+        let called = text_field(called, 3, 30).map_err(at("field.called"))?;
+        if !called
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+        {
+            return Err(("field.called".into(), Problem::new("problem.bad_phone")));
+        }
+        let answered = match answered.trim() {
+            "yes" => true,
+            "no" => false,
+            _ => return Err(("field.answered".into(), Problem::new("problem.required"))),
+        };
+        let on_post = text_field(on_post, 0, 40).map_err(at("field.on_post"))?;
+        if !answered && !on_post.is_empty() {
+            // Nobody answered, yet someone was on post: the form says both
+            // and the office must choose.
+            return Err((
+                "field.on_post".into(),
+                Problem::new("problem.unanswered_on_post"),
+            ));
+        }
+        let note = text_field(note, 0, 500).map_err(at("field.note"))?;
+        Ok(DutyCheck {
+            checked_at,
+            called,
+            answered,
+            on_post,
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn settings(staff: u32, leaders: u32) -> DutySettings {
+        DutySettings {
+            staff_per_day: staff,
+            leaders_per_day: leaders,
+            min_rest_days: 1,
+        }
+    }
+
+    #[test]
+    fn a_period_adds_staff_and_always_asks_for_a_leader() {
+        let calendar = [
+            DutyPeriod {
+                name: "春节".into(),
+                kind: PeriodKind::Holiday,
+                first: d("2018-02-15"),
+                last: d("2018-02-21"),
+                extra_staff: 1,
+            },
+            DutyPeriod {
+                name: "两会".into(),
+                kind: PeriodKind::Sensitive,
+                first: d("2018-02-20"),
+                last: d("2018-03-20"),
+                extra_staff: 2,
+            },
+        ];
+        let days = needs(
+            (d("2018-02-14"), d("2018-03-21")),
+            settings(1, 0),
+            &calendar,
+        );
+        assert_eq!(days.len(), 36);
+        let on = |s: &str| days.iter().find(|n| n.date == d(s)).unwrap();
+        // 2018-02-14 is a Wednesday outside every period.
+        assert_eq!((on("2018-02-14").staff, on("2018-02-14").leaders), (1, 0));
+        assert_eq!(on("2018-02-14").kind, DayKind::Weekday);
+        // 春节 (a Thursday): a holiday, one extra, a leader.
+        assert_eq!((on("2018-02-15").staff, on("2018-02-15").leaders), (2, 1));
+        assert_eq!(on("2018-02-15").kind, DayKind::HolidayOrWeekend);
+        // Where both overlap, the larger extra counts, not the sum.
+        assert_eq!((on("2018-02-20").staff, on("2018-02-20").leaders), (3, 1));
+        // 两会 alone: tightened, but its weekdays stay weekdays.
+        assert_eq!(on("2018-03-01").kind, DayKind::Weekday);
+        assert_eq!((on("2018-03-01").staff, on("2018-03-01").leaders), (3, 1));
+        assert_eq!((on("2018-03-21").staff, on("2018-03-21").leaders), (1, 0));
+    }
+
+    #[test]
+    fn leaders_lead_and_staff_stand_the_post() {
+        assert_eq!(role_of(&[Position::LeaderCadre]), Some(DutyRole::Leader));
+        assert_eq!(
+            role_of(&[Position::EmStaff, Position::LeaderCadre]),
+            Some(DutyRole::Leader)
+        );
+        assert_eq!(role_of(&[Position::InfoOfficer]), Some(DutyRole::Staff));
+        assert_eq!(role_of(&[Position::QuickReporter]), None);
+        assert_eq!(role_of(&[]), None);
+    }
+
+    #[test]
+    fn settings_name_the_field_that_is_wrong() {
+        assert_eq!(
+            DutySettings::parse("2", "1", "1"),
+            Ok(DutySettings {
+                staff_per_day: 2,
+                leaders_per_day: 1,
+                min_rest_days: 1
+            })
+        );
+        assert_eq!(
+            DutySettings::parse("21", "1", "1").unwrap_err().0,
+            "field.staff_per_day"
+        );
+        assert_eq!(
+            DutySettings::parse("1", "-1", "1").unwrap_err().0,
+            "field.leaders_per_day"
+        );
+        assert_eq!(
+            DutySettings::parse("1", "1", "99999999999999999999")
+                .unwrap_err()
+                .0,
+            "field.min_rest_days"
+        );
+        assert_eq!(
+            DutySettings::parse("0", "0", "0").unwrap_err().1,
+            Problem::new("problem.duty_nobody")
+        );
+    }
+
+    #[test]
+    fn a_roster_covers_at_most_a_year_in_order() {
+        assert!(roster_days("2020-01-01", "2020-12-31").is_ok());
+        assert_eq!(
+            roster_days("2020-01-01", "2021-01-01").unwrap_err().1.key,
+            "problem.too_many_days"
+        );
+        assert_eq!(
+            roster_days("2020-02-02", "2020-02-01").unwrap_err().1.key,
+            "problem.last_before_first"
+        );
+        assert_eq!(
+            roster_days("2020-02-30", "2020-03-01").unwrap_err().0,
+            "field.first_day"
+        );
+    }
+
+    #[test]
+    fn a_check_fails_when_unanswered_or_nobody_is_on_post() {
+        let now = 1_526_054_400; // 2018-05-12 00:00 local
+        let parse = |answered: &str, on_post: &str| {
+            DutyCheck::parse(
+                "2018-05-11T22:10",
+                "010-6012 3456",
+                answered,
+                on_post,
+                "",
+                now,
+            )
+        };
+        assert!(parse("yes", "张三").unwrap().passed());
+        assert!(!parse("yes", "").unwrap().passed());
+        assert!(!parse("no", "").unwrap().passed());
+        assert_eq!(parse("no", "张三").unwrap_err().0, "field.on_post");
+        assert_eq!(parse("maybe", "").unwrap_err().0, "field.answered");
+        assert_eq!(
+            DutyCheck::parse("2018-05-12T01:00", "110", "yes", "张三", "", now)
+                .unwrap_err()
+                .1
+                .key,
+            "problem.in_future"
+        );
+        assert_eq!(
+            DutyCheck::parse("2018-05-11T22:10", "<script>", "yes", "张三", "", now)
+                .unwrap_err()
+                .0,
+            "field.called"
+        );
+    }
+
+    #[test]
+    fn a_period_reads_its_form() {
+        let p = DutyPeriod::parse("国庆", "holiday", ("2018-10-01", "2018-10-07"), "").unwrap();
+        assert_eq!((p.kind, p.extra_staff), (PeriodKind::Holiday, 0));
+        assert!(p.covers(d("2018-10-07")) && !p.covers(d("2018-10-08")));
+        assert_eq!(
+            DutyPeriod::parse("国庆", "party", ("2018-10-01", "2018-10-07"), "")
+                .unwrap_err()
+                .0,
+            "field.kind"
+        );
+        assert_eq!(
+            DutyPeriod::parse("国庆", "holiday", ("2018-10-01", "2018-10-07"), "11")
+                .unwrap_err()
+                .0,
+            "field.extra_staff"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The duty office's server functions: one line of wiring each (the
+//! caller's footing, then the service).
+
+pub use super::dto::{BoardPage, CalendarPage, CheckRow, ChecksPage, RosterDetail, RostersPage};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {super::service, crate::platform::request::answer};
+
+#[server(endpoint = "duty_board")]
+pub async fn get_duty_board() -> Result<BoardPage, AppError> {
+    answer(async |cx| service::board(cx).await).await
+}
+
+#[server(endpoint = "duty_calendar")]
+pub async fn get_duty_calendar() -> Result<CalendarPage, AppError> {
+    answer(async |cx| service::calendar(cx).await).await
+}
+
+#[server(endpoint = "add_duty_period")]
+pub async fn add_duty_period(
+    name: String,
+    kind: String,
+    first_day: String,
+    last_day: String,
+    #[server(default)] extra_staff: String,
+) -> Result<i64, AppError> {
+    answer(async |cx| {
+        service::add_period(cx, &name, &kind, (&first_day, &last_day), &extra_staff).await
+    })
+    .await
+}
+
+#[server(endpoint = "remove_duty_period")]
+pub async fn remove_duty_period(id: i64) -> Result<(), AppError> {
+    answer(async |cx| service::remove_period(cx, id).await).await
+}
+
+#[server(endpoint = "duty_rosters")]
+pub async fn get_duty_rosters() -> Result<RostersPage, AppError> {
+    answer(async |cx| service::rosters(cx).await).await
+}
+
+#[server(endpoint = "save_duty_settings")]
+pub async fn save_duty_settings(
+    unit: String,
+    staff_per_day: String,
+    leaders_per_day: String,
+    min_rest_days: String,
+) -> Result<(), AppError> {
+    answer(async |cx| {
+        service::save_settings(
+            cx,
+            &unit,
+            (&staff_per_day, &leaders_per_day, &min_rest_days),
+        )
+        .await
+    })
+    .await
+}
+
+/// Generates a draft roster (replacing the unit's last draft); its id.
+#[server(endpoint = "generate_duty_roster")]
+pub async fn generate_duty_roster(
+    unit: String,
+    first_day: String,
+    last_day: String,
+) -> Result<i64, AppError> {
+    answer(async |cx| service::generate(cx, &unit, (&first_day, &last_day)).await).await
+}
+
+#[server(endpoint = "duty_roster")]
+pub async fn get_duty_roster(id: i64) -> Result<RosterDetail, AppError> {
+    answer(async |cx| service::roster(cx, id).await).await
+}
+
+#[server(endpoint = "publish_duty_roster")]
+pub async fn publish_duty_roster(id: i64) -> Result<(), AppError> {
+    answer(async |cx| service::publish(cx, id).await).await
+}
+
+#[server(endpoint = "remove_duty_roster")]
+pub async fn remove_duty_roster(id: i64) -> Result<(), AppError> {
+    answer(async |cx| service::remove(cx, id).await).await
+}
+
+#[server(endpoint = "duty_checks")]
+pub async fn get_duty_checks() -> Result<ChecksPage, AppError> {
+    answer(async |cx| service::checks(cx).await).await
+}
+
+#[server(endpoint = "duty_check")]
+pub async fn get_duty_check(id: i64) -> Result<CheckRow, AppError> {
+    answer(async |cx| service::check(cx, id).await).await
+}
+
+/// Records a spot check; a failed one becomes the unit's `duty_absence`
+/// event. The check's id, and whether an event was recorded (`false` for
+/// a passed check, or a year already published).
+#[server(endpoint = "add_duty_check")]
+pub async fn add_duty_check(
+    unit: String,
+    checked_at: String,
+    called: String,
+    #[server(default)] answered: String,
+    #[server(default)] on_post: String,
+    #[server(default)] note: String,
+) -> Result<(i64, bool), AppError> {
+    answer(async |cx| {
+        service::add_check(
+            cx,
+            &unit,
+            (&checked_at, &called, &answered, &on_post, &note),
+        )
+        .await
+        .map(|r| (r.id, r.event.is_some()))
+    })
+    .await
+}

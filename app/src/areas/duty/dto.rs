@@ -1,0 +1,157 @@
+//! What the duty office's pages show: the district's calendar, the
+//! rosters of the units the caller keeps or oversees, one roster day by
+//! day with its gaps, today's duty board, and the office's checks.
+
+use crate::domain::duty::DutyRole;
+use crate::domain::duty_office::{DutyPeriod, DutySettings};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodRow {
+    pub id: i64,
+    pub period: DutyPeriod,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarPage {
+    /// Periods ending today or later.
+    pub periods: Vec<PeriodRow>,
+    /// May the caller keep the calendar (the office, district-wide)?
+    pub may_keep: bool,
+}
+
+/// A roster as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterHead {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub published: bool,
+    pub created_by: String,
+    pub created_at: i64,
+    pub published_by: Option<String>,
+    pub published_at: Option<i64>,
+    /// Open slots, counted.
+    pub gaps: i64,
+}
+
+/// A unit the caller keeps rosters for: its settings (none: it stands no
+/// duty yet) and how many of its people stand each duty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyUnit {
+    pub id: i64,
+    pub name: String,
+    pub settings: Option<DutySettings>,
+    pub staff: usize,
+    pub leaders: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RostersPage {
+    pub units: Vec<DutyUnit>,
+    pub rosters: Vec<RosterHead>,
+}
+
+/// Why one person could not take an open slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotFreeRow {
+    pub person: String,
+    /// Resting after the duty of this day; `None`: unavailable (leave, an
+    /// absence, a training batch, a drill).
+    pub rest_after: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapRow {
+    pub role: DutyRole,
+    pub missing: u32,
+    /// Empty: nobody of the unit holds the role.
+    pub why: Vec<NotFreeRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterDayRow {
+    pub date: NaiveDate,
+    /// A holiday or a weekend (counted apart).
+    pub rest_day: bool,
+    /// The calendar's period on this day, if any.
+    pub period: Option<String>,
+    pub staff: Vec<String>,
+    pub leaders: Vec<String>,
+    pub gaps: Vec<GapRow>,
+}
+
+/// Each person's duties in the roster: weekday and holiday-or-weekend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyCount {
+    pub person: String,
+    pub role: DutyRole,
+    pub weekdays: u32,
+    pub rest_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterDetail {
+    pub head: RosterHead,
+    pub days: Vec<RosterDayRow>,
+    pub counts: Vec<DutyCount>,
+    pub may_keep: bool,
+}
+
+/// Someone on duty, with the phone number as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnDuty {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardUnit {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub staff: Vec<OnDuty>,
+    pub leaders: Vec<OnDuty>,
+    /// Open slots today: (role, how many).
+    pub gaps: Vec<(DutyRole, u32)>,
+    /// No published roster covers today.
+    pub no_roster: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardPage {
+    pub day: NaiveDate,
+    pub period: Option<String>,
+    /// Units that stand duty, within the caller's reach; those with a gap
+    /// or no roster first.
+    pub units: Vec<BoardUnit>,
+    pub may_check: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub checked_at: i64,
+    pub called: String,
+    pub answered: bool,
+    pub on_post: String,
+    pub passed: bool,
+    pub note: String,
+    /// The `duty_absence` event a failed check became.
+    pub event_id: Option<i64>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecksPage {
+    pub checks: Vec<CheckRow>,
+    /// Units the caller may check: (id, name).
+    pub units: Vec<(i64, String)>,
+    /// Now, as the form's default (`YYYY-MM-DDTHH:MM`).
+    pub now: String,
+}

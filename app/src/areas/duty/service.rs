@@ -1,0 +1,551 @@
+//! The duty office's rules of engagement: organizers keep their units'
+//! settings and rosters (generate, publish, remove a draft) within their
+//! scope; organizers, assessors and admins see rosters and today's board
+//! within theirs; the office (assessors, admins) records spot checks within
+//! its scope and keeps the district's calendar district-wide. A failed
+//! check becomes the unit's `duty_absence` event, linked to the check.
+
+use super::dto::{
+    BoardPage, BoardUnit, CalendarPage, CheckRow, ChecksPage, DutyCount, DutyUnit, GapRow,
+    NotFreeRow, OnDuty, PeriodRow, RosterDayRow, RosterDetail, RostersPage,
+};
+use super::store::rosters::{NewGap, StoredWhy};
+use super::store::{calendar, checks, rosters, settings};
+use crate::areas::assessment::service::{self as assessment, NewEvent};
+use crate::areas::directory::service as directory;
+use crate::areas::training::service as training;
+use crate::domain::authz::Action;
+use crate::domain::duty::{self, DayKind, DutyPerson, DutyRole, NotFree, RosterRequest};
+use crate::domain::duty_office::{self, DutyCheck, DutyPeriod, DutySettings, role_of};
+use crate::domain::person::mask_phone;
+use crate::domain::{Problem, local_date, local_time};
+use crate::error::AppError;
+use crate::model::Unit;
+use crate::platform::{Ctx, Write};
+use chrono::{Datelike, NaiveDate};
+use std::collections::HashMap;
+
+/// The error of a form field.
+fn invalid((field, problem): (String, Problem)) -> AppError {
+    AppError::invalid(&field, problem)
+}
+
+/// The unit, if the caller may take `action` there; 404 or 403 otherwise.
+async fn unit_for(cx: &Ctx, unit: i64, action: Action) -> Result<Unit, AppError> {
+    let mut c = cx.pool().acquire().await?;
+    let unit = directory::unit_in(&mut c, unit)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if cx.me.may_at(action, &unit.path) {
+        Ok(unit)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A form's unit id: digits, or the field's problem.
+fn unit_id(raw: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::invalid("field.unit", Problem::new("problem.required")))
+}
+
+pub async fn calendar(cx: &Ctx) -> Result<CalendarPage, AppError> {
+    if !cx.me.may(Action::ViewDuty) {
+        return Err(AppError::Forbidden);
+    }
+    let mut c = cx.pool().acquire().await?;
+    Ok(CalendarPage {
+        periods: calendar::from(&mut c, cx.today).await?,
+        may_keep: cx.me.may_everywhere(Action::CheckDuty),
+    })
+}
+
+pub async fn add_period(
+    cx: &Ctx,
+    name: &str,
+    kind: &str,
+    (first, last): (&str, &str),
+    extra_staff: &str,
+) -> Result<i64, AppError> {
+    cx.may_everywhere(Action::CheckDuty)?;
+    let period = DutyPeriod::parse(name, kind, (first, last), extra_staff).map_err(invalid)?;
+    let mut w = cx.write().await?;
+    let id = calendar::add(&mut w, &period).await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_period(cx: &Ctx, id: i64) -> Result<(), AppError> {
+    cx.may_everywhere(Action::CheckDuty)?;
+    let mut w = cx.write().await?;
+    calendar::remove(&mut w, id).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// The units the caller keeps rosters for, with their settings and how
+/// many of their people stand each duty, and the rosters the caller sees.
+pub async fn rosters(cx: &Ctx) -> Result<RostersPage, AppError> {
+    if !cx.me.may(Action::ViewDuty) {
+        return Err(AppError::Forbidden);
+    }
+    let kept = directory::units_where(cx, Action::KeepDuty).await?;
+    let mut c = cx.pool().acquire().await?;
+    let all = settings::all(&mut c).await?;
+    let ids: Vec<i64> = kept.iter().map(|u| u.id).collect();
+    let mut counts: HashMap<i64, (usize, usize)> = HashMap::new();
+    for (unit, positions) in directory::positions_in_units(&mut c, &ids).await? {
+        let e = counts.entry(unit).or_default();
+        match role_of(&positions) {
+            Some(DutyRole::Staff) => e.0 += 1,
+            Some(DutyRole::Leader) => e.1 += 1,
+            None => {}
+        }
+    }
+    let units = kept
+        .into_iter()
+        .map(|u| {
+            let (staff, leaders) = counts.get(&u.id).copied().unwrap_or_default();
+            DutyUnit {
+                settings: all.get(&u.id).copied(),
+                id: u.id,
+                name: u.name,
+                staff,
+                leaders,
+            }
+        })
+        .collect();
+    Ok(RostersPage {
+        units,
+        rosters: rosters::within(&mut c, &cx.me.reach(Action::ViewDuty)).await?,
+    })
+}
+
+pub async fn save_settings(
+    cx: &Ctx,
+    unit: &str,
+    (staff, leaders, rest): (&str, &str, &str),
+) -> Result<(), AppError> {
+    cx.may(Action::KeepDuty)?;
+    let unit = unit_for(cx, unit_id(unit)?, Action::KeepDuty).await?;
+    let s = DutySettings::parse(staff, leaders, rest).map_err(invalid)?;
+    let mut w = cx.write().await?;
+    settings::save(&mut w, unit.id, s).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Generates a draft roster of `unit` for `first..=last` (replacing the
+/// unit's last draft): the unit's settings and the district's calendar ask,
+/// its people stand by their positions, and leave, training batches and
+/// drills keep people off.
+pub async fn generate(cx: &Ctx, unit: &str, (first, last): (&str, &str)) -> Result<i64, AppError> {
+    cx.may(Action::KeepDuty)?;
+    let unit = unit_for(cx, unit_id(unit)?, Action::KeepDuty).await?;
+    let days = duty_office::roster_days(first, last).map_err(invalid)?;
+    let mut w = cx.write().await?;
+    let id = generate_in(&mut w, unit.id, days).await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// Generates and stores a draft roster of a unit inside a write (the
+/// caller checked who may): see [`generate`].
+pub async fn generate_in(
+    w: &mut Write<'_>,
+    unit: i64,
+    days: (NaiveDate, NaiveDate),
+) -> Result<i64, AppError> {
+    let Some(s) = settings::of_unit(w.conn(), unit).await? else {
+        return Err(AppError::Conflict(Problem::new("problem.duty_no_settings")));
+    };
+    let periods: Vec<DutyPeriod> = calendar::touching(w.conn(), days)
+        .await?
+        .into_iter()
+        .map(|p| p.period)
+        .collect();
+    let people: Vec<(i64, DutyRole)> = directory::people_of_unit(w.conn(), unit)
+        .await?
+        .into_iter()
+        .filter_map(|p| role_of(&p.positions).map(|r| (p.id, r)))
+        .collect();
+    let mut busy = training::unavailable_days_in_unit(w.conn(), unit).await?;
+    let req = RosterRequest {
+        days: duty_office::needs(days, s, &periods),
+        min_rest_days: s.min_rest_days,
+        people: people
+            .iter()
+            .map(|&(id, role)| DutyPerson {
+                id: id.to_string(),
+                role,
+                unavailable: busy.remove(&id).unwrap_or_default(),
+            })
+            .collect(),
+    };
+    let roster = duty::generate(&req);
+    let slots: Vec<(NaiveDate, DutyRole, i64)> = roster
+        .days
+        .iter()
+        .flat_map(|d| {
+            let people = &people;
+            DutyRole::ALL
+                .into_iter()
+                .flat_map(move |role| d.of(role).iter().map(move |&i| (d.date, role, people[i].0)))
+        })
+        .collect();
+    let gaps: Vec<NewGap> = roster
+        .gaps
+        .iter()
+        .map(|g| NewGap {
+            day: g.date,
+            role: g.role,
+            missing: g.missing,
+            why: g
+                .why
+                .iter()
+                .map(|&(i, why)| StoredWhy {
+                    person: people[i].0,
+                    rest_after: match why {
+                        NotFree::Unavailable => None,
+                        NotFree::Resting { after } => Some(after),
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    rosters::create(w, unit, days, &slots, &gaps).await
+}
+
+/// A roster day by day, for whoever sees the unit's rosters or stands on
+/// this one.
+pub async fn roster(cx: &Ctx, id: i64) -> Result<RosterDetail, AppError> {
+    let mut c = cx.pool().acquire().await?;
+    let (head, path) = rosters::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let slots = rosters::slots(&mut c, id).await?;
+    let on_it = cx
+        .me
+        .person_id
+        .is_some_and(|p| head.published && slots.iter().any(|s| s.person_id == p));
+    if !cx.me.may_at(Action::ViewDuty, &path) && !on_it {
+        return Err(AppError::Forbidden);
+    }
+    let gaps = rosters::gaps(&mut c, id).await?;
+    let periods = calendar::touching(&mut c, (head.first, head.last)).await?;
+    let mut names: HashMap<i64, String> = slots
+        .iter()
+        .map(|s| (s.person_id, s.name.clone()))
+        .collect();
+    let missing: Vec<i64> = gaps
+        .iter()
+        .flat_map(|g| g.3.iter().map(|w| w.person))
+        .filter(|p| !names.contains_key(p))
+        .collect();
+    names.extend(directory::names_of_people(&mut c, &missing).await?);
+    let mut days: Vec<RosterDayRow> = head
+        .first
+        .iter_days()
+        .take_while(|d| *d <= head.last)
+        .map(|date| {
+            let on: Vec<&PeriodRow> = periods.iter().filter(|p| p.period.covers(date)).collect();
+            let holiday = on
+                .iter()
+                .any(|p| p.period.kind == duty_office::PeriodKind::Holiday);
+            RosterDayRow {
+                date,
+                rest_day: DayKind::of(date, holiday) == DayKind::HolidayOrWeekend,
+                period: on.first().map(|p| p.period.name.clone()),
+                staff: Vec::new(),
+                leaders: Vec::new(),
+                gaps: Vec::new(),
+            }
+        })
+        .collect();
+    let index = |d: NaiveDate| usize::try_from((d - head.first).num_days()).ok();
+    let mut counts: HashMap<(i64, DutyRole), (u32, u32)> = HashMap::new();
+    for s in &slots {
+        let Some(day) = index(s.day.0).and_then(|i| days.get_mut(i)) else {
+            continue;
+        };
+        let c = counts.entry((s.person_id, s.role.0)).or_default();
+        if day.rest_day {
+            c.1 += 1;
+        } else {
+            c.0 += 1;
+        }
+        match s.role.0 {
+            DutyRole::Staff => day.staff.push(s.name.clone()),
+            DutyRole::Leader => day.leaders.push(s.name.clone()),
+        }
+    }
+    for (date, role, missing, why) in gaps {
+        let Some(day) = index(date).and_then(|i| days.get_mut(i)) else {
+            continue;
+        };
+        day.gaps.push(GapRow {
+            role,
+            missing,
+            why: why
+                .into_iter()
+                .map(|w| NotFreeRow {
+                    person: names.get(&w.person).cloned().unwrap_or_default(),
+                    rest_after: w.rest_after,
+                })
+                .collect(),
+        });
+    }
+    let mut counts: Vec<DutyCount> = counts
+        .into_iter()
+        .map(|((person, role), (weekdays, rest_days))| DutyCount {
+            person: names.get(&person).cloned().unwrap_or_default(),
+            role,
+            weekdays,
+            rest_days,
+        })
+        .collect();
+    counts.sort_by(|a, b| (a.role, &a.person).cmp(&(b.role, &b.person)).reverse());
+    Ok(RosterDetail {
+        may_keep: cx.me.may_at(Action::KeepDuty, &path),
+        head,
+        days,
+        counts,
+    })
+}
+
+/// Publishes a draft: no published roster of the unit may share a day
+/// with it; everyone on it is told.
+pub async fn publish(cx: &Ctx, id: i64) -> Result<(), AppError> {
+    cx.may(Action::KeepDuty)?;
+    let mut w = cx.write().await?;
+    let (head, path) = rosters::get(w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !cx.me.may_at(Action::KeepDuty, &path) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some((_, first, last)) = rosters::overlapping_published(w.conn(), id).await? {
+        return Err(AppError::Conflict(Problem::with(
+            "problem.roster_overlaps",
+            &[&first.0.to_string(), &last.0.to_string()],
+        )));
+    }
+    publish_in(&mut w, id, &head.unit_name, (head.first, head.last)).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Publishes a draft inside a write and tells the people on it.
+pub async fn publish_in(
+    w: &mut Write<'_>,
+    id: i64,
+    unit_name: &str,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<(), AppError> {
+    rosters::publish(w, id).await?;
+    let link = format!("/duty/rosters/{id}");
+    let (first, last) = (first.to_string(), last.to_string());
+    let at = w.at;
+    for person in rosters::people_on(w.conn(), id).await? {
+        crate::platform::notices::notify(
+            w.conn(),
+            person,
+            at,
+            "notice.duty_published",
+            &[unit_name, &first, &last],
+            &link,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn remove(cx: &Ctx, id: i64) -> Result<(), AppError> {
+    cx.may(Action::KeepDuty)?;
+    let mut w = cx.write().await?;
+    let (_, path) = rosters::get(w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !cx.me.may_at(Action::KeepDuty, &path) {
+        return Err(AppError::Forbidden);
+    }
+    rosters::remove_draft(&mut w, id).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Today's duty board: every unit within reach that stands duty, who is on
+/// duty, the open slots, units without a published roster; phone numbers
+/// whole for the office and whoever manages the unit's people, masked for
+/// the rest. Units with a gap or no roster come first.
+pub async fn board(cx: &Ctx) -> Result<BoardPage, AppError> {
+    if !cx.me.may(Action::ViewDuty) {
+        return Err(AppError::Forbidden);
+    }
+    let day = cx.today;
+    let reach = cx.me.reach(Action::ViewDuty);
+    let mut c = cx.pool().acquire().await?;
+    let standing = settings::all(&mut c).await?;
+    let places = directory::places(&mut c).await?;
+    let on_duty = rosters::on_day(&mut c, day).await?;
+    let (open, covered) = rosters::open_on_day(&mut c, day).await?;
+    let period = calendar::touching(&mut c, (day, day))
+        .await?
+        .into_iter()
+        .next()
+        .map(|p| p.period.name);
+    let mut units: Vec<BoardUnit> = Vec::new();
+    let mut at: HashMap<i64, (usize, bool)> = HashMap::new();
+    for p in places
+        .iter()
+        .filter(|p| standing.contains_key(&p.id) && reach.covers(&p.path))
+    {
+        let whole =
+            cx.me.may_at(Action::CheckDuty, &p.path) || cx.me.may_at(Action::ManagePeople, &p.path);
+        at.insert(p.id, (units.len(), whole));
+        units.push(BoardUnit {
+            unit_id: p.id,
+            unit_name: p.name.clone(),
+            staff: Vec::new(),
+            leaders: Vec::new(),
+            gaps: Vec::new(),
+            no_roster: !covered.contains(&p.id),
+        });
+    }
+    for (unit, s) in on_duty {
+        let Some(&(i, whole)) = at.get(&unit) else {
+            continue;
+        };
+        let who = OnDuty {
+            name: s.name,
+            phone: s.phone.map(|ph| if whole { ph } else { mask_phone(&ph) }),
+        };
+        match s.role.0 {
+            DutyRole::Staff => units[i].staff.push(who),
+            DutyRole::Leader => units[i].leaders.push(who),
+        }
+    }
+    for (unit, role, missing) in open {
+        if let Some(&(i, _)) = at.get(&unit) {
+            units[i].gaps.push((role, missing));
+        }
+    }
+    units.sort_by_key(|u| (u.gaps.is_empty() && !u.no_roster, u.unit_name.clone()));
+    Ok(BoardPage {
+        day,
+        period,
+        units,
+        may_check: cx.me.may(Action::CheckDuty),
+    })
+}
+
+pub async fn checks(cx: &Ctx) -> Result<ChecksPage, AppError> {
+    cx.may(Action::CheckDuty)?;
+    let units = directory::units_where(cx, Action::CheckDuty).await?;
+    let standing = {
+        let mut c = cx.pool().acquire().await?;
+        settings::all(&mut c).await?
+    };
+    let mut c = cx.pool().acquire().await?;
+    Ok(ChecksPage {
+        checks: checks::within(&mut c, &cx.me.reach(Action::CheckDuty)).await?,
+        units: units
+            .into_iter()
+            .filter(|u| standing.contains_key(&u.id))
+            .map(|u| (u.id, u.name))
+            .collect(),
+        now: crate::domain::calendar::input_instant(cx.now),
+    })
+}
+
+/// One check, for the office and whoever sees the unit's duty (the
+/// assessment's explanation links here).
+pub async fn check(cx: &Ctx, id: i64) -> Result<CheckRow, AppError> {
+    let mut c = cx.pool().acquire().await?;
+    let (row, path) = checks::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if cx.me.may_at(Action::ViewDuty, &path) || cx.me.may_at(Action::CheckDuty, &path) {
+        Ok(row)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// What recording a check did: its id, and for a failed check the event
+/// it became (`None`: the unit's year was already published).
+pub struct Recorded {
+    pub id: i64,
+    pub event: Option<i64>,
+}
+
+/// Records a spot check of a unit that stands duty; a failed one becomes
+/// a `duty_absence` event in the unit's year of the check, with the check
+/// as its source, in the same transaction.
+pub async fn add_check(
+    cx: &Ctx,
+    unit: &str,
+    (checked_at, called, answered, on_post, note): (&str, &str, &str, &str, &str),
+) -> Result<Recorded, AppError> {
+    cx.may(Action::CheckDuty)?;
+    let unit = unit_for(cx, unit_id(unit)?, Action::CheckDuty).await?;
+    let check =
+        DutyCheck::parse(checked_at, called, answered, on_post, note, cx.now).map_err(invalid)?;
+    let mut w = cx.write().await?;
+    if settings::of_unit(w.conn(), unit.id).await?.is_none() {
+        return Err(AppError::invalid(
+            "field.unit",
+            Problem::new("problem.duty_no_settings"),
+        ));
+    }
+    let recorded = add_check_in(&mut w, unit.id, &check).await?;
+    w.commit().await?;
+    Ok(recorded)
+}
+
+/// Records a check inside a write (the caller checked who may and that
+/// the unit stands duty), with its event when it failed.
+pub async fn add_check_in(
+    w: &mut Write<'_>,
+    unit: i64,
+    check: &DutyCheck,
+) -> Result<Recorded, AppError> {
+    let day = local_date(check.checked_at).ok_or(AppError::Internal)?;
+    let id = checks::add(w, unit, check).await?;
+    let mut event = None;
+    if !check.passed() {
+        let what = if check.answered {
+            "无人在岗"
+        } else {
+            "无人接听"
+        };
+        event = assessment::add_event_if_open(
+            w,
+            &NewEvent {
+                year: i64::from(day.year()),
+                unit_id: unit,
+                event: "duty_absence".into(),
+                count: 1,
+                occurred_on: day.to_string(),
+                description: format!(
+                    "值班督导检查 {} · {} · {what}",
+                    local_time(check.checked_at),
+                    check.called
+                ),
+                incident_id: None,
+                source: Some(format!("duty_check:{id}")),
+            },
+        )
+        .await?;
+        if let Some(e) = event {
+            checks::set_event(w, id, e).await?;
+        }
+    }
+    Ok(Recorded { id, event })
+}
+
+/// A person's published duties from today on: (day, role, unit).
+pub async fn my_duties(
+    c: &mut sqlx::AnyConnection,
+    person: i64,
+    from: NaiveDate,
+) -> Result<Vec<(NaiveDate, DutyRole, String)>, AppError> {
+    rosters::of_person(c, person, from).await
+}

@@ -1,0 +1,289 @@
+//! The duty office through the real router on both databases: units'
+//! settings, rosters generated around leave and the district's calendar
+//! with their gaps named, published once and told to the people on them,
+//! today's board, and spot checks whose failures become `duty_absence`
+//! events linked to the check; scopes and bad input refused with nothing
+//! changed.
+
+use crate::common::training::staff;
+use crate::common::*;
+use app::areas::duty::api::{
+    self as api, BoardPage, CheckRow, ChecksPage, RosterDetail, RostersPage,
+};
+use app::domain::account::Role;
+use app::domain::person::{PersonDraft, Position};
+use app::platform::Actor;
+use app::platform::db::Db;
+use axum::http::StatusCode;
+use leptos::server_fn::ServerFn;
+
+const SETTINGS: &str = <api::SaveDutySettings as ServerFn>::PATH;
+const GENERATE: &str = <api::GenerateDutyRoster as ServerFn>::PATH;
+const ROSTER: &str = <api::GetDutyRoster as ServerFn>::PATH;
+const ROSTERS: &str = <api::GetDutyRosters as ServerFn>::PATH;
+const PUBLISH: &str = <api::PublishDutyRoster as ServerFn>::PATH;
+const REMOVE: &str = <api::RemoveDutyRoster as ServerFn>::PATH;
+const BOARD: &str = <api::GetDutyBoard as ServerFn>::PATH;
+const CHECK: &str = <api::AddDutyCheck as ServerFn>::PATH;
+const CHECKS: &str = <api::GetDutyChecks as ServerFn>::PATH;
+const GET_CHECK: &str = <api::GetDutyCheck as ServerFn>::PATH;
+const ADD_PERIOD: &str = <api::AddDutyPeriod as ServerFn>::PATH;
+const ADD_LEAVE: &str = <app::areas::training::api::AddLeave as ServerFn>::PATH;
+const REMOVE_EVENT: &str = <app::areas::assessment::api::RemoveEvent as ServerFn>::PATH;
+
+/// A leader (领导干部) in a unit, with a phone; their id.
+async fn leader(db: &Db, unit: i64, code: &str, name: &str) -> i64 {
+    let mut tx = db.pool.begin().await.unwrap();
+    let id = app::areas::directory::store::people::create(
+        &mut app::platform::Write::within(&mut tx, &Actor::system("test"), 1),
+        &PersonDraft {
+            code: code.into(),
+            name: name.into(),
+            positions: vec![Position::LeaderCadre],
+            phone: Some("13900002222".into()),
+        },
+        unit,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+fn day(app: &TestApp, offset: i64) -> String {
+    (local_today(app) + chrono::Duration::days(offset)).to_string()
+}
+
+on_both_databases! {
+    async fn a_roster_is_generated_around_leave_published_once_and_on_the_board(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let admin = app.login("admin").await;
+        let trainee = app.login("trainee").await;
+        // 城关街道: P1 (the trainee) and three more staff, one leader.
+        staff(db, jd, "S", 3, 0).await;
+        leader(db, jd, "L1", "赵书记").await;
+
+        // Generating before the unit stands duty is refused, named.
+        let r = app.call(GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 0)), ("last_day", &day(&app, 13))], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.duty_no_settings"), "{}", r.body);
+        // Bad settings name their field and save nothing.
+        let r = app.call(SETTINGS, &[("unit", &jd_s), ("staff_per_day", "21"), ("leaders_per_day", "1"), ("min_rest_days", "1")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.staff_per_day"), "{}", r.body);
+        assert_eq!(count(db, "duty_settings").await, 0);
+        // Outside the organizer's scope: refused.
+        let ga = app.district.units["GA"].to_string();
+        let r = app.call(SETTINGS, &[("unit", &ga), ("staff_per_day", "1"), ("leaders_per_day", "1"), ("min_rest_days", "1")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app.call(SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "1"), ("min_rest_days", "1")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(audited(db, "duty_settings.save").await, 1);
+
+        // P1 is on leave for the whole fortnight.
+        let r = app.call(ADD_LEAVE, &[("person_code", "P1"), ("start", &day(&app, 0)), ("end", &day(&app, 13)), ("reason", "病假")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        // A reversed period is refused before anything is stored.
+        let r = app.call(GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 5)), ("last_day", &day(&app, 0))], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.last_day"), "{}", r.body);
+        assert_eq!(count(db, "duty_rosters").await, 0);
+
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 0)), ("last_day", &day(&app, 13))], &organizer).await;
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &organizer).await;
+        assert_eq!(r.days.len(), 14);
+        assert!(!r.head.published && r.may_keep);
+        for d in &r.days {
+            assert_eq!(d.staff.len(), 1, "{d:?}");
+            assert!(!d.staff.contains(&"王建国".to_string()), "P1 is on leave: {d:?}");
+        }
+        // One leader with a rest day between duties: every other day is a
+        // gap, named with the reason.
+        let led = r.days.iter().filter(|d| d.leaders == ["赵书记"]).count();
+        assert_eq!(led, 7);
+        let gaps: Vec<_> = r.days.iter().flat_map(|d| d.gaps.iter()).collect();
+        assert_eq!(gaps.len(), 7);
+        assert!(gaps.iter().all(|g| g.why.len() == 1 && g.why[0].person == "赵书记" && g.why[0].rest_after.is_some()), "{gaps:?}");
+        assert_eq!(r.head.gaps, 7);
+        // Three staff share 14 duties evenly.
+        let staff_counts: Vec<u32> = r.counts.iter().filter(|c| c.role == app::domain::duty::DutyRole::Staff).map(|c| c.weekdays + c.rest_days).collect();
+        assert_eq!(staff_counts.len(), 3);
+        assert!(staff_counts.iter().max().unwrap() - staff_counts.iter().min().unwrap() <= 1, "{staff_counts:?}");
+
+        // A draft is not the trainee's to see; nor on the board.
+        assert_eq!(app.call(ROSTER, &[("id", &id.to_string())], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        let b: BoardPage = call_ok(&app, BOARD, &[], &admin).await;
+        let unit = b.units.iter().find(|u| u.unit_id == jd).unwrap();
+        assert!(unit.no_roster);
+
+        // Publishing tells the people on it, once.
+        let r = app.call(PUBLISH, &[("id", &id.to_string())], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE message_key = 'notice.duty_published'")
+            .fetch_one(&db.pool).await.unwrap();
+        assert_eq!(told, 4, "three staff and the leader");
+        let r = app.call(PUBLISH, &[("id", &id.to_string())], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(app.call(REMOVE, &[("id", &id.to_string())], Some(&organizer)).await.status, StatusCode::CONFLICT);
+
+        // Today's board: who stands duty, phones whole for the admin.
+        let b: BoardPage = call_ok(&app, BOARD, &[], &admin).await;
+        let unit = b.units.iter().find(|u| u.unit_id == jd).unwrap();
+        assert!(!unit.no_roster);
+        assert_eq!(unit.staff.len(), 1);
+        let today = &r_days(&app, id, &organizer).await[0];
+        assert_eq!(unit.leaders.iter().map(|p| p.name.clone()).collect::<Vec<_>>(), today.leaders);
+        assert_eq!(unit.gaps.is_empty(), today.gaps.is_empty());
+        if let Some(l) = unit.leaders.first() {
+            assert_eq!(l.phone.as_deref(), Some("13900002222"));
+        }
+        // The trainee is not on it (on leave) and still may not see it.
+        assert_eq!(app.call(ROSTER, &[("id", &id.to_string())], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        // Nor the board at all.
+        assert_eq!(app.call(BOARD, &[], Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+
+        // A second roster over the same days is a draft that cannot be
+        // published over the first.
+        let second: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 10)), ("last_day", &day(&app, 20))], &organizer).await;
+        let r = app.call(PUBLISH, &[("id", &second.to_string())], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.roster_overlaps"), "{}", r.body);
+        // A newer draft replaces it; removing a draft removes its rows.
+        let third: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 14)), ("last_day", &day(&app, 20))], &organizer).await;
+        let p: RostersPage = call_ok(&app, ROSTERS, &[], &organizer).await;
+        assert_eq!(p.rosters.iter().map(|r| r.id).collect::<Vec<_>>(), vec![third, id]);
+        assert_eq!(app.call(REMOVE, &[("id", &third.to_string())], Some(&organizer)).await.status, StatusCode::OK);
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM duty_slots WHERE roster_id <> $1")
+            .bind(id).fetch_one(&db.pool).await.unwrap();
+        assert_eq!(left, 0);
+
+        // An organizer of another part of the district sees none of it.
+        let other = add_account(&app, "org-ga", Role::Organizer, Some(app.district.units["GA"]), None).await;
+        assert_eq!(app.call(ROSTER, &[("id", &id.to_string())], Some(&other)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.call(PUBLISH, &[("id", &id.to_string())], Some(&other)).await.status, StatusCode::FORBIDDEN);
+        let p: RostersPage = call_ok(&app, ROSTERS, &[], &other).await;
+        assert!(p.rosters.is_empty());
+        let b: BoardPage = call_ok(&app, BOARD, &[], &other).await;
+        assert!(b.units.iter().all(|u| u.unit_id != jd));
+    }
+
+    async fn a_holiday_on_the_calendar_asks_for_more_staff_and_a_leader(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let assessor = app.login("assessor").await;
+        staff(db, jd, "S", 4, 0).await;
+        leader(db, jd, "L1", "赵书记").await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "0"), ("min_rest_days", "0")], &organizer).await;
+        // The calendar is the office's, district-wide.
+        let form = [("name", "国庆"), ("kind", "holiday"), ("first_day", &*day(&app, 2)), ("last_day", &*day(&app, 3)), ("extra_staff", "1")];
+        assert_eq!(app.call(ADD_PERIOD, &form, Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        call_ok::<i64>(&app, ADD_PERIOD, &form, &assessor).await;
+        let r = app.call(ADD_PERIOD, &[("name", "两会"), ("kind", "party"), ("first_day", &day(&app, 2)), ("last_day", &day(&app, 3))], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.kind"), "{}", r.body);
+
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 0)), ("last_day", &day(&app, 5))], &organizer).await;
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &organizer).await;
+        for (i, d) in r.days.iter().enumerate() {
+            if i == 2 || i == 3 {
+                assert_eq!((d.staff.len(), d.leaders.len()), (2, 1), "{d:?}");
+                assert_eq!(d.period.as_deref(), Some("国庆"));
+                assert!(d.rest_day);
+            } else {
+                assert_eq!((d.staff.len(), d.leaders.len()), (1, 0), "{d:?}");
+            }
+        }
+        assert_eq!(r.head.gaps, 0);
+    }
+
+    async fn a_failed_duty_check_becomes_a_duty_absence_linked_to_the_check(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let assessor = app.login("assessor").await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "1"), ("min_rest_days", "1")], &organizer).await;
+        let at = format!("{}T21:30", day(&app, -1));
+        let year = chrono::Datelike::year(&(local_today(&app) - chrono::Duration::days(1))) as i64;
+
+        // The office records checks; an organizer does not.
+        let form = [("unit", &*jd_s), ("checked_at", &*at), ("called", "010-6012 3456"), ("answered", "no"), ("on_post", ""), ("note", "夜间抽查")];
+        assert_eq!(app.call(CHECK, &form, Some(&organizer)).await.status, StatusCode::FORBIDDEN);
+        // Bad input names its field and records nothing.
+        let mut bad = owned(&form);
+        set_field(&mut bad, "answered", "maybe");
+        let r = app.call(CHECK, &pairs(&bad), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.answered"), "{}", r.body);
+        let mut bad = owned(&form);
+        set_field(&mut bad, "on_post", "张三");
+        let r = app.call(CHECK, &pairs(&bad), Some(&assessor)).await;
+        assert!(r.body.contains("problem.unanswered_on_post"), "{}", r.body);
+        let mut bad = owned(&form);
+        set_field(&mut bad, "unit", &app.district.units["GA"].to_string());
+        let r = app.call(CHECK, &pairs(&bad), Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a unit that stands no duty");
+        assert_eq!(count(db, "duty_checks").await, 0);
+        assert_eq!(count(db, "assessment_events").await, 0);
+
+        // Unanswered: failed, and the unit's year has a duty absence whose
+        // source is the check.
+        let (check, deducted): (i64, bool) = call_ok(&app, CHECK, &form, &assessor).await;
+        assert!(deducted);
+        let events = app::areas::assessment::store::events::of_year(&db.pool, year, Some(jd)).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].event, "duty_absence");
+        assert_eq!(events[0].source.as_deref(), Some(format!("duty_check:{check}").as_str()));
+        let source: String = sqlx::query_scalar("SELECT source FROM assessment_changes WHERE unit_id = $1 AND item = 'event:duty_absence'")
+            .bind(jd).fetch_one(&db.pool).await.unwrap();
+        assert_eq!(source, format!("duty_check:{check}"));
+        let c: CheckRow = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &assessor).await;
+        assert!(!c.passed && c.event_id == Some(events[0].id));
+        // The organizer of the unit may read the check the explanation
+        // links to.
+        let c: CheckRow = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &organizer).await;
+        assert_eq!(c.unit_id, jd);
+        // The event is changed at its source, not removed from the sheet.
+        let r = app.call(REMOVE_EVENT, &[("id", &events[0].id.to_string())], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.event_from_source"), "{}", r.body);
+
+        // Answered with someone on post: passed, no event.
+        let mut ok = owned(&form);
+        set_field(&mut ok, "answered", "yes");
+        set_field(&mut ok, "on_post", "王建国");
+        let (_, deducted): (i64, bool) = call_ok(&app, CHECK, &pairs(&ok), &assessor).await;
+        assert!(!deducted);
+        // Answered, but nobody of the duty on post: failed.
+        let mut nobody = owned(&form);
+        set_field(&mut nobody, "answered", "yes");
+        let (_, deducted): (i64, bool) = call_ok(&app, CHECK, &pairs(&nobody), &assessor).await;
+        assert!(deducted);
+        assert_eq!(app::areas::assessment::store::events::of_year(&db.pool, year, Some(jd)).await.unwrap().len(), 2);
+        let p: ChecksPage = call_ok(&app, CHECKS, &[], &assessor).await;
+        assert_eq!(p.checks.len(), 3);
+        assert_eq!(p.checks.iter().filter(|c| c.passed).count(), 1);
+        assert_eq!(audited(db, "duty_check.add").await, 3);
+    }
+}
+
+async fn r_days(app: &TestApp, id: i64, who: &str) -> Vec<app::areas::duty::dto::RosterDayRow> {
+    let r: RosterDetail = call_ok(app, ROSTER, &[("id", &id.to_string())], who).await;
+    r.days
+}
