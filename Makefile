@@ -38,11 +38,13 @@ run:
 test: tools test-tools lint rust-test site server e2e
 
 ## Tools: the wasm target, wasm-bindgen CLI equal to the crate, npm's binaryen and Playwright.
+## The CLI is built unoptimised (--debug): it runs once per build for seconds, and
+## an optimised build of it took the core the server build needs for 4 minutes.
 tools:
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
-	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 4 minutes)"; \
-	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 2 minutes)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force --debug; fi
 	@command -v npm >/dev/null || $(SUDO) apt-get install -y nodejs npm
 	@if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
 	  (cd end2end && npm ci --no-audit --no-fund); fi
