@@ -305,7 +305,7 @@ fn xlsx(t: &ExportTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 }
 
 /// A calendar feed, found by the secret in its address (calendar apps
-/// cannot sign in): a person's published batches and drills, or with
+/// cannot sign in): a person's published batches, drills and duties, or with
 /// `unit-` first a unit's. An unknown secret is 404, the same as no feed.
 pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> Response {
     use app::areas::directory::service::{FeedOwner, calendar_feed_owner};
@@ -352,8 +352,11 @@ pub async fn calendar(State(st): State<AppState>, Path(file): Path<String>) -> R
             })
             .collect();
         events.extend(drills::person_feed(&mut c, person).await?);
+        // Duties from a month back on: a year's roster stays a short feed.
+        let since = app::platform::today_at(now)? - chrono::Duration::days(31);
+        events.extend(app::areas::duty::service::person_feed(&mut c, person, since).await?);
         Ok(Some(ical(
-            &format!("{name} 的培训与演练 / training and drills"),
+            &format!("{name} 的培训、演练与值班 / training, drills and duty"),
             &events,
             now,
         )))

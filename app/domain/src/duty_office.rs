@@ -287,6 +287,185 @@ impl DutyCheck {
     }
 }
 
+/// Why a person cannot stand a duty on a day, or `None` when they can:
+/// the rules every roster keeps, asked of one move (a swap, a
+/// replacement, a gap filled by hand). `duties` are the person's other
+/// duties in the unit's rosters (the one given up left out), `unavailable`
+/// their unavailable days (both ends included).
+pub fn cannot_stand(
+    day: NaiveDate,
+    duties: &[NaiveDate],
+    unavailable: &[(NaiveDate, NaiveDate)],
+    min_rest_days: u32,
+) -> Option<Problem> {
+    if unavailable.iter().any(|&(a, b)| a <= day && day <= b) {
+        return Some(Problem::with(
+            "problem.duty_unavailable",
+            &[&day.to_string()],
+        ));
+    }
+    if duties.contains(&day) {
+        return Some(Problem::with("problem.duty_same_day", &[&day.to_string()]));
+    }
+    let rest = i64::from(min_rest_days);
+    if let Some(near) = duties.iter().find(|d| (**d - day).num_days().abs() <= rest) {
+        return Some(Problem::with(
+            "problem.duty_too_close",
+            &[
+                &day.to_string(),
+                &near.to_string(),
+                &min_rest_days.to_string(),
+            ],
+        ));
+    }
+    None
+}
+
+/// Where a swap stands: asked by one person, accepted by the other, then
+/// approved (the duties change hands) or refused by the unit's organizer;
+/// either person may withdraw it until it is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SwapStatus {
+    Asked,
+    Accepted,
+    Approved,
+    Refused,
+    Declined,
+    Withdrawn,
+}
+
+impl SwapStatus {
+    pub const ALL: [SwapStatus; 6] = [
+        SwapStatus::Asked,
+        SwapStatus::Accepted,
+        SwapStatus::Approved,
+        SwapStatus::Refused,
+        SwapStatus::Declined,
+        SwapStatus::Withdrawn,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SwapStatus::Asked => "asked",
+            SwapStatus::Accepted => "accepted",
+            SwapStatus::Approved => "approved",
+            SwapStatus::Refused => "refused",
+            SwapStatus::Declined => "declined",
+            SwapStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<SwapStatus> {
+        SwapStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SwapStatus::Asked => "duty.swap.asked",
+            SwapStatus::Accepted => "duty.swap.accepted",
+            SwapStatus::Approved => "duty.swap.approved",
+            SwapStatus::Refused => "duty.swap.refused",
+            SwapStatus::Declined => "duty.swap.declined",
+            SwapStatus::Withdrawn => "duty.swap.withdrawn",
+        }
+    }
+
+    /// Still open: the duties may yet change hands.
+    pub fn is_open(self) -> bool {
+        matches!(self, SwapStatus::Asked | SwapStatus::Accepted)
+    }
+}
+
+/// Who does what to a swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwapStep {
+    /// The other person agrees.
+    Accept,
+    /// The other person says no.
+    Decline,
+    /// The asker or the other person takes it back.
+    Withdraw,
+    /// The unit's organizer lets it happen.
+    Approve,
+    /// The unit's organizer says no.
+    Refuse,
+}
+
+impl SwapStep {
+    pub fn parse(raw: &str) -> Option<SwapStep> {
+        Some(match raw.trim() {
+            "accept" => SwapStep::Accept,
+            "decline" => SwapStep::Decline,
+            "withdraw" => SwapStep::Withdraw,
+            "approve" => SwapStep::Approve,
+            "refuse" => SwapStep::Refuse,
+            _ => return None,
+        })
+    }
+}
+
+/// Who someone is to a swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SwapParty {
+    pub asker: bool,
+    pub other: bool,
+    pub organizer: bool,
+}
+
+/// The status a step leads to, or why it may not be taken (the problem's
+/// key): only the other person accepts or declines an asked swap, either
+/// person withdraws an open one, only an organizer who is neither of them
+/// approves or refuses an accepted one, and a decided swap stays decided.
+pub fn swap_step(
+    status: SwapStatus,
+    step: SwapStep,
+    who: SwapParty,
+) -> Result<SwapStatus, &'static str> {
+    if !status.is_open() {
+        return Err("problem.swap_decided");
+    }
+    match step {
+        SwapStep::Accept | SwapStep::Decline => {
+            if !who.other {
+                return Err("problem.swap_not_yours");
+            }
+            if status != SwapStatus::Asked {
+                return Err("problem.swap_decided");
+            }
+            Ok(if step == SwapStep::Accept {
+                SwapStatus::Accepted
+            } else {
+                SwapStatus::Declined
+            })
+        }
+        SwapStep::Withdraw => {
+            if who.asker || who.other {
+                Ok(SwapStatus::Withdrawn)
+            } else {
+                Err("problem.swap_not_yours")
+            }
+        }
+        SwapStep::Approve | SwapStep::Refuse => {
+            if !who.organizer {
+                return Err("problem.swap_not_yours");
+            }
+            // Two people agreed; a third decides: neither of them approves
+            // their own swap, organizer or not.
+            if who.asker || who.other {
+                return Err("problem.swap_own");
+            }
+            if status != SwapStatus::Accepted {
+                return Err("problem.swap_not_accepted");
+            }
+            Ok(if step == SwapStep::Approve {
+                SwapStatus::Approved
+            } else {
+                SwapStatus::Refused
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,5 +630,87 @@ mod tests {
                 .0,
             "field.extra_staff"
         );
+    }
+
+    #[test]
+    fn a_move_keeps_the_roster_rules() {
+        let duties = [d("2018-03-01"), d("2018-03-10")];
+        let away = [(d("2018-03-05"), d("2018-03-06"))];
+        assert_eq!(cannot_stand(d("2018-03-04"), &duties, &away, 1), None);
+        assert_eq!(
+            cannot_stand(d("2018-03-06"), &duties, &away, 1)
+                .unwrap()
+                .key,
+            "problem.duty_unavailable"
+        );
+        assert_eq!(
+            cannot_stand(d("2018-03-10"), &duties, &away, 0)
+                .unwrap()
+                .key,
+            "problem.duty_same_day"
+        );
+        let close = cannot_stand(d("2018-03-02"), &duties, &away, 1).unwrap();
+        assert_eq!(close.key, "problem.duty_too_close");
+        assert_eq!(close.args, ["2018-03-02", "2018-03-01", "1"]);
+        // Two free days between asked: the 3rd is too close to the 1st.
+        assert!(cannot_stand(d("2018-03-03"), &duties, &away, 2).is_some());
+        assert_eq!(cannot_stand(d("2018-03-04"), &duties, &away, 2), None);
+    }
+
+    #[test]
+    fn a_swap_is_asked_accepted_then_approved_by_the_organizer_only() {
+        let asker = SwapParty {
+            asker: true,
+            other: false,
+            organizer: false,
+        };
+        let other = SwapParty {
+            asker: false,
+            other: true,
+            organizer: false,
+        };
+        let organizer = SwapParty {
+            asker: false,
+            other: false,
+            organizer: true,
+        };
+        use SwapStatus::*;
+        use SwapStep::*;
+        assert_eq!(swap_step(Asked, Accept, other), Ok(Accepted));
+        assert_eq!(
+            swap_step(Asked, Accept, asker),
+            Err("problem.swap_not_yours")
+        );
+        assert_eq!(
+            swap_step(Asked, Approve, organizer),
+            Err("problem.swap_not_accepted")
+        );
+        assert_eq!(swap_step(Accepted, Approve, organizer), Ok(Approved));
+        assert_eq!(
+            swap_step(Accepted, Approve, other),
+            Err("problem.swap_not_yours")
+        );
+        assert_eq!(swap_step(Accepted, Refuse, organizer), Ok(Refused));
+        assert_eq!(swap_step(Accepted, Withdraw, asker), Ok(Withdrawn));
+        assert_eq!(swap_step(Asked, Decline, other), Ok(Declined));
+        assert_eq!(
+            swap_step(Accepted, Accept, other),
+            Err("problem.swap_decided")
+        );
+        // Decided stays decided, whoever asks.
+        for s in [Approved, Refused, Declined, Withdrawn] {
+            for step in [Accept, Decline, Withdraw, Approve, Refuse] {
+                assert_eq!(swap_step(s, step, organizer), Err("problem.swap_decided"));
+            }
+        }
+        // An organizer on the roster accepts as the other person, but does
+        // not approve their own swap.
+        let both = SwapParty {
+            asker: false,
+            other: true,
+            organizer: true,
+        };
+        assert_eq!(swap_step(Asked, Accept, both), Ok(Accepted));
+        assert_eq!(swap_step(Accepted, Approve, both), Err("problem.swap_own"));
     }
 }

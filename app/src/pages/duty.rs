@@ -9,6 +9,8 @@ use crate::areas::duty::api::{
     SaveDutySettings, get_duty_board, get_duty_calendar, get_duty_check, get_duty_checks,
     get_duty_roster, get_duty_rosters,
 };
+use crate::areas::duty::api::{AskDutySwap, ReplaceDuty, StepDutySwap};
+use crate::areas::duty::dto::SwapRow;
 use crate::areas::duty::dto::{BoardUnit, OnDuty, RosterDayRow};
 use crate::components::nav::{Area, NavLink, Need};
 use crate::components::{
@@ -17,6 +19,7 @@ use crate::components::{
 use crate::domain::authz::Action;
 use crate::domain::duty::DutyRole;
 use crate::domain::duty_office::PeriodKind;
+use crate::domain::duty_office::SwapStatus;
 use crate::domain::local_time;
 use crate::i18n::Lang;
 use leptos::prelude::*;
@@ -269,15 +272,29 @@ pub fn DutyRosterPage() -> impl IntoView {
     let id = id_param();
     let publish = act::<PublishDutyRoster>();
     let remove = act::<RemoveDutyRoster>();
+    let a = SwapActions {
+        ask: act(),
+        step: act(),
+        replace: act(),
+    };
     gated(None, move |_| {
         let data = Resource::new(
-            move || (id(), publish.version().get()),
-            |(id, _)| get_duty_roster(id),
+            move || {
+                (
+                    id(),
+                    publish.version().get(),
+                    a.ask.version().get(),
+                    a.step.version().get(),
+                    a.replace.version().get(),
+                )
+            },
+            |(id, ..)| get_duty_roster(id),
         );
         view! {
             <Suspense fallback=|| ()>
                 {move || when_ready(data, lang, move |r: RosterDetail| {
                     let h = r.head.clone();
+                    let changes = changes_view(&r, lang, a);
                     view! {
                         <div class="page-head">
                             <h1>{format!("{} · {} — {}", h.unit_name, h.first, h.last)}</h1>
@@ -311,6 +328,7 @@ pub fn DutyRosterPage() -> impl IntoView {
                                 {action_error(remove)}
                             </div>
                         })}
+                        {changes}
                         <details class="card">
                             <summary><h2 class="inline">{lang.t("duty.counts")}</h2></summary>
                             <div class="table-wrap">
@@ -348,6 +366,148 @@ pub fn DutyRosterPage() -> impl IntoView {
         }
         .into_any()
     })
+}
+
+#[derive(Clone, Copy)]
+struct SwapActions {
+    ask: ServerAction<AskDutySwap>,
+    step: ServerAction<StepDutySwap>,
+    replace: ServerAction<ReplaceDuty>,
+}
+
+fn swap_button(a: SwapActions, id: i64, step: &'static str, label: String) -> impl IntoView {
+    view! {
+        <ActForm action=a.step attr:class="inline">
+            <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="step" value=step />
+            <button type="submit" data-test=format!("swap-{step}")>{label}</button>
+        </ActForm>
+    }
+}
+
+/// One swap with the steps the caller may take.
+fn swap_line(
+    w: &SwapRow,
+    me: Option<i64>,
+    may_keep: bool,
+    lang: Lang,
+    a: SwapActions,
+) -> impl IntoView + use<> {
+    let asker = me == Some(w.asker_id);
+    let other = me == Some(w.other_id);
+    let class = match w.status {
+        SwapStatus::Approved => "badge done",
+        SwapStatus::Asked | SwapStatus::Accepted => "badge warn",
+        _ => "badge muted",
+    };
+    let text = lang.tf(
+        "duty.swap_line",
+        &[
+            &w.asker,
+            &w.asker_day.to_string(),
+            &w.other,
+            &w.other_day.to_string(),
+        ],
+    );
+    let (id, status) = (w.id, w.status);
+    view! {
+        <li data-test="swap">
+            {text}
+            {(!w.reason.is_empty()).then(|| format!("({})", w.reason))}
+            " " <span class=class data-test="swap-status">{lang.t(status.label_key())}</span>
+            {(other && status == SwapStatus::Asked).then(move || view! {
+                " " {swap_button(a, id, "accept", lang.t("duty.swap_accept").to_string())}
+                " " {swap_button(a, id, "decline", lang.t("duty.swap_decline").to_string())}
+            })}
+            {((asker || other) && status.is_open()).then(move || view! {
+                " " {swap_button(a, id, "withdraw", lang.t("duty.swap_withdraw").to_string())}
+            })}
+            {(may_keep && !asker && !other && status == SwapStatus::Accepted).then(move || view! {
+                " " {swap_button(a, id, "approve", lang.t("duty.swap_approve").to_string())}
+                " " {swap_button(a, id, "refuse", lang.t("duty.swap_refuse").to_string())}
+            })}
+        </li>
+    }
+}
+
+/// A roster's changes of hands: the caller's own duties with a swap form,
+/// the swaps asked, and the organizer's replacement form.
+fn changes_view(r: &RosterDetail, lang: Lang, a: SwapActions) -> impl IntoView + use<> {
+    let (me, may_keep) = (r.me, r.may_keep);
+    let mine = r.mine.clone();
+    let swap_with = r.swap_with.clone();
+    let swaps = r.swaps.clone();
+    let people = r.people.clone();
+    let (first, last, roster) = (r.head.first.to_string(), r.head.last.to_string(), r.head.id);
+    view! {
+        {(!mine.is_empty()).then(move || view! {
+            <section class="card" data-test="my-duties">
+                <h2>{lang.t("duty.my_duties")}</h2>
+                <p class="muted">{lang.t("duty.swap_help")}</p>
+                <ul class="plain">
+                    {mine.into_iter().map(|m| {
+                        let options: Vec<_> = swap_with.iter().filter(|o| o.role == m.role && o.day != m.day).cloned().collect();
+                        view! {
+                            <li data-test="my-duty" data-date=m.day.to_string() data-person=m.person.clone()>
+                                <strong>{format!("{} {}", m.day.format("%m-%d %a"), lang.t(m.role.label_key()))}</strong>
+                                " "
+                                <ActForm action=a.ask attr:class="inline">
+                                    <input type="hidden" name="mine" value=m.id.to_string() />
+                                    <select name="theirs" required aria-label=lang.t("duty.swap_with")>
+                                        <option value="">{lang.t("duty.swap_with")}</option>
+                                        {options.into_iter().map(|o| view! { <option value=o.id.to_string()>{format!("{} {}", o.day, o.person)}</option> }).collect_view()}
+                                    </select>
+                                    " " <input type="text" name="reason" maxlength="200" placeholder=lang.t("field.reason") aria-label=lang.t("field.reason") />
+                                    " " <button type="submit">{lang.t("duty.ask_swap")}</button>
+                                </ActForm>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {action_error(a.ask)}
+            </section>
+        })}
+        {(!swaps.is_empty()).then(move || view! {
+            <section class="card" data-test="swaps">
+                <h2>{lang.t("duty.swaps")}</h2>
+                <ul class="plain">
+                    {swaps.iter().map(|w| swap_line(w, me, may_keep, lang, a)).collect_view()}
+                </ul>
+                {action_error(a.step)}
+            </section>
+        })}
+        {(may_keep && !people.is_empty()).then(move || view! {
+            <details class="card" data-test="replace">
+                <summary><h2 class="inline">{lang.t("duty.replace")}</h2></summary>
+                <p class="muted">{lang.t("duty.replace_help")}</p>
+                <ActForm action=a.replace>
+                    <input type="hidden" name="roster" value=roster.to_string() />
+                    <div class="grid">
+                        <label>{lang.t("duty.day")}<input type="date" name="day" required min=first max=last /></label>
+                        <label>{lang.t("duty.role")}
+                            <select name="role">
+                                {DutyRole::ALL.iter().map(|r| view! { <option value=r.code()>{lang.t(r.label_key())}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>{lang.t("duty.replace_out")}
+                            <select name="out">
+                                <option value="">{lang.t("duty.fill_gap")}</option>
+                                {people.iter().map(|(id, name, _)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>{lang.t("duty.replace_into")}
+                            <select name="into" required>
+                                <option value="">{lang.t("common.choose")}</option>
+                                {people.iter().map(|(id, name, role)| view! { <option value=id.to_string()>{format!("{name}({})", lang.t(role.label_key()))}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    {action_error(a.replace)}
+                    <button type="submit" class="primary">{lang.t("duty.replace")}</button>
+                </ActForm>
+            </details>
+        })}
+    }
 }
 
 fn check_result(c: &CheckRow, lang: Lang) -> AnyView {

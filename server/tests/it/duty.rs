@@ -30,6 +30,9 @@ const GET_CHECK: &str = <api::GetDutyCheck as ServerFn>::PATH;
 const ADD_PERIOD: &str = <api::AddDutyPeriod as ServerFn>::PATH;
 const ADD_LEAVE: &str = <app::areas::training::api::AddLeave as ServerFn>::PATH;
 const REMOVE_EVENT: &str = <app::areas::assessment::api::RemoveEvent as ServerFn>::PATH;
+const ASK_SWAP: &str = <api::AskDutySwap as ServerFn>::PATH;
+const STEP_SWAP: &str = <api::StepDutySwap as ServerFn>::PATH;
+const REPLACE: &str = <api::ReplaceDuty as ServerFn>::PATH;
 
 /// A leader (领导干部) in a unit, with a phone; their id.
 async fn leader(db: &Db, unit: i64, code: &str, name: &str) -> i64 {
@@ -209,6 +212,20 @@ on_both_databases! {
             }
         }
         assert_eq!(r.head.gaps, 0);
+        // Published, the duties are in the calendar feed of each person on
+        // the roster (P1, the trainee, stands one at least: five staff
+        // share eight duties evenly).
+        call_ok::<()>(&app, PUBLISH, &[("id", &id.to_string())], &organizer).await;
+        let trainee = app.login("trainee").await;
+        let mine: app::areas::training::dto::MyTraining =
+            call_ok(&app, <app::areas::training::api::GetMyTraining as ServerFn>::PATH, &[], &trainee).await;
+        let feed = app.get(&mine.calendar_url, None).await;
+        assert_eq!(feed.status, StatusCode::OK);
+        assert!(feed.body.contains("SUMMARY:值班 · 城关街道 / on duty"), "{}", feed.body);
+        // The roster itself is open to the people on it.
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &trainee).await;
+        assert!(r.days.iter().any(|d| d.staff.contains(&"王建国".to_string())));
+        assert!(!r.may_keep);
     }
 
     async fn a_failed_duty_check_becomes_a_duty_absence_linked_to_the_check(db: Db) {
@@ -280,6 +297,100 @@ on_both_databases! {
         assert_eq!(p.checks.len(), 3);
         assert_eq!(p.checks.iter().filter(|c| c.passed).count(), 1);
         assert_eq!(audited(db, "duty_check.add").await, 3);
+    }
+}
+
+on_both_databases! {
+    async fn two_people_swap_duties_once_the_organizer_approves_and_replacements_keep_the_rules(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let trainee = app.login("trainee").await;
+        staff(db, jd, "S", 3, 0).await;
+        let l1 = leader(db, jd, "L1", "赵书记").await;
+        let s00 = add_account(&app, "s00", Role::Trainee, None, Some("S-00")).await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "1"), ("min_rest_days", "0")], &organizer).await;
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 1)), ("last_day", &day(&app, 12))], &organizer).await;
+        let roster = id.to_string();
+        // Not on a draft.
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &roster)], &organizer).await;
+        assert!(r.mine.is_empty());
+        call_ok::<()>(&app, PUBLISH, &[("id", &roster)], &organizer).await;
+
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &roster)], &trainee).await;
+        assert!(!r.mine.is_empty(), "four staff share twelve days");
+        let mine = r.mine[0].clone();
+        let theirs = r.swap_with.iter().find(|o| o.person == "职工0" && o.day != mine.day).unwrap().clone();
+        // The leader's duty is not a staff swap; nor is someone else's own duty.
+        let leader_slot = r.swap_with.iter().find(|o| o.person == "赵书记");
+        assert!(leader_slot.is_none(), "only the trainee's role is offered");
+        let r_org: RosterDetail = call_ok(&app, ROSTER, &[("id", &roster)], &organizer).await;
+        assert!(r_org.people.iter().any(|p| p.0 == l1));
+        let r = app.call(ASK_SWAP, &[("mine", &theirs.id.to_string()), ("theirs", &mine.id.to_string())], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "not the trainee's duty to offer");
+
+        let swap: i64 = call_ok(&app, ASK_SWAP, &[("mine", &mine.id.to_string()), ("theirs", &theirs.id.to_string()), ("reason", "家中有事")], &trainee).await;
+        let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications n JOIN people p ON p.id = n.person_id WHERE p.code = 'S-00' AND n.message_key = 'notice.duty_swap_asked'")
+            .fetch_one(&db.pool).await.unwrap();
+        assert_eq!(told, 1);
+        // Asked again while open: refused.
+        let r = app.call(ASK_SWAP, &[("mine", &mine.id.to_string()), ("theirs", &theirs.id.to_string())], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.swap_open"), "{}", r.body);
+        // Nobody approves before the other agrees; the asker never does.
+        let r = app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], Some(&organizer)).await;
+        assert!(r.body.contains("problem.swap_not_accepted"), "{}", r.body);
+        let r = app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "accept")], Some(&trainee)).await;
+        assert!(r.body.contains("problem.swap_not_yours"), "{}", r.body);
+        call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "accept")], &s00).await;
+        let r = app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], Some(&s00)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.swap_not_yours"), "one of the two is no organizer: {}", r.body);
+        // Another part of the district's organizer may not either.
+        let other = add_account(&app, "org-ga", Role::Organizer, Some(app.district.units["GA"]), None).await;
+        assert_eq!(app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], Some(&other)).await.status, StatusCode::FORBIDDEN);
+        call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], &organizer).await;
+        let r = app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        // The duties changed hands, both people were told, all on record.
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &roster)], &organizer).await;
+        let on = |d: chrono::NaiveDate| r.days.iter().find(|x| x.date == d).unwrap().staff.clone();
+        assert_eq!(on(mine.day), ["职工0"]);
+        assert_eq!(on(theirs.day), ["王建国"]);
+        assert_eq!(r.swaps[0].status, app::domain::duty_office::SwapStatus::Approved);
+        assert_eq!(audited(db, "duty_roster.swap").await, 2);
+        assert_eq!(audited(db, "duty_swap.approved").await, 1);
+        let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE message_key = 'notice.duty_swap_approved'")
+            .fetch_one(&db.pool).await.unwrap();
+        assert_eq!(told, 2);
+
+        // A replacement keeps the rules: the trainee on leave that day is
+        // refused, named; someone free is put on, and told.
+        let target = theirs.day;
+        let r = app.call(ADD_LEAVE, &[("person_code", "S-01"), ("start", &target.to_string()), ("end", &target.to_string()), ("reason", "病假")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let person = |name: &str| r_org.people.iter().find(|p| p.1 == name).unwrap().0.to_string();
+        let p1 = person("王建国");
+        let r = app.call(REPLACE, &[("roster", &roster), ("day", &target.to_string()), ("role", "staff"), ("out", &p1), ("into", &person("职工1"))], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.duty_unavailable") && r.body.contains("职工1"), "{}", r.body);
+        // The leader does not stand the post.
+        let r = app.call(REPLACE, &[("roster", &roster), ("day", &target.to_string()), ("role", "staff"), ("out", &p1), ("into", &l1.to_string())], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("problem.duty_wrong_role"), "{}", r.body);
+        // Nor is anyone put on outside the roster's days.
+        let r = app.call(REPLACE, &[("roster", &roster), ("day", &day(&app, 40)), ("role", "staff"), ("out", &p1), ("into", &person("职工2"))], Some(&organizer)).await;
+        assert!(r.body.contains("problem.duty_outside_roster"), "{}", r.body);
+        let r = app.call(REPLACE, &[("roster", &roster), ("day", &target.to_string()), ("role", "staff"), ("out", &p1), ("into", &person("职工2"))], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &roster)], &organizer).await;
+        assert_eq!(r.days.iter().find(|x| x.date == target).unwrap().staff, ["职工2"]);
+        assert_eq!(audited(db, "duty_roster.replace").await, 1);
+        // The trainee may not replace anyone.
+        let r = app.call(REPLACE, &[("roster", &roster), ("day", &target.to_string()), ("role", "staff"), ("out", &person("职工2")), ("into", &p1)], Some(&trainee)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
 

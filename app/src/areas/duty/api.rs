@@ -118,3 +118,34 @@ pub async fn add_duty_check(
     })
     .await
 }
+
+/// A person on a published roster asks another to swap one duty each; the
+/// swap's id.
+#[server(endpoint = "ask_duty_swap")]
+pub async fn ask_duty_swap(
+    mine: i64,
+    theirs: i64,
+    #[server(default)] reason: String,
+) -> Result<i64, AppError> {
+    answer(async |cx| service::ask_swap(cx, mine, theirs, &reason).await).await
+}
+
+/// Accept, decline, withdraw (the two people), approve or refuse (the
+/// unit's organizer, neither of them).
+#[server(endpoint = "step_duty_swap")]
+pub async fn step_duty_swap(id: i64, step: String) -> Result<(), AppError> {
+    answer(async |cx| service::step_swap(cx, id, &step).await).await
+}
+
+/// The organizer puts someone on a duty in place of `out`, or on an open
+/// slot (`out` empty).
+#[server(endpoint = "replace_duty")]
+pub async fn replace_duty(
+    roster: i64,
+    day: String,
+    role: String,
+    #[server(default)] out: String,
+    into: String,
+) -> Result<(), AppError> {
+    answer(async |cx| service::replace(cx, roster, (&day, &role), (&out, &into)).await).await
+}

@@ -100,6 +100,47 @@ pub struct RosterDetail {
     pub days: Vec<RosterDayRow>,
     pub counts: Vec<DutyCount>,
     pub may_keep: bool,
+    /// The caller's own duties on it from today on (a person on the
+    /// roster), each of which they may offer in a swap.
+    pub mine: Vec<SlotRef>,
+    /// Others' duties of the caller's role from today on that a swap may
+    /// ask for (at most 200).
+    pub swap_with: Vec<SlotRef>,
+    pub swaps: Vec<SwapRow>,
+    /// The unit's people who stand duty (for the organizer's
+    /// replacements): (id, name, role).
+    pub people: Vec<(i64, String, DutyRole)>,
+    /// The caller's person, to tell which swaps are theirs.
+    pub me: Option<i64>,
+}
+
+/// One duty of a roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotRef {
+    pub id: i64,
+    pub day: NaiveDate,
+    pub role: DutyRole,
+    pub person: String,
+}
+
+/// A swap of two duties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwapRow {
+    pub id: i64,
+    pub roster_id: i64,
+    pub asker_slot: i64,
+    pub other_slot: i64,
+    pub asker_id: i64,
+    pub other_id: i64,
+    pub asker: String,
+    pub other: String,
+    pub asker_day: NaiveDate,
+    pub other_day: NaiveDate,
+    pub role: DutyRole,
+    pub status: crate::domain::duty_office::SwapStatus,
+    pub reason: String,
+    pub asked_at: i64,
+    pub decided_by: Option<String>,
 }
 
 /// Someone on duty, with the phone number as the caller may see it.

@@ -7,10 +7,10 @@
 
 use super::dto::{
     BoardPage, BoardUnit, CalendarPage, CheckRow, ChecksPage, DutyCount, DutyUnit, GapRow,
-    NotFreeRow, OnDuty, PeriodRow, RosterDayRow, RosterDetail, RostersPage,
+    NotFreeRow, OnDuty, PeriodRow, RosterDayRow, RosterDetail, RostersPage, SlotRef,
 };
 use super::store::rosters::{NewGap, StoredWhy};
-use super::store::{calendar, checks, rosters, settings};
+use super::store::{calendar, checks, rosters, settings, swaps};
 use crate::areas::assessment::service::{self as assessment, NewEvent};
 use crate::areas::directory::service as directory;
 use crate::areas::training::service as training;
@@ -304,11 +304,47 @@ pub async fn roster(cx: &Ctx, id: i64) -> Result<RosterDetail, AppError> {
         })
         .collect();
     counts.sort_by(|a, b| (a.role, &a.person).cmp(&(b.role, &b.person)).reverse());
+    let may_keep = cx.me.may_at(Action::KeepDuty, &path);
+    let me = cx.me.person_id;
+    let slot_ref = |s: &rosters::Slot| SlotRef {
+        id: s.id,
+        day: s.day.0,
+        role: s.role.0,
+        person: s.name.clone(),
+    };
+    let upcoming = |s: &&rosters::Slot| head.published && s.day.0 >= cx.today;
+    let mine: Vec<SlotRef> = slots
+        .iter()
+        .filter(upcoming)
+        .filter(|s| Some(s.person_id) == me)
+        .map(slot_ref)
+        .collect();
+    let swap_with: Vec<SlotRef> = slots
+        .iter()
+        .filter(upcoming)
+        .filter(|s| Some(s.person_id) != me && mine.iter().any(|m| m.role == s.role.0))
+        .take(200)
+        .map(slot_ref)
+        .collect();
+    let people = if may_keep {
+        directory::people_of_unit(&mut c, head.unit_id)
+            .await?
+            .into_iter()
+            .filter_map(|p| role_of(&p.positions).map(|r| (p.id, p.name, r)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(RosterDetail {
-        may_keep: cx.me.may_at(Action::KeepDuty, &path),
+        may_keep,
+        swaps: swaps::of_roster(&mut c, id).await?,
         head,
         days,
         counts,
+        mine,
+        swap_with,
+        people,
+        me,
     })
 }
 
@@ -541,11 +577,274 @@ pub async fn add_check_in(
     Ok(Recorded { id, event })
 }
 
-/// A person's published duties from today on: (day, role, unit).
-pub async fn my_duties(
+/// A person's published duties from `from` on, as their calendar feed
+/// shows them: one all-day event a duty.
+pub async fn person_feed(
     c: &mut sqlx::AnyConnection,
     person: i64,
     from: NaiveDate,
-) -> Result<Vec<(NaiveDate, DutyRole, String)>, AppError> {
-    rosters::of_person(c, person, from).await
+) -> Result<Vec<crate::domain::calendar::CalEvent>, AppError> {
+    use crate::domain::calendar::{CalEvent, Span};
+    Ok(rosters::of_person(c, person, from)
+        .await?
+        .into_iter()
+        .map(|(day, role, unit)| CalEvent {
+            uid: format!("duty-{day}-person-{person}@yingji"),
+            summary: match role {
+                DutyRole::Staff => format!("值班 · {unit} / on duty"),
+                DutyRole::Leader => format!("带班 · {unit} / leader on duty"),
+            },
+            location: unit,
+            description: String::new(),
+            span: Span::Days {
+                start: day,
+                end: day,
+            },
+        })
+        .collect())
+}
+
+/// Whether `person` may stand a duty on `day` given the rest of their
+/// duties (slots `leaving` left out) and their unavailable days; the
+/// problem names the person.
+async fn may_stand(
+    w: &mut Write<'_>,
+    (unit, roster): (i64, i64),
+    (person, name): (i64, &str),
+    day: NaiveDate,
+    leaving: &[i64],
+) -> Result<(), AppError> {
+    let rest = settings::of_unit(w.conn(), unit)
+        .await?
+        .map_or(0, |s| s.min_rest_days);
+    let duties = swaps::duty_days(w.conn(), person, roster, leaving).await?;
+    let busy = training::unavailable_days_in_unit(w.conn(), unit)
+        .await?
+        .remove(&person)
+        .unwrap_or_default();
+    match duty_office::cannot_stand(day, &duties, &busy, rest) {
+        None => Ok(()),
+        Some(mut p) => {
+            p.args.insert(0, name.to_string());
+            Err(AppError::Conflict(p))
+        }
+    }
+}
+
+/// A person on a published roster asks another of the same duty to swap
+/// one duty of theirs (from today on) for one of the other's; both must be
+/// able to stand the other's day. The other person is told.
+pub async fn ask_swap(cx: &Ctx, mine: i64, theirs: i64, reason: &str) -> Result<i64, AppError> {
+    let me = cx.me.person_id.ok_or(AppError::Forbidden)?;
+    let reason = crate::domain::text_field(reason, 0, 200)
+        .map_err(|p| AppError::invalid("field.reason", p))?;
+    let mut w = cx.write().await?;
+    let a = swaps::slot(w.conn(), mine)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let b = swaps::slot(w.conn(), theirs)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if a.person_id != me {
+        return Err(AppError::Forbidden);
+    }
+    let (head, _) = rosters::get(w.conn(), a.roster_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bad = |key: &str| Err(AppError::invalid("field.other_slot", Problem::new(key)));
+    if !head.published {
+        return Err(AppError::Conflict(Problem::new(
+            "problem.roster_not_published",
+        )));
+    }
+    if b.roster_id != a.roster_id || b.role.0 != a.role.0 || b.person_id == me {
+        return bad("problem.swap_mismatch");
+    }
+    if a.day.0 < cx.today || b.day.0 < cx.today {
+        return bad("problem.swap_past");
+    }
+    if swaps::open_on(w.conn(), [a.id, b.id]).await? {
+        return Err(AppError::Conflict(Problem::new("problem.swap_open")));
+    }
+    let names = directory::names_of_people(w.conn(), &[a.person_id, b.person_id]).await?;
+    let name = |p: i64| names.get(&p).cloned().unwrap_or_default();
+    may_stand(
+        &mut w,
+        (head.unit_id, head.id),
+        (me, &name(me)),
+        b.day.0,
+        &[a.id],
+    )
+    .await?;
+    may_stand(
+        &mut w,
+        (head.unit_id, head.id),
+        (b.person_id, &name(b.person_id)),
+        a.day.0,
+        &[b.id],
+    )
+    .await?;
+    let id = swaps::ask(&mut w, (&a, &b), &reason).await?;
+    let at = w.at;
+    crate::platform::notices::notify(
+        w.conn(),
+        b.person_id,
+        at,
+        "notice.duty_swap_asked",
+        &[&name(me), &b.day.0.to_string(), &a.day.0.to_string()],
+        &format!("/duty/rosters/{}", head.id),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// One step of a swap (accept, decline, withdraw, approve, refuse; see
+/// `duty_office::swap_step`). Approved, the two duties change hands after
+/// the rules are asked again (a replacement or another swap may have
+/// changed the roster since); both people are told of the decision.
+pub async fn step_swap(cx: &Ctx, id: i64, step: &str) -> Result<(), AppError> {
+    let step = duty_office::SwapStep::parse(step)
+        .ok_or_else(|| AppError::invalid("field.step", Problem::new("problem.required")))?;
+    let mut w = cx.write().await?;
+    let swap = swaps::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let (head, path) = rosters::get(w.conn(), swap.roster_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let me = cx.me.person_id;
+    let who = duty_office::SwapParty {
+        asker: me == Some(swap.asker_id),
+        other: me == Some(swap.other_id),
+        organizer: cx.me.may_at(Action::KeepDuty, &path),
+    };
+    if !who.asker && !who.other && !who.organizer {
+        return Err(AppError::Forbidden);
+    }
+    let to = duty_office::swap_step(swap.status, step, who)
+        .map_err(|key| AppError::Conflict(Problem::new(key)))?;
+    if to == duty_office::SwapStatus::Approved {
+        let a = swaps::slot(w.conn(), swap.asker_slot)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let b = swaps::slot(w.conn(), swap.other_slot)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if a.person_id != swap.asker_id || b.person_id != swap.other_id {
+            return Err(AppError::Conflict(Problem::new("problem.swap_stale")));
+        }
+        let unit = (head.unit_id, head.id);
+        may_stand(&mut w, unit, (swap.asker_id, &swap.asker), b.day.0, &[a.id]).await?;
+        may_stand(&mut w, unit, (swap.other_id, &swap.other), a.day.0, &[b.id]).await?;
+        swaps::hand_over(&mut w, &a, swap.other_id, "duty_roster.swap").await?;
+        swaps::hand_over(&mut w, &b, swap.asker_id, "duty_roster.swap").await?;
+    }
+    swaps::set_status(&mut w, id, (swap.status, to)).await?;
+    if !to.is_open() {
+        let at = w.at;
+        for person in [swap.asker_id, swap.other_id] {
+            crate::platform::notices::notify(
+                w.conn(),
+                person,
+                at,
+                &format!("notice.duty_swap_{}", to.code()),
+                &[&swap.asker_day.to_string(), &swap.other_day.to_string()],
+                &format!("/duty/rosters/{}", head.id),
+            )
+            .await?;
+        }
+    }
+    w.commit().await?;
+    Ok(())
+}
+
+/// The organizer puts someone else on a duty (replacing `out`, a person
+/// on that day) or on an open slot (`out` empty): the person stands the
+/// duty's role in the unit and keeps the roster's rules.
+pub async fn replace(
+    cx: &Ctx,
+    roster: i64,
+    (day, role): (&str, &str),
+    (out, into): (&str, &str),
+) -> Result<(), AppError> {
+    cx.may(Action::KeepDuty)?;
+    let mut w = cx.write().await?;
+    let (head, path) = rosters::get(w.conn(), roster)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !cx.me.may_at(Action::KeepDuty, &path) {
+        return Err(AppError::Forbidden);
+    }
+    let day = crate::domain::iso_date(day).map_err(|p| AppError::invalid("field.day", p))?;
+    if day < head.first || day > head.last {
+        return Err(AppError::invalid(
+            "field.day",
+            Problem::new("problem.duty_outside_roster"),
+        ));
+    }
+    let role = DutyRole::parse(role.trim())
+        .ok_or_else(|| AppError::invalid("field.role", Problem::new("problem.required")))?;
+    let into: i64 = into
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("field.into", Problem::new("problem.required")))?;
+    let person = directory::people_of_unit(w.conn(), head.unit_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == into)
+        .ok_or_else(|| AppError::invalid("field.into", Problem::new("problem.duty_not_in_unit")))?;
+    if role_of(&person.positions) != Some(role) {
+        return Err(AppError::invalid(
+            "field.into",
+            Problem::new("problem.duty_wrong_role"),
+        ));
+    }
+    match out.trim() {
+        "" => {
+            may_stand(
+                &mut w,
+                (head.unit_id, head.id),
+                (into, &person.name),
+                day,
+                &[],
+            )
+            .await?;
+            swaps::fill_gap(&mut w, head.id, (day, role), into).await?;
+        }
+        raw => {
+            let out: i64 = raw
+                .parse()
+                .map_err(|_| AppError::invalid("field.out", Problem::new("problem.required")))?;
+            let slot = swaps::slot_of(w.conn(), head.id, (day, role), out)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid("field.out", Problem::new("problem.duty_not_on_day"))
+                })?;
+            if swaps::open_on(w.conn(), [slot.id, slot.id]).await? {
+                return Err(AppError::Conflict(Problem::new("problem.swap_open")));
+            }
+            may_stand(
+                &mut w,
+                (head.unit_id, head.id),
+                (into, &person.name),
+                day,
+                &[],
+            )
+            .await?;
+            swaps::hand_over(&mut w, &slot, into, "duty_roster.replace").await?;
+        }
+    }
+    if head.published {
+        let at = w.at;
+        crate::platform::notices::notify(
+            w.conn(),
+            into,
+            at,
+            "notice.duty_assigned",
+            &[&head.unit_name, &day.to_string()],
+            &format!("/duty/rosters/{}", head.id),
+        )
+        .await?;
+    }
+    w.commit().await?;
+    Ok(())
 }

@@ -7,3 +7,4 @@ pub mod calendar;
 pub mod checks;
 pub mod rosters;
 pub mod settings;
+pub mod swaps;

@@ -267,6 +267,7 @@ pub async fn publish(w: &mut Write<'_>, id: i64) -> Result<(), AppError> {
 /// A duty of a roster: (day, role, person id, person's name, phone).
 #[derive(sqlx::FromRow)]
 pub struct Slot {
+    pub id: i64,
     pub day: Day,
     pub role: Code<DutyRole>,
     pub person_id: i64,
@@ -276,7 +277,7 @@ pub struct Slot {
 
 pub async fn slots(c: &mut AnyConnection, id: i64) -> Result<Vec<Slot>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT s.day, s.role, s.person_id, p.name, p.phone FROM duty_slots s JOIN people p ON p.id = s.person_id \
+        "SELECT s.id, s.day, s.role, s.person_id, p.name, p.phone FROM duty_slots s JOIN people p ON p.id = s.person_id \
          WHERE s.roster_id = $1 ORDER BY s.day, s.role, p.name",
     )
     .bind(id)
@@ -324,7 +325,7 @@ pub async fn on_day(c: &mut AnyConnection, day: NaiveDate) -> Result<Vec<(i64, S
         slot: Slot,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT r.unit_id, s.day, s.role, s.person_id, p.name, p.phone FROM duty_slots s \
+        "SELECT r.unit_id, s.id, s.day, s.role, s.person_id, p.name, p.phone FROM duty_slots s \
          JOIN duty_rosters r ON r.id = s.roster_id JOIN people p ON p.id = s.person_id \
          WHERE s.day = $1 AND r.status = 'published' ORDER BY r.unit_id, s.role, p.name",
     )

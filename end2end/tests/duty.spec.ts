@@ -1,0 +1,142 @@
+import { expect, test } from '@playwright/test';
+import { asSomeoneElse, login, waitForHydration, watchConsole } from './helpers';
+
+/** A day `offset` days from today, as a date input takes it (the district's calendar, UTC+8). */
+function day(offset: number): string {
+  const t = new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000);
+  return t.toISOString().slice(0, 10);
+}
+
+test('an organizer generates a roster, sees its gaps named, and publishes it', async ({ page }) => {
+  const errors = watchConsole(page);
+  await login(page, 'organizer');
+  await page.goto('/duty/rosters');
+  await waitForHydration(page);
+  const form = page.getByTestId('generate');
+  await form.locator('select[name="unit"]').selectOption({ label: '城关街道' });
+  // After the demo's roster of this month, so that it can be published.
+  await form.locator('input[name="first_day"]').fill(day(40));
+  await form.locator('input[name="last_day"]').fill(day(53));
+  await form.getByRole('button', { name: '生成值班表' }).click();
+  await expect(page).toHaveURL(/\/duty\/rosters\/\d+$/);
+  await expect(page.getByTestId('roster-status')).toHaveText('草稿');
+  await expect(page.getByTestId('roster-day')).toHaveCount(14);
+  // One leader, a rest day between duties: every other day is a gap, with why.
+  await expect(page.getByTestId('day-gap').first()).toContainText('带班领导缺 1 人');
+  await expect(page.getByTestId('day-gap').first()).toContainText('值班后休息');
+  await page.getByTestId('publish-roster').click();
+  await expect(page.getByTestId('roster-status')).toHaveText('已发布');
+
+  // A roster over the same days again is a draft that cannot be published.
+  await page.goto('/duty/rosters');
+  await waitForHydration(page);
+  await form.locator('select[name="unit"]').selectOption({ label: '城关街道' });
+  await form.locator('input[name="first_day"]').fill(day(50));
+  await form.locator('input[name="last_day"]').fill(day(60));
+  await form.getByRole('button', { name: '生成值班表' }).click();
+  await expect(page).toHaveURL(/\/duty\/rosters\/\d+$/);
+  await page.getByTestId('publish-roster').click();
+  await expect(page.locator('.error').first()).toContainText('与已发布的值班表');
+  await expect(page.getByTestId('roster-status')).toHaveText('草稿');
+  expect(errors).toEqual([]);
+});
+
+test('the duty board shows who is on duty today, on a phone too', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page, 'assessor');
+  await page.goto('/duty');
+  await waitForHydration(page);
+  const unit = page.getByTestId('board-unit').filter({ hasText: '城关街道' });
+  await expect(unit).toContainText('值班人员');
+  await expect(unit.getByTestId('duty-phone').first()).toHaveAttribute('href', /^tel:\d+$/);
+  // Nothing is wider than the phone.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(errors).toEqual([]);
+});
+
+test('a failed duty check becomes a duty absence on the unit sheet, linked to the check', async ({ page }) => {
+  const errors = watchConsole(page);
+  await login(page, 'assessor');
+  await page.goto('/duty/checks');
+  await waitForHydration(page);
+  const form = page.getByTestId('check-form');
+  await form.locator('select[name="unit"]').selectOption({ label: '南河街道' });
+  await form.locator('input[name="called"]').fill('010-6012 3456');
+  await form.locator('input[name="answered"][value="no"]').check();
+  await form.locator('input[name="note"]').fill('夜间抽查无人接听');
+  await form.getByRole('button', { name: '记录督导检查' }).click();
+  await expect(page.getByTestId('check-recorded')).toContainText('已计入该单位当年考核的值班脱岗');
+  await expect(page.getByTestId('check-row').first()).toContainText('未通过');
+
+  // The unit's sheet this year lists the event, with the check as its source.
+  await page.goto('/assessment');
+  await page.getByTestId('schemes').getByRole('link', { name: /年街道应急管理工作考核/ }).first().click();
+  await page.getByTestId('ranking').locator('tr[data-unit="JD05"] a').first().click();
+  const event = page.getByTestId('events').locator('li', { hasText: '无人接听' });
+  await expect(event).toHaveCount(1);
+  await event.getByRole('link', { name: /值班督导检查/ }).click();
+  await expect(page).toHaveURL(/\/duty\/checks\/\d+$/);
+  await expect(page.getByTestId('check-result')).toHaveText('未通过');
+  expect(errors).toEqual([]);
+});
+
+test('two people of the office swap duties; a third approves', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const errors = watchConsole(page);
+  // The organizer and the assessor both stand duty at the emergency office.
+  await login(page, 'organizer');
+  await page.goto('/duty/rosters');
+  await page.getByTestId('roster-row').filter({ hasText: '区应急管理办公室' }).getByRole('link').click();
+  await waitForHydration(page);
+  const organizerName = await page.getByTestId('my-duty').first().getAttribute('data-person');
+  expect(organizerName).toBeTruthy();
+  const rosterUrl = page.url();
+
+  const assessor = await asSomeoneElse(browser, 'assessor');
+  await assessor.goto(rosterUrl);
+  await waitForHydration(assessor);
+  // Ask with one of the assessor's duties for one of the organizer's; a
+  // pair the rest rule forbids is refused with the reason, so try the next.
+  let asked = false;
+  const duties = assessor.getByTestId('my-duty');
+  const count = await duties.count();
+  for (let i = 0; i < count && !asked; i++) {
+    const options = await duties.nth(i).locator('select[name="theirs"] option').evaluateAll(
+      (os, name) => os.filter((o) => o.textContent?.includes(name as string)).map((o) => (o as HTMLOptionElement).value),
+      organizerName,
+    );
+    for (const value of options) {
+      await duties.nth(i).locator('select[name="theirs"]').selectOption(value);
+      await duties.nth(i).getByRole('button', { name: '申请换班' }).click();
+      const outcome = await Promise.race([
+        assessor.getByTestId('swaps').waitFor().then(() => 'asked'),
+        assessor.getByTestId('my-duties').locator('.error').waitFor().then(() => 'refused'),
+      ]);
+      if (outcome === 'asked') {
+        asked = true;
+        break;
+      }
+    }
+  }
+  expect(asked).toBe(true);
+  await expect(assessor.getByTestId('swap-status').first()).toHaveText('待对方同意');
+
+  // The organizer agrees, but may not approve a swap of their own.
+  await page.reload();
+  await waitForHydration(page);
+  await page.getByTestId('swap-accept').first().click();
+  await expect(page.getByTestId('swap-status').first()).toHaveText('待组织者批准');
+  await expect(page.getByTestId('swap-approve')).toHaveCount(0);
+
+  // The admin, neither of the two, approves.
+  await page.context().clearCookies();
+  await login(page, 'admin');
+  await page.goto(rosterUrl);
+  await waitForHydration(page);
+  await page.getByTestId('swap-approve').first().click();
+  await expect(page.getByTestId('swap-status').first()).toHaveText('已批准');
+  await assessor.close();
+  expect(errors).toEqual([]);
+});
