@@ -20,20 +20,22 @@ PKG := $(SITE)/pkg
 WASM_TARGET := target/browser
 WASM := $(WASM_TARGET)/wasm32-unknown-unknown/wasm-release/yingji_islands.wasm
 BIN := target/release/yingji
+# `make run`'s binary (Cargo.toml's `demo` profile: minutes less to build).
+DEMO_BIN := target/demo/yingji
 DEMO_DB ?= target/yingji-demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools test-tools browser site server check lint rust-test e2e bench clean-site
+.PHONY: run test tools test-tools browser site server demo-server check lint rust-test e2e bench clean-site
 
 # The server and the browser bundle (with the tools it needs) are built side
 # by side: the server's last minutes compile one crate on one core, and the
 # tools' install and the wasm build fill the other.
 run:
-	@$(MAKE) --no-print-directory -j2 server browser
+	@$(MAKE) --no-print-directory -j2 demo-server browser
 	@export DATABASE_URL="$${DATABASE_URL:-sqlite://$(DEMO_DB)?mode=rwc}"; \
-	  $(BIN) seed-demo --if-empty; \
+	  $(DEMO_BIN) seed-demo --if-empty; \
 	  echo "应急训考 → http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}  (Ctrl-C to stop)"; \
-	  exec $(BIN) serve
+	  exec $(DEMO_BIN) serve
 
 test: tools test-tools lint rust-test site server e2e
 
@@ -86,6 +88,9 @@ site:
 
 server:
 	cargo build --release -p server --bin yingji $(if $(CI),--timings)
+
+demo-server:
+	cargo build --profile demo -p server --bin yingji
 
 lint:
 	cargo fmt --all -- --check

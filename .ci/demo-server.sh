@@ -1,5 +1,5 @@
 # Sourced by e2e.sh and bench.sh: start_demo_server PORT PASSWORD starts the
-# release binary on a fresh demo district (SQLite, temporary folder) on
+# release binary (or YINGJI_BIN) on a fresh demo district (SQLite, temporary folder) on
 # 127.0.0.1:PORT with every demo account's password set to PASSWORD, waits
 # until it answers, and stops it (by its PID) when the calling script exits.
 # Sets PID and WORK.
@@ -12,8 +12,9 @@ start_demo_server() {
   export LEPTOS_SITE_ROOT="target/site"
   export YINGJI_DEMO_PASSWORD="$2"
   export RUST_LOG="${RUST_LOG:-warn}"
-  target/release/yingji seed-demo >/dev/null
-  target/release/yingji serve >"$WORK/server.log" 2>&1 &
+  local bin="${YINGJI_BIN:-target/release/yingji}"
+  "$bin" seed-demo >/dev/null
+  "$bin" serve >"$WORK/server.log" 2>&1 &
   PID=$!
   trap stop_demo_server EXIT
   for _ in $(seq 1 100); do
