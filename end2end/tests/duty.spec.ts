@@ -36,7 +36,7 @@ test('an organizer generates a roster, sees its gaps named, and publishes it', a
   await form.getByRole('button', { name: '生成值班表' }).click();
   await expect(page).toHaveURL(/\/duty\/rosters\/\d+$/);
   await page.getByTestId('publish-roster').click();
-  await expect(page.locator('.error').first()).toContainText('与已发布的值班表');
+  await expect(page.getByRole('alert').filter({ hasText: '与已发布的值班表' })).toBeVisible();
   await expect(page.getByTestId('roster-status')).toHaveText('草稿');
   expect(errors).toEqual([]);
 });
