@@ -69,6 +69,22 @@ fn people_line(people: &[OnDuty], lang: Lang) -> AnyView {
         .into_any()
 }
 
+/// `12-05 六` / `12-05 Sat`: a roster's day with its weekday, in the
+/// reader's language.
+fn day_label(d: chrono::NaiveDate, lang: Lang) -> String {
+    use chrono::{Datelike, Weekday};
+    let key = match d.weekday() {
+        Weekday::Mon => "calendar.mon",
+        Weekday::Tue => "calendar.tue",
+        Weekday::Wed => "calendar.wed",
+        Weekday::Thu => "calendar.thu",
+        Weekday::Fri => "calendar.fri",
+        Weekday::Sat => "calendar.sat",
+        Weekday::Sun => "calendar.sun",
+    };
+    format!("{} {}", d.format("%m-%d"), lang.t(key))
+}
+
 fn gap_text(role: DutyRole, missing: u32, lang: Lang) -> String {
     lang.tf(
         "duty.gap_count",
@@ -242,7 +258,7 @@ fn day_row(d: RosterDayRow, lang: Lang) -> impl IntoView {
     };
     view! {
         <tr class=class data-test="roster-day" data-date=d.date.to_string()>
-            <td class="nowrap" data-label=lang.t("duty.day")>{d.date.format("%m-%d %a").to_string()}
+            <td class="nowrap" data-label=lang.t("duty.day")>{day_label(d.date, lang)}
                 {d.period.clone().map(|p| view! { <br /><span class="muted">{p}</span> })}
             </td>
             <td data-test="day-leaders" data-label=lang.t("duty.role.leader")>{d.leaders.join("、")}</td>
@@ -449,7 +465,7 @@ fn changes_view(r: &RosterDetail, lang: Lang, a: SwapActions) -> impl IntoView +
                         let options: Vec<_> = swap_with.iter().filter(|o| o.role == m.role && o.day != m.day).cloned().collect();
                         view! {
                             <li data-test="my-duty" data-date=m.day.to_string() data-person=m.person.clone()>
-                                <strong>{format!("{} {}", m.day.format("%m-%d %a"), lang.t(m.role.label_key()))}</strong>
+                                <strong>{format!("{} {}", day_label(m.day, lang), lang.t(m.role.label_key()))}</strong>
                                 " "
                                 <ActForm action=a.ask attr:class="inline">
                                     <input type="hidden" name="mine" value=m.id.to_string() />
