@@ -140,7 +140,7 @@ SHEET="$WORK/bench-sheet.json"
   echo '  ], "events": [{"unit": "BJ001", "event": "late_report", "count": 2}],'
   echo '  "vetoes": [{"unit": "BJ002", "reason": "压测"}]}'
 } > "$SHEET"
-SCHEME=$(target/release/yingji import assessment "$SHEET" | sed -n 's/.*(id \([0-9]*\)).*/\1/p')
+SCHEME=$("${YINGJI_BIN:-target/release/yingji}" import assessment "$SHEET" | sed -n 's/.*(id \([0-9]*\)).*/\1/p')
 [ -n "$SCHEME" ] || { echo "could not import the bench sheet"; exit 1; }
 curl -fsS -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME" | grep -c '压测街道500' >/dev/null || { echo "the ranking did not render"; exit 1; }
 levels "ranking, 500 units" "http://127.0.0.1:$PORT/assessment/schemes/$SCHEME"
@@ -204,7 +204,7 @@ PY
 BEST=""
 for _ in 1 2 3 4 5; do
   START=$(date +%s%N)
-  target/release/yingji schedule "$PLAN" >/dev/null
+  "${YINGJI_BIN:-target/release/yingji}" schedule "$PLAN" >/dev/null
   MS=$(( ($(date +%s%N) - START) / 1000000 ))
   if [ -z "$BEST" ] || [ "$MS" -lt "$BEST" ]; then BEST=$MS; fi
 done
