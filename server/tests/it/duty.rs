@@ -394,6 +394,70 @@ on_both_databases! {
     }
 }
 
+on_both_databases! {
+    async fn a_check_in_a_published_year_is_recorded_without_a_deduction_and_notes_stay_text(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let assessor = app.login("assessor").await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "1"), ("min_rest_days", "1")], &organizer).await;
+        let yesterday = local_today(&app) - chrono::Duration::days(1);
+        let year = chrono::Datelike::year(&yesterday) as i64;
+        // The year's subdistrict scheme is published: its figures stand.
+        sqlx::query(
+            "INSERT INTO assessment_schemes (code, year, name, unit_kinds, definition, published, published_at, published_by, created_at, updated_at) \
+             VALUES ('S-DUTY', $1, '街道考核', '|subdistrict|', '{}', 1, 1, 'assessor', 1, 1)",
+        )
+        .bind(year)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let note = "</li><script>alert(1)</script>";
+        let form = [("unit", &*jd_s), ("checked_at", &*format!("{yesterday}T21:30")), ("called", "010-6012 3456"), ("answered", "no"), ("on_post", ""), ("note", note)];
+        let (check, deducted): (i64, bool) = call_ok(&app, CHECK, &form, &assessor).await;
+        assert!(!deducted);
+        assert_eq!(count(db, "assessment_events").await, 0);
+        let c: CheckRow = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &assessor).await;
+        assert!(!c.passed && c.event_id.is_none());
+        assert_eq!(c.note, note);
+        // The check's page says the year was closed and shows the note as text.
+        let page = app.get(&format!("/duty/checks/{check}"), Some(&assessor)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("当年考核已发布,未计入"), "{}", page.body);
+        assert!(!page.body.contains("<script>alert(1)"), "the note must be escaped");
+        assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", page.body);
+    }
+
+    async fn an_organizer_on_the_roster_does_not_approve_their_own_swap(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        staff(db, jd, "S", 1, 0).await;
+        // An organizer of 城关街道 who is also 职工0 on its roster.
+        let own = add_account(&app, "org-s00", Role::Organizer, Some(jd), Some("S-00")).await;
+        let trainee = app.login("trainee").await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "0"), ("min_rest_days", "0")], &organizer).await;
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 1)), ("last_day", &day(&app, 6))], &organizer).await;
+        call_ok::<()>(&app, PUBLISH, &[("id", &id.to_string())], &organizer).await;
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &own).await;
+        let mine = r.mine[0].clone();
+        let theirs = r.swap_with.iter().find(|o| o.person == "王建国").unwrap().clone();
+        let swap: i64 = call_ok(&app, ASK_SWAP, &[("mine", &mine.id.to_string()), ("theirs", &theirs.id.to_string())], &own).await;
+        call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "accept")], &trainee).await;
+        let r = app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], Some(&own)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.swap_own"), "{}", r.body);
+        assert_eq!(audited(db, "duty_roster.swap").await, 0);
+        // Another organizer, neither of the two, does.
+        call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], &organizer).await;
+        assert_eq!(audited(db, "duty_roster.swap").await, 2);
+    }
+}
+
 async fn r_days(app: &TestApp, id: i64, who: &str) -> Vec<app::areas::duty::dto::RosterDayRow> {
     let r: RosterDetail = call_ok(app, ROSTER, &[("id", &id.to_string())], who).await;
     r.days
