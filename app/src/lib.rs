@@ -167,6 +167,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("rosters") view=pages::duty::DutyRostersPage ssr=SsrMode::Async />
                         <Route path=path!("checks") view=pages::duty::DutyChecksPage ssr=SsrMode::Async />
                         <Route path=path!("calendar") view=pages::duty::DutyCalendarPage ssr=SsrMode::Async />
+                        <Route path=path!("absences") view=pages::duty::DutyAbsencesPage ssr=SsrMode::Async />
                     </ParentRoute>
                     <Route path=path!("/duty/rosters/:id") view=pages::duty::DutyRosterPage ssr=SsrMode::Async />
                     <Route path=path!("/duty/checks/:id") view=pages::duty::DutyCheckPage ssr=SsrMode::Async />

@@ -140,3 +140,42 @@ test('two people of the office swap duties; a third approves', async ({ page, br
   await assessor.close();
   expect(errors).toEqual([]);
 });
+
+test('an approved absence takes a leader off the next roster', async ({ page }) => {
+  const errors = watchConsole(page);
+  // The demo's trainee is 城关街道's leader.
+  await login(page, 'trainee');
+  await page.goto('/duty/absences');
+  await waitForHydration(page);
+  const form = page.getByTestId('absence-form');
+  await form.locator('input[name="first_day"]').fill(day(70));
+  await form.locator('input[name="last_day"]').fill(day(72));
+  await form.locator('input[name="destination"]').fill('省应急管理厅');
+  await form.locator('input[name="deputy"]').fill('副主任');
+  await form.locator('input[name="reason"]').fill('参加业务培训');
+  await form.getByRole('button', { name: '提交外出报备' }).click();
+  await expect(page.getByTestId('absence').first()).toContainText('待审批');
+  await expect(page.getByTestId('absence-approve')).toHaveCount(0);
+
+  await page.context().clearCookies();
+  await login(page, 'organizer');
+  await page.goto('/duty/absences');
+  await waitForHydration(page);
+  await page.getByTestId('absence-approve').first().click();
+  await expect(page.getByTestId('absence-status').first()).toHaveText('已批准');
+
+  await page.goto('/duty/rosters');
+  await waitForHydration(page);
+  const gen = page.getByTestId('generate');
+  await gen.locator('select[name="unit"]').selectOption({ label: '城关街道' });
+  await gen.locator('input[name="first_day"]').fill(day(68));
+  await gen.locator('input[name="last_day"]').fill(day(74));
+  await gen.getByRole('button', { name: '生成值班表' }).click();
+  await expect(page).toHaveURL(/\/duty\/rosters\/\d+$/);
+  for (const offset of [70, 71, 72]) {
+    const row = page.locator(`[data-test="roster-day"][data-date="${day(offset)}"]`);
+    await expect(row.getByTestId('day-leaders')).toHaveText('');
+    await expect(row.getByTestId('day-gap')).toContainText('请假、培训或演练');
+  }
+  expect(errors).toEqual([]);
+});

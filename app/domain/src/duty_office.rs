@@ -466,6 +466,57 @@ pub fn swap_step(
     }
 }
 
+/// The longest absence one report covers.
+pub const MAX_ABSENCE_DAYS: i64 = 90;
+
+/// A leader's absence report (领导外出请假报备) as filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Absence {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub destination: String,
+    pub reason: String,
+    /// Who deputises (主持工作) while the leader is away.
+    pub deputy: String,
+}
+
+impl Absence {
+    /// Parses the form: days in order, of today or later, at most 90 of
+    /// them; where, why and the deputy named.
+    pub fn parse(
+        (first, last): (&str, &str),
+        destination: &str,
+        reason: &str,
+        deputy: &str,
+        today: NaiveDate,
+    ) -> Result<Absence, (String, Problem)> {
+        let first = super::iso_date(first).map_err(at("field.first_day"))?;
+        let last = super::iso_date(last).map_err(at("field.last_day"))?;
+        if first < today {
+            return Err(("field.first_day".into(), Problem::new("problem.date_past")));
+        }
+        if last < first {
+            return Err((
+                "field.last_day".into(),
+                Problem::new("problem.last_before_first"),
+            ));
+        }
+        if (last - first).num_days() >= MAX_ABSENCE_DAYS {
+            return Err((
+                "field.last_day".into(),
+                Problem::with("problem.too_many_days", &[&MAX_ABSENCE_DAYS.to_string()]),
+            ));
+        }
+        Ok(Absence {
+            first,
+            last,
+            destination: text_field(destination, 2, 60).map_err(at("field.destination"))?,
+            reason: text_field(reason, 2, 200).map_err(at("field.reason"))?,
+            deputy: text_field(deputy, 2, 40).map_err(at("field.deputy"))?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -712,5 +763,66 @@ mod tests {
         };
         assert_eq!(swap_step(Asked, Accept, both), Ok(Accepted));
         assert_eq!(swap_step(Accepted, Approve, both), Err("problem.swap_own"));
+    }
+
+    #[test]
+    fn an_absence_is_of_the_future_in_order_and_names_its_deputy() {
+        let today = d("2018-05-10");
+        let ok = Absence::parse(
+            ("2018-05-12", "2018-05-14"),
+            "北京",
+            "参加培训",
+            "李副主任",
+            today,
+        )
+        .unwrap();
+        assert_eq!((ok.first, ok.last), (d("2018-05-12"), d("2018-05-14")));
+        let key = |r: Result<Absence, (String, Problem)>| r.unwrap_err();
+        assert_eq!(
+            key(Absence::parse(
+                ("2018-05-09", "2018-05-14"),
+                "北京",
+                "参加培训",
+                "李副主任",
+                today
+            ))
+            .1
+            .key,
+            "problem.date_past"
+        );
+        assert_eq!(
+            key(Absence::parse(
+                ("2018-05-12", "2018-05-11"),
+                "北京",
+                "参加培训",
+                "李副主任",
+                today
+            ))
+            .0,
+            "field.last_day"
+        );
+        assert_eq!(
+            key(Absence::parse(
+                ("2018-05-12", "2018-09-14"),
+                "北京",
+                "参加培训",
+                "李副主任",
+                today
+            ))
+            .1
+            .key,
+            "problem.too_many_days"
+        );
+        assert_eq!(
+            key(Absence::parse(
+                ("2018-05-12", "2018-05-14"),
+                "北京",
+                "参加培训",
+                "",
+                today
+            ))
+            .0,
+            "field.deputy"
+        );
     }
 }

@@ -131,6 +131,7 @@ const MAIN_LINKS: &[NavLink] = &[
     ),
     ("/registry", "nav.registry", Need::May(Action::ViewRegistry)),
     ("/duty", "nav.duty", Need::May(Action::ViewDuty)),
+    ("/duty/absences", "nav.duty", Need::Person),
     (
         "/assessment",
         "nav.assessment",

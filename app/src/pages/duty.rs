@@ -36,6 +36,11 @@ pub fn DutyArea() -> impl IntoView {
             "duty.calendar",
             Need::May(Action::ViewDuty),
         ),
+        (
+            "/duty/absences",
+            "duty.absences",
+            Need::MayOrOwnUnit(Action::ViewDuty),
+        ),
     ];
     view! { <Area links=LINKS /> }
 }
@@ -122,6 +127,16 @@ pub fn DutyBoardPage() -> impl IntoView {
                         </div>
                         {b.period.clone().map(|p| view! { <p class="warn" data-test="board-period">{lang.tf("duty.in_period", &[&p])}</p> })}
                         <p class="muted" data-test="board-summary">{lang.tf("duty.board_summary", &[&b.units.len().to_string(), &troubled.to_string()])}</p>
+                        {(!b.away.is_empty()).then(|| view! {
+                            <section class="card" data-test="away-today">
+                                <h2>{lang.t("duty.away_today")}</h2>
+                                <ul class="plain">
+                                    {b.away.iter().map(|(name, unit, deputy, place)| view! {
+                                        <li>{format!("{name}({unit}) → {place} · {} {deputy}", lang.t("field.deputy"))}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
                         {b.units.is_empty().then(|| view! { <p class="muted">{lang.t("duty.no_units")}</p> })}
                         <ul class="plain duty-board">
                             {b.units.into_iter().map(|u| board_unit(u, lang)).collect_view()}
@@ -684,6 +699,84 @@ pub fn DutyCalendarPage() -> impl IntoView {
                         }}).collect_view()}
                     </ul>
                     {action_error(remove)}
+                })}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+/// `/duty/absences`: a leader files an absence report; whoever keeps the
+/// unit's duty (not the leader) approves or refuses it.
+#[component]
+pub fn DutyAbsencesPage() -> impl IntoView {
+    use crate::areas::duty::api::{DecideLeaderAbsence, FileLeaderAbsence, get_leader_absences};
+    use crate::areas::duty::dto::AbsencesPage;
+    let lang = use_lang();
+    let file = act::<FileLeaderAbsence>();
+    let decide = act::<DecideLeaderAbsence>();
+    gated(None, move |_| {
+        let data = Resource::new(
+            move || (file.version().get(), decide.version().get()),
+            |_| get_leader_absences(),
+        );
+        view! {
+            <div class="page-head"><h1>{lang.t("duty.absences")}</h1></div>
+            <p class="intro muted">{lang.t("duty.absences_intro")}</p>
+            <Suspense fallback=|| ()>
+                {move || when_ready(data, lang, move |p: AbsencesPage| {
+                    let AbsencesPage { absences, may_file, may_decide, today } = p;
+                    view! {
+                    {may_file.then(|| view! {
+                        <section class="card" data-test="absence-form">
+                            <h2>{lang.t("duty.file_absence")}</h2>
+                            <ActForm action=file>
+                                <div class="grid">
+                                    <label>{lang.t("field.first_day")}<input type="date" name="first_day" required min=today.to_string() /></label>
+                                    <label>{lang.t("field.last_day")}<input type="date" name="last_day" required min=today.to_string() /></label>
+                                    <label>{lang.t("field.destination")}<input type="text" name="destination" required maxlength="60" /></label>
+                                    <label>{lang.t("field.deputy")}<input type="text" name="deputy" required maxlength="40" /></label>
+                                    <label class="wide">{lang.t("field.reason")}<input type="text" name="reason" required maxlength="200" /></label>
+                                </div>
+                                {action_error(file)}
+                                <button type="submit" class="primary">{lang.t("duty.file_absence")}</button>
+                            </ActForm>
+                        </section>
+                    })}
+                    {absences.is_empty().then(|| view! { <p class="muted">{lang.t("duty.no_absences")}</p> })}
+                    <ul class="plain" data-test="absences">
+                        {absences.into_iter().map(|a| {
+                            let (id, may) = (a.id, may_decide.contains(&a.id));
+                            let (class, key) = match a.status.as_str() {
+                                "approved" => ("badge done", "duty.absence.approved"),
+                                "refused" => ("badge muted", "duty.absence.refused"),
+                                _ => ("badge warn", "duty.absence.filed"),
+                            };
+                            view! {
+                                <li class="card" data-test="absence">
+                                    {lang.tf("duty.absence_line", &[&a.person, &a.unit_name, &a.first.to_string(), &a.last.to_string(), &a.destination, &a.deputy])}
+                                    " · " {a.reason}
+                                    " " <span class=class data-test="absence-status">{lang.t(key)}</span>
+                                    {may.then(move || view! {
+                                        " "
+                                        <ActForm action=decide attr:class="inline">
+                                            <input type="hidden" name="id" value=id.to_string() />
+                                            <input type="hidden" name="decision" value="approve" />
+                                            <button type="submit" data-test="absence-approve">{lang.t("duty.approve")}</button>
+                                        </ActForm>
+                                        " "
+                                        <ActForm action=decide attr:class="inline">
+                                            <input type="hidden" name="id" value=id.to_string() />
+                                            <input type="hidden" name="decision" value="refuse" />
+                                            <button type="submit">{lang.t("duty.refuse")}</button>
+                                        </ActForm>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {action_error(decide)}
+                    }
                 })}
             </Suspense>
         }

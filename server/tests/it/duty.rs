@@ -33,6 +33,9 @@ const REMOVE_EVENT: &str = <app::areas::assessment::api::RemoveEvent as ServerFn
 const ASK_SWAP: &str = <api::AskDutySwap as ServerFn>::PATH;
 const STEP_SWAP: &str = <api::StepDutySwap as ServerFn>::PATH;
 const REPLACE: &str = <api::ReplaceDuty as ServerFn>::PATH;
+const FILE_ABSENCE: &str = <api::FileLeaderAbsence as ServerFn>::PATH;
+const DECIDE_ABSENCE: &str = <api::DecideLeaderAbsence as ServerFn>::PATH;
+const ABSENCES: &str = <api::GetLeaderAbsences as ServerFn>::PATH;
 
 /// A leader (领导干部) in a unit, with a phone; their id.
 async fn leader(db: &Db, unit: i64, code: &str, name: &str) -> i64 {
@@ -455,6 +458,87 @@ on_both_databases! {
         // Another organizer, neither of the two, does.
         call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], &organizer).await;
         assert_eq!(audited(db, "duty_roster.swap").await, 2);
+    }
+}
+
+on_both_databases! {
+    async fn an_approved_absence_takes_a_leader_off_the_roster_and_the_board(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let trainee = app.login("trainee").await;
+        staff(db, jd, "S", 2, 0).await;
+        leader(db, jd, "L1", "赵书记").await;
+        let l1 = add_account(&app, "leader1", Role::Trainee, None, Some("L1")).await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "1"), ("min_rest_days", "0")], &organizer).await;
+        // Today's roster is published with the leader on it.
+        let today_roster: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 0)), ("last_day", &day(&app, 0))], &organizer).await;
+        call_ok::<()>(&app, PUBLISH, &[("id", &today_roster.to_string())], &organizer).await;
+
+        // Only a leader files, for themselves; a bad form names its field.
+        let form = [("first_day", &*day(&app, 0)), ("last_day", &*day(&app, 3)), ("destination", "北京"), ("reason", "参加培训"), ("deputy", "李副主任")];
+        assert_eq!(app.call(FILE_ABSENCE, &form, Some(&trainee)).await.status, StatusCode::FORBIDDEN);
+        let mut bad = owned(&form);
+        set_field(&mut bad, "deputy", "");
+        let r = app.call(FILE_ABSENCE, &pairs(&bad), Some(&l1)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.deputy"), "{}", r.body);
+        let absence: i64 = call_ok(&app, FILE_ABSENCE, &form, &l1).await;
+        // Filed, not yet approved: the leader still leads today.
+        let b: BoardPage = call_ok(&app, BOARD, &[], &organizer).await;
+        assert!(b.away.is_empty());
+        // The leader does not approve it; the unit's organizer does, once.
+        assert_eq!(app.call(DECIDE_ABSENCE, &[("id", &absence.to_string()), ("decision", "approve")], Some(&l1)).await.status, StatusCode::FORBIDDEN);
+        call_ok::<()>(&app, DECIDE_ABSENCE, &[("id", &absence.to_string()), ("decision", "approve")], &organizer).await;
+        let r = app.call(DECIDE_ABSENCE, &[("id", &absence.to_string()), ("decision", "refuse")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.absence_decided"), "{}", r.body);
+        assert_eq!(audited(db, "leader_absence.approved").await, 1);
+
+        // The board: the leader is away today, the leader's slot is open.
+        let b: BoardPage = call_ok(&app, BOARD, &[], &organizer).await;
+        assert_eq!(b.away.len(), 1);
+        assert_eq!(b.away[0].0, "赵书记");
+        let unit = b.units.iter().find(|u| u.unit_id == jd).unwrap();
+        assert!(unit.leaders.is_empty());
+        assert!(unit.gaps.contains(&(app::domain::duty::DutyRole::Leader, 1)), "{:?}", unit.gaps);
+        // A new roster leaves the leader's days open, naming why.
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 1)), ("last_day", &day(&app, 5))], &organizer).await;
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &organizer).await;
+        for d in &r.days {
+            let away = d.date <= local_today(&app) + chrono::Duration::days(3);
+            assert_eq!(d.leaders.is_empty(), away, "{d:?}");
+            if away {
+                assert_eq!(d.gaps[0].why[0].person, "赵书记");
+                assert!(d.gaps[0].why[0].rest_after.is_none());
+            }
+        }
+        // The leader sees their report; the organizer lists it too.
+        let p: app::areas::duty::dto::AbsencesPage = call_ok(&app, ABSENCES, &[], &l1).await;
+        assert!(p.may_file && p.absences.len() == 1 && p.may_decide.is_empty());
+        assert_eq!(p.absences[0].status, "approved");
+        let p: app::areas::duty::dto::AbsencesPage = call_ok(&app, ABSENCES, &[], &organizer).await;
+        assert_eq!(p.absences.len(), 1);
+    }
+
+    async fn a_leader_who_keeps_the_duty_does_not_approve_their_own_absence(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        leader(db, jd, "L1", "赵书记").await;
+        let own = add_account(&app, "org-l1", Role::Organizer, Some(jd), Some("L1")).await;
+        let form = [("first_day", &*day(&app, 1)), ("last_day", &*day(&app, 2)), ("destination", "北京"), ("reason", "参加培训"), ("deputy", "李副主任")];
+        let absence: i64 = call_ok(&app, FILE_ABSENCE, &form, &own).await;
+        let r = app.call(DECIDE_ABSENCE, &[("id", &absence.to_string()), ("decision", "approve")], Some(&own)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.absence_own"), "{}", r.body);
+        let p: app::areas::duty::dto::AbsencesPage = call_ok(&app, ABSENCES, &[], &own).await;
+        assert!(p.may_decide.is_empty());
+        let organizer = app.login("organizer").await;
+        let p: app::areas::duty::dto::AbsencesPage = call_ok(&app, ABSENCES, &[], &organizer).await;
+        assert_eq!(p.may_decide, [absence]);
     }
 }
 

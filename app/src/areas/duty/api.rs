@@ -149,3 +149,30 @@ pub async fn replace_duty(
 ) -> Result<(), AppError> {
     answer(async |cx| service::replace(cx, roster, (&day, &role), (&out, &into)).await).await
 }
+
+#[server(endpoint = "leader_absences")]
+pub async fn get_leader_absences() -> Result<super::dto::AbsencesPage, AppError> {
+    answer(async |cx| service::absences(cx).await).await
+}
+
+/// A leader files an absence report (领导外出请假报备) for themselves.
+#[server(endpoint = "file_leader_absence")]
+pub async fn file_leader_absence(
+    first_day: String,
+    last_day: String,
+    destination: String,
+    reason: String,
+    deputy: String,
+) -> Result<i64, AppError> {
+    answer(async |cx| {
+        service::file_absence(cx, (&first_day, &last_day), &destination, &reason, &deputy).await
+    })
+    .await
+}
+
+/// Approve or refuse a filed absence (someone who keeps the unit's duty,
+/// not the leader).
+#[server(endpoint = "decide_leader_absence")]
+pub async fn decide_leader_absence(id: i64, decision: String) -> Result<(), AppError> {
+    answer(async |cx| service::decide_absence(cx, id, &decision).await).await
+}

@@ -170,6 +170,9 @@ pub struct BoardPage {
     /// or no roster first.
     pub units: Vec<BoardUnit>,
     pub may_check: bool,
+    /// Leaders away today (approved absences) within reach: (name, unit,
+    /// deputy, destination).
+    pub away: Vec<(String, String, String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,4 +198,33 @@ pub struct ChecksPage {
     pub units: Vec<(i64, String)>,
     /// Now, as the form's default (`YYYY-MM-DDTHH:MM`).
     pub now: String,
+}
+
+/// A leader's absence report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsenceRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub person: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub destination: String,
+    pub reason: String,
+    pub deputy: String,
+    /// `filed`, `approved` or `refused`.
+    pub status: String,
+    pub filed_by: String,
+    pub decided_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsencesPage {
+    pub absences: Vec<AbsenceRow>,
+    /// The caller files for themselves (a leader).
+    pub may_file: bool,
+    /// Absences the caller may decide (ids).
+    pub may_decide: Vec<i64>,
+    pub today: NaiveDate,
 }

@@ -10,7 +10,7 @@ use super::dto::{
     NotFreeRow, OnDuty, PeriodRow, RosterDayRow, RosterDetail, RostersPage, SlotRef,
 };
 use super::store::rosters::{NewGap, StoredWhy};
-use super::store::{calendar, checks, rosters, settings, swaps};
+use super::store::{absences, calendar, checks, rosters, settings, swaps};
 use crate::areas::assessment::service::{self as assessment, NewEvent};
 use crate::areas::directory::service as directory;
 use crate::areas::training::service as training;
@@ -171,6 +171,9 @@ pub async fn generate_in(
         .filter_map(|p| role_of(&p.positions).map(|r| (p.id, r)))
         .collect();
     let mut busy = training::unavailable_days_in_unit(w.conn(), unit).await?;
+    for (person, days) in absences::approved_days(w.conn(), Some(unit)).await? {
+        busy.entry(person).or_default().extend(days);
+    }
     let req = RosterRequest {
         days: duty_office::needs(days, s, &periods),
         min_rest_days: s.min_rest_days,
@@ -447,10 +450,33 @@ pub async fn board(cx: &Ctx) -> Result<BoardPage, AppError> {
             no_roster: !covered.contains(&p.id),
         });
     }
+    let away_today = absences::away_on(&mut c, day).await?;
+    let away_ids: std::collections::HashSet<i64> = away_today.iter().map(|a| a.0).collect();
+    let paths: HashMap<i64, (&str, &str)> = places
+        .iter()
+        .map(|p| (p.id, (p.path.as_str(), p.name.as_str())))
+        .collect();
+    let away: Vec<(String, String, String, String)> = away_today
+        .iter()
+        .filter(|a| paths.get(&a.1).is_some_and(|(path, _)| reach.covers(path)))
+        .map(|a| {
+            let unit = paths
+                .get(&a.1)
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_default();
+            (a.2.clone(), unit, a.3.clone(), a.4.clone())
+        })
+        .collect();
     for (unit, s) in on_duty {
         let Some(&(i, whole)) = at.get(&unit) else {
             continue;
         };
+        // A leader on duty whose absence was approved is not there: the
+        // slot shows open.
+        if s.role.0 == DutyRole::Leader && away_ids.contains(&s.person_id) {
+            units[i].gaps.push((DutyRole::Leader, 1));
+            continue;
+        }
         let who = OnDuty {
             name: s.name,
             phone: s.phone.map(|ph| if whole { ph } else { mask_phone(&ph) }),
@@ -471,6 +497,7 @@ pub async fn board(cx: &Ctx) -> Result<BoardPage, AppError> {
         period,
         units,
         may_check: cx.me.may(Action::CheckDuty),
+        away,
     })
 }
 
@@ -618,10 +645,16 @@ async fn may_stand(
         .await?
         .map_or(0, |s| s.min_rest_days);
     let duties = swaps::duty_days(w.conn(), person, roster, leaving).await?;
-    let busy = training::unavailable_days_in_unit(w.conn(), unit)
+    let mut busy = training::unavailable_days_in_unit(w.conn(), unit)
         .await?
         .remove(&person)
         .unwrap_or_default();
+    busy.extend(
+        absences::approved_days(w.conn(), Some(unit))
+            .await?
+            .remove(&person)
+            .unwrap_or_default(),
+    );
     match duty_office::cannot_stand(day, &duties, &busy, rest) {
         None => Ok(()),
         Some(mut p) => {
@@ -845,6 +878,123 @@ pub async fn replace(
         )
         .await?;
     }
+    w.commit().await?;
+    Ok(())
+}
+
+/// Approved absences' days by person, for another area's unavailability
+/// (the training scheduler): of `unit`'s people, or everyone's.
+pub async fn absence_days(
+    c: &mut sqlx::AnyConnection,
+    unit: Option<i64>,
+) -> Result<HashMap<i64, Vec<(NaiveDate, NaiveDate)>>, AppError> {
+    absences::approved_days(c, unit).await
+}
+
+/// Is the caller's person a leader (领导干部)? Their person, if so.
+async fn leader_person(cx: &Ctx) -> Result<Option<i64>, AppError> {
+    let Some(me) = cx.me.person_id else {
+        return Ok(None);
+    };
+    let mut c = cx.pool().acquire().await?;
+    let Some(unit) = directory::own_unit(&mut c, &cx.me).await?.map(|(id, _)| id) else {
+        return Ok(None);
+    };
+    Ok(directory::people_of_unit(&mut c, unit)
+        .await?
+        .into_iter()
+        .find(|p| p.id == me)
+        .filter(|p| role_of(&p.positions) == Some(DutyRole::Leader))
+        .map(|p| p.id))
+}
+
+/// Absence reports: the caller's own (a leader) and those of units within
+/// the caller's duty reach, from a month back; which of them the caller
+/// may decide (keeps the unit's duty, and is not the leader).
+pub async fn absences(cx: &Ctx) -> Result<super::dto::AbsencesPage, AppError> {
+    let leader = leader_person(cx).await?;
+    if cx.me.person_id.is_none() && !cx.me.may(Action::ViewDuty) {
+        return Err(AppError::Forbidden);
+    }
+    let mut c = cx.pool().acquire().await?;
+    let list = absences::within(
+        &mut c,
+        &cx.me.reach(Action::ViewDuty),
+        cx.me.person_id,
+        cx.today - chrono::Duration::days(31),
+    )
+    .await?;
+    let places = directory::places(&mut c).await?;
+    let path: HashMap<i64, &str> = places.iter().map(|p| (p.id, p.path.as_str())).collect();
+    let may_decide = list
+        .iter()
+        .filter(|a| a.status == "filed" && Some(a.person_id) != cx.me.person_id)
+        .filter(|a| {
+            path.get(&a.unit_id)
+                .is_some_and(|p| cx.me.may_at(Action::KeepDuty, p))
+        })
+        .map(|a| a.id)
+        .collect();
+    Ok(super::dto::AbsencesPage {
+        absences: list,
+        may_file: leader.is_some(),
+        may_decide,
+        today: cx.today,
+    })
+}
+
+/// A leader files an absence report for themselves.
+pub async fn file_absence(
+    cx: &Ctx,
+    (first, last): (&str, &str),
+    destination: &str,
+    reason: &str,
+    deputy: &str,
+) -> Result<i64, AppError> {
+    let person = leader_person(cx).await?.ok_or(AppError::Forbidden)?;
+    let a = duty_office::Absence::parse((first, last), destination, reason, deputy, cx.today)
+        .map_err(invalid)?;
+    let mut w = cx.write().await?;
+    let id = absences::add(&mut w, person, &a).await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// Someone who keeps the unit's duty, and is not the leader, approves or
+/// refuses a filed absence, once; the leader is told.
+pub async fn decide_absence(cx: &Ctx, id: i64, decision: &str) -> Result<(), AppError> {
+    let status = match decision.trim() {
+        "approve" => "approved",
+        "refuse" => "refused",
+        _ => {
+            return Err(AppError::invalid(
+                "field.step",
+                Problem::new("problem.required"),
+            ));
+        }
+    };
+    cx.may(Action::KeepDuty)?;
+    let mut w = cx.write().await?;
+    let (a, path) = absences::get(w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !cx.me.may_at(Action::KeepDuty, &path) {
+        return Err(AppError::Forbidden);
+    }
+    if cx.me.person_id == Some(a.person_id) {
+        return Err(AppError::Conflict(Problem::new("problem.absence_own")));
+    }
+    absences::decide(&mut w, id, status).await?;
+    let at = w.at;
+    crate::platform::notices::notify(
+        w.conn(),
+        a.person_id,
+        at,
+        &format!("notice.absence_{status}"),
+        &[&a.first.to_string(), &a.last.to_string()],
+        "/duty/absences",
+    )
+    .await?;
     w.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! (`duty_rosters`, `duty_slots`, `duty_gaps`) and the office's checks
 //! (`duty_checks`).
 
+pub mod absences;
 pub mod calendar;
 pub mod checks;
 pub mod rosters;

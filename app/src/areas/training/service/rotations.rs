@@ -138,7 +138,11 @@ pub async fn schedule(w: &mut Write<'_>, rotation: &StoredPlan) -> Result<Schedu
     let batches = rotations::batches(w.conn(), id).await?;
     let targets = targets::all(w.conn(), rotation, true).await?;
     let duty = targets::unit_duty(w.conn()).await?;
-    let busy = targets::busy_days(w.conn(), id, None).await?;
+    let mut busy = targets::busy_days(w.conn(), id, None).await?;
+    // Leaders away on an approved absence report are away for training too.
+    for (person, days) in crate::areas::duty::service::absence_days(w.conn(), None).await? {
+        busy.entry(person).or_default().extend(days);
+    }
     let unit_of = |unit: i64| {
         duty.get(&unit).cloned().ok_or_else(|| {
             tracing::error!(unit, "a trainee's unit is missing");
@@ -209,7 +213,12 @@ pub(super) async fn breaches(
     let unit = units.get(&unit_id).cloned().ok_or(AppError::NotFound)?;
     let (taken, unit_in_batch) =
         roster::taken_besides(w.conn(), batch.id, person_id, unit_id).await?;
-    let busy = targets::busy_days(w.conn(), batch.plan_id, Some(person_id)).await?;
+    let mut busy = targets::busy_days(w.conn(), batch.plan_id, Some(person_id)).await?;
+    for (person, days) in crate::areas::duty::service::absence_days(w.conn(), None).await? {
+        if person == person_id {
+            busy.entry(person).or_default().extend(days);
+        }
+    }
     let unavailable = busy.get(&person_id).cloned().unwrap_or_default();
     Ok(training::seat_breaches(&training::SeatCheck {
         start: batch.start,
