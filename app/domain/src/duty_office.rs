@@ -120,20 +120,7 @@ impl DutyPeriod {
         let name = text_field(name, 1, 40).map_err(at("field.name"))?;
         let kind = PeriodKind::parse(kind)
             .ok_or_else(|| ("field.kind".to_string(), Problem::new("problem.required")))?;
-        let first = super::iso_date(first).map_err(at("field.first_day"))?;
-        let last = super::iso_date(last).map_err(at("field.last_day"))?;
-        if last < first {
-            return Err((
-                "field.last_day".into(),
-                Problem::new("problem.last_before_first"),
-            ));
-        }
-        if (last - first).num_days() >= MAX_ROSTER_DAYS {
-            return Err((
-                "field.last_day".into(),
-                Problem::with("problem.too_many_days", &[&MAX_ROSTER_DAYS.to_string()]),
-            ));
-        }
+        let (first, last) = day_span((first, last), MAX_ROSTER_DAYS)?;
         let extra_staff = if extra_staff.trim().is_empty() {
             0
         } else {
@@ -156,6 +143,15 @@ impl DutyPeriod {
 /// The days of a roster to generate, from a form: first ≤ last, at most a
 /// year.
 pub fn roster_days(first: &str, last: &str) -> Result<(NaiveDate, NaiveDate), (String, Problem)> {
+    day_span((first, last), MAX_ROSTER_DAYS)
+}
+
+/// A form's first and last day (`field.first_day`, `field.last_day`):
+/// both dates, the last not before the first, at most `max_days` of them.
+fn day_span(
+    (first, last): (&str, &str),
+    max_days: i64,
+) -> Result<(NaiveDate, NaiveDate), (String, Problem)> {
     let first = super::iso_date(first).map_err(at("field.first_day"))?;
     let last = super::iso_date(last).map_err(at("field.last_day"))?;
     if last < first {
@@ -164,10 +160,10 @@ pub fn roster_days(first: &str, last: &str) -> Result<(NaiveDate, NaiveDate), (S
             Problem::new("problem.last_before_first"),
         ));
     }
-    if (last - first).num_days() >= MAX_ROSTER_DAYS {
+    if (last - first).num_days() >= max_days {
         return Err((
             "field.last_day".into(),
-            Problem::with("problem.too_many_days", &[&MAX_ROSTER_DAYS.to_string()]),
+            Problem::with("problem.too_many_days", &[&max_days.to_string()]),
         ));
     }
     Ok((first, last))
@@ -490,23 +486,10 @@ impl Absence {
         deputy: &str,
         today: NaiveDate,
     ) -> Result<Absence, (String, Problem)> {
-        let first = super::iso_date(first).map_err(at("field.first_day"))?;
-        let last = super::iso_date(last).map_err(at("field.last_day"))?;
-        if first < today {
+        if super::iso_date(first).is_ok_and(|day| day < today) {
             return Err(("field.first_day".into(), Problem::new("problem.date_past")));
         }
-        if last < first {
-            return Err((
-                "field.last_day".into(),
-                Problem::new("problem.last_before_first"),
-            ));
-        }
-        if (last - first).num_days() >= MAX_ABSENCE_DAYS {
-            return Err((
-                "field.last_day".into(),
-                Problem::with("problem.too_many_days", &[&MAX_ABSENCE_DAYS.to_string()]),
-            ));
-        }
+        let (first, last) = day_span((first, last), MAX_ABSENCE_DAYS)?;
         Ok(Absence {
             first,
             last,

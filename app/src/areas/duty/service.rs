@@ -51,9 +51,7 @@ fn unit_id(raw: &str) -> Result<i64, AppError> {
 }
 
 pub async fn calendar(cx: &Ctx) -> Result<CalendarPage, AppError> {
-    if !cx.me.may(Action::ViewDuty) {
-        return Err(AppError::Forbidden);
-    }
+    cx.may(Action::ViewDuty)?;
     let mut c = cx.pool().acquire().await?;
     Ok(CalendarPage {
         periods: calendar::from(&mut c, cx.today).await?,
@@ -87,9 +85,7 @@ pub async fn remove_period(cx: &Ctx, id: i64) -> Result<(), AppError> {
 /// The units the caller keeps rosters for, with their settings and how
 /// many of their people stand each duty, and the rosters the caller sees.
 pub async fn rosters(cx: &Ctx) -> Result<RostersPage, AppError> {
-    if !cx.me.may(Action::ViewDuty) {
-        return Err(AppError::Forbidden);
-    }
+    cx.may(Action::ViewDuty)?;
     let kept = directory::units_where(cx, Action::KeepDuty).await?;
     let mut c = cx.pool().acquire().await?;
     let all = settings::all(&mut c).await?;
@@ -351,17 +347,28 @@ pub async fn roster(cx: &Ctx, id: i64) -> Result<RosterDetail, AppError> {
     })
 }
 
+/// The roster, if the caller keeps its unit's duty; 404 or 403 otherwise.
+async fn roster_to_keep(
+    cx: &Ctx,
+    w: &mut Write<'_>,
+    id: i64,
+) -> Result<super::dto::RosterHead, AppError> {
+    let (head, path) = rosters::get(w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if cx.me.may_at(Action::KeepDuty, &path) {
+        Ok(head)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Publishes a draft: no published roster of the unit may share a day
 /// with it; everyone on it is told.
 pub async fn publish(cx: &Ctx, id: i64) -> Result<(), AppError> {
     cx.may(Action::KeepDuty)?;
     let mut w = cx.write().await?;
-    let (head, path) = rosters::get(w.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !cx.me.may_at(Action::KeepDuty, &path) {
-        return Err(AppError::Forbidden);
-    }
+    let head = roster_to_keep(cx, &mut w, id).await?;
     if let Some((_, first, last)) = rosters::overlapping_published(w.conn(), id).await? {
         return Err(AppError::Conflict(Problem::with(
             "problem.roster_overlaps",
@@ -401,12 +408,7 @@ pub async fn publish_in(
 pub async fn remove(cx: &Ctx, id: i64) -> Result<(), AppError> {
     cx.may(Action::KeepDuty)?;
     let mut w = cx.write().await?;
-    let (_, path) = rosters::get(w.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !cx.me.may_at(Action::KeepDuty, &path) {
-        return Err(AppError::Forbidden);
-    }
+    roster_to_keep(cx, &mut w, id).await?;
     rosters::remove_draft(&mut w, id).await?;
     w.commit().await?;
     Ok(())
@@ -417,9 +419,7 @@ pub async fn remove(cx: &Ctx, id: i64) -> Result<(), AppError> {
 /// whole for the office and whoever manages the unit's people, masked for
 /// the rest. Units with a gap or no roster come first.
 pub async fn board(cx: &Ctx) -> Result<BoardPage, AppError> {
-    if !cx.me.may(Action::ViewDuty) {
-        return Err(AppError::Forbidden);
-    }
+    cx.may(Action::ViewDuty)?;
     let day = cx.today;
     let reach = cx.me.reach(Action::ViewDuty);
     let mut c = cx.pool().acquire().await?;
@@ -801,12 +801,7 @@ pub async fn replace(
 ) -> Result<(), AppError> {
     cx.may(Action::KeepDuty)?;
     let mut w = cx.write().await?;
-    let (head, path) = rosters::get(w.conn(), roster)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !cx.me.may_at(Action::KeepDuty, &path) {
-        return Err(AppError::Forbidden);
-    }
+    let head = roster_to_keep(cx, &mut w, roster).await?;
     let day = crate::domain::iso_date(day).map_err(|p| AppError::invalid("field.day", p))?;
     if day < head.first || day > head.last {
         return Err(AppError::invalid(
