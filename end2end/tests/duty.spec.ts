@@ -179,3 +179,59 @@ test('an approved absence takes a leader off the next roster', async ({ page }) 
   }
   expect(errors).toEqual([]);
 });
+
+test('a unit files its zero report; a day missed is an event on its sheet the next day until the office excuses it', async ({ page }) => {
+  const errors = watchConsole(page);
+  // The demo trainee stands duty in 城关街道, which has not reported today.
+  await login(page, 'trainee');
+  await page.goto('/duty/reports');
+  await waitForHydration(page);
+  await expect(page.getByTestId('my-report')).toContainText('城关街道');
+  await page.getByTestId('file-zero').click();
+  await expect(page.getByTestId('my-report-filed')).toContainText('零报告');
+  await expect(page.getByTestId('file-zero')).toHaveCount(0);
+
+  // The office's board has it; 新城街道 has not reported.
+  await page.context().clearCookies();
+  await login(page, 'assessor');
+  await page.goto('/duty/reports');
+  await waitForHydration(page);
+  await expect(page.getByTestId('report-line').filter({ hasText: '城关街道' }).getByTestId('report-state')).toHaveText(/已报|迟报/);
+  await expect(page.getByTestId('report-line').filter({ hasText: '新城街道' }).getByTestId('report-state')).toHaveText(/待报|未报/);
+
+  // The next day, today is settled: 新城街道's missed day is an event.
+  const moved = await page.request.post('/test/clock', { form: { days: '1' } });
+  expect(moved.status()).toBe(200);
+  try {
+    await page.context().clearCookies();
+    await login(page, 'assessor');
+    await page.goto('/duty/reports');
+    await waitForHydration(page);
+    const miss = page.getByTestId('miss').filter({ hasText: `${day(0)} 新城街道 未报日报告` });
+    await expect(miss.getByTestId('miss-event')).toBeVisible();
+    await expect(page.getByTestId('miss').filter({ hasText: `${day(0)} 城关街道` })).toHaveCount(0);
+
+    // The unit's sheet lists the event, with the missed day as its source.
+    await page.goto('/assessment');
+    await page.getByTestId('schemes').getByRole('link', { name: /年街道应急管理工作考核/ }).first().click();
+    await page.getByTestId('ranking').locator('tr[data-unit="JD02"] a').first().click();
+    const sheet = page.url();
+    const event = page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${day(0)}` });
+    await expect(event).toHaveCount(1);
+    await event.getByRole('link', { name: /日报告未按时报送/ }).click();
+    await expect(page).toHaveURL(/\/duty\/reports\/misses\/\d+$/);
+    await waitForHydration(page);
+
+    // Excused with a reason, the event leaves the sheet.
+    const form = page.getByTestId('excuse-form');
+    await form.locator('input[name="reason"]').fill('当日停电断网,已电话报告');
+    await form.getByRole('button', { name: '免责' }).click();
+    await expect(page.getByTestId('miss-excused')).toContainText('停电断网');
+    await expect(page.getByTestId('excuse-form')).toHaveCount(0);
+    await page.goto(sheet);
+    await expect(page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${day(0)}` })).toHaveCount(0);
+  } finally {
+    await page.request.post('/test/clock', { form: { days: '-1' } });
+  }
+  expect(errors).toEqual([]);
+});

@@ -250,11 +250,24 @@ async fn move_clock(
 ) -> Response {
     st.clock.advance(form.days.clamp(-3650, 3650) * 86_400);
     tracing::warn!(days = form.days, "test clock moved");
+    // What the timer would do at the new time, at once.
+    settle_daily_reports(&st.db, st.clock.now_secs()).await;
     st.clock
         .today_and_now()
         .map(|(today, _)| today.to_string())
         .unwrap_or_default()
         .into_response()
+}
+
+/// Settles the days past their daily-report deadline (the server's timer
+/// and the test clock), logging what it did; a failure is logged and the
+/// next run tries again.
+pub async fn settle_daily_reports(db: &app::platform::db::Db, now: i64) {
+    match app::areas::duty::service::daily::settle(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(missed = n, "daily reports settled"),
+        Err(e) => tracing::warn!(error = ?e, "daily reports not settled"),
+    }
 }
 
 /// A cookie's value from the request headers.

@@ -295,6 +295,10 @@ async fn send_reminders(db: &Db, now: i64) -> Result<usize, app::error::AppError
 /// How often the server looks for reminders due.
 const REMINDER_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
+/// How often the server settles the days past their daily-report
+/// deadline.
+const SETTLE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
 async fn serve(db: Db, config: Config) -> ExitCode {
     let state_pool = db.pool.clone();
     // Reminders go out hourly (a minute after start first); each one once,
@@ -312,6 +316,15 @@ async fn serve(db: Db, config: Config) -> ExitCode {
         }
     });
     let state = server::state_with(db, &config);
+    // Days past their daily-report deadline are settled at start and every
+    // few minutes after, on the server's clock (which browser tests move).
+    let (settle_db, clock) = (state.db.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        loop {
+            server::settle_daily_reports(&settle_db, clock.now_secs()).await;
+            tokio::time::sleep(SETTLE_EVERY).await;
+        }
+    });
     let app = server::router(state);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
         // Small responses go out at once instead of waiting on delayed ACKs

@@ -1176,5 +1176,65 @@ async fn seed_duty(
         },
     )
     .await?;
+    seed_daily_reports(tx, &assessor, now, ids).await
+}
+
+/// Daily reports due at 16:00 from every subdistrict for the last week:
+/// each filed on time, except one subdistrict that filed one day late and
+/// another that missed one, which the server's first settling turns into
+/// `missed_zero_report` events. Today is still everyone's to file.
+async fn seed_daily_reports(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    office: &Actor,
+    now: i64,
+    ids: &HashMap<&str, i64>,
+) -> Result<(), AppError> {
+    use app::areas::duty::store::reports;
+    use app::domain::daily_report::{DailyReport, ReportRules};
+    use chrono::Duration;
+    let today = app::domain::local_date(now).unwrap_or_default();
+    let rules = ReportRules::parse("16:00", &["subdistrict".to_string()])
+        .map_err(|_| AppError::Internal)?;
+    reports::save_rules(
+        &mut Write::within(tx, office, now),
+        &rules,
+        today - Duration::days(7),
+    )
+    .await?;
+    let duty = Actor::system("seed-demo");
+    for back in 1..=7 {
+        let day = today - Duration::days(back);
+        for (code, ..) in SUBDISTRICTS {
+            let at = match (*code, back) {
+                ("JD02", 2) => continue,
+                ("JD03", 3) => rules.deadline(day) + 70 * 60,
+                _ => rules.deadline(day) - 5 * 3600,
+            };
+            let report = if back == 4 && *code == "JD01" {
+                DailyReport::parse(
+                    "summary",
+                    ("1", "0", "0"),
+                    "城关街道一处民房电线起火,已扑灭,无人员伤亡",
+                )
+                .map_err(|_| AppError::Internal)?
+            } else {
+                DailyReport::ZERO
+            };
+            reports::add(&mut Write::within(tx, &duty, at), ids[code], day, &report).await?;
+        }
+    }
+    // Today: four subdistricts have filed; 城关街道 (the demo trainee's)
+    // and 新城街道 have not.
+    let start = app::domain::local_day_start(today);
+    let at = start + (now.min(rules.deadline(today)) - start) / 2;
+    for (code, ..) in SUBDISTRICTS.iter().skip(2) {
+        reports::add(
+            &mut Write::within(tx, &duty, at),
+            ids[code],
+            today,
+            &DailyReport::ZERO,
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -148,7 +148,7 @@ pub struct SourceRef {
 
 /// Reads a stored source (`plan:12`, `drill:3`, `rotation:7`,
 /// `registry:4`, `certificate:ZS-...`, `event:9`, `bonus:2`, `veto:1`,
-/// `incident:5`, `duty_check:3`, `import:file.csv`, `sheet:S2026`, `sync`, `seed`, `form`).
+/// `incident:5`, `duty_check:3`, `report_miss:4`, `import:file.csv`, `sheet:S2026`, `sync`, `seed`, `form`).
 /// Ids are digits and names are kept as text: a link is only built from
 /// digits or from a certificate number of safe characters.
 pub fn source_ref(source: &str) -> SourceRef {
@@ -178,6 +178,10 @@ pub fn source_ref(source: &str) -> SourceRef {
         "duty_check" => linked(
             "source.duty_check",
             digits.then(|| format!("/duty/checks/{id}")),
+        ),
+        "report_miss" => linked(
+            "source.report_miss",
+            digits.then(|| format!("/duty/reports/misses/{id}")),
         ),
         "event" => linked("source.event", None),
         "bonus" => linked("source.bonus", None),
@@ -269,6 +273,11 @@ mod tests {
             Some("/duty/checks/8")
         );
         assert_eq!(source_ref("duty_check:8?x=<b>").href, None);
+        assert_eq!(
+            source_ref("report_miss:4").href.as_deref(),
+            Some("/duty/reports/misses/4")
+        );
+        assert_eq!(source_ref("report_miss:4/../x").href, None);
         assert_eq!(
             source_ref("rotation:7").href.as_deref(),
             Some("/training/plans/7")

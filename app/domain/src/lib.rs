@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod authz;
 pub mod calendar;
 pub mod course;
+pub mod daily_report;
 pub mod drills;
 pub mod duty;
 pub mod duty_office;

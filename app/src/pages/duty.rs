@@ -37,6 +37,11 @@ pub fn DutyArea() -> impl IntoView {
             Need::May(Action::ViewDuty),
         ),
         (
+            "/duty/reports",
+            "duty.reports",
+            Need::MayOrOwnUnit(Action::ViewDuty),
+        ),
+        (
             "/duty/absences",
             "duty.absences",
             Need::MayOrOwnUnit(Action::ViewDuty),

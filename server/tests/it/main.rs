@@ -9,6 +9,7 @@ mod common;
 
 mod assessment;
 mod cli;
+mod daily_reports;
 mod database;
 mod drills;
 mod duty;

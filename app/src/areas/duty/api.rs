@@ -176,3 +176,51 @@ pub async fn file_leader_absence(
 pub async fn decide_leader_absence(id: i64, decision: String) -> Result<(), AppError> {
     answer(async |cx| service::decide_absence(cx, id, &decision).await).await
 }
+
+#[server(endpoint = "daily_reports")]
+pub async fn get_daily_reports() -> Result<super::dto::ReportsPage, AppError> {
+    answer(async |cx| service::daily::page(cx).await).await
+}
+
+/// The caller's unit files today's report: `zero` (零报告) in one tap, or
+/// `summary` with counts.
+#[server(endpoint = "file_daily_report")]
+pub async fn file_daily_report(
+    kind: String,
+    #[server(default)] incidents: String,
+    #[server(default)] injured: String,
+    #[server(default)] dead: String,
+    #[server(default)] summary: String,
+) -> Result<(), AppError> {
+    answer(async |cx| {
+        service::daily::submit(cx, &kind, (&incidents, &injured, &dead), &summary).await
+    })
+    .await
+}
+
+/// The office sets which unit kinds report every day, and by when.
+#[server(endpoint = "save_daily_report_rules")]
+pub async fn save_daily_report_rules(
+    deadline: String,
+    #[server(default)] kinds: Vec<String>,
+) -> Result<(), AppError> {
+    answer(async |cx| service::daily::save_rules(cx, &deadline, &kinds).await).await
+}
+
+/// Reminds the units without today's report (`unit` empty: all of them
+/// the caller checks); how many were reminded.
+#[server(endpoint = "remind_daily_report")]
+pub async fn remind_daily_report(#[server(default)] unit: String) -> Result<usize, AppError> {
+    answer(async |cx| service::daily::remind(cx, &unit).await).await
+}
+
+#[server(endpoint = "daily_report_miss")]
+pub async fn get_daily_report_miss(id: i64) -> Result<super::dto::MissDetail, AppError> {
+    answer(async |cx| service::daily::miss(cx, id).await).await
+}
+
+/// The office excuses a missed day with a reason; its event is withdrawn.
+#[server(endpoint = "excuse_daily_report_miss")]
+pub async fn excuse_daily_report_miss(id: i64, reason: String) -> Result<(), AppError> {
+    answer(async |cx| service::daily::excuse(cx, id, &reason).await).await
+}

@@ -2,6 +2,7 @@
 //! rosters of the units the caller keeps or oversees, one roster day by
 //! day with its gaps, today's duty board, and the office's checks.
 
+use crate::domain::daily_report::{DailyReport, ReportRules, ReportState};
 use crate::domain::duty::DutyRole;
 use crate::domain::duty_office::{DutyPeriod, DutySettings};
 use chrono::NaiveDate;
@@ -227,4 +228,73 @@ pub struct AbsencesPage {
     /// Absences the caller may decide (ids).
     pub may_decide: Vec<i64>,
     pub today: NaiveDate,
+}
+
+/// A unit's daily report (日报告/零报告).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub day: NaiveDate,
+    pub report: DailyReport,
+    pub submitted_by: String,
+    pub submitted_at: i64,
+}
+
+/// One unit on today's report board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLine {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub state: ReportState,
+    pub report: Option<ReportRow>,
+    /// The office's last reminder today.
+    pub reminded_at: Option<i64>,
+}
+
+/// A day a unit reported late or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub day: NaiveDate,
+    /// Reported, but after the deadline (else: not at all).
+    pub late: bool,
+    /// The `missed_zero_report` event the day became (withdrawn when
+    /// excused; none when the year was already published).
+    pub event_id: Option<i64>,
+    pub excused_by: Option<String>,
+    pub excused_at: Option<i64>,
+    pub excuse: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportsPage {
+    pub today: NaiveDate,
+    /// The district's rule; none until the office sets it.
+    pub rules: Option<ReportRules>,
+    /// The caller's own unit, when it must report: its name and today's
+    /// report, if in.
+    pub mine: Option<(String, Option<ReportRow>)>,
+    /// Today's board of the units within the caller's duty reach (empty
+    /// for a unit's own people).
+    pub board: Vec<ReportLine>,
+    /// Late and missing days of the last 60 days, newest first.
+    pub misses: Vec<MissRow>,
+    pub may_remind: bool,
+    /// Misses the caller may excuse (ids).
+    pub may_excuse: Vec<i64>,
+    /// May the caller set the district's rule?
+    pub may_keep_rules: bool,
+}
+
+/// A missed day as its own page shows it (the source of its event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissDetail {
+    pub miss: MissRow,
+    /// The deadline the day missed (an instant).
+    pub deadline: i64,
+    pub report: Option<ReportRow>,
+    pub may_excuse: bool,
 }

@@ -5,6 +5,8 @@
 //! its scope and keeps the district's calendar district-wide. A failed
 //! check becomes the unit's `duty_absence` event, linked to the check.
 
+pub mod daily;
+
 use super::dto::{
     BoardPage, BoardUnit, CalendarPage, CheckRow, ChecksPage, DutyCount, DutyUnit, GapRow,
     NotFreeRow, OnDuty, PeriodRow, RosterDayRow, RosterDetail, RostersPage, SlotRef,

@@ -172,9 +172,21 @@ pub async fn remove_event(cx: &Ctx, id: i64) -> Result<(), AppError> {
         )));
     }
     open_unit(&mut w, row.year, row.unit_id).await?;
-    events::remove(&mut w, &row).await?;
+    events::remove(&mut w, &row, &format!("event:{}", row.id)).await?;
     w.commit().await?;
     Ok(())
+}
+
+/// Withdraws an automatic event whose source record was set aside (a
+/// missed daily report the office excused), inside the caller's write:
+/// the change log names `source`. `Conflict` when the unit's year is
+/// published; nothing when the event is gone already.
+pub async fn withdraw_event(w: &mut Write<'_>, id: i64, source: &str) -> Result<(), AppError> {
+    let Some(row) = events::get(w.conn(), id).await? else {
+        return Ok(());
+    };
+    open_unit(w, row.year, row.unit_id).await?;
+    events::remove(w, &row, source).await
 }
 
 pub async fn add_bonus(

@@ -125,8 +125,10 @@ pub async fn add(w: &mut Write<'_>, e: &NewEvent) -> Result<i64, AppError> {
     Ok(id)
 }
 
-/// Removes an event (`row` as read in this transaction).
-pub async fn remove(w: &mut Write<'_>, row: &EventRow) -> Result<(), AppError> {
+/// Removes an event (`row` as read in this transaction), logged as a
+/// change from `source`: the event itself when an assessor removes it, or
+/// the record that set it aside (an excused missed report).
+pub async fn remove(w: &mut Write<'_>, row: &EventRow, source: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM assessment_events WHERE id = $1")
         .bind(row.id)
         .execute(w.conn())
@@ -140,7 +142,7 @@ pub async fn remove(w: &mut Write<'_>, row: &EventRow) -> Result<(), AppError> {
             before: row.count.to_string(),
             after: String::new(),
             cause: "event_removed",
-            source: format!("event:{}", row.id),
+            source: source.to_string(),
         },
     )
     .await?;
