@@ -169,10 +169,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("calendar") view=pages::duty::DutyCalendarPage ssr=SsrMode::Async />
                         <Route path=path!("absences") view=pages::duty::DutyAbsencesPage ssr=SsrMode::Async />
                         <Route path=path!("reports") view=pages::duty_reports::DutyReportsPage ssr=SsrMode::Async />
+                        <Route path=path!("incidents") view=pages::duty_incidents::DutyIncidentsPage ssr=SsrMode::Async />
                     </ParentRoute>
                     <Route path=path!("/duty/rosters/:id") view=pages::duty::DutyRosterPage ssr=SsrMode::Async />
                     <Route path=path!("/duty/checks/:id") view=pages::duty::DutyCheckPage ssr=SsrMode::Async />
                     <Route path=path!("/duty/reports/misses/:id") view=pages::duty_reports::DailyReportMissPage ssr=SsrMode::Async />
+                    <Route path=path!("/duty/incidents/:id") view=pages::duty_incidents::UnitIncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=pages::admin::AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=pages::admin::AuditPage ssr=SsrMode::Async />
                 </Routes>

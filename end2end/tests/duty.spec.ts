@@ -209,7 +209,8 @@ test('a unit files its zero report; a day missed is an event on its sheet the ne
     await waitForHydration(page);
     const miss = page.getByTestId('miss').filter({ hasText: `${day(0)} 新城街道 未报日报告` });
     await expect(miss.getByTestId('miss-event')).toBeVisible();
-    await expect(page.getByTestId('miss').filter({ hasText: `${day(0)} 城关街道` })).toHaveCount(0);
+    // 城关街道 filed (late, when that was after the deadline): never missing.
+    await expect(page.getByTestId('miss').filter({ hasText: `${day(0)} 城关街道 未报日报告` })).toHaveCount(0);
 
     // The unit's sheet lists the event, with the missed day as its source.
     await page.goto('/assessment');
@@ -233,5 +234,53 @@ test('a unit files its zero report; a day missed is an event on its sheet the ne
   } finally {
     await page.request.post('/test/clock', { form: { days: '-1' } });
   }
+  expect(errors).toEqual([]);
+});
+
+/** Now plus `minutes`, as a datetime-local input takes it (district time, UTC+8). */
+function localMinutes(minutes: number): string {
+  return new Date(Date.now() + 8 * 3600_000 + minutes * 60_000).toISOString().slice(0, 16);
+}
+
+test('a unit reports an incident late from a phone; the late report is on its sheet, linked to the timeline', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page, 'trainee');
+  await page.goto('/duty/incidents');
+  await waitForHydration(page);
+  const form = page.getByTestId('first-report');
+  // A 重大 incident four hours ago: the district allows 30 minutes.
+  await form.locator('select[name="level"]').selectOption('major');
+  await form.locator('input[name="occurred_at"]').fill(localMinutes(-240));
+  await form.locator('input[name="title"]').fill('化工厂储罐泄漏');
+  await form.locator('input[name="place"]').fill('城关街道工业园');
+  await form.locator('input[name="injured"]').fill('2');
+  await form.locator('textarea[name="measures"]').fill('已疏散周边群众,消防到场处置');
+  await form.getByRole('button', { name: '提交首报' }).click();
+  await expect(page).toHaveURL(/\/duty\/incidents\/\d+$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId('first-late')).toBeVisible();
+  await expect(page.getByTestId('first-event')).toContainText('已计入当年考核');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  // A 续报 from the field.
+  const follow = page.getByTestId('follow-form');
+  await follow.locator('textarea[name="text"]').fill('泄漏已堵住,2 人轻伤送医');
+  await follow.getByRole('button', { name: '提交报告' }).click();
+  await expect(page.getByTestId('timeline-report')).toHaveCount(2);
+  await expect(page.getByTestId('timeline-report').nth(1)).toContainText('续报');
+
+  // The office: 城关街道's sheet lists the late report, linked to the timeline.
+  await page.context().clearCookies();
+  await login(page, 'assessor');
+  await page.goto('/assessment');
+  await page.getByTestId('schemes').getByRole('link', { name: /年街道应急管理工作考核/ }).first().click();
+  await page.getByTestId('ranking').locator('tr[data-unit="JD01"] a').first().click();
+  const event = page.getByTestId('events').locator('li', { hasText: '化工厂储罐泄漏 首报迟报' });
+  await expect(event).toHaveCount(1);
+  await event.getByRole('link', { name: /突发事件报告/ }).click();
+  await expect(page).toHaveURL(/\/duty\/incidents\/\d+$/);
+  await expect(page.getByTestId('timeline-report')).toHaveCount(2);
+  await expect(page.getByTestId('ask-form')).toBeVisible();
   expect(errors).toEqual([]);
 });

@@ -251,7 +251,7 @@ async fn move_clock(
     st.clock.advance(form.days.clamp(-3650, 3650) * 86_400);
     tracing::warn!(days = form.days, "test clock moved");
     // What the timer would do at the new time, at once.
-    settle_daily_reports(&st.db, st.clock.now_secs()).await;
+    settle_duty(&st.db, st.clock.now_secs()).await;
     st.clock
         .today_and_now()
         .map(|(today, _)| today.to_string())
@@ -259,14 +259,20 @@ async fn move_clock(
         .into_response()
 }
 
-/// Settles the days past their daily-report deadline (the server's timer
-/// and the test clock), logging what it did; a failure is logged and the
+/// What the duty office's clock decides (the server's timer and the test
+/// clock): the days past their daily-report deadline, and the 核报
+/// requests past theirs. Logs what it did; a failure is logged and the
 /// next run tries again.
-pub async fn settle_daily_reports(db: &app::platform::db::Db, now: i64) {
+pub async fn settle_duty(db: &app::platform::db::Db, now: i64) {
     match app::areas::duty::service::daily::settle(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(missed = n, "daily reports settled"),
         Err(e) => tracing::warn!(error = ?e, "daily reports not settled"),
+    }
+    match app::areas::duty::service::incidents::settle(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(late = n, "overdue verifications recorded"),
+        Err(e) => tracing::warn!(error = ?e, "verifications not settled"),
     }
 }
 

@@ -316,12 +316,13 @@ async fn serve(db: Db, config: Config) -> ExitCode {
         }
     });
     let state = server::state_with(db, &config);
-    // Days past their daily-report deadline are settled at start and every
-    // few minutes after, on the server's clock (which browser tests move).
+    // Days past their daily-report deadline, and 核报 requests past theirs,
+    // are settled at start and every few minutes after, on the server's
+    // clock (which browser tests move).
     let (settle_db, clock) = (state.db.clone(), state.clock.clone());
     tokio::spawn(async move {
         loop {
-            server::settle_daily_reports(&settle_db, clock.now_secs()).await;
+            server::settle_duty(&settle_db, clock.now_secs()).await;
             tokio::time::sleep(SETTLE_EVERY).await;
         }
     });

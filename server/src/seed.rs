@@ -1176,7 +1176,95 @@ async fn seed_duty(
         },
     )
     .await?;
-    seed_daily_reports(tx, &assessor, now, ids).await
+    seed_daily_reports(tx, &assessor, now, ids).await?;
+    seed_incident_reports(tx, &assessor, now, ids).await
+}
+
+/// The district's minutes to 首报 (一般 120, 较大 60, 重大 30, 特别重大 15);
+/// 文华街道's 较大 fire three days ago, reported in time, followed up and
+/// closed; 城关街道's flooding yesterday, reported in time, with a 核报 the
+/// office asked for, due tomorrow.
+async fn seed_incident_reports(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    office: &Actor,
+    now: i64,
+    ids: &HashMap<&str, i64>,
+) -> Result<(), AppError> {
+    use app::areas::duty::store::incidents;
+    use app::domain::incident::Level;
+    use app::domain::incident_report::{Deadlines, FirstReport, FollowUp, Stage};
+    let deadlines = Deadlines {
+        minutes: [120, 60, 30, 15],
+    };
+    incidents::save_deadlines(&mut Write::within(tx, office, now), &deadlines).await?;
+    let unit_duty = Actor::system("seed-demo");
+    let day = 86_400;
+    for (code, level, title, place, back, first_after, follow) in [
+        (
+            "JD03",
+            Level::Larger,
+            "沿街商铺火灾",
+            "文华路 18 号",
+            3 * day,
+            35 * 60,
+            vec![
+                (Stage::Update, 2 * 3600, "明火已扑灭,1 人轻微烧伤送医", 1),
+                (
+                    Stage::Final,
+                    6 * 3600,
+                    "现场清理完毕,伤者已出院,起火原因为电线老化",
+                    1,
+                ),
+            ],
+        ),
+        (
+            "JD01",
+            Level::General,
+            "暴雨致低洼路段积水",
+            "城关街道东关村路口",
+            day,
+            40 * 60,
+            vec![(Stage::Update, 3 * 3600, "已设置警示,抽排作业中", 0)],
+        ),
+    ] {
+        let occurred = now - back;
+        let first = FirstReport {
+            level,
+            title: title.into(),
+            place: place.into(),
+            occurred_at: occurred,
+            injured: 0,
+            dead: 0,
+            measures: "已到场处置,疏导交通".into(),
+        };
+        let at = occurred + first_after;
+        let id = incidents::add(
+            &mut Write::within(tx, &unit_duty, at),
+            ids[code],
+            &first,
+            Some(deadlines.first_due(level, occurred)),
+        )
+        .await?;
+        for (stage, after, text, injured) in follow {
+            let f = FollowUp {
+                stage,
+                text: text.into(),
+                injured,
+                dead: 0,
+            };
+            incidents::follow(&mut Write::within(tx, &unit_duty, occurred + after), id, &f).await?;
+        }
+        if code == "JD01" {
+            incidents::ask(
+                &mut Write::within(tx, office, occurred + 4 * 3600),
+                id,
+                "请核实积水路段是否有车辆被困、人员受伤",
+                now + day,
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Daily reports due at 16:00 from every subdistrict for the last week:

@@ -148,7 +148,7 @@ pub struct SourceRef {
 
 /// Reads a stored source (`plan:12`, `drill:3`, `rotation:7`,
 /// `registry:4`, `certificate:ZS-...`, `event:9`, `bonus:2`, `veto:1`,
-/// `incident:5`, `duty_check:3`, `report_miss:4`, `import:file.csv`, `sheet:S2026`, `sync`, `seed`, `form`).
+/// `incident:5`, `duty_check:3`, `report_miss:4`, `unit_incident:9`, `import:file.csv`, `sheet:S2026`, `sync`, `seed`, `form`).
 /// Ids are digits and names are kept as text: a link is only built from
 /// digits or from a certificate number of safe characters.
 pub fn source_ref(source: &str) -> SourceRef {
@@ -182,6 +182,10 @@ pub fn source_ref(source: &str) -> SourceRef {
         "report_miss" => linked(
             "source.report_miss",
             digits.then(|| format!("/duty/reports/misses/{id}")),
+        ),
+        "unit_incident" => linked(
+            "source.unit_incident",
+            digits.then(|| format!("/duty/incidents/{id}")),
         ),
         "event" => linked("source.event", None),
         "bonus" => linked("source.bonus", None),
@@ -278,6 +282,11 @@ mod tests {
             Some("/duty/reports/misses/4")
         );
         assert_eq!(source_ref("report_miss:4/../x").href, None);
+        assert_eq!(
+            source_ref("unit_incident:9").href.as_deref(),
+            Some("/duty/incidents/9")
+        );
+        assert_eq!(source_ref("unit_incident:javascript:x").href, None);
         assert_eq!(
             source_ref("rotation:7").href.as_deref(),
             Some("/training/plans/7")

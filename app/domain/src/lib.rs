@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod i18n;
 pub mod import;
 pub mod incident;
+pub mod incident_report;
 pub mod json_input;
 pub mod lesson;
 pub mod person;

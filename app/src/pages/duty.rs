@@ -42,6 +42,11 @@ pub fn DutyArea() -> impl IntoView {
             Need::MayOrOwnUnit(Action::ViewDuty),
         ),
         (
+            "/duty/incidents",
+            "duty.incidents",
+            Need::MayOrOwnUnit(Action::ViewDuty),
+        ),
+        (
             "/duty/absences",
             "duty.absences",
             Need::MayOrOwnUnit(Action::ViewDuty),

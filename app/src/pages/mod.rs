@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assessment;
 pub mod drills;
 pub mod duty;
+pub mod duty_incidents;
 pub mod duty_reports;
 pub mod home;
 pub mod import;

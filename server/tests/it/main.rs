@@ -15,6 +15,7 @@ mod drills;
 mod duty;
 mod hardening;
 mod http;
+mod incident_reports;
 mod instances;
 mod login;
 mod navigation;

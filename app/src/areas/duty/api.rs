@@ -224,3 +224,76 @@ pub async fn get_daily_report_miss(id: i64) -> Result<super::dto::MissDetail, Ap
 pub async fn excuse_daily_report_miss(id: i64, reason: String) -> Result<(), AppError> {
     answer(async |cx| service::daily::excuse(cx, id, &reason).await).await
 }
+
+#[server(endpoint = "unit_incidents")]
+pub async fn get_unit_incidents() -> Result<super::dto::IncidentsPage, AppError> {
+    answer(async |cx| service::incidents::page(cx).await).await
+}
+
+/// The office sets the minutes from occurrence to 首报 for each level.
+#[server(endpoint = "save_incident_deadlines")]
+pub async fn save_incident_deadlines(
+    general: String,
+    larger: String,
+    major: String,
+    grave: String,
+) -> Result<(), AppError> {
+    answer(async |cx| {
+        service::incidents::save_deadlines(cx, [&general, &larger, &major, &grave]).await
+    })
+    .await
+}
+
+/// The caller's unit files an incident's 首报; the incident's id.
+#[server(endpoint = "report_incident")]
+pub async fn report_incident(
+    level: String,
+    title: String,
+    place: String,
+    occurred_at: String,
+    #[server(default)] injured: String,
+    #[server(default)] dead: String,
+    measures: String,
+) -> Result<i64, AppError> {
+    answer(async |cx| {
+        let form = crate::domain::incident_report::FirstForm {
+            level: &level,
+            title: &title,
+            place: &place,
+            occurred_at: &occurred_at,
+            injured: &injured,
+            dead: &dead,
+            measures: &measures,
+        };
+        service::incidents::report_first(cx, &form).await
+    })
+    .await
+}
+
+/// A 续报, the 终报 or a 核报 answer on an incident of the caller's unit.
+#[server(endpoint = "follow_incident")]
+pub async fn follow_incident(
+    id: i64,
+    stage: String,
+    text: String,
+    #[server(default)] injured: String,
+    #[server(default)] dead: String,
+) -> Result<(), AppError> {
+    answer(async |cx| service::incidents::follow(cx, id, &stage, &text, (&injured, &dead)).await)
+        .await
+}
+
+/// The office asks the unit for a 核报 by a local date and time.
+#[server(endpoint = "ask_incident_verification")]
+pub async fn ask_incident_verification(
+    id: i64,
+    question: String,
+    due_at: String,
+) -> Result<(), AppError> {
+    answer(async |cx| service::incidents::ask(cx, id, &question, &due_at).await).await
+}
+
+#[server(endpoint = "unit_incident")]
+pub async fn get_unit_incident(id: i64) -> Result<super::dto::IncidentDetail, AppError> {
+    answer(async |cx| service::incidents::detail(cx, id).await).await
+}

@@ -5,6 +5,8 @@
 use crate::domain::daily_report::{DailyReport, ReportRules, ReportState};
 use crate::domain::duty::DutyRole;
 use crate::domain::duty_office::{DutyPeriod, DutySettings};
+use crate::domain::incident::Level;
+use crate::domain::incident_report::{Deadlines, Stage};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -297,4 +299,84 @@ pub struct MissDetail {
     pub deadline: i64,
     pub report: Option<ReportRow>,
     pub may_excuse: bool,
+}
+
+/// A unit's incident as the lists and its timeline show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentHead {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub level: Level,
+    pub title: String,
+    pub place: String,
+    pub occurred_at: i64,
+    /// When its 首报 was due (none: the district had no deadline for the
+    /// level then).
+    pub due_at: Option<i64>,
+    pub reported_at: i64,
+    pub reported_by: String,
+    /// The `late_report` event the late 首报 became.
+    pub event_id: Option<i64>,
+    pub closed_at: Option<i64>,
+    /// The due instant of the 核报 request waiting for its answer.
+    pub waiting: Option<i64>,
+}
+
+impl IncidentHead {
+    pub fn first_late(&self) -> bool {
+        self.due_at.is_some_and(|d| self.reported_at > d)
+    }
+}
+
+/// One report on an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentEntry {
+    pub id: i64,
+    pub stage: Stage,
+    pub body: String,
+    pub injured: u32,
+    pub dead: u32,
+    pub filed_by: String,
+    pub filed_at: i64,
+}
+
+/// The office's 核报 request and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationRow {
+    pub id: i64,
+    pub question: String,
+    pub asked_by: String,
+    pub asked_at: i64,
+    pub due_at: i64,
+    pub answered_at: Option<i64>,
+    /// When it was recorded late (a `late_report` event).
+    pub late_at: Option<i64>,
+    pub event_id: Option<i64>,
+}
+
+/// `/duty/incidents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentsPage {
+    pub deadlines: Option<Deadlines>,
+    /// The caller's own unit, when they may report for it.
+    pub my_unit: Option<String>,
+    /// Open incidents first (a 核报 overdue at the top), then the last
+    /// closed ones; those the caller sees.
+    pub incidents: Vec<IncidentHead>,
+    pub now: i64,
+    pub may_keep_deadlines: bool,
+}
+
+/// `/duty/incidents/:id`: the incident's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub head: IncidentHead,
+    pub reports: Vec<IncidentEntry>,
+    pub verifications: Vec<VerificationRow>,
+    pub now: i64,
+    /// The caller reports for the incident's unit.
+    pub may_report: bool,
+    /// The caller may ask for a 核报 (the office, within its reach).
+    pub may_ask: bool,
 }

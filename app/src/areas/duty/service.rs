@@ -6,6 +6,7 @@
 //! check becomes the unit's `duty_absence` event, linked to the check.
 
 pub mod daily;
+pub mod incidents;
 
 use super::dto::{
     BoardPage, BoardUnit, CalendarPage, CheckRow, ChecksPage, DutyCount, DutyUnit, GapRow,

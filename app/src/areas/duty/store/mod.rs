@@ -6,6 +6,7 @@
 pub mod absences;
 pub mod calendar;
 pub mod checks;
+pub mod incidents;
 pub mod reports;
 pub mod rosters;
 pub mod settings;

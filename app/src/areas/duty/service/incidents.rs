@@ -1,0 +1,283 @@
+//! Incident reports from the units (突发事件信息报告): a unit's own people
+//! file the 首报, then 续报 and one 终报; the office (who checks duty there)
+//! asks for a 核报 with a deadline, which the unit answers. The district's
+//! deadlines per level (the office's, district-wide) apply whether or not
+//! an assessment scheme exists: a late 首报 becomes a `late_report` event
+//! at once, a 核报 answered late at once too, and one left unanswered when
+//! `settle` finds it overdue. Each event's source is the incident
+//! (`unit_incident:ID`), whose timeline shows why.
+
+use super::super::dto::{IncidentDetail, IncidentHead, IncidentsPage};
+use super::super::store::incidents as store;
+use super::invalid;
+use crate::areas::assessment::service::{self as assessment, NewEvent};
+use crate::areas::directory::service as directory;
+use crate::domain::authz::{Action, Reach};
+use crate::domain::duty_office::role_of;
+use crate::domain::incident::report_delay_minutes;
+use crate::domain::incident_report::{
+    Deadlines, FirstForm, FirstReport, FollowUp, Stage, Standing, verification_due,
+};
+use crate::domain::{Problem, local_date, local_time, text_field};
+use crate::error::AppError;
+use crate::platform::db::Db;
+use crate::platform::{Actor, Ctx, Write};
+use chrono::Datelike;
+use sqlx::AnyConnection;
+
+/// How long closed incidents stay on the list.
+const CLOSED_SHOWN_SECS: i64 = 30 * 86_400;
+
+fn first_invalid(problems: Vec<(String, Problem)>) -> AppError {
+    problems
+        .into_iter()
+        .next()
+        .map_or(AppError::Internal, invalid)
+}
+
+/// The caller's own unit: id, name, path.
+async fn own_unit(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+) -> Result<Option<(i64, String, String)>, AppError> {
+    let Some((id, _)) = directory::own_unit(c, &cx.me).await? else {
+        return Ok(None);
+    };
+    Ok(directory::unit_in(c, id)
+        .await?
+        .map(|u| (u.id, u.name, u.path)))
+}
+
+fn standing(head: &IncidentHead) -> Standing {
+    Standing {
+        closed: head.closed_at.is_some(),
+        asked: head.waiting.is_some(),
+    }
+}
+
+/// `/duty/incidents`: open incidents (an overdue 核报 first), then those
+/// closed in the last 30 days, of the units the caller sees duty of, or
+/// of the caller's own unit.
+pub async fn page(cx: &Ctx) -> Result<IncidentsPage, AppError> {
+    let may_view = cx.me.may(Action::ViewDuty);
+    let mut c = cx.pool().acquire().await?;
+    let own = own_unit(cx, &mut c).await?;
+    let reach = match (&own, may_view) {
+        (_, true) => cx.me.reach(Action::ViewDuty),
+        (Some((_, _, path)), false) => Reach::Subtrees(vec![path.clone()]),
+        (None, false) => return Err(AppError::Forbidden),
+    };
+    let mut incidents = store::within(&mut c, &reach, cx.now - CLOSED_SHOWN_SECS).await?;
+    if !may_view {
+        let unit = own.as_ref().map(|(id, ..)| *id);
+        incidents.retain(|i| Some(i.unit_id) == unit);
+    }
+    let now = cx.now;
+    incidents.sort_by_key(|i| (i.closed_at.is_some(), i.waiting.is_none_or(|d| d >= now)));
+    Ok(IncidentsPage {
+        deadlines: store::deadlines(&mut c).await?,
+        my_unit: own.map(|(_, name, _)| name),
+        incidents,
+        now,
+        may_keep_deadlines: cx.me.may_everywhere(Action::CheckDuty),
+    })
+}
+
+/// The district's minutes to 首报 per level (the office, district-wide).
+pub async fn save_deadlines(cx: &Ctx, raw: [&str; 4]) -> Result<(), AppError> {
+    cx.may_everywhere(Action::CheckDuty)?;
+    let d = Deadlines::parse(raw).map_err(first_invalid)?;
+    let mut w = cx.write().await?;
+    store::save_deadlines(&mut w, &d).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Records a `late_report` event for the unit's year, when open, and
+/// returns it.
+async fn late_event(
+    w: &mut Write<'_>,
+    (unit_id, incident): (i64, i64),
+    on: i64,
+    description: String,
+) -> Result<Option<i64>, AppError> {
+    let day = local_date(on).ok_or(AppError::Internal)?;
+    assessment::add_event_if_open(
+        w,
+        &NewEvent {
+            year: i64::from(day.year()),
+            unit_id,
+            event: "late_report".into(),
+            count: 1,
+            occurred_on: day.to_string(),
+            description,
+            incident_id: None,
+            source: Some(format!("unit_incident:{incident}")),
+        },
+    )
+    .await
+}
+
+/// Files the 首报 of an incident of the caller's own unit; its id. Late
+/// by the district's deadline for its level: a `late_report` event in the
+/// same transaction.
+pub async fn report_first(cx: &Ctx, f: &FirstForm<'_>) -> Result<i64, AppError> {
+    let r = FirstReport::parse(f, cx.now).map_err(first_invalid)?;
+    let mut w = cx.write().await?;
+    let (unit, ..) = own_unit(cx, w.conn()).await?.ok_or(AppError::Forbidden)?;
+    let deadlines = store::deadlines(w.conn()).await?;
+    let due = deadlines.map(|d| d.first_due(r.level, r.occurred_at));
+    let id = store::add(&mut w, unit, &r, due).await?;
+    if let Some(d) = deadlines
+        && d.first_late(r.level, r.occurred_at, cx.now)
+    {
+        let description = format!(
+            "{} 首报迟报 / late first report({} → {},{} min > {} min)",
+            r.title,
+            local_time(r.occurred_at),
+            local_time(cx.now),
+            report_delay_minutes(r.occurred_at, cx.now),
+            d.minutes(r.level)
+        );
+        if let Some(e) = late_event(&mut w, (unit, id), r.occurred_at, description).await? {
+            store::set_event(&mut w, id, e).await?;
+        }
+    }
+    w.commit().await?;
+    Ok(id)
+}
+
+/// The incident and its unit's path, for someone who may see it: the
+/// unit's own people and those who see duty there.
+async fn visible(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    id: i64,
+) -> Result<(IncidentHead, String, bool), AppError> {
+    let (head, path) = store::get(c, id).await?.ok_or(AppError::NotFound)?;
+    let own = own_unit(cx, c)
+        .await?
+        .is_some_and(|(u, ..)| u == head.unit_id);
+    if !own && !cx.me.may_at(Action::ViewDuty, &path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((head, path, own))
+}
+
+/// Files a 续报, the 终报 or a 核报 answer on an incident of the caller's
+/// own unit. An answer after the request's deadline is recorded late at
+/// once.
+pub async fn follow(
+    cx: &Ctx,
+    id: i64,
+    stage: &str,
+    text: &str,
+    counts: (&str, &str),
+) -> Result<(), AppError> {
+    let f = FollowUp::parse(stage, text, counts).map_err(first_invalid)?;
+    let mut w = cx.write().await?;
+    let (head, _, own) = visible(cx, w.conn(), id).await?;
+    if !own {
+        return Err(AppError::Forbidden);
+    }
+    standing(&head)
+        .may_follow(f.stage)
+        .map_err(AppError::Conflict)?;
+    if store::follow(&mut w, id, &f).await?.is_none() {
+        // Another request closed or answered it a moment before.
+        let again = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?.0;
+        let p = standing(&again).may_follow(f.stage).err();
+        return Err(AppError::Conflict(
+            p.unwrap_or_else(|| Problem::new("problem.incident_closed")),
+        ));
+    }
+    if f.stage == Stage::Verify {
+        record_late_requests(&mut w, cx.now, Some(id)).await?;
+    }
+    w.commit().await?;
+    Ok(())
+}
+
+/// The office asks the unit for a 核报 by `due` (local date and time);
+/// the unit's people on duty are told.
+pub async fn ask(cx: &Ctx, id: i64, question: &str, due: &str) -> Result<(), AppError> {
+    cx.may(Action::CheckDuty)?;
+    let question =
+        text_field(question, 2, 500).map_err(|p| AppError::invalid("field.question", p))?;
+    let due = verification_due(due, cx.now).map_err(invalid)?;
+    let mut w = cx.write().await?;
+    let (head, path) = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
+    if !cx.me.may_at(Action::CheckDuty, &path) {
+        return Err(AppError::Forbidden);
+    }
+    standing(&head).may_ask().map_err(AppError::Conflict)?;
+    if store::ask(&mut w, id, &question, due).await?.is_none() {
+        return Err(AppError::Conflict(Problem::new(
+            "problem.verification_open",
+        )));
+    }
+    let at = w.at;
+    for p in directory::people_of_unit(w.conn(), head.unit_id).await? {
+        if role_of(&p.positions).is_some() {
+            crate::platform::notices::notify(
+                w.conn(),
+                p.id,
+                at,
+                "notice.incident_verification",
+                &[&head.title, &local_time(due)],
+                &format!("/duty/incidents/{id}"),
+            )
+            .await?;
+        }
+    }
+    w.commit().await?;
+    Ok(())
+}
+
+/// An incident's timeline.
+pub async fn detail(cx: &Ctx, id: i64) -> Result<IncidentDetail, AppError> {
+    let mut c = cx.pool().acquire().await?;
+    let (head, path, own) = visible(cx, &mut c, id).await?;
+    Ok(IncidentDetail {
+        reports: store::reports_of(&mut c, id).await?,
+        verifications: store::verifications_of(&mut c, id).await?,
+        now: cx.now,
+        may_report: own,
+        may_ask: head.waiting.is_none() && cx.me.may_at(Action::CheckDuty, &path),
+        head,
+    })
+}
+
+/// Records each 核报 request answered late or overdue by `now` (of one
+/// incident, or all) once, as a `late_report` event; how many.
+async fn record_late_requests(
+    w: &mut Write<'_>,
+    now: i64,
+    only: Option<i64>,
+) -> Result<usize, AppError> {
+    let mut recorded = 0;
+    for r in store::late_requests(w.conn(), now).await? {
+        if only.is_some_and(|i| i != r.incident_id) || !store::mark_request_late(w, r.id).await? {
+            continue;
+        }
+        let what = match r.answered_at {
+            Some(at) => format!("{} 答复 / answered", local_time(at)),
+            None => "未答复 / unanswered".to_string(),
+        };
+        let description = format!("{} 核报 截止 {} · {what}", r.title, local_time(r.due_at));
+        if let Some(e) = late_event(w, (r.unit_id, r.incident_id), r.due_at, description).await? {
+            store::set_request_event(w, r.id, e).await?;
+        }
+        recorded += 1;
+    }
+    Ok(recorded)
+}
+
+/// Records the 核报 requests overdue by `now` (the server's timer; safe to
+/// run twice and on several instances at once); how many.
+pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
+    let mut w = Write::begin(db, Actor::system("incident_reports"), now).await?;
+    let n = record_late_requests(&mut w, now, None).await?;
+    w.commit().await?;
+    Ok(n)
+}
