@@ -634,14 +634,27 @@ pub struct Booking {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Booked {
-    Drill { id: i64, title: String },
-    Training { batch_id: i64, title: String },
+    Drill {
+        id: i64,
+        title: String,
+    },
+    Training {
+        batch_id: i64,
+        title: String,
+    },
+    /// A leader's approved absence (领导外出请假); the title says where.
+    Absence {
+        id: i64,
+        title: String,
+    },
 }
 
 impl Booked {
     pub fn title(&self) -> &str {
         match self {
-            Booked::Drill { title, .. } | Booked::Training { title, .. } => title,
+            Booked::Drill { title, .. }
+            | Booked::Training { title, .. }
+            | Booked::Absence { title, .. } => title,
         }
     }
 }
@@ -665,6 +678,8 @@ pub enum ClashKind {
     Person(i64),
     /// A person away in a training batch.
     Training(i64),
+    /// A leader away on an approved absence.
+    Away(i64),
 }
 
 impl ClashKind {
@@ -674,6 +689,7 @@ impl ClashKind {
             ClashKind::Unit(_) => "clash.unit",
             ClashKind::Person(_) => "clash.person",
             ClashKind::Training(_) => "clash.training",
+            ClashKind::Away(_) => "clash.away",
         }
     }
 }
@@ -727,6 +743,11 @@ pub fn clashes(
             Booked::Training { .. } => {
                 for p in b.person_ids.iter().filter(|p| people.contains(p)) {
                     push(ClashKind::Training(*p));
+                }
+            }
+            Booked::Absence { .. } => {
+                for p in b.person_ids.iter().filter(|p| people.contains(p)) {
+                    push(ClashKind::Away(*p));
                 }
             }
         }
@@ -1291,6 +1312,37 @@ mod tests {
         );
         assert_eq!(found[3].start, t("2018-05-10T00:00"));
         assert_eq!(found[3].end, t("2018-05-13T00:00"));
+    }
+
+    #[test]
+    fn a_leader_away_on_leave_clashes_on_those_days_only_for_that_leader() {
+        let away = vec![Booking {
+            what: Booked::Absence {
+                id: 7,
+                title: "北京".into(),
+            },
+            span: Span::Days {
+                start: d("2018-05-11"),
+                end: d("2018-05-12"),
+            },
+            place: String::new(),
+            unit_ids: vec![],
+            person_ids: vec![200],
+        }];
+        let on = |day: &str| Span::Times {
+            start: t(&format!("{day}T09:00")),
+            end: t(&format!("{day}T10:00")),
+        };
+        let found = clashes(on("2018-05-12"), "", &[5], &[200, 201], &away);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].kind.clone(), found[0].with.title()),
+            (ClashKind::Away(200), "北京")
+        );
+        assert_eq!(found[0].kind.label_key(), "clash.away");
+        // The day after, or someone else: nothing; an empty place is no place.
+        assert!(clashes(on("2018-05-13"), "", &[5], &[200], &away).is_empty());
+        assert!(clashes(on("2018-05-12"), "", &[5], &[201], &away).is_empty());
     }
 
     #[test]

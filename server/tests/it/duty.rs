@@ -36,6 +36,7 @@ const REPLACE: &str = <api::ReplaceDuty as ServerFn>::PATH;
 const FILE_ABSENCE: &str = <api::FileLeaderAbsence as ServerFn>::PATH;
 const DECIDE_ABSENCE: &str = <api::DecideLeaderAbsence as ServerFn>::PATH;
 const ABSENCES: &str = <api::GetLeaderAbsences as ServerFn>::PATH;
+const SAVE_DRILL: &str = <app::areas::drills::api::SaveDrill as ServerFn>::PATH;
 
 /// A leader (领导干部) in a unit, with a phone; their id.
 async fn leader(db: &Db, unit: i64, code: &str, name: &str) -> i64 {
@@ -515,6 +516,18 @@ on_both_databases! {
                 assert!(d.gaps[0].why[0].rest_after.is_none());
             }
         }
+        // A drill on one of those days with the leader in it names the
+        // absence among its clashes.
+        let admin = app.login("admin").await;
+        let drill = drill_form("城关街道会议室", "防汛应急演练", jd, "L1", &day(&app, 2), "09:00", "10:00");
+        let r: app::areas::drills::dto::DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&drill), &admin).await;
+        assert_eq!(r.id, None, "{r:?}");
+        let kinds: Vec<(&str, &str, &str)> = r.clashes.iter().map(|c| (c.kind_key.as_str(), c.subject.as_str(), c.with.as_str())).collect();
+        assert_eq!(kinds, [("clash.away", "赵书记", "北京")]);
+        // After the absence, no clash.
+        let drill = drill_form("城关街道会议室", "防汛应急演练", jd, "L1", &day(&app, 4), "09:00", "10:00");
+        let r: app::areas::drills::dto::DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&drill), &admin).await;
+        assert!(r.id.is_some() && r.clashes.is_empty(), "{r:?}");
         // The leader sees their report; the organizer lists it too.
         let p: app::areas::duty::dto::AbsencesPage = call_ok(&app, ABSENCES, &[], &l1).await;
         assert!(p.may_file && p.absences.len() == 1 && p.may_decide.is_empty());

@@ -13,6 +13,7 @@ use super::store::actions::{self, ActionFilter};
 use super::store::drills::{self as store, StoredDrill};
 use super::store::{calendar as cal, clashes as booked};
 use crate::areas::directory::service::{self as directory, FeedOwner};
+use crate::areas::duty::service as duty;
 use crate::areas::eplans::service as eplans;
 use crate::areas::training::service as training;
 use crate::domain::Problem;
@@ -259,6 +260,25 @@ async fn clashes(
                 .collect(),
         });
     }
+    // Leaders away on an approved absence on any of those days.
+    let (first, last) = span.days();
+    for (id, person, (from, to), destination) in duty::absences_between(c, (first, last)).await? {
+        if wanted.contains(&person) {
+            booked.push(Booking {
+                what: Booked::Absence {
+                    id,
+                    title: destination,
+                },
+                span: Span::Days {
+                    start: from,
+                    end: to,
+                },
+                place: String::new(),
+                unit_ids: Vec::new(),
+                person_ids: vec![person],
+            });
+        }
+    }
     let found =
         crate::domain::drills::clashes(span, &def.place, &def.all_units(), person_ids, &booked);
     let unit_ids: Vec<i64> = found
@@ -271,7 +291,7 @@ async fn clashes(
     let people: Vec<i64> = found
         .iter()
         .filter_map(|c| match c.kind {
-            ClashKind::Person(p) | ClashKind::Training(p) => Some(p),
+            ClashKind::Person(p) | ClashKind::Training(p) | ClashKind::Away(p) => Some(p),
             _ => None,
         })
         .collect();
@@ -284,7 +304,7 @@ async fn clashes(
         .iter()
         .filter_map(|x| match &x.with {
             Booked::Drill { id, .. } => Some(*id),
-            Booked::Training { .. } => None,
+            Booked::Training { .. } | Booked::Absence { .. } => None,
         })
         .collect();
     let own = own_unit(c, me).await?;
@@ -296,13 +316,14 @@ async fn clashes(
             let subject = match &x.kind {
                 ClashKind::Place(p) => p.clone(),
                 ClashKind::Unit(u) => name_of(&unit_names, *u, "unit")?,
-                ClashKind::Person(p) | ClashKind::Training(p) => {
+                ClashKind::Person(p) | ClashKind::Training(p) | ClashKind::Away(p) => {
                     name_of(&person_names, *p, "person")?
                 }
             };
             let link = match &x.with {
                 Booked::Drill { id, .. } => format!("/drills/{id}"),
                 Booked::Training { .. } => String::new(),
+                Booked::Absence { .. } => "/duty/absences".to_string(),
             };
             Ok(ClashRow {
                 kind_key: x.kind.label_key().to_string(),

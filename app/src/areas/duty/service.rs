@@ -889,6 +889,15 @@ pub async fn absence_days(
     absences::approved_days(c, unit).await
 }
 
+/// Approved absences overlapping `first..=last`, for another area's clash
+/// check (drills): (absence id, person id, days, destination).
+pub async fn absences_between(
+    c: &mut sqlx::AnyConnection,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<Vec<(i64, i64, (NaiveDate, NaiveDate), String)>, AppError> {
+    absences::approved_between(c, first, last).await
+}
+
 /// Is the caller's person a leader (领导干部)? Their person, if so.
 async fn leader_person(cx: &Ctx) -> Result<Option<i64>, AppError> {
     let Some(me) = cx.me.person_id else {

@@ -160,6 +160,27 @@ pub async fn approved_days(
     Ok(out)
 }
 
+/// Approved absences overlapping `first..=last`: (id, person id, days,
+/// destination).
+pub async fn approved_between(
+    c: &mut AnyConnection,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<(i64, i64, (NaiveDate, NaiveDate), String)>, AppError> {
+    let rows: Vec<(i64, i64, Day, Day, String)> = sqlx::query_as(
+        "SELECT id, person_id, first_day, last_day, destination FROM leader_absences \
+         WHERE status = 'approved' AND first_day <= $2 AND last_day >= $1 ORDER BY first_day, id",
+    )
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, a, b, d)| (id, p, (a.0, b.0), d))
+        .collect())
+}
+
 /// Approved absences covering `day`: (person id, unit id, name, deputy,
 /// destination).
 pub async fn away_on(
