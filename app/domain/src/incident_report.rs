@@ -7,7 +7,7 @@
 //! instants (Unix seconds); "now" is a parameter.
 
 use super::incident::{Level, is_late};
-use super::{LOCAL_OFFSET_SECS, Problem, text_field};
+use super::{Problem, local_instant, text_field};
 use serde::{Deserialize, Serialize};
 
 /// The longest deadline the district may set for a 首报: a day.
@@ -134,16 +134,6 @@ impl Stage {
                 .ok_or_else(|| Problem::with("problem.unknown_value", &[other])),
         }
     }
-}
-
-/// Local `YYYY-MM-DDTHH:MM` (a datetime-local input; a space for the `T`
-/// too) as an instant.
-pub fn local_instant(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
-        .ok()
-        .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
 }
 
 fn count(raw: &str, field: &str) -> Result<u32, FieldProblem> {

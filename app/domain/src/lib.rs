@@ -51,6 +51,16 @@ pub fn local_date(ts: i64) -> Option<chrono::NaiveDate> {
     chrono::DateTime::from_timestamp(ts + LOCAL_OFFSET_SECS, 0).map(|t| t.date_naive())
 }
 
+/// Local `YYYY-MM-DDTHH:MM` as a datetime-local input sends it (or with a
+/// space for the `T`) as an instant (Unix seconds).
+pub fn local_instant(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .ok()
+        .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
+}
+
 /// The instant (Unix seconds) a local day begins.
 pub fn local_day_start(day: chrono::NaiveDate) -> i64 {
     day.and_hms_opt(0, 0, 0)

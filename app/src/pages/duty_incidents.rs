@@ -54,6 +54,14 @@ fn incident_card(i: IncidentHead, now: i64, lang: Lang) -> impl IntoView {
     }
 }
 
+/// The injured and dead, as every report states them.
+fn casualty_inputs(lang: Lang) -> impl IntoView {
+    view! {
+        <label>{lang.t("field.injured")}<input type="number" name="injured" min="0" max="100000" inputmode="numeric" value="0" /></label>
+        <label>{lang.t("field.dead")}<input type="number" name="dead" min="0" max="100000" inputmode="numeric" value="0" /></label>
+    }
+}
+
 fn level_options(lang: Lang) -> impl IntoView {
     Level::ALL
         .into_iter()
@@ -85,8 +93,7 @@ fn first_form(unit: String, deadlines: Option<Deadlines>, lang: Lang) -> impl In
                 <label>{lang.t("field.occurred_at")}<input type="datetime-local" name="occurred_at" required /></label>
                 <label class="wide">{lang.t("field.title")}<input type="text" name="title" required maxlength="200" /></label>
                 <label class="wide">{lang.t("field.place")}<input type="text" name="place" required maxlength="200" /></label>
-                <label>{lang.t("field.injured")}<input type="number" name="injured" min="0" max="100000" inputmode="numeric" value="0" /></label>
-                <label>{lang.t("field.dead")}<input type="number" name="dead" min="0" max="100000" inputmode="numeric" value="0" /></label>
+                {casualty_inputs(lang)}
                 <label class="wide">{lang.t("field.measures")}<TextArea name="measures" required=true maxlength=2000 rows=3 /></label>
                 {action_error(report)}
                 <button type="submit" class="primary big">{lang.t("incident.file_first")}</button>
@@ -239,8 +246,7 @@ pub fn UnitIncidentPage() -> impl IntoView {
                                     <input type="hidden" name="id" value=id.to_string() />
                                     <input type="hidden" name="stage" value="verify" />
                                     <label class="wide">{lang.t("field.text")}<TextArea name="text" required=true maxlength=2000 rows=3 /></label>
-                                    <label>{lang.t("field.injured")}<input type="number" name="injured" min="0" max="100000" inputmode="numeric" value="0" /></label>
-                                    <label>{lang.t("field.dead")}<input type="number" name="dead" min="0" max="100000" inputmode="numeric" value="0" /></label>
+                                    {casualty_inputs(lang)}
                                     {action_error(answer)}
                                     <button type="submit" class="primary">{lang.t("incident.file_answer")}</button>
                                 </ActForm>
@@ -257,8 +263,7 @@ pub fn UnitIncidentPage() -> impl IntoView {
                                         </select>
                                     </label>
                                     <label class="wide">{lang.t("field.text")}<TextArea name="text" required=true maxlength=2000 rows=3 /></label>
-                                    <label>{lang.t("field.injured")}<input type="number" name="injured" min="0" max="100000" inputmode="numeric" value="0" /></label>
-                                    <label>{lang.t("field.dead")}<input type="number" name="dead" min="0" max="100000" inputmode="numeric" value="0" /></label>
+                                    {casualty_inputs(lang)}
                                     {action_error(follow)}
                                     <button type="submit" class="primary">{lang.t("incident.file_follow")}</button>
                                 </ActForm>

@@ -12,18 +12,15 @@ use super::{add_event_in, date_or_today, open_unit, unit_to_assess, within_reach
 use crate::areas::directory::service as directory;
 use crate::domain::authz::Action;
 use crate::domain::incident::{Finding, Level, check_times, is_late, report_delay_minutes};
-use crate::domain::{LOCAL_OFFSET_SECS, Problem, local_date, local_time, text_field};
+use crate::domain::{Problem, local_date, local_time, text_field};
 use crate::error::AppError;
 use crate::platform::Ctx;
 use chrono::Datelike;
 
 /// Local `YYYY-MM-DDTHH:MM` (a datetime-local input) as Unix seconds.
 fn local_instant(raw: &str, field: &str) -> Result<i64, AppError> {
-    let raw = raw.trim();
-    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
-        .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
-        .map_err(|_| AppError::invalid(field, Problem::new("problem.bad_datetime")))
+    crate::domain::local_instant(raw)
+        .ok_or_else(|| AppError::invalid(field, Problem::new("problem.bad_datetime")))
 }
 
 /// What an incident form says.
