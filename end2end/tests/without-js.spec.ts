@@ -99,3 +99,32 @@ test('without JavaScript, a trainee sees the batches, the calendar and the certi
   await expect(page.getByTestId('cert-number')).toHaveText(/YJ-\d{4}-\d{6}/);
   await signOut(page);
 });
+
+test('without JavaScript, a unit files an incident from the field, is told what was wrong, and closes it', async ({ page }) => {
+  await signIn(page, 'trainee');
+  await page.goto('/duty/incidents');
+  const local = (minutes: number) => new Date(Date.now() + 8 * 3600_000 + minutes * 60_000).toISOString().slice(0, 16);
+  const fileFirst = async (occurred: string) => {
+    const form = page.getByTestId('first-report');
+    await form.locator('select[name="level"]').selectOption('general');
+    await form.locator('input[name="occurred_at"]').fill(occurred);
+    await form.locator('input[name="title"]').fill('河道水位上涨');
+    await form.locator('input[name="place"]').fill('城关街道西关村');
+    await form.locator('textarea[name="measures"]').fill('已组织沿河群众转移');
+    await form.getByRole('button', { name: '提交首报' }).click();
+  };
+  // Three hours ahead: refused, the field named.
+  await fileFirst(local(180));
+  await expect(page.getByRole('alert')).toContainText('发生时间');
+  await fileFirst(local(-20));
+  await expect(page).toHaveURL(/\/duty\/incidents\/\d+$/);
+  await expect(page.getByTestId('timeline-report')).toHaveCount(1);
+  await expect(page.getByTestId('first-late')).toHaveCount(0);
+  const follow = page.getByTestId('follow-form');
+  await follow.locator('select[name="stage"]').selectOption('final');
+  await follow.locator('textarea[name="text"]').fill('水位回落,转移群众已返回');
+  await follow.getByRole('button', { name: '提交报告' }).click();
+  await expect(page.getByTestId('timeline-report')).toHaveCount(2);
+  await expect(page.getByTestId('incident-state')).toHaveText('已终报');
+  await expect(page.getByTestId('follow-form')).toHaveCount(0);
+});
