@@ -23,6 +23,9 @@ use crate::platform::{Actor, Ctx, Write};
 use chrono::{Datelike, NaiveDate};
 use sqlx::AnyConnection;
 
+/// How long after a deadline its day is settled.
+const SETTLE_GRACE_SECS: i64 = 60;
+
 /// How far back the page lists missed days.
 const MISSES_SHOWN_DAYS: u64 = 60;
 
@@ -316,7 +319,14 @@ pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
     let Some(kept) = reports::rules(&mut c).await? else {
         return Ok(0);
     };
-    let days = days_to_settle(&kept.rules, kept.effective_from, kept.settled_through, now);
+    // A report filed a moment before the deadline may still be committing
+    // when the deadline passes: a day is settled a minute after it.
+    let days = days_to_settle(
+        &kept.rules,
+        kept.effective_from,
+        kept.settled_through,
+        now - SETTLE_GRACE_SECS,
+    );
     if days.is_empty() {
         return Ok(0);
     }
