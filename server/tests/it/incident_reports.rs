@@ -213,6 +213,9 @@ on_both_databases! {
 
         // Not yet due: nothing. Three hours on, unanswered: one event, once.
         assert_eq!(settle(db, app.state.clock.now_secs()).await.unwrap(), 0);
+        // Half a minute after the due time an answer may still be committing.
+        let due_at = app::domain::local_instant(&due).unwrap();
+        assert_eq!(settle(db, due_at + 30).await.unwrap(), 0);
         app.state.clock.advance(3 * 3600);
         let later = app.state.clock.now_secs();
         assert_eq!(settle(db, later).await.unwrap(), 1);
