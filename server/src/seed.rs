@@ -1181,7 +1181,7 @@ async fn seed_duty(
 }
 
 /// The district's minutes to 首报 (一般 120, 较大 60, 重大 30, 特别重大 15);
-/// 文华街道's 较大 fire three days ago, reported in time, followed up and
+/// 东湖街道's 较大 fire three days ago, reported in time, followed up and
 /// closed; 城关街道's flooding yesterday, reported in time, with a 核报 the
 /// office asked for, due tomorrow.
 async fn seed_incident_reports(
@@ -1197,7 +1197,16 @@ async fn seed_incident_reports(
         minutes: [120, 60, 30, 15],
     };
     incidents::save_deadlines(&mut Write::within(tx, office, now), &deadlines).await?;
-    let unit_duty = Actor::system("seed-demo");
+    let unit_duty = |code: &str| Actor {
+        id: None,
+        name: format!(
+            "{}值班室",
+            SUBDISTRICTS
+                .iter()
+                .find(|s| s.0 == code)
+                .map_or("", |s| s.1)
+        ),
+    };
     let day = 86_400;
     for (code, level, title, place, back, first_after, follow) in [
         (
@@ -1239,7 +1248,7 @@ async fn seed_incident_reports(
         };
         let at = occurred + first_after;
         let id = incidents::add(
-            &mut Write::within(tx, &unit_duty, at),
+            &mut Write::within(tx, &unit_duty(code), at),
             ids[code],
             &first,
             Some(deadlines.first_due(level, occurred)),
@@ -1252,7 +1261,12 @@ async fn seed_incident_reports(
                 injured,
                 dead: 0,
             };
-            incidents::follow(&mut Write::within(tx, &unit_duty, occurred + after), id, &f).await?;
+            incidents::follow(
+                &mut Write::within(tx, &unit_duty(code), occurred + after),
+                id,
+                &f,
+            )
+            .await?;
         }
         if code == "JD01" {
             incidents::ask(
@@ -1289,10 +1303,15 @@ async fn seed_daily_reports(
         today - Duration::days(7),
     )
     .await?;
-    let duty = Actor::system("seed-demo");
+    // Filed by each unit's duty room (值班室), as the board shows it.
+    let duty_room = |name: &str| Actor {
+        id: None,
+        name: format!("{name}值班室"),
+    };
     for back in 1..=7 {
         let day = today - Duration::days(back);
-        for (code, ..) in SUBDISTRICTS {
+        for (code, name, ..) in SUBDISTRICTS {
+            let duty = duty_room(name);
             let at = match (*code, back) {
                 ("JD02", 2) => continue,
                 ("JD03", 3) => rules.deadline(day) + 70 * 60,
@@ -1315,7 +1334,8 @@ async fn seed_daily_reports(
     // and 新城街道 have not.
     let start = app::domain::local_day_start(today);
     let at = start + (now.min(rules.deadline(today)) - start) / 2;
-    for (code, ..) in SUBDISTRICTS.iter().skip(2) {
+    for (code, name, ..) in SUBDISTRICTS.iter().skip(2) {
+        let duty = duty_room(name);
         reports::add(
             &mut Write::within(tx, &duty, at),
             ids[code],
