@@ -110,9 +110,9 @@ pub fn field_label(lang: Lang, field: &str) -> String {
 }
 
 /// Field problems from a draft, as the first one (forms show one message).
-pub fn first_invalid(problems: Vec<(&'static str, Problem)>) -> AppError {
+pub fn first_invalid<F: AsRef<str>>(problems: Vec<(F, Problem)>) -> AppError {
     match problems.into_iter().next() {
-        Some((field, problem)) => AppError::invalid(field, problem),
+        Some((field, problem)) => AppError::invalid(field.as_ref(), problem),
         None => AppError::Internal,
     }
 }

@@ -7,7 +7,10 @@
 //! are the district's local days.
 
 use super::unit::UnitKind;
-use super::{LOCAL_OFFSET_SECS, Problem, local_date, local_day_start, text_field};
+use super::{
+    FieldProblem, LOCAL_OFFSET_SECS, Problem, count_field, field_at, local_date, local_day_start,
+    text_field,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -28,18 +31,13 @@ pub struct ReportRules {
 impl ReportRules {
     /// Parses the rules form: the deadline as `HH:MM` (00:01–23:59) and
     /// the unit kinds' codes (none: nobody reports).
-    pub fn parse(deadline: &str, kinds: &[String]) -> Result<ReportRules, (String, Problem)> {
+    pub fn parse(deadline: &str, kinds: &[String]) -> Result<ReportRules, FieldProblem> {
         let deadline_minute = parse_minute(deadline)
             .filter(|m| (1..24 * 60).contains(m))
-            .ok_or_else(|| {
-                (
-                    "field.report_deadline".to_string(),
-                    Problem::new("problem.bad_time"),
-                )
-            })?;
+            .ok_or_else(|| field_at("field.report_deadline", Problem::new("problem.bad_time")))?;
         let mut parsed = Vec::new();
         for k in kinds.iter().filter(|k| !k.trim().is_empty()) {
-            let kind = UnitKind::parse(k).map_err(|p| ("field.kinds".to_string(), p))?;
+            let kind = UnitKind::parse(k).map_err(|p| field_at("field.kinds", p))?;
             if !parsed.contains(&kind) {
                 parsed.push(kind);
             }
@@ -108,34 +106,25 @@ impl DailyReport {
         kind: &str,
         (incidents, injured, dead): (&str, &str, &str),
         summary: &str,
-    ) -> Result<DailyReport, (String, Problem)> {
+    ) -> Result<DailyReport, FieldProblem> {
         match kind.trim() {
             "zero" => Ok(DailyReport::ZERO),
             "summary" => {
-                let count = |field: &str, raw: &str| -> Result<u32, (String, Problem)> {
-                    let raw = raw.trim();
-                    if raw.is_empty() {
-                        return Ok(0);
-                    }
-                    raw.parse::<u32>()
-                        .ok()
-                        .filter(|n| *n <= MAX_COUNT)
-                        .ok_or_else(|| {
-                            (
-                                field.to_string(),
-                                Problem::with("problem.between", &["0", &MAX_COUNT.to_string()]),
-                            )
-                        })
+                let count = |field: &str, raw: &str| {
+                    count_field(raw, MAX_COUNT).map_err(|p| field_at(field, p))
                 };
                 Ok(DailyReport {
                     incidents: count("field.incidents", incidents)?,
                     injured: count("field.injured", injured)?,
                     dead: count("field.dead", dead)?,
                     summary: text_field(summary, 2, 500)
-                        .map_err(|p| ("field.summary".to_string(), p))?,
+                        .map_err(|p| field_at("field.summary", p))?,
                 })
             }
-            _ => Err(("field.report_kind".into(), Problem::new("problem.required"))),
+            _ => Err(field_at(
+                "field.report_kind",
+                Problem::new("problem.required"),
+            )),
         }
     }
 }

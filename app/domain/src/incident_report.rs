@@ -7,7 +7,7 @@
 //! instants (Unix seconds); "now" is a parameter.
 
 use super::incident::{Level, is_late};
-use super::{Problem, local_instant, text_field};
+use super::{FieldProblem, Problem, count_field, field_at as problem, local_instant, text_field};
 use serde::{Deserialize, Serialize};
 
 /// The longest deadline the district may set for a 首报: a day.
@@ -22,15 +22,9 @@ const CLOCK_SKEW_SECS: i64 = 300;
 /// The longest a 核报 may be given: seven days.
 pub const MAX_VERIFY_SECS: i64 = 7 * 86_400;
 
-type FieldProblem = (String, Problem);
-
 /// A field's value, or its problem kept with the others.
 fn keep<T>(problems: &mut Vec<FieldProblem>, r: Result<T, FieldProblem>) -> Option<T> {
     r.map_err(|p| problems.push(p)).ok()
-}
-
-fn problem(field: &str, p: Problem) -> FieldProblem {
-    (field.to_string(), p)
 }
 
 /// The district's minutes from occurrence to 首报, per level, in
@@ -137,19 +131,7 @@ impl Stage {
 }
 
 fn count(raw: &str, field: &str) -> Result<u32, FieldProblem> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(0);
-    }
-    raw.parse::<u32>()
-        .ok()
-        .filter(|n| *n <= MAX_CASUALTIES)
-        .ok_or_else(|| {
-            problem(
-                field,
-                Problem::with("problem.between", &["0", &MAX_CASUALTIES.to_string()]),
-            )
-        })
+    count_field(raw, MAX_CASUALTIES).map_err(|p| problem(field, p))
 }
 
 /// A unit's 首报.

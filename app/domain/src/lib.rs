@@ -158,6 +158,19 @@ pub fn text_field(raw: &str, min: usize, max: usize) -> Result<String, Problem> 
     Ok(value.to_string())
 }
 
+/// A count from a form (people hurt, incidents): a whole number from 0 to
+/// `max`; left empty, 0.
+pub fn count_field(raw: &str, max: u32) -> Result<u32, Problem> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    raw.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| Problem::with("problem.between", &["0", &max.to_string()]))
+}
+
 /// A code used in files and links (unit codes, person numbers): letters,
 /// digits, `-` and `_`, 1 to 32 of them.
 pub fn code_field(raw: &str) -> Result<String, Problem> {

@@ -33,6 +33,47 @@ fn invalid((field, problem): (String, Problem)) -> AppError {
     AppError::invalid(&field, problem)
 }
 
+/// The caller's own unit (their person's), if any.
+async fn own_place(cx: &Ctx, c: &mut sqlx::AnyConnection) -> Result<Option<Unit>, AppError> {
+    let Some((id, _)) = directory::own_unit(c, &cx.me).await? else {
+        return Ok(None);
+    };
+    directory::unit_in(c, id).await
+}
+
+/// A record of unit `unit` (at `path`) is seen by the unit's own people
+/// and by those who see duty there; 403 for anyone else. Whether the
+/// caller is of that unit.
+async fn sees_record_of(
+    cx: &Ctx,
+    c: &mut sqlx::AnyConnection,
+    unit: i64,
+    path: &str,
+) -> Result<bool, AppError> {
+    let own = own_place(cx, c).await?.is_some_and(|u| u.id == unit);
+    if !own && !cx.me.may_at(Action::ViewDuty, path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(own)
+}
+
+/// Tells the people of `unit` who stand duty (an in-app notice).
+async fn tell_duty_people(
+    w: &mut Write<'_>,
+    unit: i64,
+    key: &str,
+    args: &[&str],
+    link: &str,
+) -> Result<(), AppError> {
+    let at = w.at;
+    for p in directory::people_of_unit(w.conn(), unit).await? {
+        if role_of(&p.positions).is_some() {
+            crate::platform::notices::notify(w.conn(), p.id, at, key, args, link).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The unit, if the caller may take `action` there; 404 or 403 otherwise.
 async fn unit_for(cx: &Ctx, unit: i64, action: Action) -> Result<Unit, AppError> {
     let mut c = cx.pool().acquire().await?;

@@ -15,7 +15,6 @@ use crate::domain::authz::{Action, Reach};
 use crate::domain::daily_report::{
     DailyReport, ReportRules, ReportState, clock_time, days_to_settle,
 };
-use crate::domain::duty_office::role_of;
 use crate::domain::{Problem, text_field};
 use crate::error::AppError;
 use crate::platform::db::Db;
@@ -59,10 +58,7 @@ async fn my_unit(
     c: &mut AnyConnection,
     rules: &ReportRules,
 ) -> Result<Option<Reporting>, AppError> {
-    let Some((id, _)) = directory::own_unit(c, &cx.me).await? else {
-        return Ok(None);
-    };
-    Ok(directory::unit_in(c, id)
+    Ok(super::own_place(cx, c)
         .await?
         .filter(|u| rules.applies_to(u.kind))
         .map(|u| Reporting {
@@ -239,22 +235,17 @@ pub async fn remind(cx: &Ctx, unit: &str) -> Result<usize, AppError> {
     if only.is_some() && units.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let (day, deadline, at) = (cx.today.to_string(), rules.deadline_text(), w.at);
+    let (day, deadline) = (cx.today.to_string(), rules.deadline_text());
     let mut reminded = 0;
     for u in units.iter().filter(|u| !filed.contains_key(&u.id)) {
-        for p in directory::people_of_unit(w.conn(), u.id).await? {
-            if role_of(&p.positions).is_some() {
-                crate::platform::notices::notify(
-                    w.conn(),
-                    p.id,
-                    at,
-                    "notice.daily_report_due",
-                    &[&day, &deadline],
-                    "/duty/reports",
-                )
-                .await?;
-            }
-        }
+        super::tell_duty_people(
+            &mut w,
+            u.id,
+            "notice.daily_report_due",
+            &[&day, &deadline],
+            "/duty/reports",
+        )
+        .await?;
         reports::add_reminder(&mut w, u.id, cx.today).await?;
         reminded += 1;
     }
@@ -269,12 +260,7 @@ pub async fn miss(cx: &Ctx, id: i64) -> Result<MissDetail, AppError> {
     let (miss, path, deadline) = reports::get_miss(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let own = directory::own_unit(&mut c, &cx.me)
-        .await?
-        .is_some_and(|(u, _)| u == miss.unit_id);
-    if !own && !cx.me.may_at(Action::ViewDuty, &path) {
-        return Err(AppError::Forbidden);
-    }
+    super::sees_record_of(cx, &mut c, miss.unit_id, &path).await?;
     let report = reports::of_unit_day(&mut c, miss.unit_id, miss.day).await?;
     Ok(MissDetail {
         may_excuse: miss.excused_at.is_none() && cx.me.may_at(Action::CheckDuty, &path),

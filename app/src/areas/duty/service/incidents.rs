@@ -11,9 +11,7 @@ use super::super::dto::{IncidentDetail, IncidentHead, IncidentsPage};
 use super::super::store::incidents as store;
 use super::invalid;
 use crate::areas::assessment::service::{self as assessment, NewEvent};
-use crate::areas::directory::service as directory;
 use crate::domain::authz::{Action, Reach};
-use crate::domain::duty_office::role_of;
 use crate::domain::incident::report_delay_minutes;
 use crate::domain::incident_report::{
     Deadlines, FirstForm, FirstReport, FollowUp, Stage, Standing, verification_due,
@@ -28,26 +26,6 @@ use sqlx::AnyConnection;
 /// How long closed incidents stay on the list.
 const CLOSED_SHOWN_SECS: i64 = 30 * 86_400;
 
-fn first_invalid(problems: Vec<(String, Problem)>) -> AppError {
-    problems
-        .into_iter()
-        .next()
-        .map_or(AppError::Internal, invalid)
-}
-
-/// The caller's own unit: id, name, path.
-async fn own_unit(
-    cx: &Ctx,
-    c: &mut AnyConnection,
-) -> Result<Option<(i64, String, String)>, AppError> {
-    let Some((id, _)) = directory::own_unit(c, &cx.me).await? else {
-        return Ok(None);
-    };
-    Ok(directory::unit_in(c, id)
-        .await?
-        .map(|u| (u.id, u.name, u.path)))
-}
-
 fn standing(head: &IncidentHead) -> Standing {
     Standing {
         closed: head.closed_at.is_some(),
@@ -61,22 +39,22 @@ fn standing(head: &IncidentHead) -> Standing {
 pub async fn page(cx: &Ctx) -> Result<IncidentsPage, AppError> {
     let may_view = cx.me.may(Action::ViewDuty);
     let mut c = cx.pool().acquire().await?;
-    let own = own_unit(cx, &mut c).await?;
+    let own = super::own_place(cx, &mut c).await?;
     let reach = match (&own, may_view) {
         (_, true) => cx.me.reach(Action::ViewDuty),
-        (Some((_, _, path)), false) => Reach::Subtrees(vec![path.clone()]),
+        (Some(u), false) => Reach::Subtrees(vec![u.path.clone()]),
         (None, false) => return Err(AppError::Forbidden),
     };
     let mut incidents = store::within(&mut c, &reach, cx.now - CLOSED_SHOWN_SECS).await?;
     if !may_view {
-        let unit = own.as_ref().map(|(id, ..)| *id);
+        let unit = own.as_ref().map(|u| u.id);
         incidents.retain(|i| Some(i.unit_id) == unit);
     }
     let now = cx.now;
     incidents.sort_by_key(|i| (i.closed_at.is_some(), i.waiting.is_none_or(|d| d >= now)));
     Ok(IncidentsPage {
         deadlines: store::deadlines(&mut c).await?,
-        my_unit: own.map(|(_, name, _)| name),
+        my_unit: own.map(|u| u.name),
         incidents,
         now,
         may_keep_deadlines: cx.me.may_everywhere(Action::CheckDuty),
@@ -86,7 +64,7 @@ pub async fn page(cx: &Ctx) -> Result<IncidentsPage, AppError> {
 /// The district's minutes to 首报 per level (the office, district-wide).
 pub async fn save_deadlines(cx: &Ctx, raw: [&str; 4]) -> Result<(), AppError> {
     cx.may_everywhere(Action::CheckDuty)?;
-    let d = Deadlines::parse(raw).map_err(first_invalid)?;
+    let d = Deadlines::parse(raw).map_err(crate::error::first_invalid)?;
     let mut w = cx.write().await?;
     store::save_deadlines(&mut w, &d).await?;
     w.commit().await?;
@@ -122,9 +100,12 @@ async fn late_event(
 /// by the district's deadline for its level: a `late_report` event in the
 /// same transaction.
 pub async fn report_first(cx: &Ctx, f: &FirstForm<'_>) -> Result<i64, AppError> {
-    let r = FirstReport::parse(f, cx.now).map_err(first_invalid)?;
+    let r = FirstReport::parse(f, cx.now).map_err(crate::error::first_invalid)?;
     let mut w = cx.write().await?;
-    let (unit, ..) = own_unit(cx, w.conn()).await?.ok_or(AppError::Forbidden)?;
+    let unit = super::own_place(cx, w.conn())
+        .await?
+        .ok_or(AppError::Forbidden)?
+        .id;
     let deadlines = store::deadlines(w.conn()).await?;
     let due = deadlines.map(|d| d.first_due(r.level, r.occurred_at));
     let id = store::add(&mut w, unit, &r, due).await?;
@@ -155,12 +136,7 @@ async fn visible(
     id: i64,
 ) -> Result<(IncidentHead, String, bool), AppError> {
     let (head, path) = store::get(c, id).await?.ok_or(AppError::NotFound)?;
-    let own = own_unit(cx, c)
-        .await?
-        .is_some_and(|(u, ..)| u == head.unit_id);
-    if !own && !cx.me.may_at(Action::ViewDuty, &path) {
-        return Err(AppError::Forbidden);
-    }
+    let own = super::sees_record_of(cx, c, head.unit_id, &path).await?;
     Ok((head, path, own))
 }
 
@@ -174,7 +150,7 @@ pub async fn follow(
     text: &str,
     counts: (&str, &str),
 ) -> Result<(), AppError> {
-    let f = FollowUp::parse(stage, text, counts).map_err(first_invalid)?;
+    let f = FollowUp::parse(stage, text, counts).map_err(crate::error::first_invalid)?;
     let mut w = cx.write().await?;
     let (head, _, own) = visible(cx, w.conn(), id).await?;
     if !own {
@@ -216,20 +192,14 @@ pub async fn ask(cx: &Ctx, id: i64, question: &str, due: &str) -> Result<(), App
             "problem.verification_open",
         )));
     }
-    let at = w.at;
-    for p in directory::people_of_unit(w.conn(), head.unit_id).await? {
-        if role_of(&p.positions).is_some() {
-            crate::platform::notices::notify(
-                w.conn(),
-                p.id,
-                at,
-                "notice.incident_verification",
-                &[&head.title, &local_time(due)],
-                &format!("/duty/incidents/{id}"),
-            )
-            .await?;
-        }
-    }
+    super::tell_duty_people(
+        &mut w,
+        head.unit_id,
+        "notice.incident_verification",
+        &[&head.title, &local_time(due)],
+        &format!("/duty/incidents/{id}"),
+    )
+    .await?;
     w.commit().await?;
     Ok(())
 }
