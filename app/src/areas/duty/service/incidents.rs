@@ -168,7 +168,8 @@ pub async fn follow(
         ));
     }
     if f.stage == Stage::Verify {
-        record_late_requests(&mut w, cx.now, Some(id)).await?;
+        let late = store::late_requests(w.conn(), cx.now, Some(id)).await?;
+        record_late_requests(&mut w, late).await?;
     }
     w.commit().await?;
     Ok(())
@@ -218,16 +219,16 @@ pub async fn detail(cx: &Ctx, id: i64) -> Result<IncidentDetail, AppError> {
     })
 }
 
-/// Records each 核报 request answered late or overdue by `now` (of one
-/// incident, or all) once, as a `late_report` event; how many.
+/// Records each late 核报 request found (answered late, or overdue) once,
+/// as a `late_report` event: `mark_request_late` decides between runs and
+/// instances. How many it recorded.
 async fn record_late_requests(
     w: &mut Write<'_>,
-    now: i64,
-    only: Option<i64>,
+    late: Vec<store::LateRequest>,
 ) -> Result<usize, AppError> {
     let mut recorded = 0;
-    for r in store::late_requests(w.conn(), now).await? {
-        if only.is_some_and(|i| i != r.incident_id) || !store::mark_request_late(w, r.id).await? {
+    for r in late {
+        if !store::mark_request_late(w, r.id).await? {
             continue;
         }
         let what = match r.answered_at {
@@ -246,10 +247,15 @@ async fn record_late_requests(
 /// Records the 核报 requests overdue by `now` (the server's timer; safe to
 /// run twice and on several instances at once); how many.
 pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
-    let mut w = Write::begin(db, Actor::system("incident_reports"), now).await?;
     // An answer sent in the due time's last second may still be committing:
     // a request is overdue a minute after its due time.
-    let n = record_late_requests(&mut w, now - 60, None).await?;
+    let late = store::late_requests(&mut *db.pool.acquire().await?, now - 60, None).await?;
+    if late.is_empty() {
+        // Most runs: nothing to write, no write transaction.
+        return Ok(0);
+    }
+    let mut w = Write::begin(db, Actor::system("incident_reports"), now).await?;
+    let n = record_late_requests(&mut w, late).await?;
     w.commit().await?;
     Ok(n)
 }

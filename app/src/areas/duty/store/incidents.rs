@@ -364,7 +364,8 @@ pub async fn ask(
 }
 
 /// A late request to record, once: its id, the incident, its unit and
-/// title. Requests answered late, or unanswered and due before `now`.
+/// title. Requests answered late, or unanswered and due before `now` (of
+/// one incident, or all).
 pub struct LateRequest {
     pub id: i64,
     pub incident_id: i64,
@@ -374,14 +375,19 @@ pub struct LateRequest {
     pub answered_at: Option<i64>,
 }
 
-pub async fn late_requests(c: &mut AnyConnection, now: i64) -> Result<Vec<LateRequest>, AppError> {
+pub async fn late_requests(
+    c: &mut AnyConnection,
+    now: i64,
+    only: Option<i64>,
+) -> Result<Vec<LateRequest>, AppError> {
     let rows: Vec<(i64, i64, i64, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT v.id, v.incident_id, i.unit_id, i.title, v.due_at, v.answered_at \
          FROM unit_incident_verifications v JOIN unit_incidents i ON i.id = v.incident_id \
          WHERE v.late_at IS NULL AND ((v.answered_at IS NULL AND v.due_at < $1) OR v.answered_at > v.due_at) \
-         ORDER BY v.id LIMIT 1000",
+         AND ($2 = 0 OR v.incident_id = $2) ORDER BY v.id LIMIT 1000",
     )
     .bind(now)
+    .bind(only.unwrap_or(0))
     .fetch_all(c)
     .await?;
     Ok(rows
