@@ -1,7 +1,7 @@
 # 应急训考 Yingji. Two commands on a fresh machine with Rust:
 #   make run    install what is missing, build, seed a demo district, serve on 127.0.0.1:3000
 #   make test   the whole test suite: Rust unit/database/HTTP tests on SQLite and
-#               PostgreSQL, then Playwright in Chromium against the release binary
+#               PostgreSQL, then Playwright in Chromium against the binary they built
 #
 # The build calls cargo, wasm-bindgen and wasm-opt itself (what cargo-leptos does
 # inside), so nothing is downloaded from GitHub and cargo-leptos's ~21-minute
@@ -25,7 +25,7 @@ DEMO_BIN := target/demo/yingji
 DEMO_DB ?= target/yingji-demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools test-tools browser site server demo-server check lint rust-test e2e bench clean-site
+.PHONY: run test rust-checks wasm-target tools test-tools browser site server demo-server check lint rust-test e2e bench clean-site
 
 # The server and the browser bundle (with the tools it needs) are built side
 # by side: the server's last minutes compile one crate on one core, and the
@@ -37,19 +37,34 @@ run:
 	  echo "应急训考 → http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}  (Ctrl-C to stop)"; \
 	  exec $(DEMO_BIN) serve
 
-test: tools test-tools lint rust-test site server e2e
+# The Rust checks (lint, then the tests, one cargo at a time) and the browser
+# bundle with its tools are built side by side, as in `run`. The browser tests
+# then drive the binary `cargo test` already built for the HTTP tests (the
+# debug profile): a release build would compile the whole server graph a
+# third time for 9-10 minutes. Deployments, `make bench` and `make server`
+# build `release`.
+test: test-tools wasm-target
+	@$(MAKE) --no-print-directory -j2 rust-checks browser
+	@YINGJI_BIN=target/debug/yingji $(MAKE) --no-print-directory e2e
+
+rust-checks:
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory rust-test
 
 ## Tools: the wasm target, wasm-bindgen CLI equal to the crate, npm's binaryen and Playwright.
 ## The CLI is built unoptimised (--debug): it runs once per build for seconds, and
 ## an optimised build of it took the core the server build needs for 4 minutes.
-tools:
-	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+tools: wasm-target
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 2 minutes)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force --debug; fi
 	@command -v npm >/dev/null || $(SUDO) apt-get install -y nodejs npm
 	@if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
 	  (cd end2end && npm ci --no-audit --no-fund); fi
+
+## The wasm target (the browser build and the wasm lint need it).
+wasm-target:
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 ## For the tests only: Chromium (Debian's) and the PostgreSQL server binaries.
 test-tools:
@@ -101,10 +116,8 @@ lint:
 rust-test:
 	@url=$$(.ci/pg.sh start); trap '.ci/pg.sh stop' EXIT; \
 	  YINGJI_TEST_POSTGRES="$$url" cargo test --workspace
-	@# On CI the debug build is not needed again: free its disk for the release build.
-	@if [ "$${CI:-}" = true ]; then rm -rf target/debug; fi
 
-## Browser tests against the release binary on a fresh demo database.
+## Browser tests against the release binary (or YINGJI_BIN) on a fresh demo database.
 e2e:
 	.ci/e2e.sh
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests: the release binary on a fresh demo database (SQLite) on a
+# Browser tests: the release binary (or YINGJI_BIN) on a fresh demo database (SQLite) on a
 # loopback port, driven by Playwright in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
