@@ -74,11 +74,23 @@ test('a failed duty check becomes a duty absence on the unit sheet, linked to th
   await page.goto('/assessment');
   await page.getByTestId('schemes').getByRole('link', { name: /年街道应急管理工作考核/ }).first().click();
   await page.getByTestId('ranking').locator('tr[data-unit="JD05"] a').first().click();
+  const sheet = page.url();
   const event = page.getByTestId('events').locator('li', { hasText: '无人接听' });
   await expect(event).toHaveCount(1);
   await event.getByRole('link', { name: /值班督导检查/ }).click();
   await expect(page).toHaveURL(/\/duty\/checks\/\d+$/);
   await expect(page.getByTestId('check-result')).toHaveText('未通过');
+
+  // Recorded by mistake: voided with a reason, the event leaves the sheet.
+  await waitForHydration(page);
+  const voiding = page.getByTestId('void-form');
+  await voiding.locator('input[name="reason"]').fill('拨错号码，实为南河村');
+  await voiding.getByRole('button', { name: '作废本次检查' }).click();
+  await expect(page.getByTestId('check-result')).toHaveText('已作废');
+  await expect(page.getByTestId('check-voided')).toContainText('拨错号码');
+  await expect(page.getByTestId('void-form')).toHaveCount(0);
+  await page.goto(sheet);
+  await expect(page.getByTestId('events').locator('li', { hasText: '无人接听' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 
@@ -182,42 +194,49 @@ test('an approved absence takes a leader off the next roster', async ({ page }) 
 
 test('a unit files its zero report; a day missed is an event on its sheet the next day until the office excuses it', async ({ page }) => {
   const errors = watchConsole(page);
-  // The demo trainee stands duty in 城关街道, which has not reported today.
-  await login(page, 'trainee');
-  await page.goto('/duty/reports');
-  await waitForHydration(page);
-  await expect(page.getByTestId('my-report')).toContainText('城关街道');
-  await page.getByTestId('file-zero').click();
-  await expect(page.getByTestId('my-report-filed')).toContainText('零报告');
-  await expect(page.getByTestId('file-zero')).toHaveCount(0);
-
-  // The office's board has it; 新城街道 has not reported.
-  await page.context().clearCookies();
-  await login(page, 'assessor');
-  await page.goto('/duty/reports');
-  await waitForHydration(page);
-  await expect(page.getByTestId('report-line').filter({ hasText: '城关街道' }).getByTestId('report-state')).toHaveText(/已报|迟报/);
-  await expect(page.getByTestId('report-line').filter({ hasText: '新城街道' }).getByTestId('report-state')).toHaveText(/待报|未报/);
-
-  // The next day, today is settled: 新城街道's missed day is an event.
-  const moved = await page.request.post('/test/clock', { form: { days: '1' } });
-  expect(moved.status()).toBe(200);
+  // Three days ahead: a day no earlier spec's move of the clock has
+  // settled (the drills spec's two days settle the days it passes).
+  const ahead = await page.request.post('/test/clock', { form: { days: '3' } });
+  expect(ahead.status()).toBe(200);
+  let moved = 3;
   try {
+    const today = day(3);
+    // The demo trainee stands duty in 城关街道, which has not reported today.
+    await login(page, 'trainee');
+    await page.goto('/duty/reports');
+    await waitForHydration(page);
+    await expect(page.getByTestId('my-report')).toContainText('城关街道');
+    await page.getByTestId('file-zero').click();
+    await expect(page.getByTestId('my-report-filed')).toContainText('零报告');
+    await expect(page.getByTestId('file-zero')).toHaveCount(0);
+
+    // The office's board has it; 新城街道 has not reported.
     await page.context().clearCookies();
     await login(page, 'assessor');
     await page.goto('/duty/reports');
     await waitForHydration(page);
-    const miss = page.getByTestId('miss').filter({ hasText: `${day(0)} 新城街道 未报日报告` });
+    await expect(page.getByTestId('report-line').filter({ hasText: '城关街道' }).getByTestId('report-state')).toHaveText(/已报|迟报/);
+    await expect(page.getByTestId('report-line').filter({ hasText: '新城街道' }).getByTestId('report-state')).toHaveText(/待报|未报/);
+
+    // The next day, today is settled: 新城街道's missed day is an event.
+    const next = await page.request.post('/test/clock', { form: { days: '1' } });
+    expect(next.status()).toBe(200);
+    moved += 1;
+    await page.context().clearCookies();
+    await login(page, 'assessor');
+    await page.goto('/duty/reports');
+    await waitForHydration(page);
+    const miss = page.getByTestId('miss').filter({ hasText: `${today} 新城街道 未报日报告` });
     await expect(miss.getByTestId('miss-event')).toBeVisible();
     // 城关街道 filed (late, when that was after the deadline): never missing.
-    await expect(page.getByTestId('miss').filter({ hasText: `${day(0)} 城关街道 未报日报告` })).toHaveCount(0);
+    await expect(page.getByTestId('miss').filter({ hasText: `${today} 城关街道 未报日报告` })).toHaveCount(0);
 
     // The unit's sheet lists the event, with the missed day as its source.
     await page.goto('/assessment');
     await page.getByTestId('schemes').getByRole('link', { name: /年街道应急管理工作考核/ }).first().click();
     await page.getByTestId('ranking').locator('tr[data-unit="JD02"] a').first().click();
     const sheet = page.url();
-    const event = page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${day(0)}` });
+    const event = page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${today}` });
     await expect(event).toHaveCount(1);
     await event.getByRole('link', { name: /日报告未按时报送/ }).click();
     await expect(page).toHaveURL(/\/duty\/reports\/misses\/\d+$/);
@@ -230,9 +249,9 @@ test('a unit files its zero report; a day missed is an event on its sheet the ne
     await expect(page.getByTestId('miss-excused')).toContainText('停电断网');
     await expect(page.getByTestId('excuse-form')).toHaveCount(0);
     await page.goto(sheet);
-    await expect(page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${day(0)}` })).toHaveCount(0);
+    await expect(page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${today}` })).toHaveCount(0);
   } finally {
-    await page.request.post('/test/clock', { form: { days: '-1' } });
+    await page.request.post('/test/clock', { form: { days: String(-moved) } });
   }
   expect(errors).toEqual([]);
 });

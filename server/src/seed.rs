@@ -1292,14 +1292,14 @@ async fn seed_daily_reports(
     ids: &HashMap<&str, i64>,
 ) -> Result<(), AppError> {
     use app::areas::duty::store::reports;
-    use app::domain::daily_report::{DailyReport, ReportRules};
+    use app::domain::daily_report::{DailyReport, ReportRules, RuleBook};
     use chrono::Duration;
     let today = app::domain::local_date(now).unwrap_or_default();
     let rules = ReportRules::parse("16:00", &["subdistrict".to_string()])
         .map_err(|_| AppError::Internal)?;
     reports::save_rules(
         &mut Write::within(tx, office, now),
-        &rules,
+        &RuleBook::new(rules.clone()),
         today - Duration::days(7),
     )
     .await?;

@@ -176,11 +176,50 @@ impl ReportState {
     }
 }
 
+/// The rule in force and a change waiting for its first day. A changed
+/// rule applies from the next day: a deadline moved from 16:00 to 10:00 at
+/// 11:00, or a kind of unit added, never makes a unit miss a deadline that
+/// was not its own when the day began.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleBook {
+    pub current: ReportRules,
+    pub next: Option<(NaiveDate, ReportRules)>,
+}
+
+impl RuleBook {
+    pub fn new(rules: ReportRules) -> RuleBook {
+        RuleBook {
+            current: rules,
+            next: None,
+        }
+    }
+
+    /// The rule that judges `day`.
+    pub fn on(&self, day: NaiveDate) -> &ReportRules {
+        match &self.next {
+            Some((from, rules)) if day >= *from => rules,
+            _ => &self.current,
+        }
+    }
+
+    /// The book after the office saves `rules` on `today`: today keeps the
+    /// rule it began with, `rules` applies from tomorrow (replacing a
+    /// change already waiting); saving today's rule again drops the change.
+    pub fn change(&self, rules: ReportRules, today: NaiveDate) -> RuleBook {
+        let current = self.on(today).clone();
+        let next = match today.succ_opt() {
+            Some(tomorrow) if rules != current => Some((tomorrow, rules)),
+            _ => None,
+        };
+        RuleBook { current, next }
+    }
+}
+
 /// The days to settle at `now`: from the day after `settled_through` (or
 /// `from`, the first day the rules applied, whichever is later) to the
 /// last day whose deadline has passed, at most `MAX_SETTLE_DAYS` of them.
 pub fn days_to_settle(
-    rules: &ReportRules,
+    book: &RuleBook,
     from: NaiveDate,
     settled_through: Option<NaiveDate>,
     now: i64,
@@ -188,7 +227,7 @@ pub fn days_to_settle(
     let Some(today) = local_date(now) else {
         return Vec::new();
     };
-    let last = if now > rules.deadline(today) {
+    let last = if now > book.on(today).deadline(today) {
         Some(today)
     } else {
         today.pred_opt()
@@ -322,26 +361,33 @@ mod tests {
         // Before today's deadline: up to yesterday.
         let now = at("2026-12-01", 15, 59);
         assert_eq!(
-            days_to_settle(&r, from, None, now),
+            days_to_settle(&RuleBook::new(r.clone()), from, None, now),
             vec![d("2026-11-28"), d("2026-11-29"), d("2026-11-30")]
         );
         // After it: today too.
         let now = at("2026-12-01", 16, 1);
         assert_eq!(
-            days_to_settle(&r, from, None, now).last(),
+            days_to_settle(&RuleBook::new(r.clone()), from, None, now).last(),
             Some(&d("2026-12-01"))
         );
         // What was settled is not settled again.
         assert_eq!(
-            days_to_settle(&r, from, Some(d("2026-11-30")), now),
+            days_to_settle(&RuleBook::new(r.clone()), from, Some(d("2026-11-30")), now),
             vec![d("2026-12-01")]
         );
-        assert!(days_to_settle(&r, from, Some(d("2026-12-01")), now).is_empty());
+        assert!(
+            days_to_settle(&RuleBook::new(r.clone()), from, Some(d("2026-12-01")), now).is_empty()
+        );
         // Rules that begin tomorrow settle nothing yet.
-        assert!(days_to_settle(&r, d("2026-12-02"), None, now).is_empty());
+        assert!(days_to_settle(&RuleBook::new(r.clone()), d("2026-12-02"), None, now).is_empty());
         // A settled mark before the rules began counts from the rules.
         assert_eq!(
-            days_to_settle(&r, from, Some(d("2020-01-01")), at("2026-11-28", 17, 0)),
+            days_to_settle(
+                &RuleBook::new(r.clone()),
+                from,
+                Some(d("2020-01-01")),
+                at("2026-11-28", 17, 0)
+            ),
             vec![from]
         );
     }
@@ -349,8 +395,34 @@ mod tests {
     #[test]
     fn a_long_outage_settles_in_bounded_runs() {
         let r = rules();
-        let days = days_to_settle(&r, d("2020-01-01"), None, at("2026-12-01", 17, 0));
+        let days = days_to_settle(
+            &RuleBook::new(r.clone()),
+            d("2020-01-01"),
+            None,
+            at("2026-12-01", 17, 0),
+        );
         assert_eq!(days.len(), MAX_SETTLE_DAYS as usize);
         assert_eq!(days[0], d("2020-01-01"));
+    }
+
+    #[test]
+    fn a_changed_rule_judges_days_from_tomorrow_and_today_keeps_its_own() {
+        let at4 = rules();
+        let at10 = ReportRules::parse("10:00", &["subdistrict".into()]).unwrap();
+        let today = d("2026-12-02");
+        let book = RuleBook::new(at4.clone()).change(at10.clone(), today);
+        assert_eq!(book.on(today), &at4);
+        assert_eq!(book.on(d("2026-12-03")), &at10);
+        // Today at 11:00 is not yet past today's deadline (16:00): nothing
+        // to settle for today under the rule moved to 10:00.
+        assert!(
+            days_to_settle(&book, today, Some(d("2026-12-01")), at("2026-12-02", 11, 0)).is_empty()
+        );
+        // Saved again the next day, the waiting rule is in force there.
+        let later = book.change(at4.clone(), d("2026-12-03"));
+        assert_eq!(later.current, at10);
+        assert_eq!(later.next, Some((d("2026-12-04"), at4.clone())));
+        // Saving today's rule again drops the waiting change.
+        assert_eq!(book.change(at4.clone(), today), RuleBook::new(at4));
     }
 }

@@ -642,19 +642,19 @@ pub enum Booked {
         batch_id: i64,
         title: String,
     },
-    /// A leader's approved absence (领导外出请假); the title says where.
+    /// A leader's approved absence (领导外出请假). It has no title: where a
+    /// leader goes is seen only on the absences page, by those who see the
+    /// unit's duty, while a drill's clashes are shown to all its viewers.
     Absence {
         id: i64,
-        title: String,
     },
 }
 
 impl Booked {
     pub fn title(&self) -> &str {
         match self {
-            Booked::Drill { title, .. }
-            | Booked::Training { title, .. }
-            | Booked::Absence { title, .. } => title,
+            Booked::Drill { title, .. } | Booked::Training { title, .. } => title,
+            Booked::Absence { .. } => "",
         }
     }
 }
@@ -1317,10 +1317,7 @@ mod tests {
     #[test]
     fn a_leader_away_on_leave_clashes_on_those_days_only_for_that_leader() {
         let away = vec![Booking {
-            what: Booked::Absence {
-                id: 7,
-                title: "北京".into(),
-            },
+            what: Booked::Absence { id: 7 },
             span: Span::Days {
                 start: d("2018-05-11"),
                 end: d("2018-05-12"),
@@ -1336,9 +1333,10 @@ mod tests {
         let found = clashes(on("2018-05-12"), "", &[5], &[200, 201], &away);
         assert_eq!(found.len(), 1);
         assert_eq!(
-            (found[0].kind.clone(), found[0].with.title()),
-            (ClashKind::Away(200), "北京")
+            (found[0].kind.clone(), &found[0].with),
+            (ClashKind::Away(200), &Booked::Absence { id: 7 })
         );
+        assert_eq!(found[0].with.title(), "");
         assert_eq!(found[0].kind.label_key(), "clash.away");
         // The day after, or someone else: nothing; an empty place is no place.
         assert!(clashes(on("2018-05-13"), "", &[5], &[200], &away).is_empty());

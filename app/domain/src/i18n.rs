@@ -61,13 +61,11 @@ impl Lang {
         self.table().get(key).copied().unwrap_or(key)
     }
 
-    /// The text for a key with `{0}`, `{1}`, ... filled in.
+    /// The text for a key with `{0}`, `{1}`, ... filled in, in one pass
+    /// over the template: an argument that itself holds `{1}` (an incident
+    /// titled so) stays as written.
     pub fn tf(self, key: &str, args: &[&str]) -> String {
-        let mut s = self.t(key).to_string();
-        for (i, a) in args.iter().enumerate() {
-            s = s.replace(&format!("{{{i}}}"), a);
-        }
-        s
+        fill(self.t(key), args)
     }
 
     /// The text for a key, or `code` where none is written (a metric or an
@@ -110,8 +108,47 @@ fn parse(source: &'static str) -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
+/// `template` with each `{N}` replaced by `args[N]`; a placeholder without
+/// an argument is kept as written.
+fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let arg = (digits > 0 && after[digits..].starts_with('}'))
+            .then(|| after[..digits].parse::<usize>().ok())
+            .flatten()
+            .and_then(|i| args.get(i));
+        match arg {
+            Some(a) => {
+                out.push_str(a);
+                rest = &after[digits + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_argument_holding_a_placeholder_is_not_filled_again() {
+        assert_eq!(
+            fill("{0} due {1}", &["fire {1}", "17:00"]),
+            "fire {1} due 17:00"
+        );
+        assert_eq!(fill("{1}{0}", &["a", "b"]), "ba");
+        assert_eq!(fill("{2} {x} {} {", &["a"]), "{2} {x} {} {");
+        assert_eq!(fill("无参数", &[]), "无参数");
+    }
     use super::*;
     use std::collections::BTreeSet;
 

@@ -36,7 +36,15 @@ pub fn date(text: &str, at: &str) -> Result<chrono::NaiveDate, FileError> {
             }
         });
     match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) if shaped => Ok(d),
+        Ok(d) if shaped && crate::in_calendar(d) => Ok(d),
+        Ok(_) if shaped => err(
+            at,
+            format!(
+                "\"{text}\" is outside the years {}-{}",
+                crate::YEARS.start(),
+                crate::YEARS.end()
+            ),
+        ),
         Err(_) if shaped => err(at, format!("\"{text}\" is not a day of the calendar")),
         _ => err(at, format!("\"{text}\" is not a date written YYYY-MM-DD")),
     }

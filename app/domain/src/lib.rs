@@ -58,6 +58,7 @@ pub fn local_instant(raw: &str) -> Option<i64> {
     chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
         .ok()
+        .filter(|t| in_calendar(t.date()))
         .map(|t| t.and_utc().timestamp() - LOCAL_OFFSET_SECS)
 }
 
@@ -134,8 +135,24 @@ pub fn iso_date(raw: &str) -> Result<chrono::NaiveDate, Problem> {
     if raw.trim().is_empty() {
         return Err(Problem::new("problem.required"));
     }
-    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| Problem::new("problem.bad_date"))
+    let day = chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| Problem::new("problem.bad_date"))?;
+    if in_calendar(day) {
+        Ok(day)
+    } else {
+        Err(Problem::new("problem.date_range"))
+    }
+}
+
+/// The years a date from a form may name. chrono alone reads `+10000-01-01`
+/// and `0001-01-01`; dates are stored as `YYYY-MM-DD` text and compared as
+/// text, which holds only for four-digit years, and no record here is
+/// older than 1900 or planned beyond 2100.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// Whether a day lies within `YEARS`.
+pub fn in_calendar(day: chrono::NaiveDate) -> bool {
+    YEARS.contains(&chrono::Datelike::year(&day))
 }
 
 /// Trims a text field and checks its length in characters (not bytes: names
@@ -192,6 +209,22 @@ pub fn code_field(raw: &str) -> Result<String, Problem> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_outside_the_calendar_years_are_refused() {
+        assert_eq!(iso_date("2026-12-02").unwrap().to_string(), "2026-12-02");
+        for raw in ["+10000-01-01", "0001-01-01", "1899-12-31", "2101-01-01"] {
+            assert_eq!(
+                iso_date(raw).unwrap_err().key,
+                "problem.date_range",
+                "{raw}"
+            );
+        }
+        assert_eq!(iso_date("2026-02-30").unwrap_err().key, "problem.bad_date");
+        assert!(local_instant("+10000-01-01T08:00").is_none());
+        assert!(local_instant("0001-01-01 08:00").is_none());
+        assert!(local_instant("2026-12-02T08:00").is_some());
+    }
     use super::*;
 
     #[test]

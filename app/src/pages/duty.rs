@@ -4,10 +4,10 @@
 //! on a phone; every form posts without JavaScript.
 
 use crate::areas::duty::api::{
-    AddDutyCheck, AddDutyPeriod, BoardPage, CalendarPage, CheckRow, ChecksPage, GenerateDutyRoster,
-    PublishDutyRoster, RemoveDutyPeriod, RemoveDutyRoster, RosterDetail, RostersPage,
-    SaveDutySettings, get_duty_board, get_duty_calendar, get_duty_check, get_duty_checks,
-    get_duty_roster, get_duty_rosters,
+    AddDutyCheck, AddDutyPeriod, BoardPage, CalendarPage, CheckDetail, CheckRow, ChecksPage,
+    GenerateDutyRoster, PublishDutyRoster, RemoveDutyPeriod, RemoveDutyRoster, RosterDetail,
+    RostersPage, SaveDutySettings, VoidDutyCheck, get_duty_board, get_duty_calendar,
+    get_duty_check, get_duty_checks, get_duty_roster, get_duty_rosters,
 };
 use crate::areas::duty::api::{AskDutySwap, ReplaceDuty, StepDutySwap};
 use crate::areas::duty::dto::SwapRow;
@@ -552,7 +552,9 @@ fn changes_view(r: &RosterDetail, lang: Lang, a: SwapActions) -> impl IntoView +
 }
 
 fn check_result(c: &CheckRow, lang: Lang) -> AnyView {
-    if c.passed {
+    if c.voided.is_some() {
+        view! { <span class="badge muted" data-test="check-result">{lang.t("duty.check_voided")}</span> }.into_any()
+    } else if c.passed {
         view! { <span class="badge done" data-test="check-result">{lang.t("duty.check_passed")}</span> }.into_any()
     } else {
         view! {
@@ -629,23 +631,47 @@ pub fn DutyChecksPage() -> impl IntoView {
 pub fn DutyCheckPage() -> impl IntoView {
     let lang = use_lang();
     let id = id_param();
+    let void = act::<VoidDutyCheck>();
     gated(None, move |_| {
-        let data = Resource::new(id, get_duty_check);
+        let data = Resource::new(
+            move || (id(), void.version().get()),
+            |(id, _)| get_duty_check(id),
+        );
         view! {
             <Suspense fallback=|| ()>
-                {move || when_ready(data, lang, move |c: CheckRow| view! {
-                    <h1>{lang.tf("duty.check_title", &[&c.unit_name])}</h1>
-                    <section class="card" data-test="check">
-                        <p>{check_result(&c, lang)}</p>
-                        <dl class="facts">
-                            <dt>{lang.t("field.checked_at")}</dt><dd>{local_time(c.checked_at)}</dd>
-                            <dt>{lang.t("field.called")}</dt><dd>{c.called.clone()}</dd>
-                            <dt>{lang.t("field.answered")}</dt><dd>{if c.answered { lang.t("common.yes") } else { lang.t("common.no") }}</dd>
-                            <dt>{lang.t("field.on_post")}</dt><dd>{if c.on_post.is_empty() { "—".to_string() } else { c.on_post.clone() }}</dd>
-                            <dt>{lang.t("field.note")}</dt><dd>{c.note.clone()}</dd>
-                            <dt>{lang.t("duty.checked_by")}</dt><dd>{c.created_by.clone()}</dd>
-                        </dl>
-                    </section>
+                {move || when_ready(data, lang, move |d: CheckDetail| {
+                    let CheckDetail { check: c, may_void } = d;
+                    let id = c.id;
+                    view! {
+                        <h1>{lang.tf("duty.check_title", &[&c.unit_name])}</h1>
+                        <section class="card" data-test="check">
+                            <p>{check_result(&c, lang)}</p>
+                            <dl class="facts">
+                                <dt>{lang.t("field.checked_at")}</dt><dd>{local_time(c.checked_at)}</dd>
+                                <dt>{lang.t("field.called")}</dt><dd>{c.called.clone()}</dd>
+                                <dt>{lang.t("field.answered")}</dt><dd>{if c.answered { lang.t("common.yes") } else { lang.t("common.no") }}</dd>
+                                <dt>{lang.t("field.on_post")}</dt><dd>{if c.on_post.is_empty() { "—".to_string() } else { c.on_post.clone() }}</dd>
+                                <dt>{lang.t("field.note")}</dt><dd>{c.note.clone()}</dd>
+                                <dt>{lang.t("duty.checked_by")}</dt><dd>{c.created_by.clone()}</dd>
+                                {c.voided.as_ref().map(|v| view! {
+                                    <dt>{lang.t("duty.voided_by")}</dt>
+                                    <dd data-test="check-voided">{format!("{} · {} · {}", v.by, local_time(v.at), v.reason)}</dd>
+                                })}
+                            </dl>
+                        </section>
+                        {may_void.then(|| view! {
+                            <section class="card" data-test="void-form">
+                                <h2>{lang.t("duty.void_check")}</h2>
+                                <ActForm action=void>
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
+                                    <p class="muted">{lang.t("duty.void_hint")}</p>
+                                    {action_error(void)}
+                                    <button type="submit" class="primary">{lang.t("duty.void_check")}</button>
+                                </ActForm>
+                            </section>
+                        })}
+                    }
                 })}
             </Suspense>
         }

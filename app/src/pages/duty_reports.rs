@@ -129,8 +129,19 @@ fn board_line(l: ReportLine, may_remind: bool, lang: Lang) -> impl IntoView {
     }
 }
 
-fn rules_form(rules: Option<ReportRules>, lang: Lang) -> impl IntoView {
+/// The office's form; it shows the rule last saved (a change waiting for
+/// tomorrow, if any, said above it).
+fn rules_form(
+    rules: Option<ReportRules>,
+    next: Option<(chrono::NaiveDate, ReportRules)>,
+    lang: Lang,
+) -> impl IntoView {
     let save = act::<SaveDailyReportRules>();
+    let waiting = next.as_ref().map(|(from, r)| {
+        let kinds = lang.list(&r.kinds.iter().map(|k| lang.t(k.label_key())).collect::<Vec<_>>());
+        view! { <p class="notice" data-test="rules-next">{lang.tf("report.rules_next", &[&from.to_string(), &r.deadline_text(), &kinds])}</p> }
+    });
+    let rules = next.map(|(_, r)| r).or(rules);
     let deadline = rules
         .as_ref()
         .map(|r| r.deadline_text())
@@ -139,6 +150,7 @@ fn rules_form(rules: Option<ReportRules>, lang: Lang) -> impl IntoView {
     view! {
         <section class="card" data-test="report-rules">
             <h2>{lang.t("report.rules")}</h2>
+            {waiting}
             <ActForm action=save>
                 <div class="grid">
                     <label>{lang.t("field.report_deadline")}<input type="time" name="deadline" required value=deadline /></label>
@@ -170,7 +182,7 @@ pub fn DutyReportsPage() -> impl IntoView {
             <p class="intro muted">{lang.t("report.intro")}</p>
             <Suspense fallback=|| ()>
                 {move || when_ready(data, lang, move |p: ReportsPage| {
-                    let ReportsPage { today, rules, mine, board, misses, may_remind, may_excuse, may_keep_rules } = p;
+                    let ReportsPage { today, rules, next_rules, mine, board, misses, may_remind, may_excuse, may_keep_rules } = p;
                     let count = |s: ReportState| board.iter().filter(|l| l.state == s).count().to_string();
                     let summary = lang.tf("report.board_summary", &[&count(ReportState::OnTime), &count(ReportState::Late), &count(ReportState::Missing), &count(ReportState::Open)]);
                     let chase = may_remind && board.iter().any(|l| matches!(l.state, ReportState::Missing | ReportState::Open));
@@ -211,7 +223,7 @@ pub fn DutyReportsPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </section>
-                        {may_keep_rules.then(|| rules_form(rules.clone(), lang))}
+                        {may_keep_rules.then(|| rules_form(rules.clone(), next_rules.clone(), lang))}
                     }
                 })}
             </Suspense>

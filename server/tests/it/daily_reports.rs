@@ -11,8 +11,6 @@ use app::areas::duty::dto::{MissDetail, ReportsPage};
 use app::areas::duty::service::daily::settle;
 use app::domain::account::Role;
 use app::domain::daily_report::ReportState;
-use app::domain::unit::{UnitDraft, UnitKind};
-use app::platform::Actor;
 use app::platform::db::Db;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
@@ -37,34 +35,16 @@ async fn count(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
 }
 
-/// A second subdistrict (新城街道), its id.
-async fn second_subdistrict(db: &Db) -> i64 {
-    let mut tx = db.pool.begin().await.unwrap();
-    let id = app::areas::directory::store::units::create(
-        &mut app::platform::Write::within(&mut tx, &Actor::system("test"), 1),
-        &UnitDraft {
-            code: "JD02".into(),
-            name: "新城街道".into(),
-            kind: UnitKind::Subdistrict,
-            min_on_duty: 1,
-        },
-        None,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
-}
-
 on_both_databases! {
     async fn a_report_is_filed_once_and_a_missed_deadline_becomes_one_event(db: Db) {
         let app = TestApp::on(db).await;
         let db = &app.state.db;
         let jd = app.district.units["JD01"];
+        // The clock first: a session idle for two hours of it ends.
+        set_clock(&app, 0, 10);
         let assessor = app.login("assessor").await;
         let organizer = app.login("organizer").await;
         let trainee = app.login("trainee").await;
-        set_clock(&app, 0, 10);
 
         // No rule yet: nothing is due, filing is refused, named.
         let p: ReportsPage = call_ok(&app, PAGE, &[], &trainee).await;
@@ -151,12 +131,12 @@ on_both_databases! {
         let app = TestApp::on(db).await;
         let db = &app.state.db;
         let jd = app.district.units["JD01"];
-        let jd2 = second_subdistrict(db).await;
+        let jd2 = next_subdistrict(db).await;
+        set_clock(&app, 0, 10);
         let assessor = app.login("assessor").await;
         let organizer = app.login("organizer").await;
         let trainee = app.login("trainee").await;
         let next_door = add_account(&app, "assessor_jd02", Role::Assessor, Some(jd2), None).await;
-        set_clock(&app, 0, 10);
         let r = app.call(RULES, &[("deadline", "16:00"), ("kinds[0]", "subdistrict")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // A scoped assessor may not set the district's rule.
@@ -186,6 +166,12 @@ on_both_databases! {
         // Nobody files: both are missed after 16:00.
         let evening = set_clock(&app, 0, 17);
         assert_eq!(settle(db, evening).await.unwrap(), 2);
+        let (assessor, organizer, trainee, next_door) = (
+            app.login("assessor").await,
+            app.login("organizer").await,
+            app.login("trainee").await,
+            app.login("assessor_jd02").await,
+        );
         let miss: i64 = sqlx::query_scalar("SELECT id FROM daily_report_misses WHERE unit_id = $1")
             .bind(jd)
             .fetch_one(&db.pool)
@@ -231,5 +217,45 @@ on_both_databases! {
         assert_eq!(count(db, "SELECT COUNT(*) FROM assessment_events").await, 1);
         // A miss that is not there.
         assert_eq!(app.call(MISS, &[("id", "999999")], Some(&assessor)).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_deadline_moved_earlier_applies_from_the_next_day(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        // Signed in afresh after each move of the clock (sessions idle for
+        // two hours end).
+        let as_ = async |who: &str| app.login(who).await;
+        // The rule since yesterday: 16:00, subdistricts.
+        set_clock(&app, -1, 10);
+        call_ok::<()>(&app, RULES, &[("deadline", "16:00"), ("kinds[0]", "subdistrict")], &as_("assessor").await).await;
+        call_ok::<()>(&app, FILE, &[("kind", "zero")], &as_("trainee").await).await;
+        assert_eq!(settle(db, set_clock(&app, 1, 0)).await.unwrap(), 0);
+
+        // Today at 11:00 the office moves it to 10:00 and adds villages.
+        // 城关街道 files at 11:30, before the 16:00 it began the day with:
+        // on time, and nobody (the village neither) misses today.
+        set_clock(&app, 0, 11);
+        let assessor = as_("assessor").await;
+        call_ok::<()>(&app, RULES, &[("deadline", "10:00"), ("kinds[0]", "subdistrict"), ("kinds[1]", "village")], &assessor).await;
+        let p: ReportsPage = call_ok(&app, PAGE, &[], &assessor).await;
+        assert_eq!(p.rules.as_ref().map(|r| r.deadline_text()), Some("16:00".into()));
+        let (from, next) = p.next_rules.clone().expect("a change waiting");
+        assert_eq!((from, next.deadline_text()), (local_today(&app) + chrono::Duration::days(1), "10:00".into()));
+        assert_eq!(p.board.len(), 1, "the village reports from tomorrow: {:?}", p.board);
+        app.state.clock.advance(1800);
+        call_ok::<()>(&app, FILE, &[("kind", "zero")], &as_("trainee").await).await;
+        assert_eq!(settle(db, set_clock(&app, 0, 12)).await.unwrap(), 0);
+        assert_eq!(settle(db, set_clock(&app, 0, 17)).await.unwrap(), 0);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM daily_report_misses").await, 0);
+
+        // Tomorrow the new rule is in force: at 10:01 both units have
+        // missed it.
+        set_clock(&app, 1, 9);
+        let p: ReportsPage = call_ok(&app, PAGE, &[], &as_("assessor").await).await;
+        assert_eq!(p.rules.as_ref().map(|r| r.deadline_text()), Some("10:00".into()));
+        assert!(p.next_rules.is_none());
+        assert_eq!(p.board.len(), 2);
+        assert_eq!(settle(db, set_clock(&app, 0, 11)).await.unwrap(), 2);
+        assert_eq!(audited(db, "daily_report_rules.save").await, 2);
     }
 }

@@ -8,7 +8,7 @@
 use crate::common::training::staff;
 use crate::common::*;
 use app::areas::duty::api::{
-    self as api, BoardPage, CheckRow, ChecksPage, RosterDetail, RostersPage,
+    self as api, BoardPage, CheckDetail, ChecksPage, RosterDetail, RostersPage,
 };
 use app::domain::account::Role;
 use app::domain::person::{PersonDraft, Position};
@@ -27,6 +27,7 @@ const BOARD: &str = <api::GetDutyBoard as ServerFn>::PATH;
 const CHECK: &str = <api::AddDutyCheck as ServerFn>::PATH;
 const CHECKS: &str = <api::GetDutyChecks as ServerFn>::PATH;
 const GET_CHECK: &str = <api::GetDutyCheck as ServerFn>::PATH;
+const VOID_CHECK: &str = <api::VoidDutyCheck as ServerFn>::PATH;
 const ADD_PERIOD: &str = <api::AddDutyPeriod as ServerFn>::PATH;
 const ADD_LEAVE: &str = <app::areas::training::api::AddLeave as ServerFn>::PATH;
 const REMOVE_EVENT: &str = <app::areas::assessment::api::RemoveEvent as ServerFn>::PATH;
@@ -274,12 +275,18 @@ on_both_databases! {
         let source: String = sqlx::query_scalar("SELECT source FROM assessment_changes WHERE unit_id = $1 AND item = 'event:duty_absence'")
             .bind(jd).fetch_one(&db.pool).await.unwrap();
         assert_eq!(source, format!("duty_check:{check}"));
-        let c: CheckRow = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &assessor).await;
-        assert!(!c.passed && c.event_id == Some(events[0].id));
+        let c: CheckDetail = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &assessor).await;
+        assert!(!c.check.passed && c.check.event_id == Some(events[0].id) && c.may_void, "{c:?}");
         // The organizer of the unit may read the check the explanation
-        // links to.
-        let c: CheckRow = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &organizer).await;
-        assert_eq!(c.unit_id, jd);
+        // links to (and may not void it).
+        let c: CheckDetail = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &organizer).await;
+        assert!(c.check.unit_id == jd && !c.may_void, "{c:?}");
+        // The same call recorded again (a double tap) would deduct twice:
+        // refused, nothing added.
+        let r = app.call(CHECK, &form, Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.check_twice"), "{}", r.body);
+        assert_eq!(count(db, "duty_checks").await, 1);
         // The event is changed at its source, not removed from the sheet.
         let r = app.call(REMOVE_EVENT, &[("id", &events[0].id.to_string())], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
@@ -287,12 +294,14 @@ on_both_databases! {
 
         // Answered with someone on post: passed, no event.
         let mut ok = owned(&form);
+        set_field(&mut ok, "checked_at", &format!("{}T21:40", day(&app, -1)));
         set_field(&mut ok, "answered", "yes");
         set_field(&mut ok, "on_post", "王建国");
         let (_, deducted): (i64, bool) = call_ok(&app, CHECK, &pairs(&ok), &assessor).await;
         assert!(!deducted);
         // Answered, but nobody of the duty on post: failed.
         let mut nobody = owned(&form);
+        set_field(&mut nobody, "checked_at", &format!("{}T21:50", day(&app, -1)));
         set_field(&mut nobody, "answered", "yes");
         let (_, deducted): (i64, bool) = call_ok(&app, CHECK, &pairs(&nobody), &assessor).await;
         assert!(deducted);
@@ -301,6 +310,95 @@ on_both_databases! {
         assert_eq!(p.checks.len(), 3);
         assert_eq!(p.checks.iter().filter(|c| c.passed).count(), 1);
         assert_eq!(audited(db, "duty_check.add").await, 3);
+    }
+
+    async fn a_check_recorded_by_mistake_is_voided_by_an_assessor_not_of_the_unit(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let assessor = app.login("assessor").await;
+        let admin = app.login("admin").await;
+        let jd2 = next_subdistrict(db).await;
+        let next_door = add_account(&app, "assessor_jd02", Role::Assessor, Some(jd2), None).await;
+        staff(db, jd, "S", 1, 0).await;
+        // An assessor who is one of 城关街道's own people.
+        let own = add_account(&app, "assessor-s00", Role::Assessor, None, Some("S-00")).await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "0"), ("min_rest_days", "0")], &organizer).await;
+        let at = format!("{}T21:30", day(&app, -1));
+        let form = [("unit", &*jd_s), ("checked_at", &*at), ("called", "010-6012 3456"), ("answered", "no"), ("on_post", ""), ("note", "误拨号码")];
+        let (check, deducted): (i64, bool) = call_ok(&app, CHECK, &form, &admin).await;
+        assert!(deducted);
+        let id = check.to_string();
+        let why = "<script>alert(1)</script> 拨错号码";
+
+        // Who moves no figure may not void it: the admin who recorded it,
+        // an organizer, the next subdistrict's assessor (403); nor the
+        // unit's own assessor (409). A reason is required.
+        for who in [&admin, &organizer, &next_door] {
+            let r = app.call(VOID_CHECK, &[("id", &id), ("reason", why)], Some(who)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        }
+        let r = app.call(VOID_CHECK, &[("id", &id), ("reason", why)], Some(&own)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.own_unit_clear"), "{}", r.body);
+        let c: CheckDetail = call_ok(&app, GET_CHECK, &[("id", &id)], &own).await;
+        assert!(!c.may_void);
+        let r = app.call(VOID_CHECK, &[("id", &id), ("reason", " ")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field.reason"), "{}", r.body);
+        assert_eq!(count(db, "assessment_events").await, 1);
+
+        // Voided: the event is withdrawn, the change log names the check,
+        // the check stays marked void with who, when and why (as text).
+        call_ok::<()>(&app, VOID_CHECK, &[("id", &id), ("reason", why)], &assessor).await;
+        assert_eq!(count(db, "assessment_events").await, 0);
+        let source: String = sqlx::query_scalar("SELECT source FROM assessment_changes WHERE unit_id = $1 AND cause = 'event_removed'")
+            .bind(jd).fetch_one(&db.pool).await.unwrap();
+        assert_eq!(source, format!("duty_check:{check}"));
+        let c: CheckDetail = call_ok(&app, GET_CHECK, &[("id", &id)], &organizer).await;
+        let v = c.check.voided.clone().expect("voided");
+        assert!(v.reason == why && v.by == "assessor" && c.check.event_id.is_none() && !c.may_void, "{c:?}");
+        // Once: a second void is refused; the call may now be recorded
+        // again correctly.
+        let r = app.call(VOID_CHECK, &[("id", &id), ("reason", "再次作废")], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("problem.check_voided"), "{}", r.body);
+        assert_eq!(audited(db, "duty_check.void").await, 1);
+        let mut right = owned(&form);
+        set_field(&mut right, "answered", "yes");
+        set_field(&mut right, "on_post", "王建国");
+        let (_, deducted): (i64, bool) = call_ok(&app, CHECK, &pairs(&right), &admin).await;
+        assert!(!deducted);
+    }
+
+    async fn the_same_call_recorded_at_once_ten_times_deducts_once(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = app.state.db.clone();
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        let assessor = app.login("assessor").await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "0"), ("min_rest_days", "0")], &organizer).await;
+        let at = format!("{}T21:30", day(&app, -1));
+        let app = std::sync::Arc::new(app);
+        let mut racing = Vec::new();
+        for _ in 0..10 {
+            let (app, assessor, jd_s, at) = (app.clone(), assessor.clone(), jd_s.clone(), at.clone());
+            racing.push(tokio::spawn(async move {
+                let form = [("unit", &*jd_s), ("checked_at", &*at), ("called", "010-6012 3456"), ("answered", "no"), ("on_post", ""), ("note", "")];
+                app.call(CHECK, &form, Some(&assessor)).await.status
+            }));
+        }
+        let mut statuses = Vec::new();
+        for r in racing {
+            statuses.push(r.await.unwrap());
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
+        assert_eq!(count(&db, "duty_checks").await, 1);
+        assert_eq!(count(&db, "assessment_events").await, 1);
     }
 }
 
@@ -423,7 +521,7 @@ on_both_databases! {
         let (check, deducted): (i64, bool) = call_ok(&app, CHECK, &form, &assessor).await;
         assert!(!deducted);
         assert_eq!(count(db, "assessment_events").await, 0);
-        let c: CheckRow = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &assessor).await;
+        let CheckDetail { check: c, .. } = call_ok(&app, GET_CHECK, &[("id", &check.to_string())], &assessor).await;
         assert!(!c.passed && c.event_id.is_none());
         assert_eq!(c.note, note);
         // The check's page says the year was closed and shows the note as text.
@@ -459,6 +557,21 @@ on_both_databases! {
         // Another organizer, neither of the two, does.
         call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], &organizer).await;
         assert_eq!(audited(db, "duty_roster.swap").await, 2);
+
+        // Nor does the organizer hand their own duty to someone, or take
+        // one, by replacing on the published roster.
+        let me: i64 = sqlx::query_scalar("SELECT id FROM people WHERE code = 'S-00'").fetch_one(&db.pool).await.unwrap();
+        let wang: i64 = sqlx::query_scalar("SELECT id FROM people WHERE name = '王建国'").fetch_one(&db.pool).await.unwrap();
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &own).await;
+        let (mine, theirs) = (r.mine[0].clone(), r.swap_with[0].clone());
+        let roster = id.to_string();
+        for (slot, out, into) in [(&mine, me, wang), (&theirs, wang, me)] {
+            let form = [("roster", &*roster), ("day", &*slot.day.to_string()), ("role", "staff"), ("out", &*out.to_string()), ("into", &*into.to_string())];
+            let r = app.call(REPLACE, &form, Some(&own)).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+            assert!(r.body.contains("problem.replace_own"), "{}", r.body);
+        }
+        assert_eq!(audited(db, "duty_roster.replace").await, 0);
     }
 }
 
@@ -523,7 +636,9 @@ on_both_databases! {
         let r: app::areas::drills::dto::DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&drill), &admin).await;
         assert_eq!(r.id, None, "{r:?}");
         let kinds: Vec<(&str, &str, &str)> = r.clashes.iter().map(|c| (c.kind_key.as_str(), c.subject.as_str(), c.with.as_str())).collect();
-        assert_eq!(kinds, [("clash.away", "赵书记", "北京")]);
+        // Where the leader goes is not the drill's viewers' business.
+        assert_eq!(kinds, [("clash.away", "赵书记", "")]);
+        assert!(!serde_json::to_string(&r).unwrap().contains("北京"));
         // After the absence, no clash.
         let drill = drill_form("城关街道会议室", "防汛应急演练", jd, "L1", &day(&app, 4), "09:00", "10:00");
         let r: app::areas::drills::dto::DrillSaved = call_ok(&app, SAVE_DRILL, &pairs(&drill), &admin).await;

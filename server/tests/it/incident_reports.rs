@@ -10,8 +10,6 @@ use app::areas::duty::dto::{IncidentDetail, IncidentsPage};
 use app::areas::duty::service::incidents::settle;
 use app::domain::account::Role;
 use app::domain::incident_report::Stage;
-use app::domain::unit::{UnitDraft, UnitKind};
-use app::platform::Actor;
 use app::platform::db::Db;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
@@ -162,18 +160,7 @@ on_both_databases! {
     async fn a_verification_is_asked_once_and_counted_late_once_when_overdue(db: Db) {
         let app = TestApp::on(db).await;
         let db = &app.state.db;
-        let jd2 = {
-            let mut tx = db.pool.begin().await.unwrap();
-            let id = app::areas::directory::store::units::create(
-                &mut app::platform::Write::within(&mut tx, &Actor::system("test"), 1),
-                &UnitDraft { code: "JD02".into(), name: "新城街道".into(), kind: UnitKind::Subdistrict, min_on_duty: 1 },
-                None,
-            )
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-            id
-        };
+        let jd2 = next_subdistrict(db).await;
         let assessor = app.login("assessor").await;
         let organizer = app.login("organizer").await;
         let trainee = app.login("trainee").await;

@@ -262,13 +262,10 @@ async fn clashes(
     }
     // Leaders away on an approved absence on any of those days.
     let (first, last) = span.days();
-    for (id, person, (from, to), destination) in duty::absences_between(c, (first, last)).await? {
+    for (id, person, (from, to)) in duty::absences_between(c, (first, last)).await? {
         if wanted.contains(&person) {
             booked.push(Booking {
-                what: Booked::Absence {
-                    id,
-                    title: destination,
-                },
+                what: Booked::Absence { id },
                 span: Span::Days {
                     start: from,
                     end: to,
@@ -377,7 +374,18 @@ pub async fn get(cx: &Ctx, id: i64) -> Result<DrillDetail, AppError> {
         plans,
         people,
         clash_reason: d.clash_reason,
-        clashes: d.clashes,
+        // Clashes kept before absences lost their title named where the
+        // leader went: not for every viewer of the drill.
+        clashes: d
+            .clashes
+            .into_iter()
+            .map(|mut x| {
+                if x.kind_key == ClashKind::Away(0).label_key() {
+                    x.with.clear();
+                }
+                x
+            })
+            .collect(),
         evaluation,
         actions,
         created_by: d.created_by,

@@ -1,7 +1,9 @@
 //! The duty office's server functions: one line of wiring each (the
 //! caller's footing, then the service).
 
-pub use super::dto::{BoardPage, CalendarPage, CheckRow, ChecksPage, RosterDetail, RostersPage};
+pub use super::dto::{
+    BoardPage, CalendarPage, CheckDetail, CheckRow, ChecksPage, RosterDetail, RostersPage,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -91,8 +93,15 @@ pub async fn get_duty_checks() -> Result<ChecksPage, AppError> {
 }
 
 #[server(endpoint = "duty_check")]
-pub async fn get_duty_check(id: i64) -> Result<CheckRow, AppError> {
+pub async fn get_duty_check(id: i64) -> Result<CheckDetail, AppError> {
     answer(async |cx| service::check(cx, id).await).await
+}
+
+/// Voids a check recorded by mistake, with a reason; its event is
+/// withdrawn.
+#[server(endpoint = "void_duty_check")]
+pub async fn void_duty_check(id: i64, reason: String) -> Result<(), AppError> {
+    answer(async |cx| service::void_check(cx, id, &reason).await).await
 }
 
 /// Records a spot check; a failed one becomes the unit's `duty_absence`

@@ -189,9 +189,27 @@ pub struct CheckRow {
     pub on_post: String,
     pub passed: bool,
     pub note: String,
-    /// The `duty_absence` event a failed check became.
+    /// The `duty_absence` event a failed check became (cleared when the
+    /// check is voided and the event withdrawn).
     pub event_id: Option<i64>,
     pub created_by: String,
+    pub voided: Option<Voided>,
+}
+
+/// Who voided a record, when, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voided {
+    pub at: i64,
+    pub by: String,
+    pub reason: String,
+}
+
+/// One check as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckDetail {
+    pub check: CheckRow,
+    /// May the caller void it (an assessor over the unit, not of it).
+    pub may_void: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,8 +292,10 @@ pub struct MissRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportsPage {
     pub today: NaiveDate,
-    /// The district's rule; none until the office sets it.
+    /// The district's rule for today; none until the office sets it.
     pub rules: Option<ReportRules>,
+    /// A change saved today, from the day it applies (tomorrow).
+    pub next_rules: Option<(NaiveDate, ReportRules)>,
     /// The caller's own unit, when it must report: its name and today's
     /// report, if in.
     pub mine: Option<(String, Option<ReportRow>)>,

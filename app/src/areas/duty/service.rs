@@ -9,7 +9,7 @@ pub mod daily;
 pub mod incidents;
 
 use super::dto::{
-    BoardPage, BoardUnit, CalendarPage, CheckRow, ChecksPage, DutyCount, DutyUnit, GapRow,
+    BoardPage, BoardUnit, CalendarPage, CheckDetail, ChecksPage, DutyCount, DutyUnit, GapRow,
     NotFreeRow, OnDuty, PeriodRow, RosterDayRow, RosterDetail, RostersPage, SlotRef,
 };
 use super::store::rosters::{NewGap, StoredWhy};
@@ -55,6 +55,30 @@ async fn sees_record_of(
         return Err(AppError::Forbidden);
     }
     Ok(own)
+}
+
+/// May the caller change an assessment figure from the duty office (void
+/// a spot check, excuse a missed day) of `unit` at `path`? Assessors only,
+/// as on the sheet itself (an admin records checks but moves no figure),
+/// over the unit, and not one of its own people (`own`: the caller's
+/// unit). Forbidden for the wrong role or place, a conflict for one's own
+/// unit.
+pub(super) fn may_clear(cx: &Ctx, own: Option<i64>, unit: i64, path: &str) -> Result<(), AppError> {
+    if !cx.me.may_at(Action::Assess, path) {
+        Err(AppError::Forbidden)
+    } else if own == Some(unit) {
+        Err(AppError::Conflict(Problem::new("problem.own_unit_clear")))
+    } else {
+        Ok(())
+    }
+}
+
+/// The caller's own unit's id, for [`may_clear`].
+pub(super) async fn own_unit_id(
+    cx: &Ctx,
+    c: &mut sqlx::AnyConnection,
+) -> Result<Option<i64>, AppError> {
+    Ok(directory::own_unit(c, &cx.me).await?.map(|(id, _)| id))
 }
 
 /// Tells the people of `unit` who stand duty (an in-app notice).
@@ -185,6 +209,7 @@ pub async fn generate(cx: &Ctx, unit: &str, (first, last): (&str, &str)) -> Resu
     let unit = unit_for(cx, unit_id(unit)?, Action::KeepDuty).await?;
     let days = duty_office::roster_days(first, last).map_err(invalid)?;
     let mut w = cx.write().await?;
+    settings::lock_unit(w.conn(), unit.id).await?;
     let id = generate_in(&mut w, unit.id, days).await?;
     w.commit().await?;
     Ok(id)
@@ -400,11 +425,26 @@ async fn roster_to_keep(
     let (head, path) = rosters::get(w.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if cx.me.may_at(Action::KeepDuty, &path) {
-        Ok(head)
-    } else {
-        Err(AppError::Forbidden)
+    if !cx.me.may_at(Action::KeepDuty, &path) {
+        return Err(AppError::Forbidden);
     }
+    settings::lock_unit(w.conn(), head.unit_id).await?;
+    // Read again under the lock: a publish or removal may have committed
+    // in between.
+    let (head, _) = rosters::get(w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(head)
+}
+
+/// Takes the duty lock of the unit roster `roster` belongs to
+/// ([`settings::lock_unit`]); 404 for no such roster.
+async fn lock_roster(w: &mut Write<'_>, roster: i64) -> Result<(), AppError> {
+    let unit = rosters::unit_of(w.conn(), roster)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    settings::lock_unit(w.conn(), unit).await?;
+    Ok(())
 }
 
 /// Publishes a draft: no published roster of the unit may share a day
@@ -566,14 +606,40 @@ pub async fn checks(cx: &Ctx) -> Result<ChecksPage, AppError> {
 
 /// One check, for the office and whoever sees the unit's duty (the
 /// assessment's explanation links here).
-pub async fn check(cx: &Ctx, id: i64) -> Result<CheckRow, AppError> {
+pub async fn check(cx: &Ctx, id: i64) -> Result<CheckDetail, AppError> {
     let mut c = cx.pool().acquire().await?;
-    let (row, path) = checks::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
-    if cx.me.may_at(Action::ViewDuty, &path) || cx.me.may_at(Action::CheckDuty, &path) {
-        Ok(row)
-    } else {
-        Err(AppError::Forbidden)
+    let (check, path) = checks::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if !cx.me.may_at(Action::ViewDuty, &path) && !cx.me.may_at(Action::CheckDuty, &path) {
+        return Err(AppError::Forbidden);
     }
+    let own = own_unit_id(cx, &mut c).await?;
+    Ok(CheckDetail {
+        may_void: check.voided.is_none() && may_clear(cx, own, check.unit_id, &path).is_ok(),
+        check,
+    })
+}
+
+/// Voids a check recorded by mistake, with a reason, once: its
+/// `duty_absence` event is withdrawn in the same transaction (the change
+/// log names the check); a published year refuses. The check stays,
+/// marked void, where the assessment's change log leads.
+pub async fn void_check(cx: &Ctx, id: i64, reason: &str) -> Result<(), AppError> {
+    cx.may(Action::Assess)?;
+    let reason = crate::domain::text_field(reason, 2, 500)
+        .map_err(|p| AppError::invalid("field.reason", p))?;
+    let mut w = cx.write().await?;
+    let (check, path) = checks::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let own = own_unit_id(cx, w.conn()).await?;
+    may_clear(cx, own, check.unit_id, &path)?;
+    settings::lock_unit(w.conn(), check.unit_id).await?;
+    if !checks::void(&mut w, id, &reason).await? {
+        return Err(AppError::Conflict(Problem::new("problem.check_voided")));
+    }
+    if let Some(event) = check.event_id {
+        assessment::withdraw_event(&mut w, event, &format!("duty_check:{id}")).await?;
+    }
+    w.commit().await?;
+    Ok(())
 }
 
 /// What recording a check did: its id, and for a failed check the event
@@ -596,11 +662,18 @@ pub async fn add_check(
     let check =
         DutyCheck::parse(checked_at, called, answered, on_post, note, cx.now).map_err(invalid)?;
     let mut w = cx.write().await?;
-    if settings::of_unit(w.conn(), unit.id).await?.is_none() {
+    if !settings::lock_unit(w.conn(), unit.id).await? {
         return Err(AppError::invalid(
             "field.unit",
             Problem::new("problem.duty_no_settings"),
         ));
+    }
+    // The same call recorded twice would deduct twice.
+    if checks::same_call(w.conn(), unit.id, check.checked_at)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(Problem::new("problem.check_twice")));
     }
     let recorded = add_check_in(&mut w, unit.id, &check).await?;
     w.commit().await?;
@@ -716,6 +789,11 @@ pub async fn ask_swap(cx: &Ctx, mine: i64, theirs: i64, reason: &str) -> Result<
     let reason = crate::domain::text_field(reason, 0, 200)
         .map_err(|p| AppError::invalid("field.reason", p))?;
     let mut w = cx.write().await?;
+    let roster = swaps::slot(w.conn(), mine)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .roster_id;
+    lock_roster(&mut w, roster).await?;
     let a = swaps::slot(w.conn(), mine)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -784,6 +862,11 @@ pub async fn step_swap(cx: &Ctx, id: i64, step: &str) -> Result<(), AppError> {
     let step = duty_office::SwapStep::parse(step)
         .ok_or_else(|| AppError::invalid("field.step", Problem::new("problem.required")))?;
     let mut w = cx.write().await?;
+    let roster = swaps::get(w.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .roster_id;
+    lock_roster(&mut w, roster).await?;
     let swap = swaps::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
     let (head, path) = rosters::get(w.conn(), swap.roster_id)
         .await?
@@ -859,6 +942,12 @@ pub async fn replace(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("field.into", Problem::new("problem.required")))?;
+    // Once people were told, an organizer's own duty changes hands only by
+    // a swap another approves.
+    let own = |p: i64| head.published && cx.me.person_id == Some(p);
+    if own(into) {
+        return Err(AppError::Conflict(Problem::new("problem.replace_own")));
+    }
     let person = directory::people_of_unit(w.conn(), head.unit_id)
         .await?
         .into_iter()
@@ -886,6 +975,9 @@ pub async fn replace(
             let out: i64 = raw
                 .parse()
                 .map_err(|_| AppError::invalid("field.out", Problem::new("problem.required")))?;
+            if own(out) {
+                return Err(AppError::Conflict(Problem::new("problem.replace_own")));
+            }
             let slot = swaps::slot_of(w.conn(), head.id, (day, role), out)
                 .await?
                 .ok_or_else(|| {
@@ -931,11 +1023,12 @@ pub async fn absence_days(
 }
 
 /// Approved absences overlapping `first..=last`, for another area's clash
-/// check (drills): (absence id, person id, days, destination).
+/// check (drills): (absence id, person id, days).
 pub async fn absences_between(
     c: &mut sqlx::AnyConnection,
     (first, last): (NaiveDate, NaiveDate),
-) -> Result<Vec<(i64, i64, (NaiveDate, NaiveDate), String)>, AppError> {
+) -> Result<Vec<(i64, i64, (NaiveDate, NaiveDate))>, AppError> {
+    // Where a leader goes stays in this area (see `Booked::Absence`).
     absences::approved_between(c, first, last).await
 }
 

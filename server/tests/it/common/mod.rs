@@ -590,6 +590,26 @@ pub fn local_today(app: &TestApp) -> chrono::NaiveDate {
 
 /// An account made for one test (the fixture has one per role): one role
 /// with an optional scope unit, linked to a person by number; signed in.
+/// The next subdistrict (新城街道, JD02) beside the district's 城关街道:
+/// its id.
+pub async fn next_subdistrict(db: &Db) -> i64 {
+    let mut tx = db.pool.begin().await.unwrap();
+    let id = app::areas::directory::store::units::create(
+        &mut app::platform::Write::within(&mut tx, &Actor::system("test"), 1),
+        &UnitDraft {
+            code: "JD02".into(),
+            name: "新城街道".into(),
+            kind: UnitKind::Subdistrict,
+            min_on_duty: 1,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 pub async fn add_account(
     app: &TestApp,
     username: &str,

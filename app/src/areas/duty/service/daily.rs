@@ -13,7 +13,7 @@ use crate::areas::assessment::service::{self as assessment, NewEvent};
 use crate::areas::directory::service as directory;
 use crate::domain::authz::{Action, Reach};
 use crate::domain::daily_report::{
-    DailyReport, ReportRules, ReportState, clock_time, days_to_settle,
+    DailyReport, ReportRules, ReportState, RuleBook, clock_time, days_to_settle,
 };
 use crate::domain::{Problem, text_field};
 use crate::error::AppError;
@@ -68,6 +68,15 @@ async fn my_unit(
         }))
 }
 
+/// The rule that judges `today` (a change saved today waits for
+/// tomorrow), if the office has set one.
+async fn today_rules(
+    c: &mut AnyConnection,
+    today: NaiveDate,
+) -> Result<Option<ReportRules>, AppError> {
+    Ok(reports::rules(c).await?.map(|k| k.book.on(today).clone()))
+}
+
 fn no_rules() -> AppError {
     AppError::Conflict(Problem::new("problem.report_no_rules"))
 }
@@ -81,10 +90,14 @@ pub async fn page(cx: &Ctx) -> Result<ReportsPage, AppError> {
         return Err(AppError::Forbidden);
     }
     let mut c = cx.pool().acquire().await?;
-    let rules = reports::rules(&mut c).await?.map(|k| k.rules);
+    let book = reports::rules(&mut c).await?.map(|k| k.book);
+    let rules = book.as_ref().map(|b| b.on(cx.today).clone());
     let mut page = ReportsPage {
         today: cx.today,
         rules: rules.clone(),
+        next_rules: book
+            .and_then(|b| b.next)
+            .filter(|(from, _)| *from > cx.today),
         mine: None,
         board: Vec::new(),
         misses: Vec::new(),
@@ -143,6 +156,7 @@ pub async fn page(cx: &Ctx) -> Result<ReportsPage, AppError> {
         page.misses = reports::misses_within(&mut c, &cx.me.reach(Action::ViewDuty), since).await?;
         let paths: std::collections::HashMap<i64, &str> =
             units.iter().map(|u| (u.id, u.path.as_str())).collect();
+        let own = super::own_unit_id(cx, &mut c).await?;
         page.may_excuse = page
             .misses
             .iter()
@@ -150,7 +164,7 @@ pub async fn page(cx: &Ctx) -> Result<ReportsPage, AppError> {
             .filter(|m| {
                 paths
                     .get(&m.unit_id)
-                    .is_some_and(|p| cx.me.may_at(Action::CheckDuty, p))
+                    .is_some_and(|p| super::may_clear(cx, own, m.unit_id, p).is_ok())
             })
             .map(|m| m.id)
             .collect();
@@ -174,7 +188,9 @@ pub async fn submit(
 ) -> Result<(), AppError> {
     let report = DailyReport::parse(kind, counts, summary).map_err(invalid)?;
     let mut w = cx.write().await?;
-    let rules = reports::rules(w.conn()).await?.ok_or_else(no_rules)?.rules;
+    let rules = today_rules(w.conn(), cx.today)
+        .await?
+        .ok_or_else(no_rules)?;
     let unit = my_unit(cx, w.conn(), &rules)
         .await?
         .ok_or(AppError::Forbidden)?;
@@ -206,7 +222,12 @@ pub async fn save_rules(cx: &Ctx, deadline: &str, kinds: &[String]) -> Result<()
         cx.today.succ_opt().ok_or(AppError::Internal)?
     };
     let mut w = cx.write().await?;
-    reports::save_rules(&mut w, &rules, first).await?;
+    // A later change waits for tomorrow (`RuleBook::change`).
+    let book = match reports::rules(w.conn()).await? {
+        Some(kept) => kept.book.change(rules, cx.today),
+        None => RuleBook::new(rules),
+    };
+    reports::save_rules(&mut w, &book, first).await?;
     w.commit().await?;
     Ok(())
 }
@@ -224,7 +245,9 @@ pub async fn remind(cx: &Ctx, unit: &str) -> Result<usize, AppError> {
         ),
     };
     let mut w = cx.write().await?;
-    let rules = reports::rules(w.conn()).await?.ok_or_else(no_rules)?.rules;
+    let rules = today_rules(w.conn(), cx.today)
+        .await?
+        .ok_or_else(no_rules)?;
     let filed = reports::of_day(w.conn(), cx.today).await?;
     let units: Vec<Reporting> = reporting_units(w.conn(), &rules)
         .await?
@@ -262,27 +285,29 @@ pub async fn miss(cx: &Ctx, id: i64) -> Result<MissDetail, AppError> {
         .ok_or(AppError::NotFound)?;
     super::sees_record_of(cx, &mut c, miss.unit_id, &path).await?;
     let report = reports::of_unit_day(&mut c, miss.unit_id, miss.day).await?;
+    let own = super::own_unit_id(cx, &mut c).await?;
     Ok(MissDetail {
-        may_excuse: miss.excused_at.is_none() && cx.me.may_at(Action::CheckDuty, &path),
+        may_excuse: miss.excused_at.is_none()
+            && super::may_clear(cx, own, miss.unit_id, &path).is_ok(),
         miss,
         deadline,
         report,
     })
 }
 
-/// The office excuses a missed day with a reason, once: the day's event
+/// An assessor excuses a missed day with a reason, once: the day's event
 /// is withdrawn from the unit's assessment in the same transaction, the
-/// change log naming the missed day. A year already published refuses.
+/// change log naming the missed day. A year already published refuses;
+/// so does the unit's own assessor ([`super::may_clear`]).
 pub async fn excuse(cx: &Ctx, id: i64, reason: &str) -> Result<(), AppError> {
-    cx.may(Action::CheckDuty)?;
+    cx.may(Action::Assess)?;
     let reason = text_field(reason, 2, 500).map_err(|p| AppError::invalid("field.reason", p))?;
     let mut w = cx.write().await?;
     let (miss, path, _) = reports::get_miss(w.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !cx.me.may_at(Action::CheckDuty, &path) {
-        return Err(AppError::Forbidden);
-    }
+    let own = super::own_unit_id(cx, w.conn()).await?;
+    super::may_clear(cx, own, miss.unit_id, &path)?;
     if !reports::excuse(&mut w, id, &reason).await? {
         return Err(AppError::Conflict(Problem::new("problem.miss_excused")));
     }
@@ -308,7 +333,7 @@ pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
     // A report filed a moment before the deadline may still be committing
     // when the deadline passes: a day is settled a minute after it.
     let days = days_to_settle(
-        &kept.rules,
+        &kept.book,
         kept.effective_from,
         kept.settled_through,
         now - SETTLE_GRACE_SECS,
@@ -316,12 +341,26 @@ pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
     if days.is_empty() {
         return Ok(0);
     }
-    let units = reporting_units(&mut c, &kept.rules).await?;
+    // Each day is judged by its own rule; the units are read once per rule.
+    let mut units: Vec<(ReportRules, Vec<Reporting>)> = Vec::new();
+    for day in &days {
+        let rules = kept.book.on(*day);
+        if !units.iter().any(|(r, _)| r == rules) {
+            let of_rule = reporting_units(&mut c, rules).await?;
+            units.push((rules.clone(), of_rule));
+        }
+    }
     drop(c);
     let mut missed = 0;
     for day in days {
+        let rules = kept.book.on(day);
+        let reporting = units
+            .iter()
+            .find(|(r, _)| r == rules)
+            .map(|(_, u)| u.as_slice())
+            .unwrap_or_default();
         let mut w = Write::begin(db, Actor::system("daily_reports"), now).await?;
-        missed += settle_day(&mut w, &kept.rules, &units, day).await?;
+        missed += settle_day(&mut w, rules, reporting, day).await?;
         reports::settled(w.conn(), day).await?;
         w.commit().await?;
     }

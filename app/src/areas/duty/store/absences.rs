@@ -160,15 +160,14 @@ pub async fn approved_days(
     Ok(out)
 }
 
-/// Approved absences overlapping `first..=last`: (id, person id, days,
-/// destination).
+/// Approved absences overlapping `first..=last`: (id, person id, days).
 pub async fn approved_between(
     c: &mut AnyConnection,
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<Vec<(i64, i64, (NaiveDate, NaiveDate), String)>, AppError> {
-    let rows: Vec<(i64, i64, Day, Day, String)> = sqlx::query_as(
-        "SELECT id, person_id, first_day, last_day, destination FROM leader_absences \
+) -> Result<Vec<(i64, i64, (NaiveDate, NaiveDate))>, AppError> {
+    let rows: Vec<(i64, i64, Day, Day)> = sqlx::query_as(
+        "SELECT id, person_id, first_day, last_day FROM leader_absences \
          WHERE status = 'approved' AND first_day <= $2 AND last_day >= $1 ORDER BY first_day, id",
     )
     .bind(first.to_string())
@@ -177,7 +176,7 @@ pub async fn approved_between(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, p, a, b, d)| (id, p, (a.0, b.0), d))
+        .map(|(id, p, a, b)| (id, p, (a.0, b.0)))
         .collect())
 }
 

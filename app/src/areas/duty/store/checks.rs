@@ -1,6 +1,6 @@
 //! The office's duty checks (值班督导检查).
 
-use super::super::dto::CheckRow;
+use super::super::dto::{CheckRow, Voided};
 use crate::domain::authz::Reach;
 use crate::domain::duty_office::DutyCheck;
 use crate::error::AppError;
@@ -21,6 +21,9 @@ struct Stored {
     note: String,
     event_id: Option<i64>,
     created_by: String,
+    voided_at: Option<i64>,
+    voided_by: Option<String>,
+    void_reason: Option<String>,
 }
 
 impl From<Stored> for CheckRow {
@@ -37,12 +40,17 @@ impl From<Stored> for CheckRow {
             note: r.note,
             event_id: r.event_id,
             created_by: r.created_by,
+            voided: match (r.voided_at, r.voided_by, r.void_reason) {
+                (Some(at), Some(by), Some(reason)) => Some(Voided { at, by, reason }),
+                _ => None,
+            },
         }
     }
 }
 
 const SELECT: &str = "SELECT c.id, c.unit_id, u.name AS unit_name, c.checked_at, c.called, c.answered, c.on_post, \
-     c.passed, c.note, c.event_id, c.created_by FROM duty_checks c JOIN units u ON u.id = c.unit_id";
+     c.passed, c.note, c.event_id, c.created_by, c.voided_at, c.voided_by, c.void_reason \
+     FROM duty_checks c JOIN units u ON u.id = c.unit_id";
 
 /// A check with its unit's path.
 pub async fn get(c: &mut AnyConnection, id: i64) -> Result<Option<(CheckRow, String)>, AppError> {
@@ -115,4 +123,46 @@ pub async fn set_event(w: &mut Write<'_>, id: i64, event: i64) -> Result<(), App
         .execute(w.conn())
         .await?;
     Ok(())
+}
+
+/// The standing check of `unit` at the same minute, if any: the same call
+/// recorded twice (a double tap, two of the office logging one call).
+pub async fn same_call(
+    c: &mut AnyConnection,
+    unit: i64,
+    checked_at: i64,
+) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM duty_checks WHERE unit_id = $1 AND checked_at = $2 AND voided_at IS NULL LIMIT 1",
+    )
+    .bind(unit)
+    .bind(checked_at)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Voids a check with a reason, once (a second void, or one racing it,
+/// finds it voided: `false`). Its event, if any, is the caller's to
+/// withdraw; the link to it is cleared here.
+pub async fn void(w: &mut Write<'_>, id: i64, reason: &str) -> Result<bool, AppError> {
+    let (by, at) = (w.actor.name.clone(), w.at);
+    let done = sqlx::query(
+        "UPDATE duty_checks SET voided_at = $1, voided_by = $2, void_reason = $3, event_id = NULL \
+         WHERE id = $4 AND voided_at IS NULL",
+    )
+    .bind(at)
+    .bind(&by)
+    .bind(reason)
+    .bind(id)
+    .execute(w.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    w.audit(
+        Change::new("duty_check.void", "duty_check", id)
+            .after(&serde_json::json!({ "reason": reason })),
+    )
+    .await?;
+    Ok(true)
 }

@@ -4,7 +4,7 @@
 
 use super::super::dto::{MissRow, ReportRow};
 use crate::domain::authz::Reach;
-use crate::domain::daily_report::{DailyReport, ReportRules};
+use crate::domain::daily_report::{DailyReport, ReportRules, RuleBook};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
 use crate::platform::db::{Day, reach_clause};
@@ -13,10 +13,10 @@ use chrono::NaiveDate;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
-/// The rule as kept: what it says, the first day it applied and the last
-/// day settled.
+/// The rule as kept: what it says (with a change waiting for tomorrow),
+/// the first day it applied and the last day settled.
 pub struct Kept {
-    pub rules: ReportRules,
+    pub book: RuleBook,
     pub effective_from: NaiveDate,
     pub settled_through: Option<NaiveDate>,
 }
@@ -27,65 +27,88 @@ struct StoredRules {
     kinds: String,
     effective_from: Day,
     settled_through: Option<Day>,
+    next_deadline_minute: Option<i64>,
+    next_kinds: Option<String>,
+    next_from: Option<Day>,
+}
+
+fn read_rules(deadline_minute: i64, kinds: &str) -> Result<ReportRules, AppError> {
+    let bad = |what: &str| {
+        tracing::error!(what, "the daily-report rule does not read back");
+        AppError::Internal
+    };
+    let kinds = kinds
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(|k| UnitKind::parse(k).map_err(|_| bad("kinds")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ReportRules {
+        deadline_minute: u32::try_from(deadline_minute).map_err(|_| bad("deadline"))?,
+        kinds,
+    })
+}
+
+fn kinds_text(rules: &ReportRules) -> String {
+    rules
+        .kinds
+        .iter()
+        .map(|k| k.code())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub async fn rules(c: &mut AnyConnection) -> Result<Option<Kept>, AppError> {
     let row: Option<StoredRules> = sqlx::query_as(
-        "SELECT deadline_minute, kinds, effective_from, settled_through FROM daily_report_rules WHERE id = 1",
+        "SELECT deadline_minute, kinds, effective_from, settled_through, next_deadline_minute, next_kinds, next_from \
+         FROM daily_report_rules WHERE id = 1",
     )
     .fetch_optional(c)
     .await?;
     let Some(r) = row else {
         return Ok(None);
     };
-    let bad = |what: &str| {
-        tracing::error!(what, "the daily-report rule does not read back");
-        AppError::Internal
+    let next = match (r.next_from, r.next_deadline_minute, &r.next_kinds) {
+        (Some(from), Some(minute), Some(kinds)) => Some((from.0, read_rules(minute, kinds)?)),
+        _ => None,
     };
-    let kinds = r
-        .kinds
-        .split(',')
-        .filter(|k| !k.is_empty())
-        .map(|k| UnitKind::parse(k).map_err(|_| bad("kinds")))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Kept {
-        rules: ReportRules {
-            deadline_minute: u32::try_from(r.deadline_minute).map_err(|_| bad("deadline"))?,
-            kinds,
+        book: RuleBook {
+            current: read_rules(r.deadline_minute, &r.kinds)?,
+            next,
         },
         effective_from: r.effective_from.0,
         settled_through: r.settled_through.map(|d| d.0),
     }))
 }
 
-/// Saves the rule; `first_day` applies only to the first save (a rule
-/// changed later keeps its days settled).
+/// Saves the rule book; `first_day` applies only to the first save (a rule
+/// changed later keeps its days settled). Audited with the rule before
+/// and the change with its first day.
 pub async fn save_rules(
     w: &mut Write<'_>,
-    rules: &ReportRules,
+    book: &RuleBook,
     first_day: NaiveDate,
 ) -> Result<(), AppError> {
-    let before = self::rules(w.conn()).await?.map(|k| k.rules);
+    let before = self::rules(w.conn()).await?.map(|k| k.book);
     let (by, at) = (w.actor.name.clone(), w.at);
-    let kinds = rules
-        .kinds
-        .iter()
-        .map(|k| k.code())
-        .collect::<Vec<_>>()
-        .join(",");
+    let next = book.next.as_ref();
     sqlx::query(
-        "INSERT INTO daily_report_rules (id, deadline_minute, kinds, effective_from, updated_by, updated_at) \
-         VALUES (1, $1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO UPDATE SET deadline_minute = $1, kinds = $2, updated_by = $4, updated_at = $5",
+        "INSERT INTO daily_report_rules (id, deadline_minute, kinds, effective_from, updated_by, updated_at, \
+         next_deadline_minute, next_kinds, next_from) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (id) DO UPDATE SET deadline_minute = $1, kinds = $2, updated_by = $4, updated_at = $5, \
+         next_deadline_minute = $6, next_kinds = $7, next_from = $8",
     )
-    .bind(i64::from(rules.deadline_minute))
-    .bind(kinds)
+    .bind(i64::from(book.current.deadline_minute))
+    .bind(kinds_text(&book.current))
     .bind(first_day.to_string())
     .bind(by)
     .bind(at)
+    .bind(next.map(|(_, r)| i64::from(r.deadline_minute)))
+    .bind(next.map(|(_, r)| kinds_text(r)))
+    .bind(next.map(|(from, _)| from.to_string()))
     .execute(w.conn())
     .await?;
-    let mut change = Change::new("daily_report_rules.save", "daily_report_rules", 1).after(rules);
+    let mut change = Change::new("daily_report_rules.save", "daily_report_rules", 1).after(book);
     if let Some(b) = before {
         change = change.before(&b);
     }

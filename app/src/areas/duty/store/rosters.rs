@@ -193,15 +193,36 @@ pub async fn create(
     Ok(id)
 }
 
+/// Deletes a draft with its duties and gaps; a roster that is no longer a
+/// draft (published meanwhile) is a conflict and the transaction keeps
+/// nothing of this.
 async fn remove_rows(w: &mut Write<'_>, id: i64) -> Result<(), AppError> {
     for sql in [
         "DELETE FROM duty_slots WHERE roster_id = $1",
         "DELETE FROM duty_gaps WHERE roster_id = $1",
-        "DELETE FROM duty_rosters WHERE id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(w.conn()).await?;
     }
+    let done = sqlx::query("DELETE FROM duty_rosters WHERE id = $1 AND status = 'draft'")
+        .bind(id)
+        .execute(w.conn())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(crate::domain::Problem::new(
+            "problem.roster_published",
+        )));
+    }
     Ok(())
+}
+
+/// The unit a roster belongs to (it never changes).
+pub async fn unit_of(c: &mut AnyConnection, id: i64) -> Result<Option<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT unit_id FROM duty_rosters WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?,
+    )
 }
 
 /// Removes a draft; a published roster stays (409).

@@ -45,6 +45,21 @@ pub async fn of_unit(c: &mut AnyConnection, unit: i64) -> Result<Option<DutySett
     row.map(|r| r.settings()).transpose()
 }
 
+/// Takes the unit's duty lock until the transaction ends, and says whether
+/// the unit stands duty at all. Every write to a unit's rosters, swaps and
+/// checks takes it first, so that on PostgreSQL (read committed) two of
+/// them never both pass a check the other is about to invalidate (a
+/// publish and a regenerate, two approvals of one slot, the same check
+/// twice); on SQLite the write transaction already runs alone. The UPDATE
+/// takes the row lock on both databases.
+pub async fn lock_unit(c: &mut AnyConnection, unit: i64) -> Result<bool, AppError> {
+    let done = sqlx::query("UPDATE duty_settings SET unit_id = unit_id WHERE unit_id = $1")
+        .bind(unit)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Every unit that stands duty, with its settings.
 pub async fn all(c: &mut AnyConnection) -> Result<HashMap<i64, DutySettings>, AppError> {
     let rows: Vec<Stored> = sqlx::query_as(SELECT).fetch_all(c).await?;

@@ -206,18 +206,25 @@ pub async fn set_status(
 }
 
 /// Puts `person` on slot `slot` (read in this transaction as `was`),
-/// audited as `action` with the person before and after.
+/// audited as `action` with the person before and after; a slot whose
+/// person changed since it was read is a conflict.
 pub async fn hand_over(
     w: &mut Write<'_>,
     was: &SlotAt,
     person: i64,
     action: &str,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE duty_slots SET person_id = $1 WHERE id = $2")
+    let done = sqlx::query("UPDATE duty_slots SET person_id = $1 WHERE id = $2 AND person_id = $3")
         .bind(person)
         .bind(was.id)
+        .bind(was.person_id)
         .execute(w.conn())
         .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(crate::domain::Problem::new(
+            "problem.swap_stale",
+        )));
+    }
     w.audit(
         Change::new(action, "duty_roster", was.roster_id)
             .before(&serde_json::json!({ "day": was.day.0, "role": was.role.0.code(), "person": was.person_id }))
