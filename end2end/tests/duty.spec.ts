@@ -303,3 +303,41 @@ test('a unit reports an incident late from a phone; the late report is on its sh
   await expect(page.getByTestId('ask-form')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('a unit declares an incident too low; the office rules it 重大 and the late first report counts', async ({ page }) => {
+  const errors = watchConsole(page);
+  await login(page, 'trainee');
+  await page.goto('/duty/incidents');
+  await waitForHydration(page);
+  // Declared 一般 an hour ago: within its 120 minutes.
+  const form = page.getByTestId('first-report');
+  await form.locator('select[name="level"]').selectOption('general');
+  await form.locator('input[name="occurred_at"]').fill(localMinutes(-60));
+  await form.locator('input[name="title"]').fill('仓库屋顶坍塌');
+  await form.locator('input[name="place"]').fill('城关街道物流园');
+  await form.locator('textarea[name="measures"]').fill('已设置警戒');
+  await form.getByRole('button', { name: '提交首报' }).click();
+  await expect(page).toHaveURL(/\/duty\/incidents\/\d+$/);
+  const incident = page.url();
+  await expect(page.getByTestId('first-event')).toHaveCount(0);
+  await expect(page.getByTestId('rule-form')).toHaveCount(0);
+
+  // The office establishes 重大 (30 minutes): the 首报 was late.
+  await page.context().clearCookies();
+  await login(page, 'assessor');
+  await page.goto(incident);
+  await waitForHydration(page);
+  const rule = page.getByTestId('rule-form');
+  await rule.locator('select[name="level"]').selectOption('major');
+  await rule.locator('input[name="reason"]').fill('现场核实：3 人被困，实为重大');
+  await rule.getByRole('button', { name: '核定事件等级与发生时间' }).click();
+  await expect(page.getByTestId('incident-ruling')).toContainText('3 人被困');
+  await expect(page.getByTestId('first-event')).toContainText('已计入当年考核');
+
+  // 城关街道's sheet lists it, said to be by ruling.
+  await page.goto('/assessment');
+  await page.getByTestId('schemes').getByRole('link', { name: /年街道应急管理工作考核/ }).first().click();
+  await page.getByTestId('ranking').locator('tr[data-unit="JD01"] a').first().click();
+  await expect(page.getByTestId('events').locator('li', { hasText: '仓库屋顶坍塌 首报迟报' })).toContainText('核定');
+  expect(errors).toEqual([]);
+});

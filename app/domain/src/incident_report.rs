@@ -326,6 +326,69 @@ pub fn verification_late(due_at: i64, answered_at: Option<i64>, now: i64) -> boo
     }
 }
 
+/// How long before its 首报 an incident may be ruled to have happened: a
+/// year (a concealed one discovered later still counts).
+pub const MAX_RULED_BEFORE_SECS: i64 = 366 * 86_400;
+
+/// The office's ruling on an incident's facts (核定): its level and the
+/// time it happened as established, and why. A unit may declare a lesser
+/// level or a later time than the truth; the 首报's lateness is judged by
+/// the ruling from then on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ruling {
+    pub level: Level,
+    pub occurred_at: i64,
+    pub reason: String,
+}
+
+impl Ruling {
+    /// Every field checked; all problems at once. The incident happened
+    /// before its 首报 was filed (`reported_at`, five minutes' grace) and
+    /// at most a year before it.
+    pub fn parse(
+        (level, occurred_at, reason): (&str, &str, &str),
+        reported_at: i64,
+    ) -> Result<Ruling, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let level = keep(
+            &mut problems,
+            Level::parse(level).map_err(|p| problem("field.level", p)),
+        );
+        let occurred_at = keep(
+            &mut problems,
+            local_instant(occurred_at)
+                .ok_or_else(|| problem("field.occurred_at", Problem::new("problem.bad_datetime")))
+                .and_then(|t| {
+                    if t > reported_at + CLOCK_SKEW_SECS {
+                        Err(problem(
+                            "field.occurred_at",
+                            Problem::new("problem.ruled_after_report"),
+                        ))
+                    } else if t < reported_at - MAX_RULED_BEFORE_SECS {
+                        Err(problem(
+                            "field.occurred_at",
+                            Problem::new("problem.ruled_too_early"),
+                        ))
+                    } else {
+                        Ok(t.min(reported_at))
+                    }
+                }),
+        );
+        let reason = keep(
+            &mut problems,
+            text_field(reason, 2, 500).map_err(|p| problem("field.reason", p)),
+        );
+        match (level, occurred_at, reason) {
+            (Some(level), Some(occurred_at), Some(reason)) if problems.is_empty() => Ok(Ruling {
+                level,
+                occurred_at,
+                reason,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,5 +556,30 @@ mod tests {
         assert!(verification_late(due, Some(due + 1), due + 1));
         assert!(!verification_late(due, None, due));
         assert!(verification_late(due, None, due + 1));
+    }
+
+    #[test]
+    fn a_ruling_puts_the_incident_before_its_first_report_and_within_a_year() {
+        let reported = local_instant("2026-12-02T12:00").unwrap();
+        let f =
+            Ruling::parse(("major", "2026-12-02T06:00", "现场核实:实为重大"), reported).unwrap();
+        assert_eq!(
+            (f.level, f.occurred_at),
+            (Level::Major, reported - 6 * 3600)
+        );
+        let after = Ruling::parse(("major", "2026-12-02T12:30", "核实"), reported).unwrap_err();
+        assert_eq!(
+            after,
+            vec![problem(
+                "field.occurred_at",
+                Problem::new("problem.ruled_after_report")
+            )]
+        );
+        let old = Ruling::parse(("major", "2025-11-01T12:00", "核实"), reported).unwrap_err();
+        assert_eq!(old[0].1.key, "problem.ruled_too_early");
+        // Everything wrong at once, each named.
+        let all = Ruling::parse(("huge", "昨天", " "), reported).unwrap_err();
+        let fields: Vec<&str> = all.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(fields, ["field.level", "field.occurred_at", "field.reason"]);
     }
 }

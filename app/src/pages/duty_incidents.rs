@@ -6,8 +6,8 @@
 //! links to. Every form posts without JavaScript.
 
 use crate::areas::duty::api::{
-    AskIncidentVerification, FollowIncident, ReportIncident, SaveIncidentDeadlines,
-    get_unit_incident, get_unit_incidents,
+    AskIncidentVerification, FollowIncident, ReportIncident, RuleUnitIncident,
+    SaveIncidentDeadlines, get_unit_incident, get_unit_incidents,
 };
 use crate::areas::duty::dto::{
     IncidentDetail, IncidentEntry, IncidentHead, IncidentsPage, VerificationRow,
@@ -15,6 +15,7 @@ use crate::areas::duty::dto::{
 use crate::components::{
     ActForm, TextArea, act, action_error, gated, id_param, use_lang, when_ready,
 };
+use crate::domain::calendar::input_instant;
 use crate::domain::incident::Level;
 use crate::domain::incident_report::{Deadlines, Stage};
 use crate::domain::local_time;
@@ -209,12 +210,16 @@ pub fn UnitIncidentPage() -> impl IntoView {
     let follow = act::<FollowIncident>();
     let answer = act::<FollowIncident>();
     let ask = act::<AskIncidentVerification>();
+    let rule = act::<RuleUnitIncident>();
     gated(None, move |_| {
-        let data = Resource::new(id, get_unit_incident);
+        let data = Resource::new(
+            move || (id(), rule.version().get()),
+            |(id, _)| get_unit_incident(id),
+        );
         view! {
             <Suspense fallback=|| ()>
                 {move || when_ready(data, lang, move |d: IncidentDetail| {
-                    let IncidentDetail { head, reports, verifications, now, may_report, may_ask } = d;
+                    let IncidentDetail { head, reports, verifications, now, may_report, may_ask, may_rule } = d;
                     let id = head.id;
                     let (closed, waiting) = (head.closed_at.is_some(), head.waiting.is_some());
                     let mut steps: Vec<Step> = reports.into_iter().map(Step::Report)
@@ -232,6 +237,10 @@ pub fn UnitIncidentPage() -> impl IntoView {
                                 <dt>{lang.t("incident.first_due")}</dt>
                                 <dd>{head.due_at.map(local_time).unwrap_or_else(|| lang.t("incident.no_deadline").to_string())}</dd>
                                 <dt>{lang.t("incident.stage_first")}</dt><dd>{first_line(&head, lang)}</dd>
+                                {head.ruling.as_ref().map(|r| view! {
+                                    <dt>{lang.t("incident.ruling")}</dt>
+                                    <dd data-test="incident-ruling">{lang.tf("incident.ruling_text", &[lang.t(r.level.label_key()), &local_time(r.occurred_at), &r.by, &local_time(r.at), &r.reason])}</dd>
+                                })}
                                 {head.event_id.map(|_| view! { <dt>{lang.t("incident.assessment")}</dt><dd data-test="first-event">{lang.t("incident.counted_late")}</dd> })}
                             </dl>
                         </section>
@@ -268,6 +277,27 @@ pub fn UnitIncidentPage() -> impl IntoView {
                                     <button type="submit" class="primary">{lang.t("incident.file_follow")}</button>
                                 </ActForm>
                             </section>
+                        })}
+                        {may_rule.then(|| {
+                            let (level, at) = head.ruling.as_ref().map_or((head.level, head.occurred_at), |r| (r.level, r.occurred_at));
+                            view! {
+                                <section class="card" data-test="rule-form">
+                                    <h2>{lang.t("incident.rule")}</h2>
+                                    <p class="muted">{lang.t("incident.rule_hint")}</p>
+                                    <ActForm action=rule attr:class="grid">
+                                        <input type="hidden" name="id" value=id.to_string() />
+                                        <label>{lang.t("field.level")}
+                                            <select name="level">
+                                                {Level::ALL.into_iter().map(|l| view! { <option value=l.code() selected=l == level>{lang.t(l.label_key())}</option> }).collect_view()}
+                                            </select>
+                                        </label>
+                                        <label>{lang.t("field.occurred_at")}<input type="datetime-local" name="occurred_at" required value=input_instant(at) /></label>
+                                        <label class="wide">{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
+                                        {action_error(rule)}
+                                        <button type="submit" class="primary">{lang.t("incident.rule")}</button>
+                                    </ActForm>
+                                </section>
+                            }
                         })}
                         {may_ask.then(|| view! {
                             <section class="card" data-test="ask-form">

@@ -135,7 +135,6 @@ on_both_databases! {
         set_clock(&app, 0, 10);
         let assessor = app.login("assessor").await;
         let organizer = app.login("organizer").await;
-        let trainee = app.login("trainee").await;
         let next_door = add_account(&app, "assessor_jd02", Role::Assessor, Some(jd2), None).await;
         let r = app.call(RULES, &[("deadline", "16:00"), ("kinds[0]", "subdistrict")], Some(&assessor)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);

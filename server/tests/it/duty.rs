@@ -670,6 +670,40 @@ on_both_databases! {
     }
 }
 
+on_both_databases! {
+    async fn a_past_duty_of_a_published_roster_is_a_record_not_replaced(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        staff(db, jd, "S", 2, 0).await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "0"), ("min_rest_days", "0")], &organizer).await;
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, -3)), ("last_day", &day(&app, 2))], &organizer).await;
+        let roster = id.to_string();
+        call_ok::<()>(&app, PUBLISH, &[("id", &roster)], &organizer).await;
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &roster)], &organizer).await;
+        let person = |name: &str| r.people.iter().find(|p| p.1 == name).unwrap().0.to_string();
+        let on = |offset: i64| {
+            let date = local_today(&app) + chrono::Duration::days(offset);
+            r.days.iter().find(|d| d.date == date).unwrap().staff[0].clone()
+        };
+        let other = |name: &str| if name == "职工0" { "职工1" } else { "职工0" };
+        // The day before yesterday stays as it was.
+        let (was, instead) = (on(-2), other(&on(-2)).to_string());
+        let form = [("roster", &*roster), ("day", &*day(&app, -2)), ("role", "staff"), ("out", &*person(&was)), ("into", &*person(&instead))];
+        let r2 = app.call(REPLACE, &form, Some(&organizer)).await;
+        assert_eq!(r2.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r2.body);
+        assert!(r2.body.contains("field.day") && r2.body.contains("problem.duty_past"), "{}", r2.body);
+        assert_eq!(audited(db, "duty_roster.replace").await, 0);
+        // Today's may still change hands.
+        let (was, instead) = (on(0), other(&on(0)).to_string());
+        let form = [("roster", &*roster), ("day", &*day(&app, 0)), ("role", "staff"), ("out", &*person(&was)), ("into", &*person(&instead))];
+        let r2 = app.call(REPLACE, &form, Some(&organizer)).await;
+        assert_eq!(r2.status, StatusCode::OK, "{}", r2.body);
+    }
+}
+
 async fn r_days(app: &TestApp, id: i64, who: &str) -> Vec<app::areas::duty::dto::RosterDayRow> {
     let r: RosterDetail = call_ok(app, ROSTER, &[("id", &id.to_string())], who).await;
     r.days

@@ -20,6 +20,7 @@ const FIRST: &str = <api::ReportIncident as ServerFn>::PATH;
 const FOLLOW: &str = <api::FollowIncident as ServerFn>::PATH;
 const ASK: &str = <api::AskIncidentVerification as ServerFn>::PATH;
 const DETAIL: &str = <api::GetUnitIncident as ServerFn>::PATH;
+const RULE: &str = <api::RuleUnitIncident as ServerFn>::PATH;
 
 /// An instant as a datetime-local input types it, district time.
 fn local(t: i64) -> String {
@@ -233,6 +234,80 @@ on_both_databases! {
         let d: IncidentDetail = call_ok(&app, DETAIL, &[("id", &i)], &trainee).await;
         assert_eq!(d.verifications.len(), 2);
         assert!(d.verifications.iter().all(|v| v.late_at.is_some() && v.answered_at.is_some() && v.event_id.is_some()), "{:?}", d.verifications);
+    }
+
+    async fn the_office_rules_on_a_level_declared_too_low_and_the_lateness_follows(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd2 = next_subdistrict(db).await;
+        let assessor = app.login("assessor").await;
+        let organizer = app.login("organizer").await;
+        let trainee = app.login("trainee").await;
+        let admin = app.login("admin").await;
+        let next_door = add_account(&app, "assessor_jd02", Role::Assessor, Some(jd2), None).await;
+        crate::common::training::staff(db, jd, "S", 1, 0).await;
+        let own = add_account(&app, "assessor-s00", Role::Assessor, None, Some("S-00")).await;
+        deadlines(&app, &assessor).await;
+        let now = app.state.clock.now_secs();
+
+        // Declared 一般 (120 minutes) an hour after it happened: on time.
+        let hour_ago = local(now - 3600);
+        let id: i64 = call_ok(&app, FIRST, &first_form("general", &hour_ago, "化工厂储罐泄漏"), &trainee).await;
+        let ids = id.to_string();
+        assert_eq!(count(db, "SELECT COUNT(*) FROM assessment_events").await, 0);
+        let d: IncidentDetail = call_ok(&app, DETAIL, &[("id", &ids)], &assessor).await;
+        assert!(d.may_rule && d.head.ruling.is_none(), "{d:?}");
+
+        // Who moves no figure may not rule: an organizer, an admin, the
+        // next subdistrict's assessor (403), the unit's own assessor (409).
+        let form = |level: &str, at: String, why: &str| owned(&[("id", &ids), ("level", level), ("occurred_at", &at), ("reason", why)]);
+        let ruling = form("major", hour_ago.clone(), "现场核实：储罐泄漏已致人员疏散，实为重大");
+        for who in [&organizer, &admin, &next_door] {
+            let r = app.call(RULE, &pairs(&ruling), Some(who)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        }
+        let r = app.call(RULE, &pairs(&ruling), Some(&own)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.own_unit_clear"), "{}", r.body);
+        // Bad input names its field and changes nothing: a time after the
+        // 首报, a level that is none, no reason.
+        for (bad, field) in [
+            (form("major", local(now + 3600), "核实"), "field.occurred_at"),
+            (form("huge", hour_ago.clone(), "核实"), "field.level"),
+            (form("major", hour_ago.clone(), " "), "field.reason"),
+        ] {
+            let r = app.call(RULE, &pairs(&bad), Some(&assessor)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert!(r.body.contains(field), "{}", r.body);
+        }
+        assert_eq!(audited(db, "unit_incident.rule").await, 0);
+
+        // Ruled 重大 (30 minutes): the 首报 an hour after was late, counted
+        // now with the incident as its source.
+        call_ok::<()>(&app, RULE, &pairs(&ruling), &assessor).await;
+        let (event, unit, source, text): (String, i64, String, String) = sqlx::query_as("SELECT event, unit_id, source, description FROM assessment_events")
+            .fetch_one(&db.pool).await.unwrap();
+        assert_eq!((event.as_str(), unit, source.as_str()), ("late_report", jd, format!("unit_incident:{id}").as_str()));
+        assert!(text.contains("核定"), "{text}");
+        let d: IncidentDetail = call_ok(&app, DETAIL, &[("id", &ids)], &trainee).await;
+        let r = d.head.ruling.clone().expect("ruled");
+        assert!(r.level == app::domain::incident::Level::Major && r.by == "assessor" && d.head.first_late() && d.head.event_id.is_some(), "{d:?}");
+        assert!(!d.may_rule, "the unit's own people do not rule");
+        // Ruled again the same: still one event.
+        call_ok::<()>(&app, RULE, &pairs(&ruling), &assessor).await;
+        assert_eq!(count(db, "SELECT COUNT(*) FROM assessment_events").await, 1);
+
+        // Ruled back to 一般 (new facts): no longer late, the event is
+        // withdrawn, the change log naming the incident.
+        call_ok::<()>(&app, RULE, &pairs(&form("general", hour_ago.clone(), "复核：影响有限，维持一般")), &assessor).await;
+        assert_eq!(count(db, "SELECT COUNT(*) FROM assessment_events").await, 0);
+        let source: String = sqlx::query_scalar("SELECT source FROM assessment_changes WHERE unit_id = $1 AND cause = 'event_removed'")
+            .bind(jd).fetch_one(&db.pool).await.unwrap();
+        assert_eq!(source, format!("unit_incident:{id}"));
+        assert_eq!(audited(db, "unit_incident.rule").await, 3);
+        let d: IncidentDetail = call_ok(&app, DETAIL, &[("id", &ids)], &assessor).await;
+        assert!(!d.head.first_late() && d.head.event_id.is_none(), "{d:?}");
     }
 }
 

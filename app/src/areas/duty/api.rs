@@ -234,6 +234,18 @@ pub async fn excuse_daily_report_miss(id: i64, reason: String) -> Result<(), App
     answer(async |cx| service::daily::excuse(cx, id, &reason).await).await
 }
 
+/// The office rules on an incident's facts (核定): level, when it
+/// happened, why; the 首报's lateness follows the ruling.
+#[server(endpoint = "rule_unit_incident")]
+pub async fn rule_unit_incident(
+    id: i64,
+    level: String,
+    occurred_at: String,
+    reason: String,
+) -> Result<(), AppError> {
+    answer(async |cx| service::incidents::rule(cx, id, (&level, &occurred_at, &reason)).await).await
+}
+
 #[server(endpoint = "unit_incidents")]
 pub async fn get_unit_incidents() -> Result<super::dto::IncidentsPage, AppError> {
     answer(async |cx| service::incidents::page(cx).await).await

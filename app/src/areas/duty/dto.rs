@@ -341,6 +341,20 @@ pub struct IncidentHead {
     pub closed_at: Option<i64>,
     /// The due instant of the 核报 request waiting for its answer.
     pub waiting: Option<i64>,
+    /// The office's ruling on the facts (核定), if any: `due_at` and the
+    /// lateness follow it.
+    pub ruling: Option<RulingRow>,
+}
+
+/// The office's ruling on an incident (核定): the level and time
+/// established, who ruled, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulingRow {
+    pub level: Level,
+    pub occurred_at: i64,
+    pub by: String,
+    pub at: i64,
+    pub reason: String,
 }
 
 impl IncidentHead {
@@ -399,4 +413,7 @@ pub struct IncidentDetail {
     pub may_report: bool,
     /// The caller may ask for a 核报 (the office, within its reach).
     pub may_ask: bool,
+    /// The caller may rule on the facts (an assessor over the unit, not
+    /// of it).
+    pub may_rule: bool,
 }

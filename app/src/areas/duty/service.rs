@@ -892,6 +892,10 @@ pub async fn step_swap(cx: &Ctx, id: i64, step: &str) -> Result<(), AppError> {
         if a.person_id != swap.asker_id || b.person_id != swap.other_id {
             return Err(AppError::Conflict(Problem::new("problem.swap_stale")));
         }
+        // Who stood a duty that has passed is a record, not a plan.
+        if a.day.0 < cx.today || b.day.0 < cx.today {
+            return Err(AppError::Conflict(Problem::new("problem.swap_past")));
+        }
         let unit = (head.unit_id, head.id);
         may_stand(&mut w, unit, (swap.asker_id, &swap.asker), b.day.0, &[a.id]).await?;
         may_stand(&mut w, unit, (swap.other_id, &swap.other), a.day.0, &[b.id]).await?;
@@ -934,6 +938,12 @@ pub async fn replace(
         return Err(AppError::invalid(
             "field.day",
             Problem::new("problem.duty_outside_roster"),
+        ));
+    }
+    if head.published && day < cx.today {
+        return Err(AppError::invalid(
+            "field.day",
+            Problem::new("problem.duty_past"),
         ));
     }
     let role = DutyRole::parse(role.trim())

@@ -12,9 +12,9 @@ use super::super::store::incidents as store;
 use super::invalid;
 use crate::areas::assessment::service::{self as assessment, NewEvent};
 use crate::domain::authz::{Action, Reach};
-use crate::domain::incident::report_delay_minutes;
+use crate::domain::incident::{Level, report_delay_minutes};
 use crate::domain::incident_report::{
-    Deadlines, FirstForm, FirstReport, FollowUp, Stage, Standing, verification_due,
+    Deadlines, FirstForm, FirstReport, FollowUp, Ruling, Stage, Standing, verification_due,
 };
 use crate::domain::{Problem, local_date, local_time, text_field};
 use crate::error::AppError;
@@ -112,20 +112,78 @@ pub async fn report_first(cx: &Ctx, f: &FirstForm<'_>) -> Result<i64, AppError> 
     if let Some(d) = deadlines
         && d.first_late(r.level, r.occurred_at, cx.now)
     {
-        let description = format!(
-            "{} 首报迟报 / late first report({} → {},{} min > {} min)",
-            r.title,
-            local_time(r.occurred_at),
-            local_time(cx.now),
-            report_delay_minutes(r.occurred_at, cx.now),
-            d.minutes(r.level)
-        );
+        let description = late_first_text(&r.title, "", (r.level, r.occurred_at), cx.now, &d);
         if let Some(e) = late_event(&mut w, (unit, id), r.occurred_at, description).await? {
             store::set_event(&mut w, id, e).await?;
         }
     }
     w.commit().await?;
     Ok(id)
+}
+
+/// A late 首报's event text: the incident, when it happened and when it
+/// was reported, the delay against the level's minutes (`by`: "核定 " when
+/// the facts are the office's ruling).
+fn late_first_text(
+    title: &str,
+    by: &str,
+    (level, occurred_at): (Level, i64),
+    reported_at: i64,
+    d: &Deadlines,
+) -> String {
+    format!(
+        "{title} 首报迟报 / late first report({by}{} → {},{} min > {} min)",
+        local_time(occurred_at),
+        local_time(reported_at),
+        report_delay_minutes(occurred_at, reported_at),
+        d.minutes(level)
+    )
+}
+
+/// The office's ruling on an incident's facts (核定): the level and the
+/// time it happened as established, with a reason. An assessor over the
+/// unit who is not one of its people rules (the ruling moves a figure);
+/// again later if need be, each audited. The 首报's lateness is judged
+/// again by the ruling in the same transaction: a `late_report` event is
+/// added when it is now late and had none, withdrawn when it no longer is
+/// (the change log naming the incident); a published year refuses.
+pub async fn rule(cx: &Ctx, id: i64, form: (&str, &str, &str)) -> Result<(), AppError> {
+    cx.may(Action::Assess)?;
+    let mut w = cx.write().await?;
+    let (head, path) = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let own = super::own_unit_id(cx, w.conn()).await?;
+    super::may_clear(cx, own, head.unit_id, &path)?;
+    let ruling = Ruling::parse(form, head.reported_at).map_err(crate::error::first_invalid)?;
+    let deadlines = store::deadlines(w.conn()).await?;
+    let due = deadlines.map(|d| d.first_due(ruling.level, ruling.occurred_at));
+    store::rule(&mut w, &head, &ruling, due).await?;
+    // Read again after the UPDATE took the row: a ruling racing this one
+    // has committed by now, and its event with it.
+    let (head, _) = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let late =
+        deadlines.is_some_and(|d| d.first_late(ruling.level, ruling.occurred_at, head.reported_at));
+    match (late, head.event_id, deadlines) {
+        (true, None, Some(d)) => {
+            let description = late_first_text(
+                &head.title,
+                "核定 ",
+                (ruling.level, ruling.occurred_at),
+                head.reported_at,
+                &d,
+            );
+            let event = late_event(&mut w, (head.unit_id, id), ruling.occurred_at, description);
+            if let Some(e) = event.await? {
+                store::set_event(&mut w, id, e).await?;
+            }
+        }
+        (false, Some(event), _) => {
+            store::clear_event(&mut w, id).await?;
+            assessment::withdraw_event(&mut w, event, &format!("unit_incident:{id}")).await?;
+        }
+        _ => {}
+    }
+    w.commit().await?;
+    Ok(())
 }
 
 /// The incident and its unit's path, for someone who may see it: the
@@ -215,6 +273,13 @@ pub async fn detail(cx: &Ctx, id: i64) -> Result<IncidentDetail, AppError> {
         now: cx.now,
         may_report: own,
         may_ask: head.waiting.is_none() && cx.me.may_at(Action::CheckDuty, &path),
+        may_rule: super::may_clear(
+            cx,
+            super::own_unit_id(cx, &mut c).await?,
+            head.unit_id,
+            &path,
+        )
+        .is_ok(),
         head,
     })
 }

@@ -3,10 +3,10 @@
 //! on them (`unit_incident_reports`) and the office's 核报 requests
 //! (`unit_incident_verifications`).
 
-use super::super::dto::{IncidentEntry, IncidentHead, VerificationRow};
+use super::super::dto::{IncidentEntry, IncidentHead, RulingRow, VerificationRow};
 use crate::domain::authz::Reach;
 use crate::domain::incident::Level;
-use crate::domain::incident_report::{Deadlines, FirstReport, FollowUp, Stage};
+use crate::domain::incident_report::{Deadlines, FirstReport, FollowUp, Ruling, Stage};
 use crate::error::AppError;
 use crate::platform::db::reach_clause;
 use crate::platform::{Change, Write};
@@ -73,13 +73,35 @@ struct StoredHead {
     event_id: Option<i64>,
     closed_at: Option<i64>,
     waiting: Option<i64>,
+    ruled_level: Option<String>,
+    ruled_occurred_at: Option<i64>,
+    ruled_by: Option<String>,
+    ruled_at: Option<i64>,
+    ruling_reason: Option<String>,
 }
 
 impl TryFrom<StoredHead> for IncidentHead {
     type Error = AppError;
 
     fn try_from(r: StoredHead) -> Result<IncidentHead, AppError> {
+        let ruling = match (
+            r.ruled_level,
+            r.ruled_occurred_at,
+            r.ruled_by,
+            r.ruled_at,
+            r.ruling_reason,
+        ) {
+            (Some(level), Some(occurred_at), Some(by), Some(at), Some(reason)) => Some(RulingRow {
+                level: Level::parse(&level).map_err(|_| unreadable("ruled_level", r.id))?,
+                occurred_at,
+                by,
+                at,
+                reason,
+            }),
+            _ => None,
+        };
         Ok(IncidentHead {
+            ruling,
             level: Level::parse(&r.level).map_err(|_| unreadable("level", r.id))?,
             id: r.id,
             unit_id: r.unit_id,
@@ -99,6 +121,7 @@ impl TryFrom<StoredHead> for IncidentHead {
 
 const SELECT_HEAD: &str = "SELECT i.id, i.unit_id, u.name AS unit_name, i.level, i.title, i.place, i.occurred_at, \
      i.due_at, i.reported_at, i.reported_by, i.event_id, i.closed_at, \
+     i.ruled_level, i.ruled_occurred_at, i.ruled_by, i.ruled_at, i.ruling_reason, \
      (SELECT v.due_at FROM unit_incident_verifications v WHERE v.incident_id = i.id AND v.answered_at IS NULL) AS waiting \
      FROM unit_incidents i JOIN units u ON u.id = i.unit_id";
 
@@ -212,6 +235,53 @@ pub async fn set_event(w: &mut Write<'_>, incident: i64, event: i64) -> Result<(
         .bind(incident)
         .execute(w.conn())
         .await?;
+    Ok(())
+}
+
+/// Clears the link to the `late_report` event a late 首报 became (the
+/// caller withdraws the event).
+pub async fn clear_event(w: &mut Write<'_>, incident: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE unit_incidents SET event_id = NULL WHERE id = $1")
+        .bind(incident)
+        .execute(w.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records the office's ruling on an incident, with the 首报's due
+/// instant by it; audited with the facts before and after. The UPDATE
+/// holds the incident's row until the transaction ends, so two rulings
+/// at once are decided one after the other.
+pub async fn rule(
+    w: &mut Write<'_>,
+    before: &IncidentHead,
+    ruling: &Ruling,
+    due_at: Option<i64>,
+) -> Result<(), AppError> {
+    let (by, at) = (w.actor.name.clone(), w.at);
+    sqlx::query(
+        "UPDATE unit_incidents SET ruled_level = $1, ruled_occurred_at = $2, ruled_by = $3, ruled_at = $4, \
+         ruling_reason = $5, due_at = $6 WHERE id = $7",
+    )
+    .bind(ruling.level.code())
+    .bind(ruling.occurred_at)
+    .bind(&by)
+    .bind(at)
+    .bind(&ruling.reason)
+    .bind(due_at)
+    .bind(before.id)
+    .execute(w.conn())
+    .await?;
+    let (level, occurred_at) = match &before.ruling {
+        Some(r) => (r.level, r.occurred_at),
+        None => (before.level, before.occurred_at),
+    };
+    w.audit(
+        Change::new("unit_incident.rule", "unit_incident", before.id)
+            .before(&serde_json::json!({ "level": level.code(), "occurred_at": occurred_at, "due_at": before.due_at }))
+            .after(&serde_json::json!({ "level": ruling.level.code(), "occurred_at": ruling.occurred_at, "due_at": due_at, "reason": ruling.reason })),
+    )
+    .await?;
     Ok(())
 }
 
