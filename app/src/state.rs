@@ -56,6 +56,11 @@ impl Clock {
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
     }
+
+    /// Back to real time.
+    pub fn reset(&self) {
+        self.offset_secs.store(0, Ordering::Relaxed);
+    }
 }
 
 #[derive(Clone)]

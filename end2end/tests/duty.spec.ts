@@ -194,11 +194,11 @@ test('an approved absence takes a leader off the next roster', async ({ page }) 
 
 test('a unit files its zero report; a day missed is an event on its sheet the next day until the office excuses it', async ({ page }) => {
   const errors = watchConsole(page);
-  // Three days ahead: a day no earlier spec's move of the clock has
-  // settled (the drills spec's two days settle the days it passes).
-  const ahead = await page.request.post('/test/clock', { form: { days: '3' } });
+  // Three days ahead at 09:00, before the 16:00 deadline: a day no earlier
+  // spec's move of the clock has settled (the drills spec's two days settle
+  // the days they pass), at an hour that does not depend on when this runs.
+  const ahead = await page.request.post('/test/clock', { form: { days: '3', at: '09:00' } });
   expect(ahead.status()).toBe(200);
-  let moved = 3;
   try {
     const today = day(3);
     // The demo trainee stands duty in 城关街道, which has not reported today.
@@ -215,20 +215,19 @@ test('a unit files its zero report; a day missed is an event on its sheet the ne
     await login(page, 'assessor');
     await page.goto('/duty/reports');
     await waitForHydration(page);
-    await expect(page.getByTestId('report-line').filter({ hasText: '城关街道' }).getByTestId('report-state')).toHaveText(/已报|迟报/);
-    await expect(page.getByTestId('report-line').filter({ hasText: '新城街道' }).getByTestId('report-state')).toHaveText(/待报|未报/);
+    await expect(page.getByTestId('report-line').filter({ hasText: '城关街道' }).getByTestId('report-state')).toHaveText('已报');
+    await expect(page.getByTestId('report-line').filter({ hasText: '新城街道' }).getByTestId('report-state')).toHaveText('待报');
 
     // The next day, today is settled: 新城街道's missed day is an event.
-    const next = await page.request.post('/test/clock', { form: { days: '1' } });
+    const next = await page.request.post('/test/clock', { form: { days: '1', at: '09:00' } });
     expect(next.status()).toBe(200);
-    moved += 1;
     await page.context().clearCookies();
     await login(page, 'assessor');
     await page.goto('/duty/reports');
     await waitForHydration(page);
     const miss = page.getByTestId('miss').filter({ hasText: `${today} 新城街道 未报日报告` });
     await expect(miss.getByTestId('miss-event')).toBeVisible();
-    // 城关街道 filed (late, when that was after the deadline): never missing.
+    // 城关街道 filed before the deadline: never missing.
     await expect(page.getByTestId('miss').filter({ hasText: `${today} 城关街道 未报日报告` })).toHaveCount(0);
 
     // The unit's sheet lists the event, with the missed day as its source.
@@ -251,7 +250,7 @@ test('a unit files its zero report; a day missed is an event on its sheet the ne
     await page.goto(sheet);
     await expect(page.getByTestId('events').locator('li', { hasText: `日报告/零报告 ${today}` })).toHaveCount(0);
   } finally {
-    await page.request.post('/test/clock', { form: { days: String(-moved) } });
+    await page.request.post('/test/clock', { form: { reset: '1' } });
   }
   expect(errors).toEqual([]);
 });
@@ -319,6 +318,7 @@ test('a unit declares an incident too low; the office rules it 重大 and the la
   await form.getByRole('button', { name: '提交首报' }).click();
   await expect(page).toHaveURL(/\/duty\/incidents\/\d+$/);
   const incident = page.url();
+  await expect(page.getByTestId('incident-facts')).toContainText('城关街道物流园');
   await expect(page.getByTestId('first-event')).toHaveCount(0);
   await expect(page.getByTestId('rule-form')).toHaveCount(0);
 

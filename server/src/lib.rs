@@ -238,18 +238,39 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) -
 
 #[derive(serde::Deserialize)]
 struct ClockForm {
+    #[serde(default)]
     days: i64,
+    /// Then to this local time of day (`HH:MM`), so that a test does not
+    /// depend on the hour it runs at.
+    at: Option<String>,
+    /// Back to real time (whatever earlier moves did).
+    reset: Option<String>,
 }
 
-/// Moves the server's clock by whole days (browser tests only: the route
-/// exists when `YINGJI_TEST_CLOCK` is set) and answers with the new local
-/// date.
+/// Moves the server's clock by whole days, and to a time of day if asked,
+/// or back to real time (browser tests only: the route exists when
+/// `YINGJI_TEST_CLOCK` is set), and answers with the new local date.
 async fn move_clock(
     State(st): State<AppState>,
     axum::Form(form): axum::Form<ClockForm>,
 ) -> Response {
-    st.clock.advance(form.days.clamp(-3650, 3650) * 86_400);
-    tracing::warn!(days = form.days, "test clock moved");
+    if form.reset.is_some() {
+        st.clock.reset();
+    } else {
+        st.clock.advance(form.days.clamp(-3650, 3650) * 86_400);
+    }
+    if let Some(at) = form.at.as_deref() {
+        let Ok(time) = chrono::NaiveTime::parse_from_str(at, "%H:%M") else {
+            return (StatusCode::UNPROCESSABLE_ENTITY, "at: HH:MM").into_response();
+        };
+        let now = st.clock.now_secs();
+        if let Some(day) = app::domain::local_date(now) {
+            let target = app::domain::local_day_start(day)
+                + i64::from(chrono::Timelike::num_seconds_from_midnight(&time));
+            st.clock.advance(target - now);
+        }
+    }
+    tracing::warn!(days = form.days, at = ?form.at, reset = form.reset.is_some(), "test clock moved");
     // What the timer would do at the new time, at once.
     settle_duty(&st.db, st.clock.now_secs()).await;
     st.clock

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 /// The most incidents, injured or dead one daily report may count.
 pub const MAX_COUNT: u32 = 10_000;
+/// A unit is reminded at most once in this long (a reminder is a notice to
+/// each of its people on duty: tapping "remind" again must not flood them).
+pub const REMIND_EVERY_SECS: i64 = 30 * 60;
 /// The most days one settling run walks (a server down for longer settles
 /// the rest on its next runs).
 pub const MAX_SETTLE_DAYS: i64 = 400;

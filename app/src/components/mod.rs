@@ -118,6 +118,39 @@ where
     }
 }
 
+/// A form that clears a record with a reason, once (a missed day's excuse,
+/// a mistaken check's void): the record's id, the reason (2–500
+/// characters), a line on what follows, one button titled as the card.
+#[component]
+pub fn ReasonForm<ServFn>(
+    action: ServerAction<ServFn>,
+    id: i64,
+    /// The card's title and the button's label.
+    title: &'static str,
+    /// What follows from it, under the reason.
+    hint: &'static str,
+    /// The card's `data-test`.
+    test: &'static str,
+) -> impl IntoView
+where
+    ServFn:
+        leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let lang = use_lang();
+    view! {
+        <section class="card" data-test=test>
+            <h2>{lang.t(title)}</h2>
+            <ActForm action=action>
+                <input type="hidden" name="id" value=id.to_string() />
+                <label>{lang.t("field.reason")}<input type="text" name="reason" required minlength="2" maxlength="500" /></label>
+                <p class="muted">{lang.t(hint)}</p>
+                {action_error(action)}
+                <button type="submit" class="primary">{lang.t(title)}</button>
+            </ActForm>
+        </section>
+    }
+}
+
 /// A server action for a form. After a plain form post (no JavaScript) the
 /// page is drawn anew: this picks up what the server function returned from
 /// the address the server redirected to (see `platform::request::returned`), so the

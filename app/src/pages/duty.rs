@@ -14,7 +14,7 @@ use crate::areas::duty::dto::SwapRow;
 use crate::areas::duty::dto::{BoardUnit, OnDuty, RosterDayRow};
 use crate::components::nav::{Area, NavLink, Need};
 use crate::components::{
-    ActForm, Confirm, act, action_error, gated, id_param, use_lang, when_ready,
+    ActForm, Confirm, ReasonForm, act, action_error, gated, id_param, use_lang, when_ready,
 };
 use crate::domain::authz::Action;
 use crate::domain::duty::DutyRole;
@@ -660,16 +660,7 @@ pub fn DutyCheckPage() -> impl IntoView {
                             </dl>
                         </section>
                         {may_void.then(|| view! {
-                            <section class="card" data-test="void-form">
-                                <h2>{lang.t("duty.void_check")}</h2>
-                                <ActForm action=void>
-                                    <input type="hidden" name="id" value=id.to_string() />
-                                    <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
-                                    <p class="muted">{lang.t("duty.void_hint")}</p>
-                                    {action_error(void)}
-                                    <button type="submit" class="primary">{lang.t("duty.void_check")}</button>
-                                </ActForm>
-                            </section>
+                            <ReasonForm action=void id=id title="duty.void_check" hint="duty.void_hint" test="void-form" />
                         })}
                     }
                 })}

@@ -35,7 +35,7 @@ fn state_badge(i: &IncidentHead, now: i64, lang: Lang) -> AnyView {
 
 /// "首报 09:42 (32 分钟)", marked late when it was.
 fn first_line(i: &IncidentHead, lang: Lang) -> AnyView {
-    let minutes = ((i.reported_at - i.occurred_at) / 60).to_string();
+    let minutes = ((i.reported_at - i.facts().1) / 60).to_string();
     let text = lang.tf("incident.first_at", &[&local_time(i.reported_at), &minutes]);
     if i.first_late() {
         view! { <span>{text} " " <span class="badge bad" data-test="first-late">{lang.t("incident.first_late")}</span></span> }.into_any()
@@ -45,11 +45,12 @@ fn first_line(i: &IncidentHead, lang: Lang) -> AnyView {
 }
 
 fn incident_card(i: IncidentHead, now: i64, lang: Lang) -> impl IntoView {
+    let (level, occurred_at) = i.facts();
     view! {
-        <li class="card" data-test="incident" data-level=i.level.code()>
+        <li class="card" data-test="incident" data-level=level.code()>
             <a href=format!("/duty/incidents/{}", i.id)><strong>{i.title.clone()}</strong></a>
-            " " <span class="badge">{lang.t(i.level.label_key())}</span> " " {state_badge(&i, now, lang)}
-            <p class="muted">{format!("{} · {} · {}", i.unit_name, i.place, local_time(i.occurred_at))}</p>
+            " " <span class="badge">{lang.t(level.label_key())}</span> " " {state_badge(&i, now, lang)}
+            <p class="muted">{format!("{} · {} · {}", i.unit_name, i.place, local_time(occurred_at))}</p>
             <p>{first_line(&i, lang)}</p>
         </li>
     }
@@ -229,7 +230,7 @@ pub fn UnitIncidentPage() -> impl IntoView {
                     view! {
                         <h1>{head.title.clone()}</h1>
                         <section class="card" data-test="incident-facts">
-                            <p>{state_badge(&head, now, lang)} " " <span class="badge">{lang.t(head.level.label_key())}</span></p>
+                            <p>{state_badge(&head, now, lang)} " " <span class="badge">{lang.t(head.facts().0.label_key())}</span></p>
                             <dl class="facts">
                                 <dt>{lang.t("field.unit")}</dt><dd>{head.unit_name.clone()}</dd>
                                 <dt>{lang.t("field.place")}</dt><dd>{head.place.clone()}</dd>

@@ -11,7 +11,7 @@ use crate::areas::duty::api::{
 };
 use crate::areas::duty::dto::{MissDetail, MissRow, ReportLine, ReportRow, ReportsPage};
 use crate::components::{
-    ActForm, TextArea, act, action_error, gated, id_param, use_lang, when_ready,
+    ActForm, ReasonForm, TextArea, act, action_error, gated, id_param, use_lang, when_ready,
 };
 use crate::domain::daily_report::{ReportRules, ReportState, clock_time};
 use crate::domain::local_time;
@@ -263,16 +263,7 @@ pub fn DailyReportMissPage() -> impl IntoView {
                             </dl>
                         </section>
                         {may_excuse.then(|| view! {
-                            <section class="card" data-test="excuse-form">
-                                <h2>{lang.t("report.excuse")}</h2>
-                                <ActForm action=excuse>
-                                    <input type="hidden" name="id" value=id.to_string() />
-                                    <label>{lang.t("field.reason")}<input type="text" name="reason" required maxlength="500" /></label>
-                                    <p class="muted">{lang.t("report.excuse_hint")}</p>
-                                    {action_error(excuse)}
-                                    <button type="submit" class="primary">{lang.t("report.excuse")}</button>
-                                </ActForm>
-                            </section>
+                            <ReasonForm action=excuse id=id title="report.excuse" hint="report.excuse_hint" test="excuse-form" />
                         })}
                     }
                 })}

@@ -276,6 +276,21 @@ impl Db {
     }
 }
 
+/// A guarded change (`UPDATE … WHERE status = 'draft'`, `… AND voided_at
+/// IS NULL`) must have found its row: none means another request changed
+/// it first (or it was never in that state), the conflict `problem` names.
+/// The one way stores turn "0 rows" into a 409.
+pub fn changed(
+    done: &sqlx::any::AnyQueryResult,
+    problem: crate::domain::Problem,
+) -> Result<(), crate::error::AppError> {
+    if done.rows_affected() == 0 {
+        Err(crate::error::AppError::Conflict(problem))
+    } else {
+        Ok(())
+    }
+}
+
 /// Ids for an `IN (...)` list: they are numbers, so they are written into
 /// the query (one query for any number of them, no binds to count).
 pub fn id_list(ids: &[i64]) -> String {

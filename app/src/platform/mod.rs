@@ -210,9 +210,7 @@ pub async fn close_once(
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(crate::domain::Problem::new(already)));
-    }
+    crate::platform::db::changed(&done, crate::domain::Problem::new(already))?;
     w.audit(Change::new(action, entity, id).after(&serde_json::json!({ "note": note })))
         .await?;
     Ok(())

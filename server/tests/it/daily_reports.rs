@@ -153,9 +153,19 @@ on_both_databases! {
         let n: usize = call_ok(&app, REMIND, &[("unit", &jd2.to_string())], &next_door).await;
         assert_eq!(n, 1);
         assert_eq!(count(db, "SELECT COUNT(*) FROM notifications WHERE message_key = 'notice.daily_report_due'").await, 0, "新城街道 has no one on duty to tell");
+        // The office reminds everyone: 新城街道, reminded a moment ago, is
+        // left out; asked for by itself, the answer says when it was.
         let n: usize = call_ok(&app, REMIND, &[], &assessor).await;
-        assert_eq!(n, 2);
+        assert_eq!(n, 1);
         assert_eq!(count(db, "SELECT COUNT(*) FROM notifications WHERE message_key = 'notice.daily_report_due'").await, 1);
+        let r = app.call(REMIND, &[("unit", &jd.to_string())], Some(&assessor)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.reminded_recently") && r.body.contains("10:00"), "{}", r.body);
+        assert_eq!(call_ok::<usize>(&app, REMIND, &[], &assessor).await, 0);
+        // Half an hour later, both again; 城关街道's people told twice.
+        app.state.clock.advance(30 * 60);
+        assert_eq!(call_ok::<usize>(&app, REMIND, &[], &assessor).await, 2);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM notifications WHERE message_key = 'notice.daily_report_due'").await, 2);
         let p: ReportsPage = call_ok(&app, PAGE, &[], &assessor).await;
         assert!(p.board.iter().all(|l| l.reminded_at.is_some() && l.state == ReportState::Open), "{:?}", p.board);
         // The next subdistrict's assessor sees only their own.

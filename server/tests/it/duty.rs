@@ -399,6 +399,11 @@ on_both_databases! {
         assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
         assert_eq!(count(&db, "duty_checks").await, 1);
         assert_eq!(count(&db, "assessment_events").await, 1);
+        // The leader's mobile called in the same minute is another call.
+        let form = [("unit", &*jd_s), ("checked_at", &*at), ("called", "139 0000 2222"), ("answered", "no"), ("on_post", ""), ("note", "")];
+        let (_, deducted): (i64, bool) = call_ok(&app, CHECK, &form, &assessor).await;
+        assert!(deducted);
+        assert_eq!(count(&db, "duty_checks").await, 2);
     }
 }
 

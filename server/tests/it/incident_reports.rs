@@ -297,6 +297,13 @@ on_both_databases! {
         // Ruled again the same: still one event.
         call_ok::<()>(&app, RULE, &pairs(&ruling), &assessor).await;
         assert_eq!(count(db, "SELECT COUNT(*) FROM assessment_events").await, 1);
+        // Ruled earlier still (two hours ago), still late: the event is put
+        // anew, stating the facts it was counted by.
+        let two_hours = now - 7200;
+        call_ok::<()>(&app, RULE, &pairs(&form("major", local(two_hours), "复核：报警记录显示两小时前发生")), &assessor).await;
+        let texts: Vec<String> = sqlx::query_scalar("SELECT description FROM assessment_events").fetch_all(&db.pool).await.unwrap();
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].contains(&app::domain::local_time(two_hours)) && texts[0].contains("核定"), "{texts:?}");
 
         // Ruled back to 一般 (new facts): no longer late, the event is
         // withdrawn, the change log naming the incident.
@@ -305,7 +312,7 @@ on_both_databases! {
         let source: String = sqlx::query_scalar("SELECT source FROM assessment_changes WHERE unit_id = $1 AND cause = 'event_removed'")
             .bind(jd).fetch_one(&db.pool).await.unwrap();
         assert_eq!(source, format!("unit_incident:{id}"));
-        assert_eq!(audited(db, "unit_incident.rule").await, 3);
+        assert_eq!(audited(db, "unit_incident.rule").await, 4);
         let d: IncidentDetail = call_ok(&app, DETAIL, &[("id", &ids)], &assessor).await;
         assert!(!d.head.first_late() && d.head.event_id.is_none(), "{d:?}");
     }

@@ -358,6 +358,14 @@ pub struct RulingRow {
 }
 
 impl IncidentHead {
+    /// The level and the time it happened that count: the office's ruling
+    /// when there is one, else what the unit declared.
+    pub fn facts(&self) -> (Level, i64) {
+        self.ruling
+            .as_ref()
+            .map_or((self.level, self.occurred_at), |r| (r.level, r.occurred_at))
+    }
+
     pub fn first_late(&self) -> bool {
         self.due_at.is_some_and(|d| self.reported_at > d)
     }

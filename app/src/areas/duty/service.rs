@@ -209,7 +209,7 @@ pub async fn generate(cx: &Ctx, unit: &str, (first, last): (&str, &str)) -> Resu
     let unit = unit_for(cx, unit_id(unit)?, Action::KeepDuty).await?;
     let days = duty_office::roster_days(first, last).map_err(invalid)?;
     let mut w = cx.write().await?;
-    settings::lock_unit(w.conn(), unit.id).await?;
+    lock_unit(&mut w, unit.id).await?;
     let id = generate_in(&mut w, unit.id, days).await?;
     w.commit().await?;
     Ok(id)
@@ -428,7 +428,7 @@ async fn roster_to_keep(
     if !cx.me.may_at(Action::KeepDuty, &path) {
         return Err(AppError::Forbidden);
     }
-    settings::lock_unit(w.conn(), head.unit_id).await?;
+    lock_unit(w, head.unit_id).await?;
     // Read again under the lock: a publish or removal may have committed
     // in between.
     let (head, _) = rosters::get(w.conn(), id)
@@ -443,8 +443,17 @@ async fn lock_roster(w: &mut Write<'_>, roster: i64) -> Result<(), AppError> {
     let unit = rosters::unit_of(w.conn(), roster)
         .await?
         .ok_or(AppError::NotFound)?;
-    settings::lock_unit(w.conn(), unit).await?;
-    Ok(())
+    lock_unit(w, unit).await
+}
+
+/// [`settings::lock_unit`] for a unit that must stand duty (a roster's,
+/// a check's): 409 when it has no settings.
+async fn lock_unit(w: &mut Write<'_>, unit: i64) -> Result<(), AppError> {
+    if settings::lock_unit(w.conn(), unit).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(Problem::new("problem.duty_no_settings")))
+    }
 }
 
 /// Publishes a draft: no published roster of the unit may share a day
@@ -631,7 +640,7 @@ pub async fn void_check(cx: &Ctx, id: i64, reason: &str) -> Result<(), AppError>
     let (check, path) = checks::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
     let own = own_unit_id(cx, w.conn()).await?;
     may_clear(cx, own, check.unit_id, &path)?;
-    settings::lock_unit(w.conn(), check.unit_id).await?;
+    lock_unit(&mut w, check.unit_id).await?;
     if !checks::void(&mut w, id, &reason).await? {
         return Err(AppError::Conflict(Problem::new("problem.check_voided")));
     }
@@ -669,7 +678,7 @@ pub async fn add_check(
         ));
     }
     // The same call recorded twice would deduct twice.
-    if checks::same_call(w.conn(), unit.id, check.checked_at)
+    if checks::same_call(w.conn(), unit.id, &check)
         .await?
         .is_some()
     {

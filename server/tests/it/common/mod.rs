@@ -588,8 +588,6 @@ pub fn local_today(app: &TestApp) -> chrono::NaiveDate {
     app::domain::local_date(app.state.clock.now_secs()).unwrap()
 }
 
-/// An account made for one test (the fixture has one per role): one role
-/// with an optional scope unit, linked to a person by number; signed in.
 /// The next subdistrict (新城街道, JD02) beside the district's 城关街道:
 /// its id.
 pub async fn next_subdistrict(db: &Db) -> i64 {
@@ -610,6 +608,8 @@ pub async fn next_subdistrict(db: &Db) -> i64 {
     id
 }
 
+/// An account made for one test (the fixture has one per role): one role
+/// with an optional scope unit, linked to a person by number; signed in.
 pub async fn add_account(
     app: &TestApp,
     username: &str,

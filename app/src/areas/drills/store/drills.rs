@@ -392,9 +392,7 @@ pub async fn save(
             .bind(id)
             .execute(w.conn())
             .await?;
-            if done.rows_affected() == 0 {
-                return Err(AppError::Conflict(Problem::new("problem.drill_not_planned")));
-            }
+            crate::platform::db::changed(&done, Problem::new("problem.drill_not_planned"))?;
             for table in ["drill_units", "drill_plans"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE drill_id = $1"))
                     .bind(id)
@@ -470,11 +468,7 @@ pub async fn hold(w: &mut Write<'_>, id: i64, attended: &[i64]) -> Result<(), Ap
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new(
-            "problem.drill_not_planned",
-        )));
-    }
+    crate::platform::db::changed(&done, Problem::new("problem.drill_not_planned"))?;
     sqlx::query("UPDATE drill_people SET attended = 0 WHERE drill_id = $1")
         .bind(id)
         .execute(w.conn())
@@ -504,9 +498,7 @@ pub async fn evaluate(w: &mut Write<'_>, id: i64, rows: &[EvaluationRow]) -> Res
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new("problem.drill_not_held")));
-    }
+    crate::platform::db::changed(&done, Problem::new("problem.drill_not_held"))?;
     sqlx::query("DELETE FROM drill_evaluations WHERE drill_id = $1")
         .bind(id)
         .execute(w.conn())

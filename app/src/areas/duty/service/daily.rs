@@ -13,7 +13,7 @@ use crate::areas::assessment::service::{self as assessment, NewEvent};
 use crate::areas::directory::service as directory;
 use crate::domain::authz::{Action, Reach};
 use crate::domain::daily_report::{
-    DailyReport, ReportRules, ReportState, RuleBook, clock_time, days_to_settle,
+    DailyReport, REMIND_EVERY_SECS, ReportRules, ReportState, RuleBook, clock_time, days_to_settle,
 };
 use crate::domain::{Problem, text_field};
 use crate::error::AppError;
@@ -221,6 +221,10 @@ pub async fn save_rules(cx: &Ctx, deadline: &str, kinds: &[String]) -> Result<()
     } else {
         cx.today.succ_opt().ok_or(AppError::Internal)?
     };
+    // Days whose deadline has passed are judged by the rule they had
+    // before it changes (after downtime, or a deadline close to midnight:
+    // the timer may not have come yet).
+    settle(&cx.st.db, cx.now).await?;
     let mut w = cx.write().await?;
     // A later change waits for tomorrow (`RuleBook::change`).
     let book = match reports::rules(w.conn()).await? {
@@ -245,6 +249,9 @@ pub async fn remind(cx: &Ctx, unit: &str) -> Result<usize, AppError> {
         ),
     };
     let mut w = cx.write().await?;
+    // Two reminders racing on PostgreSQL: the second waits here and then
+    // sees the first's.
+    reports::lock_rules(w.conn()).await?;
     let rules = today_rules(w.conn(), cx.today)
         .await?
         .ok_or_else(no_rules)?;
@@ -258,9 +265,28 @@ pub async fn remind(cx: &Ctx, unit: &str) -> Result<usize, AppError> {
     if only.is_some() && units.is_empty() {
         return Err(AppError::Forbidden);
     }
+    // Reminded within the last half hour: not again (one unit asked for:
+    // said, with when; everyone: left out of the count).
+    let last = reports::reminders_of_day(w.conn(), cx.today).await?;
+    let recent = |unit: i64| {
+        last.get(&unit)
+            .copied()
+            .filter(|at| cx.now - at < REMIND_EVERY_SECS)
+    };
+    if let (Some(_), [u]) = (only, units.as_slice())
+        && let Some(at) = recent(u.id)
+    {
+        return Err(AppError::Conflict(Problem::with(
+            "problem.reminded_recently",
+            &[&clock_time(at), &(REMIND_EVERY_SECS / 60).to_string()],
+        )));
+    }
     let (day, deadline) = (cx.today.to_string(), rules.deadline_text());
     let mut reminded = 0;
-    for u in units.iter().filter(|u| !filed.contains_key(&u.id)) {
+    for u in units
+        .iter()
+        .filter(|u| !filed.contains_key(&u.id) && recent(u.id).is_none())
+    {
         super::tell_duty_people(
             &mut w,
             u.id,

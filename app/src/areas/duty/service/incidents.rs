@@ -71,29 +71,35 @@ pub async fn save_deadlines(cx: &Ctx, raw: [&str; 4]) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A `late_report` event of `unit_id` on the day of `on`, whose source is
+/// the incident.
+fn late_report(
+    (unit_id, incident): (i64, i64),
+    on: i64,
+    description: String,
+) -> Result<NewEvent, AppError> {
+    let day = local_date(on).ok_or(AppError::Internal)?;
+    Ok(NewEvent {
+        year: i64::from(day.year()),
+        unit_id,
+        event: "late_report".into(),
+        count: 1,
+        occurred_on: day.to_string(),
+        description,
+        incident_id: None,
+        source: Some(format!("unit_incident:{incident}")),
+    })
+}
+
 /// Records a `late_report` event for the unit's year, when open, and
 /// returns it.
 async fn late_event(
     w: &mut Write<'_>,
-    (unit_id, incident): (i64, i64),
+    unit_incident: (i64, i64),
     on: i64,
     description: String,
 ) -> Result<Option<i64>, AppError> {
-    let day = local_date(on).ok_or(AppError::Internal)?;
-    assessment::add_event_if_open(
-        w,
-        &NewEvent {
-            year: i64::from(day.year()),
-            unit_id,
-            event: "late_report".into(),
-            count: 1,
-            occurred_on: day.to_string(),
-            description,
-            incident_id: None,
-            source: Some(format!("unit_incident:{incident}")),
-        },
-    )
-    .await
+    assessment::add_event_if_open(w, &late_report(unit_incident, on, description)?).await
 }
 
 /// Files the 首报 of an incident of the caller's own unit; its id. Late
@@ -145,42 +151,51 @@ fn late_first_text(
 /// unit who is not one of its people rules (the ruling moves a figure);
 /// again later if need be, each audited. The 首报's lateness is judged
 /// again by the ruling in the same transaction: a `late_report` event is
-/// added when it is now late and had none, withdrawn when it no longer is
-/// (the change log naming the incident); a published year refuses.
+/// added when it is now late and had none, put anew when the facts it
+/// stated changed, withdrawn when it is no longer late (the change log
+/// naming the incident). A published year refuses either way.
 pub async fn rule(cx: &Ctx, id: i64, form: (&str, &str, &str)) -> Result<(), AppError> {
     cx.may(Action::Assess)?;
     let mut w = cx.write().await?;
+    // The incident's row first: two rulings at once are decided in turn,
+    // each reading what the other left (its facts, its event).
+    if !store::lock(w.conn(), id).await? {
+        return Err(AppError::NotFound);
+    }
     let (head, path) = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
     let own = super::own_unit_id(cx, w.conn()).await?;
     super::may_clear(cx, own, head.unit_id, &path)?;
     let ruling = Ruling::parse(form, head.reported_at).map_err(crate::error::first_invalid)?;
     let deadlines = store::deadlines(w.conn()).await?;
     let due = deadlines.map(|d| d.first_due(ruling.level, ruling.occurred_at));
+    let before = head
+        .ruling
+        .as_ref()
+        .map_or((head.level, head.occurred_at), |r| (r.level, r.occurred_at));
     store::rule(&mut w, &head, &ruling, due).await?;
-    // Read again after the UPDATE took the row: a ruling racing this one
-    // has committed by now, and its event with it.
-    let (head, _) = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
-    let late =
-        deadlines.is_some_and(|d| d.first_late(ruling.level, ruling.occurred_at, head.reported_at));
-    match (late, head.event_id, deadlines) {
-        (true, None, Some(d)) => {
-            let description = late_first_text(
-                &head.title,
-                "核定 ",
-                (ruling.level, ruling.occurred_at),
-                head.reported_at,
-                &d,
-            );
-            let event = late_event(&mut w, (head.unit_id, id), ruling.occurred_at, description);
-            if let Some(e) = event.await? {
-                store::set_event(&mut w, id, e).await?;
-            }
-        }
-        (false, Some(event), _) => {
-            store::clear_event(&mut w, id).await?;
-            assessment::withdraw_event(&mut w, event, &format!("unit_incident:{id}")).await?;
-        }
-        _ => {}
+    let late_by =
+        deadlines.filter(|d| d.first_late(ruling.level, ruling.occurred_at, head.reported_at));
+    // The event stands when it states these very facts.
+    let stands = head.event_id.is_some() && before == (ruling.level, ruling.occurred_at);
+    if let Some(event) = head.event_id
+        && (late_by.is_none() || !stands)
+    {
+        store::clear_event(&mut w, id).await?;
+        assessment::withdraw_event(&mut w, event, &format!("unit_incident:{id}")).await?;
+    }
+    if let Some(d) = late_by
+        && !stands
+    {
+        let description = late_first_text(
+            &head.title,
+            "核定 ",
+            (ruling.level, ruling.occurred_at),
+            head.reported_at,
+            &d,
+        );
+        let event = late_report((head.unit_id, id), ruling.occurred_at, description)?;
+        let event = assessment::add_event_in(&mut w, &event).await?;
+        store::set_event(&mut w, id, event).await?;
     }
     w.commit().await?;
     Ok(())

@@ -128,11 +128,10 @@ pub async fn decide(w: &mut Write<'_>, id: i64, status: &str) -> Result<(), AppE
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(crate::domain::Problem::new(
-            "problem.absence_decided",
-        )));
-    }
+    crate::platform::db::changed(
+        &done,
+        crate::domain::Problem::new("problem.absence_decided"),
+    )?;
     w.audit(
         Change::new(&format!("leader_absence.{status}"), "leader_absence", id)
             .after(&serde_json::json!({ "status": status })),

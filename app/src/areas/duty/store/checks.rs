@@ -125,18 +125,22 @@ pub async fn set_event(w: &mut Write<'_>, id: i64, event: i64) -> Result<(), App
     Ok(())
 }
 
-/// The standing check of `unit` at the same minute, if any: the same call
-/// recorded twice (a double tap, two of the office logging one call).
+/// The standing check of `unit` at the same minute to the same number, if
+/// any: the same call recorded twice (a double tap, two of the office
+/// logging one call). The duty phone and a leader's mobile called in one
+/// minute are two calls.
 pub async fn same_call(
     c: &mut AnyConnection,
     unit: i64,
-    checked_at: i64,
+    check: &DutyCheck,
 ) -> Result<Option<i64>, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM duty_checks WHERE unit_id = $1 AND checked_at = $2 AND voided_at IS NULL LIMIT 1",
+        "SELECT id FROM duty_checks WHERE unit_id = $1 AND checked_at = $2 AND called = $3 \
+         AND voided_at IS NULL LIMIT 1",
     )
     .bind(unit)
-    .bind(checked_at)
+    .bind(check.checked_at)
+    .bind(&check.called)
     .fetch_optional(c)
     .await?)
 }

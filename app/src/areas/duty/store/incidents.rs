@@ -238,6 +238,16 @@ pub async fn set_event(w: &mut Write<'_>, incident: i64, event: i64) -> Result<(
     Ok(())
 }
 
+/// Holds the incident's row until the transaction ends (an UPDATE takes
+/// the row lock on both databases); whether there is such an incident.
+pub async fn lock(c: &mut AnyConnection, id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query("UPDATE unit_incidents SET id = id WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Clears the link to the `late_report` event a late 首报 became (the
 /// caller withdraws the event).
 pub async fn clear_event(w: &mut Write<'_>, incident: i64) -> Result<(), AppError> {
@@ -249,9 +259,8 @@ pub async fn clear_event(w: &mut Write<'_>, incident: i64) -> Result<(), AppErro
 }
 
 /// Records the office's ruling on an incident, with the 首报's due
-/// instant by it; audited with the facts before and after. The UPDATE
-/// holds the incident's row until the transaction ends, so two rulings
-/// at once are decided one after the other.
+/// instant by it; audited with the facts before and after (the caller
+/// holds the row: [`lock`]).
 pub async fn rule(
     w: &mut Write<'_>,
     before: &IncidentHead,

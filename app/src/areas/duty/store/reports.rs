@@ -116,6 +116,15 @@ pub async fn save_rules(
     Ok(())
 }
 
+/// Holds the rule's row until the transaction ends (an UPDATE takes the
+/// row lock on both databases).
+pub async fn lock_rules(c: &mut AnyConnection) -> Result<(), AppError> {
+    sqlx::query("UPDATE daily_report_rules SET id = id WHERE id = 1")
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// Marks `day` settled (never moves the mark back).
 pub async fn settled(c: &mut AnyConnection, day: NaiveDate) -> Result<(), AppError> {
     sqlx::query(

@@ -207,11 +207,10 @@ async fn remove_rows(w: &mut Write<'_>, id: i64) -> Result<(), AppError> {
         .bind(id)
         .execute(w.conn())
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(crate::domain::Problem::new(
-            "problem.roster_published",
-        )));
-    }
+    crate::platform::db::changed(
+        &done,
+        crate::domain::Problem::new("problem.roster_published"),
+    )?;
     Ok(())
 }
 
@@ -275,11 +274,10 @@ pub async fn publish(w: &mut Write<'_>, id: i64) -> Result<(), AppError> {
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(crate::domain::Problem::new(
-            "problem.roster_published",
-        )));
-    }
+    crate::platform::db::changed(
+        &done,
+        crate::domain::Problem::new("problem.roster_published"),
+    )?;
     w.audit(Change::new("duty_roster.publish", "duty_roster", id))
         .await?;
     Ok(())

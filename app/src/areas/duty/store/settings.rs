@@ -68,18 +68,16 @@ pub async fn all(c: &mut AnyConnection) -> Result<HashMap<i64, DutySettings>, Ap
         .collect()
 }
 
-/// Saves a unit's settings (insert or replace), audited with before and
-/// after.
+/// Saves a unit's settings (insert or update in place: the row is the
+/// unit's duty lock, and a delete and insert would let a write waiting on
+/// it find no row), audited with before and after.
 pub async fn save(w: &mut Write<'_>, unit: i64, s: DutySettings) -> Result<(), AppError> {
     let before = of_unit(w.conn(), unit).await?;
     let (by, at) = (w.actor.name.clone(), w.at);
-    sqlx::query("DELETE FROM duty_settings WHERE unit_id = $1")
-        .bind(unit)
-        .execute(w.conn())
-        .await?;
     sqlx::query(
         "INSERT INTO duty_settings (unit_id, staff_per_day, leaders_per_day, min_rest_days, updated_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id) DO UPDATE SET staff_per_day = $2, \
+         leaders_per_day = $3, min_rest_days = $4, updated_by = $5, updated_at = $6",
     )
     .bind(unit)
     .bind(i64::from(s.staff_per_day))

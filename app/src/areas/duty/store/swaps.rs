@@ -191,11 +191,7 @@ pub async fn set_status(
     .bind(from.code())
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(crate::domain::Problem::new(
-            "problem.swap_decided",
-        )));
-    }
+    crate::platform::db::changed(&done, crate::domain::Problem::new("problem.swap_decided"))?;
     w.audit(
         Change::new(&format!("duty_swap.{}", to.code()), "duty_swap", id)
             .before(&serde_json::json!({ "status": from.code() }))
@@ -220,11 +216,7 @@ pub async fn hand_over(
         .bind(was.person_id)
         .execute(w.conn())
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(crate::domain::Problem::new(
-            "problem.swap_stale",
-        )));
-    }
+    crate::platform::db::changed(&done, crate::domain::Problem::new("problem.swap_stale"))?;
     w.audit(
         Change::new(action, "duty_roster", was.roster_id)
             .before(&serde_json::json!({ "day": was.day.0, "role": was.role.0.code(), "person": was.person_id }))

@@ -102,11 +102,7 @@ pub async fn revoke(w: &mut Write<'_>, number: &str, reason: &str) -> Result<(),
     .bind(number)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new(
-            "problem.certificate_revoked",
-        )));
-    }
+    crate::platform::db::changed(&done, Problem::new("problem.certificate_revoked"))?;
     w.audit(
         Change::new("certificate.revoke", "certificate", number)
             .after(&serde_json::json!({ "reason": reason })),

@@ -93,11 +93,7 @@ pub async fn confirm(w: &mut Write<'_>, id: i64) -> Result<(), AppError> {
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new(
-            "problem.already_confirmed",
-        )));
-    }
+    crate::platform::db::changed(&done, Problem::new("problem.already_confirmed"))?;
     w.audit(Change::new("registry.confirm", "registry_entry", id))
         .await?;
     Ok(())

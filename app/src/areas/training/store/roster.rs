@@ -24,9 +24,7 @@ pub async fn replace(
             .bind(rotation)
             .execute(w.conn())
             .await?;
-    if open.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new("problem.plan_published")));
-    }
+    crate::platform::db::changed(&open, Problem::new("problem.plan_published"))?;
     for table in ["training_seats", "training_unplaced"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE plan_id = $1"))
             .bind(rotation)
@@ -289,12 +287,10 @@ pub async fn sign_up(w: &mut Write<'_>, batch: &BatchRow, person_id: i64) -> Res
     .bind(batch.id)
     .execute(w.conn())
     .await?;
-    if took.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::with(
-            "problem.batch_full",
-            &[&batch.capacity.to_string()],
-        )));
-    }
+    crate::platform::db::changed(
+        &took,
+        Problem::with("problem.batch_full", &[&batch.capacity.to_string()]),
+    )?;
     if seat_of(w.conn(), batch.plan_id, person_id).await?.is_some() {
         return Err(AppError::Conflict(Problem::new(
             "problem.already_signed_up",

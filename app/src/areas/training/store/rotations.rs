@@ -280,9 +280,7 @@ pub async fn publish(w: &mut Write<'_>, id: i64) -> Result<Vec<PublishedSeat>, A
     .bind(id)
     .execute(w.conn())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(Problem::new("problem.plan_published")));
-    }
+    crate::platform::db::changed(&done, Problem::new("problem.plan_published"))?;
     let seats: Vec<PublishedSeat> = sqlx::query_as(
         "SELECT s.person_id, b.code, b.start_on, b.end_on, b.place, p.name FROM training_seats s \
          JOIN training_batches b ON b.id = s.batch_id JOIN training_plans p ON p.id = s.plan_id WHERE s.plan_id = $1",
