@@ -707,6 +707,34 @@ on_both_databases! {
         let r2 = app.call(REPLACE, &form, Some(&organizer)).await;
         assert_eq!(r2.status, StatusCode::OK, "{}", r2.body);
     }
+
+    async fn a_swap_whose_day_has_passed_is_not_approved(db: Db) {
+        let app = TestApp::on(db).await;
+        let db = &app.state.db;
+        let jd = app.district.units["JD01"];
+        let jd_s = jd.to_string();
+        let organizer = app.login("organizer").await;
+        staff(db, jd, "S", 2, 0).await;
+        let s0 = add_account(&app, "staff-s00", Role::Trainee, None, Some("S-00")).await;
+        let s1 = add_account(&app, "staff-s01", Role::Trainee, None, Some("S-01")).await;
+        call_ok::<()>(&app, SETTINGS, &[("unit", &jd_s), ("staff_per_day", "1"), ("leaders_per_day", "0"), ("min_rest_days", "0")], &organizer).await;
+        let id: i64 = call_ok(&app, GENERATE, &[("unit", &jd_s), ("first_day", &day(&app, 1)), ("last_day", &day(&app, 4))], &organizer).await;
+        call_ok::<()>(&app, PUBLISH, &[("id", &id.to_string())], &organizer).await;
+        let r: RosterDetail = call_ok(&app, ROSTER, &[("id", &id.to_string())], &s0).await;
+        let mine = r.mine[0].clone();
+        let theirs = r.swap_with.iter().find(|o| o.person == "职工1").expect("职工1 on the roster").clone();
+        let swap: i64 = call_ok(&app, ASK_SWAP, &[("mine", &mine.id.to_string()), ("theirs", &theirs.id.to_string())], &s0).await;
+        call_ok::<()>(&app, STEP_SWAP, &[("id", &swap.to_string()), ("step", "accept")], &s1).await;
+        // Nobody approved it in time: once either day has passed, it stays
+        // as it was stood.
+        let last = mine.day.max(theirs.day);
+        app.state.clock.advance((last - local_today(&app)).num_days() * 86_400 + 86_400);
+        let organizer = app.login("organizer").await;
+        let r = app.call(STEP_SWAP, &[("id", &swap.to_string()), ("step", "approve")], Some(&organizer)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("problem.swap_past"), "{}", r.body);
+        assert_eq!(audited(db, "duty_roster.swap").await, 0);
+    }
 }
 
 async fn r_days(app: &TestApp, id: i64, who: &str) -> Vec<app::areas::duty::dto::RosterDayRow> {
