@@ -85,6 +85,25 @@ impl Deadlines {
     }
 }
 
+/// When an incident happened, as typed (`field.occurred_at`): not after
+/// `latest` (five minutes' grace, read as `latest`) and at most `span`
+/// seconds before it; `[after, before]` name the two problems.
+fn occurred(
+    raw: &str,
+    (latest, span): (i64, i64),
+    [after, before]: [&str; 2],
+) -> Result<i64, FieldProblem> {
+    let at = |key: &str| problem("field.occurred_at", Problem::new(key));
+    let t = local_instant(raw).ok_or_else(|| at("problem.bad_datetime"))?;
+    if t > latest + CLOCK_SKEW_SECS {
+        Err(at(after))
+    } else if t < latest - span {
+        Err(at(before))
+    } else {
+        Ok(t.min(latest))
+    }
+}
+
 /// What kind of report a unit files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Stage {
@@ -176,23 +195,11 @@ impl FirstReport {
         );
         let occurred_at = keep(
             &mut problems,
-            local_instant(f.occurred_at)
-                .ok_or_else(|| problem("field.occurred_at", Problem::new("problem.bad_datetime")))
-                .and_then(|t| {
-                    if t > now + CLOCK_SKEW_SECS {
-                        Err(problem(
-                            "field.occurred_at",
-                            Problem::new("problem.in_future"),
-                        ))
-                    } else if t < now - MAX_FIRST_AGE_SECS {
-                        Err(problem(
-                            "field.occurred_at",
-                            Problem::new("problem.incident_too_old"),
-                        ))
-                    } else {
-                        Ok(t.min(now))
-                    }
-                }),
+            occurred(
+                f.occurred_at,
+                (now, MAX_FIRST_AGE_SECS),
+                ["problem.in_future", "problem.incident_too_old"],
+            ),
         );
         let injured = keep(&mut problems, count(f.injured, "field.injured"));
         let dead = keep(&mut problems, count(f.dead, "field.dead"));
@@ -356,23 +363,11 @@ impl Ruling {
         );
         let occurred_at = keep(
             &mut problems,
-            local_instant(occurred_at)
-                .ok_or_else(|| problem("field.occurred_at", Problem::new("problem.bad_datetime")))
-                .and_then(|t| {
-                    if t > reported_at + CLOCK_SKEW_SECS {
-                        Err(problem(
-                            "field.occurred_at",
-                            Problem::new("problem.ruled_after_report"),
-                        ))
-                    } else if t < reported_at - MAX_RULED_BEFORE_SECS {
-                        Err(problem(
-                            "field.occurred_at",
-                            Problem::new("problem.ruled_too_early"),
-                        ))
-                    } else {
-                        Ok(t.min(reported_at))
-                    }
-                }),
+            occurred(
+                occurred_at,
+                (reported_at, MAX_RULED_BEFORE_SECS),
+                ["problem.ruled_after_report", "problem.ruled_too_early"],
+            ),
         );
         let reason = keep(
             &mut problems,

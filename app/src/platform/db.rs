@@ -276,6 +276,25 @@ impl Db {
     }
 }
 
+/// Holds one row (`key` = `id` in `table`) until the transaction ends:
+/// a no-op UPDATE takes the row lock on PostgreSQL, where read committed
+/// would let two writers both pass a check the other invalidates; on
+/// SQLite the write transaction already runs alone. Whether the row
+/// exists. `table` and `key` are the caller's literals, never input.
+pub async fn lock_row(
+    c: &mut sqlx::AnyConnection,
+    (table, key): (&'static str, &'static str),
+    id: i64,
+) -> Result<bool, crate::error::AppError> {
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET {key} = {key} WHERE {key} = $1"
+    ))
+    .bind(id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// A guarded change (`UPDATE … WHERE status = 'draft'`, `… AND voided_at
 /// IS NULL`) must have found its row: none means another request changed
 /// it first (or it was never in that state), the conflict `problem` names.

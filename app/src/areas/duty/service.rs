@@ -50,7 +50,7 @@ async fn sees_record_of(
     unit: i64,
     path: &str,
 ) -> Result<bool, AppError> {
-    let own = own_place(cx, c).await?.is_some_and(|u| u.id == unit);
+    let own = own_unit_id(cx, c).await? == Some(unit);
     if !own && !cx.me.may_at(Action::ViewDuty, path) {
         return Err(AppError::Forbidden);
     }
@@ -60,13 +60,12 @@ async fn sees_record_of(
 /// May the caller change an assessment figure from the duty office (void
 /// a spot check, excuse a missed day) of `unit` at `path`? Assessors only,
 /// as on the sheet itself (an admin records checks but moves no figure),
-/// over the unit, and not one of its own people (`own`: the caller's
-/// unit). Forbidden for the wrong role or place, a conflict for one's own
-/// unit.
-pub(super) fn may_clear(cx: &Ctx, own: Option<i64>, unit: i64, path: &str) -> Result<(), AppError> {
+/// over the unit, and not one of its own people (`of_unit`). Forbidden
+/// for the wrong role or place, a conflict for one's own unit.
+pub(super) fn may_clear(cx: &Ctx, of_unit: bool, path: &str) -> Result<(), AppError> {
     if !cx.me.may_at(Action::Assess, path) {
         Err(AppError::Forbidden)
-    } else if own == Some(unit) {
+    } else if of_unit {
         Err(AppError::Conflict(Problem::new("problem.own_unit_clear")))
     } else {
         Ok(())
@@ -621,9 +620,9 @@ pub async fn check(cx: &Ctx, id: i64) -> Result<CheckDetail, AppError> {
     if !cx.me.may_at(Action::ViewDuty, &path) && !cx.me.may_at(Action::CheckDuty, &path) {
         return Err(AppError::Forbidden);
     }
-    let own = own_unit_id(cx, &mut c).await?;
+    let own = own_unit_id(cx, &mut c).await? == Some(check.unit_id);
     Ok(CheckDetail {
-        may_void: check.voided.is_none() && may_clear(cx, own, check.unit_id, &path).is_ok(),
+        may_void: check.voided.is_none() && may_clear(cx, own, &path).is_ok(),
         check,
     })
 }
@@ -638,8 +637,8 @@ pub async fn void_check(cx: &Ctx, id: i64, reason: &str) -> Result<(), AppError>
         .map_err(|p| AppError::invalid("field.reason", p))?;
     let mut w = cx.write().await?;
     let (check, path) = checks::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
-    let own = own_unit_id(cx, w.conn()).await?;
-    may_clear(cx, own, check.unit_id, &path)?;
+    let own = own_unit_id(cx, w.conn()).await? == Some(check.unit_id);
+    may_clear(cx, own, &path)?;
     lock_unit(&mut w, check.unit_id).await?;
     if !checks::void(&mut w, id, &reason).await? {
         return Err(AppError::Conflict(Problem::new("problem.check_voided")));

@@ -164,7 +164,7 @@ pub async fn page(cx: &Ctx) -> Result<ReportsPage, AppError> {
             .filter(|m| {
                 paths
                     .get(&m.unit_id)
-                    .is_some_and(|p| super::may_clear(cx, own, m.unit_id, p).is_ok())
+                    .is_some_and(|p| super::may_clear(cx, own == Some(m.unit_id), p).is_ok())
             })
             .map(|m| m.id)
             .collect();
@@ -309,12 +309,10 @@ pub async fn miss(cx: &Ctx, id: i64) -> Result<MissDetail, AppError> {
     let (miss, path, deadline) = reports::get_miss(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    super::sees_record_of(cx, &mut c, miss.unit_id, &path).await?;
+    let own = super::sees_record_of(cx, &mut c, miss.unit_id, &path).await?;
     let report = reports::of_unit_day(&mut c, miss.unit_id, miss.day).await?;
-    let own = super::own_unit_id(cx, &mut c).await?;
     Ok(MissDetail {
-        may_excuse: miss.excused_at.is_none()
-            && super::may_clear(cx, own, miss.unit_id, &path).is_ok(),
+        may_excuse: miss.excused_at.is_none() && super::may_clear(cx, own, &path).is_ok(),
         miss,
         deadline,
         report,
@@ -332,8 +330,8 @@ pub async fn excuse(cx: &Ctx, id: i64, reason: &str) -> Result<(), AppError> {
     let (miss, path, _) = reports::get_miss(w.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let own = super::own_unit_id(cx, w.conn()).await?;
-    super::may_clear(cx, own, miss.unit_id, &path)?;
+    let own = super::own_unit_id(cx, w.conn()).await? == Some(miss.unit_id);
+    super::may_clear(cx, own, &path)?;
     if !reports::excuse(&mut w, id, &reason).await? {
         return Err(AppError::Conflict(Problem::new("problem.miss_excused")));
     }
@@ -367,26 +365,19 @@ pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
     if days.is_empty() {
         return Ok(0);
     }
-    // Each day is judged by its own rule; the units are read once per rule.
-    let mut units: Vec<(ReportRules, Vec<Reporting>)> = Vec::new();
-    for day in &days {
-        let rules = kept.book.on(*day);
-        if !units.iter().any(|(r, _)| r == rules) {
-            let of_rule = reporting_units(&mut c, rules).await?;
-            units.push((rules.clone(), of_rule));
-        }
-    }
+    let places = directory::places(&mut c).await?;
     drop(c);
     let mut missed = 0;
     for day in days {
+        // Each day is judged by its own rule: its deadline, its kinds.
         let rules = kept.book.on(day);
-        let reporting = units
+        let reporting: Vec<i64> = places
             .iter()
-            .find(|(r, _)| r == rules)
-            .map(|(_, u)| u.as_slice())
-            .unwrap_or_default();
+            .filter(|p| rules.applies_to(p.kind.0))
+            .map(|p| p.id)
+            .collect();
         let mut w = Write::begin(db, Actor::system("daily_reports"), now).await?;
-        missed += settle_day(&mut w, rules, reporting, day).await?;
+        missed += settle_day(&mut w, rules, &reporting, day).await?;
         reports::settled(w.conn(), day).await?;
         w.commit().await?;
     }
@@ -396,20 +387,20 @@ pub async fn settle(db: &Db, now: i64) -> Result<usize, AppError> {
 async fn settle_day(
     w: &mut Write<'_>,
     rules: &ReportRules,
-    units: &[Reporting],
+    units: &[i64],
     day: NaiveDate,
 ) -> Result<usize, AppError> {
     let deadline = rules.deadline(day);
     let filed = reports::of_day(w.conn(), day).await?;
     let mut missed = 0;
-    for u in units {
-        let submitted = filed.get(&u.id).map(|r| r.submitted_at);
+    for &unit in units {
+        let submitted = filed.get(&unit).map(|r| r.submitted_at);
         let state = ReportState::of(submitted, deadline, w.at.max(deadline + 1));
         if !state.missed() {
             continue;
         }
         let Some(miss) =
-            reports::add_miss(w, u.id, day, state == ReportState::Late, deadline).await?
+            reports::add_miss(w, unit, day, state == ReportState::Late, deadline).await?
         else {
             continue;
         };
@@ -421,7 +412,7 @@ async fn settle_day(
             w,
             &NewEvent {
                 year: i64::from(day.year()),
-                unit_id: u.id,
+                unit_id: unit,
                 event: "missed_zero_report".into(),
                 count: 1,
                 occurred_on: day.to_string(),

@@ -163,8 +163,8 @@ pub async fn rule(cx: &Ctx, id: i64, form: (&str, &str, &str)) -> Result<(), App
         return Err(AppError::NotFound);
     }
     let (head, path) = store::get(w.conn(), id).await?.ok_or(AppError::NotFound)?;
-    let own = super::own_unit_id(cx, w.conn()).await?;
-    super::may_clear(cx, own, head.unit_id, &path)?;
+    let own = super::own_unit_id(cx, w.conn()).await? == Some(head.unit_id);
+    super::may_clear(cx, own, &path)?;
     let ruling = Ruling::parse(form, head.reported_at).map_err(crate::error::first_invalid)?;
     let deadlines = store::deadlines(w.conn()).await?;
     let due = deadlines.map(|d| d.first_due(ruling.level, ruling.occurred_at));
@@ -288,13 +288,7 @@ pub async fn detail(cx: &Ctx, id: i64) -> Result<IncidentDetail, AppError> {
         now: cx.now,
         may_report: own,
         may_ask: head.waiting.is_none() && cx.me.may_at(Action::CheckDuty, &path),
-        may_rule: super::may_clear(
-            cx,
-            super::own_unit_id(cx, &mut c).await?,
-            head.unit_id,
-            &path,
-        )
-        .is_ok(),
+        may_rule: super::may_clear(cx, own, &path).is_ok(),
         head,
     })
 }

@@ -238,14 +238,10 @@ pub async fn set_event(w: &mut Write<'_>, incident: i64, event: i64) -> Result<(
     Ok(())
 }
 
-/// Holds the incident's row until the transaction ends (an UPDATE takes
-/// the row lock on both databases); whether there is such an incident.
+/// Holds the incident's row until the transaction ends; whether there is
+/// such an incident.
 pub async fn lock(c: &mut AnyConnection, id: i64) -> Result<bool, AppError> {
-    let done = sqlx::query("UPDATE unit_incidents SET id = id WHERE id = $1")
-        .bind(id)
-        .execute(c)
-        .await?;
-    Ok(done.rows_affected() > 0)
+    crate::platform::db::lock_row(c, ("unit_incidents", "id"), id).await
 }
 
 /// Clears the link to the `late_report` event a late 首报 became (the

@@ -116,12 +116,9 @@ pub async fn save_rules(
     Ok(())
 }
 
-/// Holds the rule's row until the transaction ends (an UPDATE takes the
-/// row lock on both databases).
+/// Holds the rule's row until the transaction ends.
 pub async fn lock_rules(c: &mut AnyConnection) -> Result<(), AppError> {
-    sqlx::query("UPDATE daily_report_rules SET id = id WHERE id = 1")
-        .execute(c)
-        .await?;
+    crate::platform::db::lock_row(c, ("daily_report_rules", "id"), 1).await?;
     Ok(())
 }
 

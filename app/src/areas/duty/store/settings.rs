@@ -2,6 +2,7 @@
 
 use crate::domain::duty_office::DutySettings;
 use crate::error::AppError;
+use crate::platform::db::lock_row;
 use crate::platform::{Change, Write};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -45,19 +46,13 @@ pub async fn of_unit(c: &mut AnyConnection, unit: i64) -> Result<Option<DutySett
     row.map(|r| r.settings()).transpose()
 }
 
-/// Takes the unit's duty lock until the transaction ends, and says whether
-/// the unit stands duty at all. Every write to a unit's rosters, swaps and
-/// checks takes it first, so that on PostgreSQL (read committed) two of
-/// them never both pass a check the other is about to invalidate (a
-/// publish and a regenerate, two approvals of one slot, the same check
-/// twice); on SQLite the write transaction already runs alone. The UPDATE
-/// takes the row lock on both databases.
+/// Takes the unit's duty lock (its settings' row) until the transaction
+/// ends, and says whether the unit stands duty at all. Every write to a
+/// unit's rosters, swaps and checks takes it first, so that two of them
+/// never both pass a check the other is about to invalidate (a publish and
+/// a regenerate, two approvals of one slot, the same check twice).
 pub async fn lock_unit(c: &mut AnyConnection, unit: i64) -> Result<bool, AppError> {
-    let done = sqlx::query("UPDATE duty_settings SET unit_id = unit_id WHERE unit_id = $1")
-        .bind(unit)
-        .execute(c)
-        .await?;
-    Ok(done.rows_affected() > 0)
+    lock_row(c, ("duty_settings", "unit_id"), unit).await
 }
 
 /// Every unit that stands duty, with its settings.

@@ -115,10 +115,7 @@ async fn newest(c: &mut AnyConnection, plan_id: i64) -> Result<Option<Latest>, A
 /// both databases); 404 for a plan without versions.
 pub async fn lock_latest(w: &mut Write<'_>, plan_id: i64) -> Result<Latest, AppError> {
     let latest = newest(w.conn(), plan_id).await?.ok_or(AppError::NotFound)?;
-    sqlx::query("UPDATE plan_versions SET status = status WHERE id = $1")
-        .bind(latest.id)
-        .execute(w.conn())
-        .await?;
+    crate::platform::db::lock_row(w.conn(), ("plan_versions", "id"), latest.id).await?;
     Ok(latest)
 }
 
